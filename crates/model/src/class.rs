@@ -1,0 +1,157 @@
+//! The class document: the roster, the enrolled devices and the settings.
+//!
+//! Only teacher devices write it. Pupils are known by first name or nickname only; a pupil
+//! marked `protected_identity` is shown to other groups and in exports by group name only.
+
+use autosurgeon::{Hydrate, Reconcile, Text};
+use serde::{Deserialize, Serialize};
+
+use crate::document::{Document, DocumentKind, SCHEMA_VERSION};
+use crate::ids::{ClassId, DeviceId, GroupId, MemberId};
+
+/// A class and everything about it that is not a group's work.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Class {
+    pub schema: u64,
+    pub id: ClassId,
+    pub name: Text,
+    pub groups: Vec<Group>,
+    pub devices: Vec<Device>,
+    pub settings: Settings,
+}
+
+/// A group of pupils sharing a tablet.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Group {
+    #[key]
+    pub id: GroupId,
+    pub name: Text,
+    /// A CSS colour for the group's card, e.g. `#e4572e`.
+    pub colour: String,
+    /// An emoji shown on the group's card.
+    pub avatar: String,
+    /// An optional PIN the teacher sets; digits only.
+    pub pin: Option<String>,
+    pub members: Vec<Member>,
+}
+
+/// A pupil.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Member {
+    #[key]
+    pub id: MemberId,
+    /// First name or nickname: never a full name.
+    pub name: Text,
+    pub protected_identity: bool,
+}
+
+impl Member {
+    /// A new member.
+    pub fn new(name: &str) -> Self {
+        Self {
+            id: MemberId::random(),
+            name: Text::with_value(name),
+            protected_identity: false,
+        }
+    }
+}
+
+/// What a device is to the class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DeviceRole {
+    Teacher,
+    GroupTablet,
+    Hub,
+}
+
+/// An enrolled device.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Device {
+    #[key]
+    pub id: DeviceId,
+    pub name: String,
+    pub role: DeviceRole,
+    /// The groups whose projects this device may write (a shared tablet serves several).
+    pub groups: Vec<GroupId>,
+    pub enrolled_at: i64,
+    pub revoked: bool,
+}
+
+/// Class-wide settings.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Settings {
+    /// BCP 47 language of the class's tablets: `fi` or `en`.
+    pub language: String,
+    /// Whether teacher feedback goes into exports by default.
+    pub export_feedback: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            language: "fi".into(),
+            export_feedback: false,
+        }
+    }
+}
+
+/// Colours for new groups' cards, chosen to keep white text readable (WCAG AA).
+const GROUP_COLOURS: [&str; 8] = [
+    "#b8336a", "#2f6690", "#3a7d44", "#8d5a97", "#c75000", "#1b6b73", "#6d597a", "#9e2a2b",
+];
+const GROUP_AVATARS: [&str; 8] = ["🦊", "🐻", "🦉", "🐸", "🐝", "🐬", "🦔", "🐢"];
+
+impl Class {
+    /// A new class with no groups.
+    pub fn new(name: &str) -> Self {
+        Self {
+            schema: SCHEMA_VERSION,
+            id: ClassId::random(),
+            name: Text::with_value(name),
+            groups: Vec::new(),
+            devices: Vec::new(),
+            settings: Settings::default(),
+        }
+    }
+
+    /// Adds a group with the next colour and avatar, and returns its id.
+    pub fn add_group(&mut self, name: &str) -> GroupId {
+        let n = self.groups.len() % GROUP_COLOURS.len();
+        let id = GroupId::random();
+        self.groups.push(Group {
+            id: id.clone(),
+            name: Text::with_value(name),
+            colour: GROUP_COLOURS[n].into(),
+            avatar: GROUP_AVATARS[n].into(),
+            pin: None,
+            members: Vec::new(),
+        });
+        id
+    }
+
+    /// A group by its name (as typed, ignoring case and surrounding spaces).
+    pub fn group_named(&self, name: &str) -> Option<&Group> {
+        let wanted = name.trim().to_lowercase();
+        self.groups
+            .iter()
+            .find(|g| g.name.as_str().trim().to_lowercase() == wanted)
+    }
+
+    /// A group by id.
+    pub fn group(&self, id: &GroupId) -> Option<&Group> {
+        self.groups.iter().find(|g| &g.id == id)
+    }
+
+    /// A group by id, to change it.
+    pub fn group_mut(&mut self, id: &GroupId) -> Option<&mut Group> {
+        self.groups.iter_mut().find(|g| &g.id == id)
+    }
+}
+
+impl Document for Class {
+    const KIND: DocumentKind = DocumentKind::Class;
+    fn schema(&self) -> u64 {
+        self.schema
+    }
+}

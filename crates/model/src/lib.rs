@@ -1,0 +1,42 @@
+//! The Hug me! documents as Automerge documents with typed Rust access.
+//!
+//! Three kinds of document make up a class's work, each its own Automerge document so that
+//! it syncs, merges and is permitted on its own:
+//!
+//! - a [`Project`] per group: the eight Hug me! steps (agreement, phenomenon, subjects, goals,
+//!   research questions, tools, content pages, sharing and reflection);
+//! - the [`Class`] document: the roster (groups and their members by first name or nickname),
+//!   enrolled devices and settings;
+//! - a [`Review`] per project: the teacher's comments pinned to parts of it, an overall comment
+//!   and the approval state.
+//!
+//! # Layout
+//! - [`ids`]: typed identifiers (`ProjectId`, `GroupId`, …), random v4 UUIDs as strings.
+//! - [`project`]: the project document and its steps; [`content`] the pages of blocks.
+//! - [`class`]: the class document. [`review`]: the review document.
+//! - [`document`]: reading and writing a typed document in an `AutoCommit`, the schema version
+//!   check, and the [`DocumentKind`] every stored document is tagged with.
+//!
+//! Text that people type is [`autosurgeon::Text`], so two tablets typing into the same answer
+//! merge character by character; everything else is plain values reconciled by autosurgeon.
+//! No I/O happens here: storage lives in `hugme-store`.
+
+pub mod class;
+pub mod content;
+pub mod document;
+pub mod ids;
+pub mod project;
+pub mod review;
+
+pub use class::{Class, Device, DeviceRole, Group, Member, Settings};
+pub use content::{Block, BlockKind, MediaRef, Page};
+pub use document::{read, write, DocumentKind, Error, Opened, Result, SCHEMA_VERSION};
+pub use ids::{BlockId, ClassId, DeviceId, GroupId, MemberId, PageId, ProjectId, QuestionId};
+pub use project::{
+    Agreement, CheckIn, Goal, Phenomenon, Project, Reflection, ResearchQuestion, Role, Sharing,
+    Step, StepState, Subject, Tool,
+};
+pub use review::{Approval, Comment, Pin, Review};
+
+/// Text as pupils type it: merges character by character.
+pub use autosurgeon::Text;

@@ -1,0 +1,369 @@
+//! The project document: one per group, the eight Hug me! steps in order.
+//!
+//! Every step carries its own [`StepState`], set by the group (a step is "done" when the group
+//! says so, not when a field is filled), so the journey on the project home shows what pupils
+//! decided. Lists are keyed by id so that two tablets adding items at once both keep theirs.
+
+use autosurgeon::{Hydrate, Reconcile, Text};
+use serde::{Deserialize, Serialize};
+
+use crate::content::Page;
+use crate::document::{Document, DocumentKind, SCHEMA_VERSION};
+use crate::ids::{ClassId, GroupId, MemberId, ProjectId, QuestionId};
+
+/// How far a group is with one step.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepState {
+    #[default]
+    NotStarted,
+    InProgress,
+    Done,
+}
+
+/// The eight steps of a Hug me! project, in the order a group walks them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Step {
+    Agreement,
+    Phenomenon,
+    Subjects,
+    Goals,
+    ResearchQuestions,
+    Tools,
+    Content,
+    Sharing,
+}
+
+impl Step {
+    /// All steps in journey order.
+    pub const ALL: [Step; 8] = [
+        Step::Agreement,
+        Step::Phenomenon,
+        Step::Subjects,
+        Step::Goals,
+        Step::ResearchQuestions,
+        Step::Tools,
+        Step::Content,
+        Step::Sharing,
+    ];
+
+    /// The stable name used on the command line and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Agreement => "agreement",
+            Step::Phenomenon => "phenomenon",
+            Step::Subjects => "subjects",
+            Step::Goals => "goals",
+            Step::ResearchQuestions => "research-questions",
+            Step::Tools => "tools",
+            Step::Content => "content",
+            Step::Sharing => "sharing",
+        }
+    }
+}
+
+impl std::fmt::Display for Step {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Step {
+    type Err = crate::document::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Step::ALL
+            .into_iter()
+            .find(|step| step.as_str() == s)
+            .ok_or_else(|| crate::document::Error::UnknownStep(s.to_owned()))
+    }
+}
+
+/// A group's project document.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Project {
+    pub schema: u64,
+    pub id: ProjectId,
+    pub class_id: ClassId,
+    pub group_id: GroupId,
+    pub title: Text,
+    /// Milliseconds since the Unix epoch, from the creating device's clock.
+    pub created_at: i64,
+    pub agreement: Agreement,
+    pub phenomenon: Phenomenon,
+    pub subjects: Subjects,
+    pub goals: Goals,
+    pub research: Research,
+    pub tools: Tools,
+    pub content: Content,
+    pub sharing: Sharing,
+}
+
+/// Step 1: who does what, the rules the group agrees on, and how everyone feels today.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
+pub struct Agreement {
+    pub state: StepState,
+    pub roles: Vec<Role>,
+    pub rules: Vec<Rule>,
+    pub check_ins: Vec<CheckIn>,
+}
+
+/// A member's role in the group ("photographer", "kirjuri").
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Role {
+    #[key]
+    pub member_id: MemberId,
+    pub role: Text,
+}
+
+/// One rule of the group agreement.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Rule {
+    #[key]
+    pub id: String,
+    pub text: Text,
+}
+
+/// A socio-emotional check-in: a mood emoji and a few words, by one member on one day.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct CheckIn {
+    #[key]
+    pub id: String,
+    /// ISO date, `YYYY-MM-DD`.
+    pub date: String,
+    pub member_id: Option<MemberId>,
+    pub mood: String,
+    pub note: Text,
+}
+
+/// Step 2: the real-world phenomenon and why the group chose it.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
+pub struct Phenomenon {
+    pub state: StepState,
+    pub title: Text,
+    pub why: Text,
+}
+
+/// Step 3: the school subjects the phenomenon touches.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
+pub struct Subjects {
+    pub state: StepState,
+    pub items: Vec<Subject>,
+}
+
+/// A school subject and how the project touches it.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Subject {
+    #[key]
+    pub id: String,
+    pub name: String,
+    pub how: Text,
+}
+
+/// Step 4: goals, set by the group or the teacher.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
+pub struct Goals {
+    pub state: StepState,
+    pub items: Vec<Goal>,
+}
+
+/// One goal.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Goal {
+    #[key]
+    pub id: String,
+    pub text: Text,
+    pub set_by_teacher: bool,
+    pub reached: bool,
+}
+
+/// Step 5: research questions.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
+pub struct Research {
+    pub state: StepState,
+    pub questions: Vec<ResearchQuestion>,
+}
+
+/// A research question with what the group found out about it.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct ResearchQuestion {
+    #[key]
+    pub id: QuestionId,
+    pub question: Text,
+    pub notes: Text,
+    pub sources: Vec<Source>,
+    pub findings: Text,
+}
+
+impl ResearchQuestion {
+    /// A new question with empty notes, sources and findings.
+    pub fn new(question: &str) -> Self {
+        Self {
+            id: QuestionId::random(),
+            question: Text::with_value(question),
+            notes: Text::with_value(""),
+            sources: Vec::new(),
+            findings: Text::with_value(""),
+        }
+    }
+}
+
+/// Where an answer came from (a book, a web page, an interview).
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Source {
+    #[key]
+    pub id: String,
+    pub text: Text,
+}
+
+/// Step 6: the tools the group uses.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
+pub struct Tools {
+    pub state: StepState,
+    pub items: Vec<Tool>,
+}
+
+/// An app or platform and what the group uses it for.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct Tool {
+    #[key]
+    pub id: String,
+    pub name: String,
+    pub purpose: Text,
+}
+
+/// Step 7: the group's pages.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
+pub struct Content {
+    pub state: StepState,
+    pub pages: Vec<Page>,
+}
+
+/// Step 8: sharing the work and reflecting on it.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
+pub struct Sharing {
+    pub state: StepState,
+    /// How and to whom the group presents its work.
+    pub presentation: Text,
+    pub reflection: Reflection,
+    /// Feedback this group gives to other groups' projects (kept here so that a group only
+    /// ever writes its own document).
+    pub peer_feedback: Vec<PeerFeedback>,
+}
+
+/// Self-assessment: what we learned, what went well, what we would do differently.
+#[derive(Debug, Clone, PartialEq, Default, Reconcile, Hydrate)]
+pub struct Reflection {
+    pub learned: Text,
+    pub went_well: Text,
+    pub do_differently: Text,
+    /// 0 (not given) to 5 stars.
+    pub stars: u64,
+}
+
+/// Feedback for another group's project.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct PeerFeedback {
+    #[key]
+    pub id: String,
+    pub about: ProjectId,
+    pub text: Text,
+    pub stars: u64,
+}
+
+fn empty() -> Text {
+    Text::with_value("")
+}
+
+impl Project {
+    /// A new, empty project for a group.
+    pub fn new(class_id: ClassId, group_id: GroupId, title: &str, created_at: i64) -> Self {
+        Self {
+            schema: SCHEMA_VERSION,
+            id: ProjectId::random(),
+            class_id,
+            group_id,
+            title: Text::with_value(title),
+            created_at,
+            agreement: Agreement::default(),
+            phenomenon: Phenomenon {
+                state: StepState::NotStarted,
+                title: empty(),
+                why: empty(),
+            },
+            subjects: Subjects::default(),
+            goals: Goals::default(),
+            research: Research::default(),
+            tools: Tools::default(),
+            content: Content::default(),
+            sharing: Sharing {
+                presentation: empty(),
+                reflection: Reflection {
+                    learned: empty(),
+                    went_well: empty(),
+                    do_differently: empty(),
+                    stars: 0,
+                },
+                ..Sharing::default()
+            },
+        }
+    }
+
+    /// The state of one step.
+    pub fn step_state(&self, step: Step) -> StepState {
+        *self.state_slot(step)
+    }
+
+    /// Sets the state of one step.
+    pub fn set_step_state(&mut self, step: Step, state: StepState) {
+        *self.state_slot_mut(step) = state;
+    }
+
+    /// Marks a step in progress unless it was already started: typing into a step starts it.
+    pub fn touch(&mut self, step: Step) {
+        let slot = self.state_slot_mut(step);
+        if *slot == StepState::NotStarted {
+            *slot = StepState::InProgress;
+        }
+    }
+
+    fn state_slot(&self, step: Step) -> &StepState {
+        match step {
+            Step::Agreement => &self.agreement.state,
+            Step::Phenomenon => &self.phenomenon.state,
+            Step::Subjects => &self.subjects.state,
+            Step::Goals => &self.goals.state,
+            Step::ResearchQuestions => &self.research.state,
+            Step::Tools => &self.tools.state,
+            Step::Content => &self.content.state,
+            Step::Sharing => &self.sharing.state,
+        }
+    }
+
+    fn state_slot_mut(&mut self, step: Step) -> &mut StepState {
+        match step {
+            Step::Agreement => &mut self.agreement.state,
+            Step::Phenomenon => &mut self.phenomenon.state,
+            Step::Subjects => &mut self.subjects.state,
+            Step::Goals => &mut self.goals.state,
+            Step::ResearchQuestions => &mut self.research.state,
+            Step::Tools => &mut self.tools.state,
+            Step::Content => &mut self.content.state,
+            Step::Sharing => &mut self.sharing.state,
+        }
+    }
+
+    /// A research question by id.
+    pub fn question_mut(&mut self, id: &QuestionId) -> Option<&mut ResearchQuestion> {
+        self.research.questions.iter_mut().find(|q| &q.id == id)
+    }
+}
+
+impl Document for Project {
+    const KIND: DocumentKind = DocumentKind::Project;
+    fn schema(&self) -> u64 {
+        self.schema
+    }
+}
