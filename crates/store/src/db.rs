@@ -1,0 +1,170 @@
+//! Opening the database: the header check, per-connection PRAGMAs and migrations.
+//!
+//! PRAGMAs are set on every connection (not in migrations, which run once): WAL so readers never
+//! block the writer, `synchronous=FULL` because a tablet's battery can die at any moment,
+//! `foreign_keys` and a `busy_timeout`.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+
+use crate::error::{Error, Result};
+
+/// The migrations, oldest first. Their count is the schema version this build writes.
+pub(crate) static MIGRATIONS: LazyLock<Migrations<'static>> =
+    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("migrations/0001_init.sql"))]));
+
+/// The schema version (SQLite `user_version`) this build writes.
+pub fn supported_version() -> i64 {
+    // One migration per version; `validate()` in the tests keeps the list well-formed.
+    MIGRATIONS_COUNT
+}
+const MIGRATIONS_COUNT: i64 = 1;
+
+/// Opens (creating if needed) the database at `path` and brings it to the current schema.
+pub(crate) fn open(path: &Path) -> Result<Connection> {
+    let existed = path.exists();
+    if existed {
+        check_header(path)?;
+    }
+    let mut conn = Connection::open(path).map_err(|e| Error::sqlite(path, e))?;
+    if !existed {
+        // Must be chosen before the first table exists; lets compaction give space back.
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
+            .map_err(|e| Error::sqlite(path, e))?;
+    }
+    configure(&conn, path)?;
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| Error::sqlite(path, e))?;
+    if found > supported_version() {
+        return Err(Error::DatabaseTooNew {
+            path: path.to_path_buf(),
+            found,
+            supported: supported_version(),
+        });
+    }
+    MIGRATIONS
+        .to_latest(&mut conn)
+        .map_err(|source| match source {
+            rusqlite_migration::Error::RusqliteError { err, .. } => Error::sqlite(path, err),
+            source => Error::Migration {
+                path: path.to_path_buf(),
+                source,
+            },
+        })?;
+    Ok(conn)
+}
+
+/// Opens another connection to an already migrated database.
+pub(crate) fn connect(path: &Path) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(|e| Error::sqlite(path, e))?;
+    configure(&conn, path)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection, path: &Path) -> Result<()> {
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )
+    .map_err(|e| Error::sqlite(path, e))
+}
+
+/// Refuses a file that is not SQLite or is shorter than its header says, before SQLite sees it.
+///
+/// SQLite would open a truncated file and fail later, on whichever page is missing; checking
+/// the in-header size first gives one clear error at open. The in-header size is only
+/// trusted when the header says it is valid, and only when no write-ahead log is pending
+/// (a checkpoint cut short may have written page 1 before the pages that grow the file).
+fn check_header(path: &Path) -> Result<()> {
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let actual = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    if actual == 0 {
+        return Ok(()); // SQLite treats an empty file as a new database.
+    }
+    let mut header = [0u8; 100];
+    if actual < 100 || file.read_exact(&mut header).is_err() {
+        return Err(Error::Truncated {
+            path: path.to_path_buf(),
+            expected: 100,
+            actual,
+        });
+    }
+    if &header[..16] != b"SQLite format 3\0" {
+        return Err(Error::NotADatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    let wal = path.with_extension(
+        path.extension()
+            .map_or("wal".into(), |e| format!("{}-wal", e.to_string_lossy())),
+    );
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Ok(());
+    }
+    let be32 = |at: usize| {
+        u32::from_be_bytes([header[at], header[at + 1], header[at + 2], header[at + 3]])
+    };
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n => u64::from(n),
+    };
+    let change_counter = be32(24);
+    let pages = u64::from(be32(28));
+    let size_valid = be32(92) == change_counter && pages > 0;
+    let expected = pages * page_size;
+    if size_valid && expected > actual {
+        return Err(Error::Truncated {
+            path: path.to_path_buf(),
+            expected,
+            actual,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        MIGRATIONS.validate().unwrap();
+    }
+
+    #[test]
+    fn supported_version_counts_the_migrations() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open(&dir.path().join("t.sqlite")).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, supported_version());
+    }
+
+    #[test]
+    fn every_connection_is_durable_and_checks_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite");
+        drop(open(&path).unwrap());
+        let conn = connect(&path).unwrap();
+        let get = |p: &str| -> String {
+            conn.query_row(&format!("PRAGMA {p}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| format!("{v:?}"))
+            .unwrap()
+        };
+        assert_eq!(get("journal_mode"), "Text(\"wal\")");
+        assert_eq!(get("synchronous"), "Integer(2)"); // FULL
+        assert_eq!(get("foreign_keys"), "Integer(1)");
+        assert_eq!(get("busy_timeout"), "Integer(5000)");
+        assert_eq!(get("auto_vacuum"), "Integer(2)"); // INCREMENTAL
+    }
+}

@@ -1,0 +1,148 @@
+//! A document open for editing: the Automerge document and its place in the store.
+//!
+//! Commits are followed by `save_incremental`, whose bytes are appended to the change log
+//! through the group-committing writer. A commit that comes alone (the writer idle, the last
+//! flush over [`FLUSH_INTERVAL`] ago) is written at once. Commits in a burst wait, at most
+//! [`MAX_UNFLUSHED`] of them, until the next [`StoredDocument::commit`] or
+//! [`StoredDocument::flush`], and go down as one row: encoding them one by one would cost the
+//! typist more than the disk does. Every commit's ticket still answers only once that commit
+//! is on disk; whoever commits in bursts calls `flush` when the burst ends.
+//!
+//! When the log outweighs the snapshot [`COMPACTION_FACTOR`] times, [`StoredDocument::compact`]
+//! replaces both with a fresh `save()` in one transaction. The factor is there because a logged
+//! change carries about a hundred bytes of header for one keystroke that the snapshot stores in
+//! under one byte: compacting at 1× would re-save a large document every few hundred keystrokes.
+
+use std::time::{Duration, Instant};
+
+use automerge::AutoCommit;
+use hugme_model::DocumentKind;
+
+use crate::writer::{Ack, Job, Ticket};
+use crate::Store;
+
+/// Compaction waits until the log is at least this big, so small documents are not re-saved
+/// after every few keystrokes.
+pub const COMPACT_MIN_LOG_BYTES: u64 = 256 * 1024;
+/// Compaction happens when the log is this many times the size of the snapshot.
+pub const COMPACTION_FACTOR: u64 = 16;
+/// Most commits that wait before they are written anyway.
+pub const MAX_UNFLUSHED: usize = 64;
+/// Commits closer together than this share a log row (a burst: a paste, a replay, a merge).
+pub const FLUSH_INTERVAL: Duration = Duration::from_millis(1);
+
+/// A document loaded from the store.
+#[derive(Debug)]
+pub struct StoredDocument {
+    pub(crate) id: String,
+    pub(crate) kind: DocumentKind,
+    pub(crate) doc: AutoCommit,
+    pub(crate) next_seq: i64,
+    pub(crate) snapshot_bytes: u64,
+    pub(crate) log_bytes: u64,
+    pub(crate) log_changes: u64,
+    /// Tickets of commits not yet handed to the writer.
+    pub(crate) unflushed: Vec<Ack>,
+    pub(crate) last_flush: Instant,
+}
+
+impl StoredDocument {
+    /// The document's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// What kind of document it is.
+    pub fn kind(&self) -> DocumentKind {
+        self.kind
+    }
+
+    /// The Automerge document, to read.
+    pub fn doc(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    /// The Automerge document, to change. Call [`StoredDocument::commit`] after.
+    pub fn doc_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    /// Bytes of the snapshot and of the change log, and the number of logged changes.
+    pub fn sizes(&self) -> (u64, u64, u64) {
+        (self.snapshot_bytes, self.log_bytes, self.log_changes)
+    }
+
+    /// Commits what was changed (locally, or merged in from a peer) and queues it for disk.
+    /// The ticket answers once everything the document holds up to now is durable. While the
+    /// writer is busy a local commit may wait for the next commit or [`StoredDocument::flush`]
+    /// (see [`StoredDocument::has_unflushed`]).
+    pub fn commit(&mut self, store: &Store) -> Ticket {
+        let local = self.doc.commit().is_some();
+        let (ticket, ack) = Ticket::new();
+        self.unflushed.push(ack);
+        // Not local: a merge or sync may have brought changes; save them now.
+        let writer_ready = store.writer_idle() && self.last_flush.elapsed() >= FLUSH_INTERVAL;
+        if !local || writer_ready || self.unflushed.len() >= MAX_UNFLUSHED {
+            self.flush(store);
+        }
+        ticket
+    }
+
+    /// Whether commits wait to be handed to the writer (call [`StoredDocument::flush`] soon).
+    pub fn has_unflushed(&self) -> bool {
+        !self.unflushed.is_empty()
+    }
+
+    /// Hands every waiting commit to the writer as one log row.
+    pub fn flush(&mut self, store: &Store) {
+        if self.unflushed.is_empty() {
+            return;
+        }
+        let acks = std::mem::take(&mut self.unflushed);
+        self.last_flush = Instant::now();
+        let bytes = self.doc.save_incremental();
+        if bytes.is_empty() {
+            // Nothing new after all (an empty commit): answer at once.
+            store.submit_for(Job::Nothing, acks);
+            return;
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.log_bytes += bytes.len() as u64;
+        self.log_changes += 1;
+        store.submit_for(
+            Job::AppendChange {
+                id: self.id.clone(),
+                seq,
+                bytes,
+            },
+            acks,
+        );
+    }
+
+    /// Whether the log outweighs the snapshot [`COMPACTION_FACTOR`] times (and is past
+    /// [`COMPACT_MIN_LOG_BYTES`]).
+    pub fn needs_compaction(&self) -> bool {
+        self.log_bytes > (self.snapshot_bytes * COMPACTION_FACTOR).max(COMPACT_MIN_LOG_BYTES)
+    }
+
+    /// Replaces snapshot and log with one fresh snapshot, in one transaction.
+    pub fn compact(&mut self, store: &Store) -> Ticket {
+        self.doc.commit();
+        // Waiting commits are in the snapshot: they are durable when the compaction is.
+        let (ticket, ack) = Ticket::new();
+        let mut acks = std::mem::take(&mut self.unflushed);
+        acks.push(ack);
+        let snapshot = self.doc.save();
+        self.snapshot_bytes = snapshot.len() as u64;
+        self.log_bytes = 0;
+        self.log_changes = 0;
+        let job = Job::Compact {
+            id: self.id.clone(),
+            snapshot,
+            through_seq: self.next_seq - 1,
+        };
+        store.submit_for(job, acks);
+        ticket
+    }
+}

@@ -1,0 +1,309 @@
+//! One SQLite database per data folder, and the folder of media blobs beside it.
+//!
+//! A data folder holds `hugme.sqlite` (with its WAL), `blobs/` and a `lock` file that keeps a
+//! second program from writing the same folder. A document is a snapshot plus an append-only
+//! log of incremental saves; a write is acknowledged only once it is on disk, and writes that
+//! arrive together share one commit.
+//!
+//! # Layout
+//! - [`Store`] (this file): opening a data folder; documents, sync states, blobs, meta.
+//! - [`document`]: [`StoredDocument`], an open Automerge document with its log and compaction.
+//! - `writer`: the writer thread that commits in groups and answers [`Ticket`]s.
+//! - `db`: the header check, per-connection PRAGMAs and migrations (`migrations/*.sql`).
+//! - `table/*`: one module per table with the SQL that touches it.
+//! - `blob_folder`: files named by BLAKE3 hash, written via temp file, fsync and rename.
+//! - [`error`]: the one error type; each error names the file, document, change or blob.
+
+mod blob_folder;
+mod db;
+pub mod document;
+pub mod error;
+mod table;
+mod writer;
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use automerge::AutoCommit;
+use hugme_model::DocumentKind;
+use rusqlite::Connection;
+
+use blob_folder::BlobFolder;
+pub use blob_folder::BlobRef;
+pub use db::supported_version;
+pub use document::StoredDocument;
+pub use error::{Error, Result};
+pub use table::documents::DocumentInfo;
+pub use writer::Ticket;
+use writer::{Job, Writer};
+
+/// The database file inside a data folder.
+pub const DATABASE_FILE: &str = "hugme.sqlite";
+
+/// An open data folder.
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    db_path: PathBuf,
+    reader: Mutex<Connection>,
+    writer: Writer,
+    blobs: BlobFolder,
+    _lock: File,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl Store {
+    /// Opens the data folder `dir`, creating it if needed.
+    pub fn open(dir: &Path) -> Result<Store> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        let lock_path = dir.join("lock");
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        lock.try_lock().map_err(|e| match e {
+            std::fs::TryLockError::WouldBlock => Error::Busy {
+                path: dir.to_path_buf(),
+            },
+            std::fs::TryLockError::Error(e) => Error::io(&lock_path, e),
+        })?;
+        let db_path = dir.join(DATABASE_FILE);
+        let write_conn = db::open(&db_path)?;
+        let reader = db::connect(&db_path)?;
+        let blobs = BlobFolder::open(dir.join("blobs"))?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            writer: Writer::start(write_conn, db_path.clone()),
+            db_path,
+            reader: Mutex::new(reader),
+            blobs,
+            _lock: lock,
+        })
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub(crate) fn submit(&self, job: Job) -> Ticket {
+        self.writer.submit(job)
+    }
+
+    pub(crate) fn submit_for(&self, job: Job, acks: Vec<writer::Ack>) {
+        self.writer.submit_for(job, acks)
+    }
+
+    /// Whether the writer has nothing queued: a write now would reach disk at once.
+    pub fn writer_idle(&self) -> bool {
+        self.writer.idle()
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection, &Path) -> Result<T>) -> Result<T> {
+        // A panic elsewhere cannot leave a connection half-used: recover the guard.
+        let conn = self
+            .reader
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        f(&conn, &self.db_path)
+    }
+
+    /// Stores a new document (its first snapshot) durably and returns it open for editing.
+    pub fn create_document(
+        &self,
+        id: &str,
+        kind: DocumentKind,
+        mut doc: AutoCommit,
+    ) -> Result<StoredDocument> {
+        doc.commit();
+        let snapshot = doc.save();
+        let snapshot_bytes = snapshot.len() as u64;
+        self.submit(Job::CreateDocument {
+            id: id.into(),
+            kind: kind.as_str(),
+            snapshot,
+            created_at: now_ms(),
+        })
+        .wait()?;
+        Ok(StoredDocument {
+            id: id.into(),
+            kind,
+            doc,
+            next_seq: 1,
+            snapshot_bytes,
+            log_bytes: 0,
+            log_changes: 0,
+            unflushed: Vec::new(),
+            last_flush: std::time::Instant::now(),
+        })
+    }
+
+    /// Loads a document: its snapshot and every logged change.
+    pub fn open_document(&self, id: &str) -> Result<StoredDocument> {
+        let (row, changes) = self.read(|conn, path| {
+            Ok((
+                table::documents::get(conn, path, id)?,
+                table::changes::list(conn, path, id)?,
+            ))
+        })?;
+        let kind = row
+            .kind
+            .parse()
+            .map_err(|_| Error::CorruptSnapshot { id: id.into() })?;
+        let snapshot_bytes = row.snapshot.len() as u64;
+        let log_bytes: u64 = changes.iter().map(|c| c.bytes.len() as u64).sum();
+        let mut all = row.snapshot;
+        all.reserve(log_bytes as usize);
+        for change in &changes {
+            all.extend_from_slice(&change.bytes);
+        }
+        let doc = match AutoCommit::load(&all) {
+            Ok(doc) => doc,
+            Err(_) => return Err(diagnose(id, &all[..snapshot_bytes as usize], &changes)),
+        };
+        Ok(StoredDocument {
+            id: id.into(),
+            kind,
+            doc,
+            next_seq: changes.last().map_or(1, |c| c.seq + 1),
+            snapshot_bytes,
+            log_bytes,
+            log_changes: changes.len() as u64,
+            unflushed: Vec::new(),
+            last_flush: std::time::Instant::now(),
+        })
+    }
+
+    /// Every document with its sizes.
+    pub fn documents(&self) -> Result<Vec<DocumentInfo>> {
+        self.read(table::documents::list)
+    }
+
+    /// The persisted sync state of a document with a peer.
+    pub fn sync_state(&self, document_id: &str, peer_id: &str) -> Result<Option<Vec<u8>>> {
+        self.read(|conn, path| table::sync_states::get(conn, path, document_id, peer_id))
+    }
+
+    /// Persists the sync state of a document with a peer.
+    pub fn put_sync_state(&self, document_id: &str, peer_id: &str, state: Vec<u8>) -> Ticket {
+        self.submit(Job::PutSyncState {
+            document_id: document_id.into(),
+            peer_id: peer_id.into(),
+            state,
+            at: now_ms(),
+        })
+    }
+
+    /// A value from the folder's `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.read(|conn, path| table::meta::get(conn, path, key))
+    }
+
+    /// Sets a value in the folder's `meta` table, durably.
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.submit(Job::SetMeta {
+            key: key.into(),
+            value: value.into(),
+        })
+        .wait()
+    }
+
+    /// Stores bytes as a blob (once, however often they are stored) and returns its reference.
+    pub fn put_blob(&self, bytes: &[u8]) -> Result<BlobRef> {
+        let hash = blake3::hash(bytes).to_hex().to_string();
+        if self.has_blob(&hash)? {
+            return Ok(BlobRef {
+                hash,
+                size: bytes.len() as u64,
+            });
+        }
+        self.put_blob_from(&mut &bytes[..])
+    }
+
+    /// Streams a blob in from a reader, so large media never sits whole in memory.
+    pub fn put_blob_from(&self, source: &mut dyn Read) -> Result<BlobRef> {
+        let blob = self.blobs.write(source)?;
+        self.submit(Job::IndexBlob {
+            hash: blob.hash.clone(),
+            size: blob.size,
+            at: now_ms(),
+        })
+        .wait()?;
+        Ok(blob)
+    }
+
+    /// Whether a complete blob with this hash is stored.
+    pub fn has_blob(&self, hash: &str) -> Result<bool> {
+        blob_folder::check_hash(hash)?;
+        Ok(self
+            .read(|conn, path| table::blobs::size(conn, path, hash))?
+            .is_some())
+    }
+
+    /// A blob's bytes, checked against its hash.
+    pub fn blob(&self, hash: &str) -> Result<Vec<u8>> {
+        if !self.has_blob(hash)? {
+            return Err(Error::BlobMissing {
+                hash: hash.into(),
+                path: self.blobs.path_of(hash)?,
+            });
+        }
+        self.blobs.read(hash)
+    }
+
+    /// The file of a stored blob (for the UI to show it without copying).
+    pub fn blob_path(&self, hash: &str) -> Result<PathBuf> {
+        self.blobs.path_of(hash)
+    }
+
+    /// Every indexed blob and its size.
+    pub fn blobs(&self) -> Result<Vec<BlobRef>> {
+        Ok(self
+            .read(table::blobs::list)?
+            .into_iter()
+            .map(|(hash, size)| BlobRef { hash, size })
+            .collect())
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: `"ok"` when the database is sound.
+    pub fn integrity_check(&self) -> Result<String> {
+        self.read(|conn, path| {
+            conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+                .map_err(|e| Error::sqlite(path, e))
+        })
+    }
+}
+
+/// Finds which part of a document Automerge could not load: the snapshot or a change.
+fn diagnose(id: &str, snapshot: &[u8], changes: &[table::changes::Change]) -> Error {
+    let mut doc = match AutoCommit::load(snapshot) {
+        Ok(doc) => doc,
+        Err(source) => {
+            return Error::Automerge {
+                id: id.into(),
+                source: Box::new(source),
+            };
+        }
+    };
+    for change in changes {
+        if let Err(e) = doc.load_incremental(&change.bytes) {
+            return Error::CorruptChange {
+                id: id.into(),
+                seq: change.seq,
+                why: e.to_string(),
+            };
+        }
+    }
+    Error::CorruptSnapshot { id: id.into() }
+}

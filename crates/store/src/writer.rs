@@ -1,0 +1,280 @@
+//! The one writer: a thread that owns the write connection and commits in groups.
+//!
+//! Callers queue a [`Job`] and get a [`Ticket`]; the writer drains whatever is queued, applies
+//! it in one transaction, commits (with `synchronous=FULL` the commit is on disk when it
+//! returns) and only then answers every ticket of the batch. So a pupil's keystroke is
+//! acknowledged only once durable, yet a burst of keystrokes costs one fsync, not one each.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use rusqlite::{Connection, Transaction};
+
+use crate::error::{Error, Result};
+use crate::table;
+
+/// Most jobs applied in one transaction; bounds the latency of the first job in a burst.
+const MAX_BATCH: usize = 4096;
+/// Most jobs waiting; a caller that outruns the disk waits here instead of growing memory.
+const QUEUE_DEPTH: usize = 16_384;
+
+/// A write to make durable.
+#[derive(Debug)]
+pub(crate) enum Job {
+    CreateDocument {
+        id: String,
+        kind: &'static str,
+        snapshot: Vec<u8>,
+        created_at: i64,
+    },
+    AppendChange {
+        id: String,
+        seq: i64,
+        bytes: Vec<u8>,
+    },
+    Compact {
+        id: String,
+        snapshot: Vec<u8>,
+        through_seq: i64,
+    },
+    PutSyncState {
+        document_id: String,
+        peer_id: String,
+        state: Vec<u8>,
+        at: i64,
+    },
+    IndexBlob {
+        hash: String,
+        size: u64,
+        at: i64,
+    },
+    SetMeta {
+        key: String,
+        value: String,
+    },
+    /// Writes nothing: answers its tickets in order with the writes queued before it.
+    Nothing,
+}
+
+/// What the writer answers: shared, because one write may answer several tickets.
+type Answer = std::result::Result<(), Arc<Error>>;
+
+/// Where the writer sends one ticket's answer.
+#[derive(Debug)]
+pub(crate) struct Ack(Sender<Answer>);
+
+impl Ack {
+    fn send(&self, answer: Answer) {
+        // The ticket may have been dropped by a caller that does not care: that is fine.
+        let _ = self.0.send(answer);
+    }
+}
+
+/// The answer to one queued write: wait on it to know the write is durable.
+#[derive(Debug)]
+#[must_use = "a write is only known durable once its ticket is waited on"]
+pub struct Ticket(Receiver<Answer>);
+
+impl Ticket {
+    pub(crate) fn new() -> (Ticket, Ack) {
+        let (tx, rx) = mpsc::channel();
+        (Ticket(rx), Ack(tx))
+    }
+
+    /// Blocks until the write is on disk (or failed).
+    pub fn wait(self) -> Result<()> {
+        match self.0.recv() {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(shared)) => Err(Arc::try_unwrap(shared).unwrap_or_else(Error::Batch)),
+            Err(_) => Err(Error::WriterGone),
+        }
+    }
+
+    /// Whether the write is already durable, without waiting (`None`: not answered yet).
+    pub fn try_wait(&self) -> Option<Result<()>> {
+        match self.0.try_recv() {
+            Ok(Ok(())) => Some(Ok(())),
+            Ok(Err(shared)) => Some(Err(Error::Batch(shared))),
+            Err(mpsc::TryRecvError::Empty) => None,
+            Err(mpsc::TryRecvError::Disconnected) => Some(Err(Error::WriterGone)),
+        }
+    }
+}
+
+struct Request {
+    job: Job,
+    acks: Vec<Ack>,
+}
+
+/// Handle to the writer thread. Dropping it lets the thread finish the queue and stop.
+#[derive(Debug)]
+pub(crate) struct Writer {
+    queue: Option<SyncSender<Request>>,
+    thread: Option<JoinHandle<()>>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Writer {
+    pub(crate) fn start(conn: Connection, path: PathBuf) -> Writer {
+        let (queue, rx) = mpsc::sync_channel(QUEUE_DEPTH);
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let counter = in_flight.clone();
+        let thread = std::thread::Builder::new()
+            .name("hugme-store-writer".into())
+            .spawn(move || run(conn, &path, &rx, &counter))
+            .ok();
+        Writer {
+            queue: Some(queue),
+            thread,
+            in_flight,
+        }
+    }
+
+    /// Queues a job; the ticket answers once it is durable.
+    pub(crate) fn submit(&self, job: Job) -> Ticket {
+        let (ticket, ack) = Ticket::new();
+        self.submit_for(job, vec![ack]);
+        ticket
+    }
+
+    /// Queues a job whose durability answers several tickets.
+    pub(crate) fn submit_for(&self, job: Job, acks: Vec<Ack>) {
+        let Some(queue) = &self.queue else {
+            acks.iter()
+                .for_each(|a| a.send(Err(Arc::new(Error::WriterGone))));
+            return;
+        };
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        if let Err(mpsc::SendError(request)) = queue.send(Request { job, acks }) {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            request
+                .acks
+                .iter()
+                .for_each(|a| a.send(Err(Arc::new(Error::WriterGone))));
+        }
+    }
+
+    /// Whether nothing is queued or being written: a new write would go to disk at once.
+    pub(crate) fn idle(&self) -> bool {
+        self.in_flight.load(Ordering::SeqCst) == 0
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        self.queue.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(mut conn: Connection, path: &Path, rx: &Receiver<Request>, in_flight: &AtomicUsize) {
+    while let Ok(first) = rx.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(request) => batch.push(request),
+                Err(_) => break,
+            }
+        }
+        let compacted = batch.iter().any(|r| matches!(r.job, Job::Compact { .. }));
+        let n = batch.len();
+        match apply_batch(&mut conn, path, &batch) {
+            Ok(results) => {
+                for (request, result) in batch.into_iter().zip(results) {
+                    let answer = result.map_err(Arc::new);
+                    request.acks.iter().for_each(|a| a.send(answer.clone()));
+                }
+            }
+            Err(error) => {
+                let error = Arc::new(error);
+                for request in batch {
+                    request.acks.iter().for_each(|a| a.send(Err(error.clone())));
+                }
+            }
+        }
+        if compacted {
+            give_back_space(&conn);
+        }
+        in_flight.fetch_sub(n, Ordering::SeqCst);
+    }
+}
+
+/// After a compaction, returns the space of dropped logs to the file system, but only when
+/// much is free: free pages are reused by the next log rows anyway, and a vacuum plus a full
+/// checkpoint after every compaction would stall the writer.
+fn give_back_space(conn: &Connection) {
+    let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
+    let (Ok(free), Ok(pages), Ok(page_size)) = (
+        pragma("freelist_count"),
+        pragma("page_count"),
+        pragma("page_size"),
+    ) else {
+        return;
+    };
+    if free * page_size > 1 << 20 && free * 4 > pages {
+        // Each step frees pages and may report a row: step it to the end.
+        if let Ok(mut stmt) = conn.prepare("PRAGMA incremental_vacuum") {
+            if let Ok(mut rows) = stmt.query([]) {
+                while let Ok(Some(_)) = rows.next() {}
+            }
+        }
+        let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    }
+}
+
+/// Applies every job in one transaction. A job that fails is answered with its error and
+/// leaves nothing behind (its savepoint is rolled back); the others still commit.
+fn apply_batch(conn: &mut Connection, path: &Path, batch: &[Request]) -> Result<Vec<Result<()>>> {
+    let tx = conn.transaction().map_err(|e| Error::sqlite(path, e))?;
+    let mut results = Vec::with_capacity(batch.len());
+    for request in batch {
+        results.push(apply_one(&tx, path, &request.job));
+    }
+    tx.commit().map_err(|e| Error::sqlite(path, e))?;
+    Ok(results)
+}
+
+fn apply_one(tx: &Transaction<'_>, path: &Path, job: &Job) -> Result<()> {
+    match job {
+        // Single statements: a failing statement undoes only itself.
+        Job::AppendChange { id, seq, bytes } => table::changes::append(tx, path, id, *seq, bytes),
+        Job::CreateDocument {
+            id,
+            kind,
+            snapshot,
+            created_at,
+        } => table::documents::insert(tx, path, id, kind, snapshot, *created_at),
+        Job::PutSyncState {
+            document_id,
+            peer_id,
+            state,
+            at,
+        } => table::sync_states::put(tx, path, document_id, peer_id, state, *at),
+        Job::IndexBlob { hash, size, at } => table::blobs::insert(tx, path, hash, *size, *at),
+        Job::SetMeta { key, value } => table::meta::set(tx, path, key, value),
+        Job::Nothing => Ok(()),
+        // Several statements: all or nothing.
+        Job::Compact {
+            id,
+            snapshot,
+            through_seq,
+        } => {
+            tx.execute_batch("SAVEPOINT compact")
+                .map_err(|e| Error::sqlite(path, e))?;
+            let result = table::documents::replace_snapshot(tx, path, id, snapshot)
+                .and_then(|()| table::changes::drop_through(tx, path, id, *through_seq));
+            let end = if result.is_ok() {
+                "RELEASE compact"
+            } else {
+                "ROLLBACK TO compact; RELEASE compact"
+            };
+            tx.execute_batch(end).map_err(|e| Error::sqlite(path, e))?;
+            result
+        }
+    }
+}
