@@ -104,7 +104,7 @@ fn through_store(trace: &[Patch], dir: &Path) -> (Duration, u64) {
     let start = Instant::now();
     for patch in trace {
         apply(stored.doc_mut(), &obj, patch);
-        pending.push_back(stored.commit(&store));
+        pending.push_back(stored.commit_in_burst(&store));
         if stored.needs_compaction() {
             pending.push_back(stored.compact(&store));
             compactions += 1;
@@ -231,7 +231,7 @@ fn main() {
         let t = Instant::now();
         for patch in &trace {
             apply(stored.doc_mut(), &obj, patch);
-            last = Some(stored.commit(&store));
+            last = Some(stored.commit_in_burst(&store));
         }
         stored.flush(&store);
         last.expect("changes").wait().expect("durable");

@@ -1,12 +1,10 @@
 //! A document open for editing: the Automerge document and its place in the store.
 //!
 //! Commits are followed by `save_incremental`, whose bytes are appended to the change log
-//! through the group-committing writer. A commit that comes alone (the writer idle, the last
-//! flush over [`FLUSH_INTERVAL`] ago) is written at once. Commits in a burst wait, at most
-//! [`MAX_UNFLUSHED`] of them, until the next [`StoredDocument::commit`] or
-//! [`StoredDocument::flush`], and go down as one row: encoding them one by one would cost the
-//! typist more than the disk does. Every commit's ticket still answers only once that commit
-//! is on disk; whoever commits in bursts calls `flush` when the burst ends.
+//! through the group-committing writer, which acknowledges each once it is durable.
+//! [`StoredDocument::commit_in_burst`] is for many commits in a row (a replay, a paste): they
+//! share a log row, because encoding changes one by one costs the typist more than the disk
+//! does; every commit's ticket still answers only once that commit is on disk.
 //!
 //! When the log outweighs the snapshot [`COMPACTION_FACTOR`] times, [`StoredDocument::compact`]
 //! replaces both with a fresh `save()` in one transaction. The factor is there because a logged
@@ -72,17 +70,28 @@ impl StoredDocument {
         (self.snapshot_bytes, self.log_bytes, self.log_changes)
     }
 
-    /// Commits what was changed (locally, or merged in from a peer) and queues it for disk.
-    /// The ticket answers once everything the document holds up to now is durable. While the
-    /// writer is busy a local commit may wait for the next commit or [`StoredDocument::flush`]
-    /// (see [`StoredDocument::has_unflushed`]).
+    /// Commits what was changed (locally, or merged in from a peer) and hands it to the
+    /// writer. The ticket answers once everything the document holds up to now is durable.
     pub fn commit(&mut self, store: &Store) -> Ticket {
-        let local = self.doc.commit().is_some();
+        self.doc.commit();
         let (ticket, ack) = Ticket::new();
         self.unflushed.push(ack);
-        // Not local: a merge or sync may have brought changes; save them now.
+        self.flush(store);
+        ticket
+    }
+
+    /// Commits one edit of a burst (a replay, a paste, an import). A commit that comes alone
+    /// (the writer idle, the last flush over [`FLUSH_INTERVAL`] ago) is written at once; in a
+    /// burst, commits wait, at most [`MAX_UNFLUSHED`] of them, and go down as one row.
+    ///
+    /// The caller must call [`StoredDocument::flush`] when the burst ends: a ticket of a
+    /// waiting commit answers only after that.
+    pub fn commit_in_burst(&mut self, store: &Store) -> Ticket {
+        self.doc.commit();
+        let (ticket, ack) = Ticket::new();
+        self.unflushed.push(ack);
         let writer_ready = store.writer_idle() && self.last_flush.elapsed() >= FLUSH_INTERVAL;
-        if !local || writer_ready || self.unflushed.len() >= MAX_UNFLUSHED {
+        if writer_ready || self.unflushed.len() >= MAX_UNFLUSHED {
             self.flush(store);
         }
         ticket

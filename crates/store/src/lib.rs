@@ -286,24 +286,42 @@ impl Store {
 }
 
 /// Finds which part of a document Automerge could not load: the snapshot or a change.
+///
+/// Loading stops being possible at the first bad row, so a binary search over how many rows
+/// follow the snapshot finds it in a few loads (this runs only when a document is damaged).
 fn diagnose(id: &str, snapshot: &[u8], changes: &[table::changes::Change]) -> Error {
-    let mut doc = match AutoCommit::load(snapshot) {
-        Ok(doc) => doc,
-        Err(source) => {
-            return Error::Automerge {
-                id: id.into(),
-                source: Box::new(source),
-            };
-        }
+    if let Err(source) = AutoCommit::load(snapshot) {
+        return Error::Automerge {
+            id: id.into(),
+            source: Box::new(source),
+        };
+    }
+    let loads = |rows: usize| {
+        let mut bytes = snapshot.to_vec();
+        changes[..rows]
+            .iter()
+            .for_each(|c| bytes.extend_from_slice(&c.bytes));
+        AutoCommit::load(&bytes).map(|_| ())
     };
-    for change in changes {
-        if let Err(e) = doc.load_incremental(&change.bytes) {
-            return Error::CorruptChange {
-                id: id.into(),
-                seq: change.seq,
-                why: e.to_string(),
-            };
+    // Invariant: `good` rows load, `bad` rows do not.
+    let (mut good, mut bad) = (0, changes.len());
+    let mut why = match loads(bad) {
+        Ok(()) => return Error::CorruptSnapshot { id: id.into() },
+        Err(e) => e.to_string(),
+    };
+    while bad - good > 1 {
+        let mid = good + (bad - good) / 2;
+        match loads(mid) {
+            Ok(()) => good = mid,
+            Err(e) => {
+                why = e.to_string();
+                bad = mid;
+            }
         }
     }
-    Error::CorruptSnapshot { id: id.into() }
+    Error::CorruptChange {
+        id: id.into(),
+        seq: changes[bad - 1].seq,
+        why,
+    }
 }

@@ -1,0 +1,110 @@
+//! The store with real files: documents round-trip, compaction, blobs, and damage of every kind
+//! gives an error that names the damaged thing while everything else stays readable.
+
+mod damage;
+
+use automerge::{transaction::Transactable, AutoCommit, ObjType, ReadDoc, ROOT};
+use hugme_model::DocumentKind;
+use hugme_store::{Store, StoredDocument};
+
+/// A document with a text field "answer" holding `text`.
+pub fn doc_with(text: &str) -> AutoCommit {
+    let mut doc = AutoCommit::new();
+    let answer = doc.put_object(ROOT, "answer", ObjType::Text).unwrap();
+    doc.splice_text(&answer, 0, 0, text).unwrap();
+    doc.commit();
+    doc
+}
+
+pub fn answer(doc: &StoredDocument) -> String {
+    let (_, obj) = doc.doc().get(ROOT, "answer").unwrap().unwrap();
+    doc.doc().text(&obj).unwrap()
+}
+
+pub fn type_into(doc: &mut StoredDocument, store: &Store, text: &str) {
+    let (_, obj) = doc.doc().get(ROOT, "answer").unwrap().unwrap();
+    for c in text.chars() {
+        let end = doc.doc().length(&obj);
+        doc.doc_mut()
+            .splice_text(&obj, end, 0, &c.to_string())
+            .unwrap();
+        doc.commit(store).wait().unwrap();
+    }
+}
+
+#[test]
+fn documents_survive_reopening_with_their_log_and_after_compaction() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let mut doc = store
+            .create_document("p1", DocumentKind::Project, doc_with("Kettu"))
+            .unwrap();
+        type_into(&mut doc, &store, " asuu metsässä");
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let mut doc = store.open_document("p1").unwrap();
+    assert_eq!(answer(&doc), "Kettu asuu metsässä");
+    let (_, log_bytes, changes) = doc.sizes();
+    assert!(log_bytes > 0 && changes > 0, "typing goes to the log");
+
+    doc.compact(&store).wait().unwrap();
+    type_into(&mut doc, &store, ".");
+    drop(doc);
+    let info = store.documents().unwrap();
+    assert_eq!(info.len(), 1);
+    assert_eq!(
+        info[0].changes, 1,
+        "compaction dropped the log; one change since"
+    );
+    let doc = store.open_document("p1").unwrap();
+    assert_eq!(answer(&doc), "Kettu asuu metsässä.");
+}
+
+#[test]
+fn a_second_program_cannot_open_the_same_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let _store = Store::open(dir.path()).unwrap();
+    let err = Store::open(dir.path()).unwrap_err();
+    assert!(matches!(err, hugme_store::Error::Busy { .. }), "{err}");
+}
+
+#[test]
+fn identical_blobs_are_stored_once_and_read_back_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let a = store.put_blob(b"a drawing of a fox").unwrap();
+    let b = store.put_blob(b"a drawing of a fox").unwrap();
+    assert_eq!(a, b);
+    assert_eq!(store.blobs().unwrap().len(), 1);
+    assert_eq!(store.blob(&a.hash).unwrap(), b"a drawing of a fox");
+    assert!(store.blob_path(&a.hash).unwrap().starts_with(dir.path()));
+    let err = store.blob("../../etc/passwd").unwrap_err();
+    assert!(matches!(err, hugme_store::Error::BadHash(_)), "{err}");
+}
+
+#[test]
+fn sync_state_is_kept_per_document_and_peer() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    drop(
+        store
+            .create_document("p1", DocumentKind::Project, doc_with(""))
+            .unwrap(),
+    );
+    store
+        .put_sync_state("p1", "tablet-a", vec![1, 2, 3])
+        .wait()
+        .unwrap();
+    store
+        .put_sync_state("p1", "tablet-a", vec![4])
+        .wait()
+        .unwrap();
+    assert_eq!(store.sync_state("p1", "tablet-a").unwrap(), Some(vec![4]));
+    assert_eq!(store.sync_state("p1", "tablet-b").unwrap(), None);
+    let err = store
+        .put_sync_state("nope", "tablet-a", vec![])
+        .wait()
+        .unwrap_err();
+    assert!(err.to_string().contains("nope"), "{err}");
+}
