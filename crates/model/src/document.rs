@@ -38,6 +38,13 @@ pub enum Error {
     },
     #[error("unknown step {0:?}: use one of agreement, phenomenon, subjects, goals, research-questions, tools, content, sharing")]
     UnknownStep(String),
+    #[error("step {step} has no text field {field:?}: phenomenon has title and why; sharing has presentation, learned, went-well and do-differently")]
+    NoTextField {
+        step: crate::project::Step,
+        field: String,
+    },
+    #[error("unknown step state {0:?}: use not-started, in-progress or done")]
+    UnknownState(String),
     #[error("unknown document kind {0:?}")]
     UnknownKind(String),
 }

@@ -8,11 +8,18 @@ macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(
-            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Reconcile, Hydrate, Serialize,
-            Deserialize,
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Reconcile, Serialize, Deserialize,
         )]
         #[serde(transparent)]
         pub struct $name(pub String);
+
+        // By hand: the derived newtype `Hydrate` has no `hydrate_string`, which `Option<Id>`
+        // needs to read a string scalar.
+        impl Hydrate for $name {
+            fn hydrate_string(s: &str) -> Result<Self, autosurgeon::HydrateError> {
+                Ok(Self(s.to_owned()))
+            }
+        }
 
         impl $name {
             /// A new random id.

@@ -33,8 +33,9 @@ pub use content::{Block, BlockKind, MediaRef, Page};
 pub use document::{read, write, DocumentKind, Error, Opened, Result, SCHEMA_VERSION};
 pub use ids::{BlockId, ClassId, DeviceId, GroupId, MemberId, PageId, ProjectId, QuestionId};
 pub use project::{
-    Agreement, CheckIn, Goal, Phenomenon, Project, Reflection, ResearchQuestion, Role, Sharing,
-    Step, StepState, Subject, Tool,
+    Agreement, CheckIn, Content, Goal, Goals, PeerFeedback, Phenomenon, Project, Reflection,
+    Research, ResearchQuestion, Role, Rule, Sharing, Source, Step, StepState, Subject, Subjects,
+    Tool, Tools,
 };
 pub use review::{Approval, Comment, Pin, Review};
 

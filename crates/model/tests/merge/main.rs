@@ -1,6 +1,7 @@
 //! Two or three copies of a document edited apart merge into one with every edit.
 
 mod convergence;
+mod shapes;
 
 use automerge::{transaction::Transactable, ActorId, AutoCommit};
 use hugme_model::{

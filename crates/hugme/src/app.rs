@@ -1,0 +1,261 @@
+//! The App facade: a data folder's classes, projects and reviews as typed documents.
+//!
+//! Every change goes read → change → write → commit, and returns only once it is durable;
+//! then a [`DocumentEvent`] tells every subscriber (the UI, the sync layer) what changed.
+//! Open documents stay in memory, so a pupil's next keystroke does not reload anything.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Mutex;
+
+use automerge::AutoCommit;
+use hugme_model::document::Document;
+use hugme_model::{
+    read, write, Class, ClassId, DocumentKind, GroupId, Opened, Project, ProjectId, Review,
+};
+use hugme_store::{now_ms, BlobRef, Store, StoredDocument};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// A document was changed and the change is on disk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentEvent {
+    pub id: String,
+    pub kind: DocumentKind,
+    /// The document's heads after the change, as hex hashes.
+    pub heads: Vec<String>,
+}
+
+/// An open data folder.
+#[derive(Debug)]
+pub struct App {
+    store: Store,
+    open: Mutex<HashMap<String, StoredDocument>>,
+    subscribers: Mutex<Vec<Sender<DocumentEvent>>>,
+}
+
+/// The store id of a project's review document.
+pub fn review_id(project: &ProjectId) -> String {
+    format!("review-{project}")
+}
+
+impl App {
+    /// Opens (or creates) the data folder `dir`.
+    pub fn open(dir: &Path) -> Result<App> {
+        Ok(App {
+            store: Store::open(dir)?,
+            open: Mutex::new(HashMap::new()),
+            subscribers: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The store underneath, for blobs and inspection.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// A stream of document changes, each sent once the change is durable.
+    pub fn subscribe(&self) -> Receiver<DocumentEvent> {
+        let (tx, rx) = mpsc::channel();
+        lock(&self.subscribers).push(tx);
+        rx
+    }
+
+    fn publish(&self, event: DocumentEvent) {
+        lock(&self.subscribers).retain(|s| s.send(event.clone()).is_ok());
+    }
+
+    /// Runs `f` on an open document, loading it first if needed.
+    fn with_doc<R>(&self, id: &str, f: impl FnOnce(&mut StoredDocument) -> Result<R>) -> Result<R> {
+        let mut open = lock(&self.open);
+        if !open.contains_key(id) {
+            let doc = self.store.open_document(id)?;
+            open.insert(id.to_owned(), doc);
+        }
+        let doc = open
+            .get_mut(id)
+            .ok_or_else(|| Error::NoSuchProject(id.into()))?;
+        f(doc)
+    }
+
+    fn check_kind<T: Document>(id: &str, doc: &StoredDocument) -> Result<()> {
+        if doc.kind() != T::KIND {
+            return Err(Error::WrongKind {
+                id: id.into(),
+                found: doc.kind(),
+                expected: T::KIND,
+            });
+        }
+        Ok(())
+    }
+
+    /// Reads a typed document.
+    pub fn read<T: Document>(&self, id: &str) -> Result<Opened<T>> {
+        self.with_doc(id, |doc| {
+            Self::check_kind::<T>(id, doc)?;
+            Ok(read(doc.doc())?)
+        })
+    }
+
+    /// Changes a typed document and returns once the change is durable.
+    pub fn change<T: Document, R>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut T) -> Result<R>,
+    ) -> Result<R> {
+        let (result, event) = self.with_doc(id, |doc| {
+            Self::check_kind::<T>(id, doc)?;
+            let mut value: T = read(doc.doc())?.value;
+            let result = f(&mut value)?;
+            write(doc.doc_mut(), &value)?;
+            doc.commit(&self.store).wait()?;
+            if doc.needs_compaction() {
+                doc.compact(&self.store).wait()?;
+            }
+            Ok((result, event_for(doc)))
+        })?;
+        self.publish(event);
+        Ok(result)
+    }
+
+    /// Stores a new typed document durably.
+    pub fn create<T: Document>(&self, id: &str, value: &T) -> Result<()> {
+        let mut doc = AutoCommit::new();
+        write(&mut doc, value)?;
+        let mut stored = self.store.create_document(id, T::KIND, doc)?;
+        let event = event_for(&mut stored);
+        lock(&self.open).insert(id.to_owned(), stored);
+        self.publish(event);
+        Ok(())
+    }
+
+    /// The ids of every stored document of one kind, oldest first.
+    pub fn ids_of(&self, kind: DocumentKind) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .documents()?
+            .into_iter()
+            .filter(|d| d.kind == kind.as_str())
+            .map(|d| d.id)
+            .collect())
+    }
+
+    /// Every class in this data folder (a shared tablet serves several).
+    pub fn classes(&self) -> Result<Vec<Class>> {
+        self.ids_of(DocumentKind::Class)?
+            .iter()
+            .map(|id| Ok(self.read::<Class>(id)?.value))
+            .collect()
+    }
+
+    /// Creates a class with the named groups.
+    pub fn create_class(&self, name: &str, groups: &[&str]) -> Result<Class> {
+        let mut class = Class::new(name);
+        for group in groups {
+            class.add_group(group);
+        }
+        self.create(class.id.as_str(), &class)?;
+        Ok(class)
+    }
+
+    /// Changes a class.
+    pub fn update_class<R>(
+        &self,
+        id: &ClassId,
+        f: impl FnOnce(&mut Class) -> Result<R>,
+    ) -> Result<R> {
+        self.change(id.as_str(), f).map_err(|e| match e {
+            Error::Store(hugme_store::Error::NoSuchDocument { id }) => Error::NoSuchClass(id),
+            e => e,
+        })
+    }
+
+    /// Starts a group's project.
+    pub fn create_project(
+        &self,
+        class: &ClassId,
+        group: &GroupId,
+        title: &str,
+    ) -> Result<ProjectId> {
+        let project = Project::new(class.clone(), group.clone(), title, now_ms());
+        self.create(project.id.as_str(), &project)?;
+        Ok(project.id)
+    }
+
+    /// Every project, oldest first.
+    pub fn projects(&self) -> Result<Vec<Opened<Project>>> {
+        self.ids_of(DocumentKind::Project)?
+            .iter()
+            .map(|id| self.project(&ProjectId::from(id.as_str())))
+            .collect()
+    }
+
+    /// One project.
+    pub fn project(&self, id: &ProjectId) -> Result<Opened<Project>> {
+        self.read(id.as_str())
+            .map_err(|e| not_found_as(e, Error::NoSuchProject(id.to_string())))
+    }
+
+    /// Changes a project and returns once the change is durable.
+    pub fn update_project<R>(
+        &self,
+        id: &ProjectId,
+        f: impl FnOnce(&mut Project) -> Result<R>,
+    ) -> Result<R> {
+        self.change(id.as_str(), f)
+            .map_err(|e| not_found_as(e, Error::NoSuchProject(id.to_string())))
+    }
+
+    /// The teacher's review of a project, if there is one yet.
+    pub fn review(&self, project: &ProjectId) -> Result<Option<Review>> {
+        match self.read::<Review>(&review_id(project)) {
+            Ok(opened) => Ok(Some(opened.value)),
+            Err(Error::Store(hugme_store::Error::NoSuchDocument { .. })) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Changes the review of a project, creating it on first use.
+    pub fn update_review<R>(
+        &self,
+        project: &ProjectId,
+        f: impl FnOnce(&mut Review) -> Result<R>,
+    ) -> Result<R> {
+        if self.review(project)?.is_none() {
+            self.create(&review_id(project), &Review::new(project.clone()))?;
+        }
+        self.change(&review_id(project), f)
+    }
+
+    /// Stores media bytes (once, however often) and returns the reference to put in a block.
+    pub fn add_media(&self, bytes: &[u8]) -> Result<BlobRef> {
+        Ok(self.store.put_blob(bytes)?)
+    }
+}
+
+fn event_for(doc: &mut StoredDocument) -> DocumentEvent {
+    DocumentEvent {
+        id: doc.id().to_owned(),
+        kind: doc.kind(),
+        heads: doc
+            .doc_mut()
+            .get_heads()
+            .iter()
+            .map(|h| h.to_string())
+            .collect(),
+    }
+}
+
+fn not_found_as(e: Error, instead: Error) -> Error {
+    match e {
+        Error::Store(hugme_store::Error::NoSuchDocument { .. }) => instead,
+        e => e,
+    }
+}
+
+/// Locks a mutex; a panic in another holder does not make the data unusable here.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,231 @@
+//! The `hugme` command line: demo, inspect, and a small editing surface for scripts and tests.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use hugme_model::{ClassId, GroupId, ProjectId, ResearchQuestion, Step, StepState};
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::{demo, inspect};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hugme",
+    version,
+    about = "Hug me! Studio: headless hub, export and demos"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fill DIR with a sample class: two groups and their projects.
+    Demo { dir: PathBuf },
+    /// Show what DIR holds: classes, groups, projects, media and storage.
+    Inspect {
+        dir: PathBuf,
+        /// Print JSON of the stable shape documented in docs/inspect-json.md.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create and edit projects.
+    #[command(subcommand)]
+    Project(ProjectCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ProjectCommand {
+    /// Start a project for a group; prints the new project's id. Creates the class and the
+    /// group if DIR has none of that name yet.
+    New {
+        dir: PathBuf,
+        #[arg(long)]
+        group: String,
+        #[arg(long)]
+        title: String,
+        /// The class to use or create (default: the only class, or a new one named "Class").
+        #[arg(long)]
+        class: Option<String>,
+    },
+    /// Set a step's text or state.
+    Set(SetArgs),
+    /// Add a research question; prints its id.
+    AddQuestion {
+        dir: PathBuf,
+        id: String,
+        #[arg(long)]
+        text: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct SetArgs {
+    dir: PathBuf,
+    id: String,
+    /// agreement, phenomenon, subjects, goals, research-questions, tools, content, sharing
+    #[arg(long)]
+    step: String,
+    /// The step's main text (phenomenon: its title; sharing: the presentation).
+    #[arg(long)]
+    text: Option<String>,
+    /// Which text of the step: phenomenon has `title` and `why`; sharing has `presentation`,
+    /// `learned`, `went-well`, `do-differently`.
+    #[arg(long)]
+    field: Option<String>,
+    /// not-started, in-progress or done.
+    #[arg(long)]
+    state: Option<String>,
+}
+
+/// Runs the command line and returns the process's exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hugme: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(command: Command) -> std::result::Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Demo { dir } => {
+            let app = App::open(&dir)?;
+            let demo = demo::create(&app)?;
+            writeln!(
+                out,
+                "class {} ({})",
+                demo.class.name.as_str(),
+                demo.class.id
+            )?;
+            for id in demo.projects {
+                writeln!(out, "project {id}")?;
+            }
+        }
+        Command::Inspect { dir, json } => {
+            let app = open_existing(&dir)?;
+            let report = inspect::report(&app)?;
+            if json {
+                serde_json::to_writer_pretty(&mut out, &report).map_err(Error::from)?;
+                writeln!(out)?;
+            } else {
+                write!(out, "{}", inspect::to_text(&report))?;
+            }
+        }
+        Command::Project(ProjectCommand::New {
+            dir,
+            group,
+            title,
+            class,
+        }) => {
+            let app = App::open(&dir)?;
+            let (class_id, group_id) = class_and_group(&app, class.as_deref(), &group)?;
+            let id = app.create_project(&class_id, &group_id, &title)?;
+            writeln!(out, "{id}")?;
+        }
+        Command::Project(ProjectCommand::Set(args)) => set(&args)?,
+        Command::Project(ProjectCommand::AddQuestion { dir, id, text }) => {
+            let app = open_existing(&dir)?;
+            let question = ResearchQuestion::new(&text);
+            let qid = question.id.clone();
+            app.update_project(&ProjectId::from(id.as_str()), |p| {
+                p.research.questions.push(question);
+                p.touch(Step::ResearchQuestions);
+                Ok(())
+            })?;
+            writeln!(out, "{qid}")?;
+        }
+    }
+    Ok(())
+}
+
+/// Opens a data folder that must already exist (inspecting a typo should not create one).
+fn open_existing(dir: &Path) -> Result<App> {
+    if !dir.join(hugme_store::DATABASE_FILE).exists() {
+        return Err(hugme_store::Error::Io {
+            path: dir.to_path_buf(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no Hug me! data folder here",
+            ),
+        }
+        .into());
+    }
+    App::open(dir)
+}
+
+/// Finds (or creates) the class and the group named on the command line.
+fn class_and_group(app: &App, class: Option<&str>, group: &str) -> Result<(ClassId, GroupId)> {
+    let classes = app.classes()?;
+    let found = match class {
+        Some(name) => classes.into_iter().find(|c| c.name.as_str() == name),
+        None => classes.into_iter().next(),
+    };
+    let class = match found {
+        Some(c) => c,
+        None => app.create_class(class.unwrap_or("Class"), &[])?,
+    };
+    if let Some(g) = class.group_named(group) {
+        return Ok((class.id.clone(), g.id.clone()));
+    }
+    let group_id = app.update_class(&class.id, |c| Ok(c.add_group(group)))?;
+    Ok((class.id, group_id))
+}
+
+fn set(args: &SetArgs) -> Result<()> {
+    let app = open_existing(&args.dir)?;
+    let step: Step = args.step.parse()?;
+    let state = args.state.as_deref().map(parse_state).transpose()?;
+    app.update_project(&ProjectId::from(args.id.as_str()), |p| {
+        if let Some(text) = &args.text {
+            let field = args.field.as_deref();
+            let target = match (step, field) {
+                (Step::Phenomenon, None | Some("title")) => &mut p.phenomenon.title,
+                (Step::Phenomenon, Some("why")) => &mut p.phenomenon.why,
+                (Step::Sharing, None | Some("presentation")) => &mut p.sharing.presentation,
+                (Step::Sharing, Some("learned")) => &mut p.sharing.reflection.learned,
+                (Step::Sharing, Some("went-well")) => &mut p.sharing.reflection.went_well,
+                (Step::Sharing, Some("do-differently")) => &mut p.sharing.reflection.do_differently,
+                _ => {
+                    return Err(Error::Model(hugme_model::Error::NoTextField {
+                        step,
+                        field: field.unwrap_or("").into(),
+                    }))
+                }
+            };
+            // A diff, not a replacement: a tablet typing into the same text still merges.
+            target.update(text);
+            p.touch(step);
+        }
+        if let Some(state) = state {
+            p.set_step_state(step, state);
+        }
+        Ok(())
+    })
+}
+
+fn parse_state(s: &str) -> Result<StepState> {
+    match s {
+        "not-started" => Ok(StepState::NotStarted),
+        "in-progress" => Ok(StepState::InProgress),
+        "done" => Ok(StepState::Done),
+        other => Err(Error::Model(hugme_model::Error::UnknownState(other.into()))),
+    }
+}
+
+/// What can go wrong on the command line: the facade's errors, or stdout closing.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    App(#[from] Error),
+    #[error("could not write the output: {0}")]
+    Output(#[from] std::io::Error),
+}

@@ -1,0 +1,20 @@
+//! Hug me! Studio's facade: the only API the app shell (and the `hugme` binary) calls.
+//!
+//! # Layout
+//! - [`app`]: [`App`], a data folder's classes, projects and reviews as typed documents, with
+//!   every change durable before it returns and a stream of [`DocumentEvent`]s.
+//! - [`inspect`]: the report of `hugme inspect` (text, and JSON of a stable shape).
+//! - [`demo`]: the sample class of `hugme demo`.
+//! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
+//! - [`error`]: the facade's error type.
+//!
+//! Nothing here knows of Tauri: the shell in `src-tauri` adapts these calls to commands.
+
+pub mod app;
+pub mod cli;
+pub mod demo;
+pub mod error;
+pub mod inspect;
+
+pub use app::{App, DocumentEvent};
+pub use error::{Error, Result};
