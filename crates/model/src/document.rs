@@ -28,13 +28,13 @@ pub enum Error {
     Hydrate {
         kind: DocumentKind,
         #[source]
-        source: autosurgeon::HydrateError,
+        source: Box<autosurgeon::HydrateError>,
     },
     #[error("could not write the {kind} document: {source}")]
     Reconcile {
         kind: DocumentKind,
         #[source]
-        source: autosurgeon::ReconcileError,
+        source: Box<autosurgeon::ReconcileError>,
     },
     #[error("unknown step {0:?}: use one of agreement, phenomenon, subjects, goals, research-questions, tools, content, sharing")]
     UnknownStep(String),
@@ -132,7 +132,10 @@ pub fn read<T: Document>(doc: &AutoCommit) -> Result<Opened<T>> {
             found,
             supported: SCHEMA_VERSION,
         }),
-        Err(source) => Err(Error::Hydrate { kind, source }),
+        Err(source) => Err(Error::Hydrate {
+            kind,
+            source: Box::new(source),
+        }),
     }
 }
 
@@ -148,5 +151,8 @@ pub fn write<T: Document>(doc: &mut AutoCommit, value: &T) -> Result<()> {
             });
         }
     }
-    autosurgeon::reconcile(doc, value).map_err(|source| Error::Reconcile { kind, source })
+    autosurgeon::reconcile(doc, value).map_err(|source| Error::Reconcile {
+        kind,
+        source: Box::new(source),
+    })
 }
