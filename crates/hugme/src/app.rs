@@ -112,7 +112,8 @@ impl App {
             write(doc.doc_mut(), &value)?;
             doc.commit(&self.store).wait()?;
             if doc.needs_compaction() {
-                doc.compact(&self.store).wait()?;
+                // Nothing is dropped until the new snapshot is durable: no need to wait.
+                drop(doc.compact_in_background(&self.store));
             }
             Ok((result, event_for(doc)))
         })?;

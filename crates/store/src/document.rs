@@ -11,6 +11,8 @@
 //! change carries about a hundred bytes of header for one keystroke that the snapshot stores in
 //! under one byte: compacting at 1× would re-save a large document every few hundred keystrokes.
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use automerge::AutoCommit;
@@ -21,7 +23,7 @@ use crate::Store;
 
 /// Compaction waits until the log is at least this big, so small documents are not re-saved
 /// after every few keystrokes.
-pub const COMPACT_MIN_LOG_BYTES: u64 = 256 * 1024;
+pub const COMPACT_MIN_LOG_BYTES: u64 = 1024 * 1024;
 /// Compaction happens when the log is this many times the size of the snapshot.
 pub const COMPACTION_FACTOR: u64 = 16;
 /// Most commits that wait before they are written anyway.
@@ -36,7 +38,9 @@ pub struct StoredDocument {
     pub(crate) kind: DocumentKind,
     pub(crate) doc: AutoCommit,
     pub(crate) next_seq: i64,
-    pub(crate) snapshot_bytes: u64,
+    /// Shared with a compaction running in the background, which sets it when it is done.
+    pub(crate) snapshot_bytes: Arc<AtomicU64>,
+    pub(crate) compacting: Arc<AtomicBool>,
     pub(crate) log_bytes: u64,
     pub(crate) log_changes: u64,
     /// Tickets of commits not yet handed to the writer.
@@ -67,7 +71,11 @@ impl StoredDocument {
 
     /// Bytes of the snapshot and of the change log, and the number of logged changes.
     pub fn sizes(&self) -> (u64, u64, u64) {
-        (self.snapshot_bytes, self.log_bytes, self.log_changes)
+        (
+            self.snapshot_bytes.load(Ordering::SeqCst),
+            self.log_bytes,
+            self.log_changes,
+        )
     }
 
     /// Commits what was changed (locally, or merged in from a peer) and hands it to the
@@ -132,26 +140,61 @@ impl StoredDocument {
     /// Whether the log outweighs the snapshot [`COMPACTION_FACTOR`] times (and is past
     /// [`COMPACT_MIN_LOG_BYTES`]).
     pub fn needs_compaction(&self) -> bool {
-        self.log_bytes > (self.snapshot_bytes * COMPACTION_FACTOR).max(COMPACT_MIN_LOG_BYTES)
+        let snapshot = self.snapshot_bytes.load(Ordering::SeqCst);
+        !self.compacting.load(Ordering::SeqCst)
+            && self.log_bytes > (snapshot * COMPACTION_FACTOR).max(COMPACT_MIN_LOG_BYTES)
     }
 
     /// Replaces snapshot and log with one fresh snapshot, in one transaction.
     pub fn compact(&mut self, store: &Store) -> Ticket {
-        self.doc.commit();
-        // Waiting commits are in the snapshot: they are durable when the compaction is.
-        let (ticket, ack) = Ticket::new();
-        let mut acks = std::mem::take(&mut self.unflushed);
-        acks.push(ack);
-        let snapshot = self.doc.save();
-        self.snapshot_bytes = snapshot.len() as u64;
+        self.flush(store);
+        let (snapshot, through_seq) = (self.doc.save(), self.next_seq - 1);
+        self.snapshot_bytes
+            .store(snapshot.len() as u64, Ordering::SeqCst);
         self.log_bytes = 0;
         self.log_changes = 0;
-        let job = Job::Compact {
+        store.submit(Job::Compact {
             id: self.id.clone(),
             snapshot,
-            through_seq: self.next_seq - 1,
+            through_seq,
+        })
+    }
+
+    /// Compacts without making the typist wait for `save()`: a copy of the document (a few
+    /// milliseconds even for a long history) is saved on another thread, and the snapshot
+    /// replaces exactly the log rows the copy had seen. Rows written meanwhile stay.
+    pub fn compact_in_background(&mut self, store: &Store) -> Ticket {
+        self.flush(store);
+        let (ticket, ack) = Ticket::new();
+        let Some(queue) = store.queue() else {
+            drop(ack); // the ticket then answers WriterGone
+            return ticket;
         };
-        store.submit_for(job, acks);
+        let mut copy = self.doc.clone();
+        let (id, through_seq) = (self.id.clone(), self.next_seq - 1);
+        let (size, compacting) = (self.snapshot_bytes.clone(), self.compacting.clone());
+        compacting.store(true, Ordering::SeqCst);
+        self.log_bytes = 0;
+        self.log_changes = 0;
+        let spawned = std::thread::Builder::new()
+            .name("hugme-compaction".into())
+            .spawn(move || {
+                let snapshot = copy.save();
+                size.store(snapshot.len() as u64, Ordering::SeqCst);
+                queue.submit_for(
+                    Job::Compact {
+                        id,
+                        snapshot,
+                        through_seq,
+                    },
+                    vec![ack],
+                );
+                compacting.store(false, Ordering::SeqCst);
+            });
+        if spawned.is_err() {
+            self.compacting.store(false, Ordering::SeqCst);
+            return self.compact(store);
+        }
         ticket
     }
 }

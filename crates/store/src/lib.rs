@@ -24,7 +24,8 @@ mod writer;
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use automerge::AutoCommit;
@@ -105,6 +106,10 @@ impl Store {
         self.writer.submit_for(job, acks)
     }
 
+    pub(crate) fn queue(&self) -> Option<writer::Queue> {
+        self.writer.queue()
+    }
+
     /// Whether the writer has nothing queued: a write now would reach disk at once.
     pub fn writer_idle(&self) -> bool {
         self.writer.idle()
@@ -141,7 +146,8 @@ impl Store {
             kind,
             doc,
             next_seq: 1,
-            snapshot_bytes,
+            snapshot_bytes: Arc::new(AtomicU64::new(snapshot_bytes)),
+            compacting: Arc::new(AtomicBool::new(false)),
             log_bytes: 0,
             log_changes: 0,
             unflushed: Vec::new(),
@@ -177,7 +183,8 @@ impl Store {
             kind,
             doc,
             next_seq: changes.last().map_or(1, |c| c.seq + 1),
-            snapshot_bytes,
+            snapshot_bytes: Arc::new(AtomicU64::new(snapshot_bytes)),
+            compacting: Arc::new(AtomicBool::new(false)),
             log_bytes,
             log_changes: changes.len() as u64,
             unflushed: Vec::new(),

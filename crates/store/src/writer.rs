@@ -112,14 +112,35 @@ struct Request {
 /// Handle to the writer thread. Dropping it lets the thread finish the queue and stop.
 #[derive(Debug)]
 pub(crate) struct Writer {
-    queue: Option<SyncSender<Request>>,
+    queue: Option<Queue>,
     thread: Option<JoinHandle<()>>,
+}
+
+/// A way to hand jobs to the writer; cloned into threads that finish work in the background
+/// (the writer stops only once every clone is gone).
+#[derive(Debug, Clone)]
+pub(crate) struct Queue {
+    sender: SyncSender<Request>,
     in_flight: Arc<AtomicUsize>,
+}
+
+impl Queue {
+    /// Queues a job whose durability answers several tickets.
+    pub(crate) fn submit_for(&self, job: Job, acks: Vec<Ack>) {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        if let Err(mpsc::SendError(request)) = self.sender.send(Request { job, acks }) {
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            request
+                .acks
+                .iter()
+                .for_each(|a| a.send(Err(Arc::new(Error::WriterGone))));
+        }
+    }
 }
 
 impl Writer {
     pub(crate) fn start(conn: Connection, path: PathBuf) -> Writer {
-        let (queue, rx) = mpsc::sync_channel(QUEUE_DEPTH);
+        let (sender, rx) = mpsc::sync_channel(QUEUE_DEPTH);
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
         let thread = std::thread::Builder::new()
@@ -127,9 +148,8 @@ impl Writer {
             .spawn(move || run(conn, &path, &rx, &counter))
             .ok();
         Writer {
-            queue: Some(queue),
+            queue: Some(Queue { sender, in_flight }),
             thread,
-            in_flight,
         }
     }
 
@@ -142,24 +162,24 @@ impl Writer {
 
     /// Queues a job whose durability answers several tickets.
     pub(crate) fn submit_for(&self, job: Job, acks: Vec<Ack>) {
-        let Some(queue) = &self.queue else {
-            acks.iter()
-                .for_each(|a| a.send(Err(Arc::new(Error::WriterGone))));
-            return;
-        };
-        self.in_flight.fetch_add(1, Ordering::SeqCst);
-        if let Err(mpsc::SendError(request)) = queue.send(Request { job, acks }) {
-            self.in_flight.fetch_sub(1, Ordering::SeqCst);
-            request
-                .acks
+        match &self.queue {
+            Some(queue) => queue.submit_for(job, acks),
+            None => acks
                 .iter()
-                .for_each(|a| a.send(Err(Arc::new(Error::WriterGone))));
+                .for_each(|a| a.send(Err(Arc::new(Error::WriterGone)))),
         }
+    }
+
+    /// A handle for a background thread.
+    pub(crate) fn queue(&self) -> Option<Queue> {
+        self.queue.clone()
     }
 
     /// Whether nothing is queued or being written: a new write would go to disk at once.
     pub(crate) fn idle(&self) -> bool {
-        self.in_flight.load(Ordering::SeqCst) == 0
+        self.queue
+            .as_ref()
+            .is_none_or(|q| q.in_flight.load(Ordering::SeqCst) == 0)
     }
 }
 

@@ -108,3 +108,27 @@ fn sync_state_is_kept_per_document_and_peer() {
         .unwrap_err();
     assert!(err.to_string().contains("nope"), "{err}");
 }
+
+#[test]
+fn a_background_compaction_keeps_what_was_typed_while_it_ran() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut doc = store
+        .create_document("p1", DocumentKind::Project, doc_with(""))
+        .unwrap();
+    type_into(&mut doc, &store, "Kettu");
+    let compaction = doc.compact_in_background(&store);
+    type_into(&mut doc, &store, " juoksee");
+    compaction.wait().unwrap();
+    type_into(&mut doc, &store, ".");
+    drop(doc);
+    let info = &store.documents().unwrap()[0];
+    assert_eq!(
+        info.changes, 9,
+        "the rows typed after the copy stay in the log"
+    );
+    assert_eq!(
+        answer(&store.open_document("p1").unwrap()),
+        "Kettu juoksee."
+    );
+}
