@@ -36,6 +36,22 @@ enum Command {
     /// Create and edit projects.
     #[command(subcommand)]
     Project(ProjectCommand),
+    /// Import photos, drawings, sound and video.
+    #[command(subcommand)]
+    Media(MediaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum MediaCommand {
+    /// Import files into a project as content blocks (on its first page, made if needed).
+    /// Prints what was stored, or why a file was refused; exits non-zero if any was refused.
+    Import {
+        dir: PathBuf,
+        #[arg(long)]
+        project: String,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -132,6 +148,22 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             writeln!(out, "{id}")?;
         }
         Command::Project(ProjectCommand::Set(args)) => set(&args)?,
+        Command::Media(MediaCommand::Import {
+            dir,
+            project,
+            files,
+        }) => {
+            let app = open_existing(&dir)?;
+            let refused = crate::media::import_files(
+                &app,
+                &ProjectId::from(project.as_str()),
+                &files,
+                &mut out,
+            )?;
+            if refused > 0 {
+                return Err(CliError::Refused(refused));
+            }
+        }
         Command::Project(ProjectCommand::AddQuestion { dir, id, text }) => {
             let app = open_existing(&dir)?;
             let question = ResearchQuestion::new(&text);
@@ -228,4 +260,6 @@ enum CliError {
     App(#[from] Error),
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
+    #[error("{0} file(s) were not imported")]
+    Refused(usize),
 }

@@ -5,6 +5,7 @@
 //!   every change durable before it returns and a stream of [`DocumentEvent`]s.
 //! - [`inspect`]: the report of `hugme inspect` (text, and JSON of a stable shape).
 //! - [`demo`]: the sample class of `hugme demo`.
+//! - [`media`]: importing files into a project as content blocks.
 //! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
 //! - [`error`]: the facade's error type.
 //!
@@ -15,6 +16,7 @@ pub mod cli;
 pub mod demo;
 pub mod error;
 pub mod inspect;
+pub mod media;
 
 pub use app::{App, DocumentEvent};
 pub use error::{Error, Result};

@@ -188,3 +188,42 @@ fn a_change_is_announced_once_durable_and_survives_reopening() {
         "Kettu"
     );
 }
+
+#[test]
+fn media_import_stores_good_files_as_blocks_and_names_each_refused_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let (_, id, _) = hugme(&["project", "new", d, "--group", "Ketut", "--title", "Kuvat"]);
+    let photo = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../assets/bench/photos/photo-12mp.jpg"
+    );
+    let bad = dir.path().join("rikki.jpg");
+    std::fs::write(&bad, b"not a photo at all").unwrap();
+    let (ok, out, _) = hugme(&[
+        "media",
+        "import",
+        d,
+        "--project",
+        id.trim(),
+        photo,
+        bad.to_str().unwrap(),
+    ]);
+    assert!(!ok, "a refused file makes the exit non-zero");
+    assert!(out.contains("stored image/jpeg"), "{out}");
+    assert!(
+        out.contains("rikki.jpg: refused: rikki.jpg is not a photo"),
+        "{out}"
+    );
+    let report = inspect_json(dir.path());
+    let blocks = report["projects"][0]["pages"][0]["blocks"]
+        .as_array()
+        .unwrap();
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(blocks[0]["kind"], "photo");
+    assert_eq!(blocks[0]["media"]["stored"], true);
+    assert_eq!(
+        report["store"]["blobs"], 3,
+        "the photo and its two thumbnails"
+    );
+}

@@ -1,0 +1,162 @@
+//! Recognising a file's type from its first bytes, never from its name.
+
+/// What a file is, as far as its first bytes tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaType {
+    Jpeg,
+    Png,
+    WebP,
+    Gif,
+    WebmAudio,
+    WebmVideo,
+    Ogg,
+    M4a,
+    Mp3,
+    Wav,
+    Mp4,
+    Heic,
+}
+
+/// The broad kind of media, as a pupil thinks of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Image,
+    Audio,
+    Video,
+}
+
+impl MediaKind {
+    /// The word for the kind in an error message.
+    pub fn noun(self) -> &'static str {
+        match self {
+            MediaKind::Image => "a picture",
+            MediaKind::Audio => "a sound",
+            MediaKind::Video => "a video",
+        }
+    }
+}
+
+impl MediaType {
+    /// The MIME type stored with the blob.
+    pub fn mime(self) -> &'static str {
+        match self {
+            MediaType::Jpeg => "image/jpeg",
+            MediaType::Png => "image/png",
+            MediaType::WebP => "image/webp",
+            MediaType::Gif => "image/gif",
+            MediaType::WebmAudio => "audio/webm",
+            MediaType::WebmVideo => "video/webm",
+            MediaType::Ogg => "audio/ogg",
+            MediaType::M4a => "audio/mp4",
+            MediaType::Mp3 => "audio/mpeg",
+            MediaType::Wav => "audio/wav",
+            MediaType::Mp4 => "video/mp4",
+            MediaType::Heic => "image/heic",
+        }
+    }
+
+    /// Picture, sound or video.
+    pub fn kind(self) -> MediaKind {
+        match self {
+            MediaType::Jpeg
+            | MediaType::Png
+            | MediaType::WebP
+            | MediaType::Gif
+            | MediaType::Heic => MediaKind::Image,
+            MediaType::WebmAudio
+            | MediaType::Ogg
+            | MediaType::M4a
+            | MediaType::Mp3
+            | MediaType::Wav => MediaKind::Audio,
+            MediaType::WebmVideo | MediaType::Mp4 => MediaKind::Video,
+        }
+    }
+}
+
+/// Recognises a file from its first bytes (give at least the first 64 KiB for WebM).
+pub fn sniff(head: &[u8]) -> Option<MediaType> {
+    let at = |offset: usize, magic: &[u8]| head.get(offset..offset + magic.len()) == Some(magic);
+    if at(0, b"\xFF\xD8\xFF") {
+        return Some(MediaType::Jpeg);
+    }
+    if at(0, b"\x89PNG\r\n\x1a\n") {
+        return Some(MediaType::Png);
+    }
+    if at(0, b"GIF87a") || at(0, b"GIF89a") {
+        return Some(MediaType::Gif);
+    }
+    if at(0, b"RIFF") && at(8, b"WEBP") {
+        return Some(MediaType::WebP);
+    }
+    if at(0, b"RIFF") && at(8, b"WAVE") {
+        return Some(MediaType::Wav);
+    }
+    if at(0, b"OggS") {
+        return Some(MediaType::Ogg);
+    }
+    if at(0, b"\x1A\x45\xDF\xA3") {
+        // Matroska/WebM: a video track names a V_ codec (V_VP8, V_VP9, V_AV1).
+        let video = head.windows(4).any(|w| w == b"V_VP" || w == b"V_AV");
+        return Some(if video {
+            MediaType::WebmVideo
+        } else {
+            MediaType::WebmAudio
+        });
+    }
+    if at(4, b"ftyp") {
+        let brand = head.get(8..12)?;
+        return Some(match brand {
+            b"heic" | b"heix" | b"hevc" | b"heim" | b"heis" | b"mif1" | b"msf1" => MediaType::Heic,
+            b"M4A " | b"M4B " => MediaType::M4a,
+            _ => MediaType::Mp4,
+        });
+    }
+    if at(0, b"ID3") || (head.len() > 1 && head[0] == 0xFF && (head[1] & 0xE6) == 0xE2) {
+        return Some(MediaType::Mp3);
+    }
+    None
+}
+
+/// The kind a file name promises, if its extension names one.
+pub fn kind_of_name(name: &str) -> Option<MediaKind> {
+    let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
+    match ext.as_str() {
+        "jpg" | "jpeg" | "png" | "webp" | "gif" | "heic" | "heif" => Some(MediaKind::Image),
+        "mp3" | "m4a" | "aac" | "ogg" | "oga" | "opus" | "wav" | "weba" => Some(MediaKind::Audio),
+        "mp4" | "m4v" | "mov" | "webm" => Some(MediaKind::Video),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_the_formats_by_their_first_bytes() {
+        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0rest"), Some(MediaType::Jpeg));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some(MediaType::WebP));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WAVEfmt "), Some(MediaType::Wav));
+        assert_eq!(sniff(b"\0\0\0\x18ftypheic\0\0\0\0"), Some(MediaType::Heic));
+        assert_eq!(sniff(b"\0\0\0\x18ftypM4A \0\0\0\0"), Some(MediaType::M4a));
+        assert_eq!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0"), Some(MediaType::Mp4));
+        assert_eq!(
+            sniff(b"\x1A\x45\xDF\xA3....A_OPUS"),
+            Some(MediaType::WebmAudio)
+        );
+        assert_eq!(
+            sniff(b"\x1A\x45\xDF\xA3....V_VP9."),
+            Some(MediaType::WebmVideo)
+        );
+        assert_eq!(sniff(b"ID3\x04"), Some(MediaType::Mp3));
+        assert_eq!(sniff(b"hello world"), None);
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn names_promise_kinds() {
+        assert_eq!(kind_of_name("kettu.JPG"), Some(MediaKind::Image));
+        assert_eq!(kind_of_name("ääni.m4a"), Some(MediaKind::Audio));
+        assert_eq!(kind_of_name("notes"), None);
+    }
+}
