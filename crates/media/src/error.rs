@@ -12,7 +12,7 @@ pub enum Error {
     Heic { name: String },
     #[error("{name} is not a photo, drawing, sound or video this app knows (JPEG, PNG, WebP, GIF; WebM, Ogg, M4A, MP3, WAV; MP4, WebM)")]
     Unknown { name: String },
-    #[error("{name} is a {found} file, not {expected}: rename it or add it as {found}")]
+    #[error("{name} is {found}, not {expected}: rename it or add it as {found}")]
     NameMismatch {
         name: String,
         found: &'static str,

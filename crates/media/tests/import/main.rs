@@ -203,7 +203,7 @@ fn bad_input_gets_a_clear_error_and_stores_nothing() {
             "too big a picture",
         ),
         ("noise.jpg", random, "not a photo, drawing, sound or video"),
-        ("video.png", tiny_mp4(), "is a a video file, not a picture"),
+        ("video.png", tiny_mp4(), "is a video, not a picture"),
         (
             "ipad.jpg",
             b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec(),
