@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use hugme_media::{import_file, MediaKind, Settings};
+use hugme_media::{import_file, Control, MediaKind, Settings};
 use hugme_model::{Block, BlockId, BlockKind, MediaRef, Page, ProjectId, Step, Text};
 
 use crate::app::App;
@@ -23,7 +23,7 @@ pub fn import_files(
     let mut blocks = Vec::new();
     let mut refused = 0;
     for path in files {
-        match import_file(app.store(), path, &settings) {
+        match import_file(app.store(), path, &settings, &Control::default()) {
             Ok(imported) => {
                 let _ = writeln!(
                     out,

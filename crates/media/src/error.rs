@@ -41,6 +41,14 @@ pub enum Error {
     },
     #[error("could not make a smaller copy of {name}: {why}")]
     Encode { name: String, why: String },
+    #[error("the import of {name} was cancelled; nothing was added")]
+    Cancelled { name: String },
+    #[error("could not read {name}: {source}")]
+    Read {
+        name: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Result of this crate.

@@ -8,20 +8,33 @@
 //! they are after a container check ([`container`]), up to [`Settings::max_media_bytes`].
 //! Identical imports are stored once: blobs are named by their BLAKE3 hash.
 //!
+//! Imports run off the UI thread ([`Importing`]), report their stage and progress and can be
+//! cancelled ([`progress::Control`]); a cancelled or failed import leaves nothing behind.
+//!
 //! # Layout
-//! - [`sniff`]: type recognition. `picture`: the image pipeline. `container`: sound and video
-//!   checks. [`error`]: what went wrong, in words a pupil can act on.
+//! - [`sniff`]: type recognition. `picture`: the image pipeline; `jpeg`: libjpeg-turbo (scaled
+//!   decoding, encoding, EXIF orientation). `container`: sound and video checks from headers.
+//!   [`progress`]: progress and cancelling. [`error`]: what went wrong, in words a pupil can
+//!   act on.
 
 mod container;
 pub mod error;
+mod jpeg;
 mod picture;
+pub mod progress;
 pub mod sniff;
 
-use std::path::Path;
+use std::borrow::Borrow;
+use std::fs::File;
+use std::io::{Cursor, Read, Seek};
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
 
 use hugme_store::{BlobRef, Store};
 
 pub use error::{Error, Result};
+pub use picture::thumbnail;
+pub use progress::{Control, Stage};
 pub use sniff::{MediaKind, MediaType};
 
 /// Limits and sizes of an import.
@@ -66,11 +79,118 @@ pub fn import_bytes(
     name: &str,
     bytes: &[u8],
     settings: &Settings,
+    control: &Control,
 ) -> Result<Imported> {
+    let media = identify(name, bytes)?;
+    if media.kind() == MediaKind::Image {
+        return store_picture(store, name, bytes, settings, control);
+    }
+    store_stream(
+        store,
+        name,
+        media,
+        &mut Cursor::new(bytes),
+        bytes.len() as u64,
+        settings,
+        control,
+    )
+}
+
+/// Imports a file. Sound and video are checked from their headers and streamed into the store
+/// (never held in memory whole); anything over the size limit is refused before it is read.
+pub fn import_file(
+    store: &Store,
+    path: &Path,
+    settings: &Settings,
+    control: &Control,
+) -> Result<Imported> {
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let read_error = |source| Error::Read {
+        name: name.clone(),
+        source,
+    };
+    let mut file = File::open(path).map_err(read_error)?;
+    let len = file.metadata().map_err(read_error)?.len();
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    (&mut file)
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(read_error)?;
+    let media = identify(&name, &head)?;
+    if media.kind() == MediaKind::Image {
+        // A picture file bigger than its pixels could ever need is not read at all.
+        let limit = settings.max_pixels.saturating_mul(4);
+        if len > limit {
+            return Err(Error::TooBig {
+                name,
+                size: len,
+                max: limit,
+            });
+        }
+        let bytes = std::fs::read(path).map_err(read_error)?;
+        return store_picture(store, &name, &bytes, settings, control);
+    }
+    store_stream(store, &name, media, &mut file, len, settings, control)
+}
+
+/// An import running on a thread of its own, so that the UI thread never waits for it.
+#[derive(Debug)]
+pub struct Importing {
+    control: Control,
+    thread: JoinHandle<Result<Imported>>,
+}
+
+impl Importing {
+    /// Starts importing a file; `control` reports progress and can cancel.
+    pub fn start<S>(store: S, path: PathBuf, settings: Settings, control: Control) -> Self
+    where
+        S: Borrow<Store> + Send + 'static,
+    {
+        let theirs = control.clone();
+        let thread =
+            std::thread::spawn(move || import_file(store.borrow(), &path, &settings, &theirs));
+        Self { control, thread }
+    }
+
+    pub fn control(&self) -> &Control {
+        &self.control
+    }
+
+    /// Asks the import to stop; [`Importing::wait`] then returns [`Error::Cancelled`] unless
+    /// the import had already finished.
+    pub fn cancel(&self) {
+        self.control.cancel();
+    }
+
+    /// Waits for the import to end.
+    pub fn wait(self) -> Result<Imported> {
+        self.thread.join().unwrap_or_else(|panic| {
+            // A panic in a decoder must reach the pupil as an error, not take the app down.
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "the importer stopped unexpectedly".into());
+            Err(Error::Encode {
+                name: "the file".into(),
+                why,
+            })
+        })
+    }
+}
+
+/// How much of the start of a file type recognition looks at.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The media type, from the content; the name may only agree with it.
+fn identify(name: &str, bytes: &[u8]) -> Result<MediaType> {
     if bytes.is_empty() {
         return Err(Error::Empty { name: name.into() });
     }
-    let media = sniff::sniff(&bytes[..bytes.len().min(64 * 1024)])
+    let media = sniff::sniff(&bytes[..bytes.len().min(SNIFF_BYTES)])
         .ok_or_else(|| Error::Unknown { name: name.into() })?;
     if media == MediaType::Heic {
         return Err(Error::Heic { name: name.into() });
@@ -84,75 +204,104 @@ pub fn import_bytes(
             });
         }
     }
-    let save = |b: &[u8]| {
-        store.put_blob(b).map_err(|source| Error::Store {
-            name: name.into(),
-            source: Box::new(source),
-        })
-    };
-    match media.kind() {
-        MediaKind::Image => {
-            // Everything is prepared before anything is stored: a failure stores nothing.
-            let prepared = picture::prepare(name, bytes, settings)?;
-            let blob = save(&prepared.bytes)?;
-            let thumbnails = prepared
-                .thumbnails
-                .iter()
-                .map(|(size, bytes)| Ok((*size, save(bytes)?)))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(Imported {
-                kind: MediaKind::Image,
-                mime: prepared.mime,
-                blob,
-                width: Some(prepared.width),
-                height: Some(prepared.height),
-                thumbnails,
-            })
-        }
-        kind => {
-            let size = bytes.len() as u64;
-            if size > settings.max_media_bytes {
-                return Err(Error::TooBig {
-                    name: name.into(),
-                    size,
-                    max: settings.max_media_bytes,
-                });
-            }
-            container::check(name, media, bytes)?;
-            Ok(Imported {
-                kind,
-                mime: media.mime(),
-                blob: save(bytes)?,
-                width: None,
-                height: None,
-                thumbnails: Vec::new(),
-            })
-        }
+    Ok(media)
+}
+
+fn store_error(name: &str, source: hugme_store::Error) -> Error {
+    Error::Store {
+        name: name.into(),
+        source: Box::new(source),
     }
 }
 
-/// Imports a file. Sound and video over the size limit are refused before they are read.
-pub fn import_file(store: &Store, path: &Path, settings: &Settings) -> Result<Imported> {
-    let name = path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let io = |e: std::io::Error| Error::Store {
-        name: name.clone(),
-        source: Box::new(hugme_store::Error::Io {
-            path: path.to_path_buf(),
-            source: e,
-        }),
-    };
-    let size = std::fs::metadata(path).map_err(io)?.len();
-    let limit = settings.max_media_bytes.max(settings.max_pixels * 4);
-    if size > limit {
+fn store_picture(
+    store: &Store,
+    name: &str,
+    bytes: &[u8],
+    settings: &Settings,
+    control: &Control,
+) -> Result<Imported> {
+    // Everything is prepared before anything is stored: a failure stores nothing.
+    let prepared = picture::prepare(name, bytes, settings, control)?;
+    let save = |b: &[u8]| store.put_blob(b).map_err(|e| store_error(name, e));
+    let blob = save(&prepared.bytes)?;
+    let thumbnails = prepared
+        .thumbnails
+        .iter()
+        .map(|(size, bytes)| Ok((*size, save(bytes)?)))
+        .collect::<Result<Vec<_>>>()?;
+    control.report(Stage::Done, 1.0);
+    Ok(Imported {
+        kind: MediaKind::Image,
+        mime: prepared.mime,
+        blob,
+        width: Some(prepared.width),
+        height: Some(prepared.height),
+        thumbnails,
+    })
+}
+
+fn store_stream<S: Read + Seek>(
+    store: &Store,
+    name: &str,
+    media: MediaType,
+    source: &mut S,
+    len: u64,
+    settings: &Settings,
+    control: &Control,
+) -> Result<Imported> {
+    control.report(Stage::Checking, 0.02);
+    if len > settings.max_media_bytes {
         return Err(Error::TooBig {
-            name,
-            size,
-            max: limit,
+            name: name.into(),
+            size: len,
+            max: settings.max_media_bytes,
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
-    import_bytes(store, &name, &bytes, settings)
+    container::check(name, media, source, len)?;
+    control.report(Stage::Storing, 0.05);
+    let mut watched = Watched {
+        source,
+        control,
+        copied: 0,
+        len,
+    };
+    let blob = store.put_blob_from(&mut watched).map_err(|e| {
+        if control.is_cancelled() {
+            Error::Cancelled { name: name.into() }
+        } else {
+            store_error(name, e)
+        }
+    })?;
+    control.report(Stage::Done, 1.0);
+    Ok(Imported {
+        kind: media.kind(),
+        mime: media.mime(),
+        blob,
+        width: None,
+        height: None,
+        thumbnails: Vec::new(),
+    })
+}
+
+/// A reader that reports how much has been copied and stops when the import is cancelled
+/// (the store then deletes the partial file).
+struct Watched<'a, S> {
+    source: &'a mut S,
+    control: &'a Control,
+    copied: u64,
+    len: u64,
+}
+
+impl<S: Read> Read for Watched<'_, S> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.control.is_cancelled() {
+            return Err(std::io::Error::other("the import was cancelled"));
+        }
+        let n = self.source.read(buf)?;
+        self.copied += n as u64;
+        let done = self.copied as f32 / self.len.max(1) as f32;
+        self.control.report(Stage::Storing, 0.05 + 0.94 * done);
+        Ok(n)
+    }
 }

@@ -3,15 +3,20 @@
 //!
 //! Re-encoding is what strips metadata: the stored bytes are written fresh from pixels, so no
 //! EXIF (GPS position, camera serial, time) or XMP of the original can survive.
+//!
+//! JPEGs (nearly every photo) go through libjpeg-turbo ([`crate::jpeg`]), decoded at the
+//! smallest DCT scale that still covers the size wanted; everything else, and any JPEG that
+//! libjpeg-turbo cannot read (CMYK, say), through the `image` crate with allocation limits.
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 
 use crate::error::{Error, Result};
-use crate::Settings;
+use crate::progress::{Control, Stage};
+use crate::{jpeg, Settings};
 
 /// JPEG quality of stored photos and thumbnails: visually clean, about a third of q95's size.
 const JPEG_QUALITY: u8 = 85;
@@ -26,15 +31,121 @@ pub(crate) struct Prepared {
     pub thumbnails: Vec<(u32, Vec<u8>)>,
 }
 
-pub(crate) fn prepare(name: &str, bytes: &[u8], settings: &Settings) -> Result<Prepared> {
-    if bytes.starts_with(b"\xFF\xD8") && !jpeg_is_complete(bytes) {
-        // The JPEG decoder paints a cut-off photo grey and calls it a success.
-        return Err(Error::Damaged {
+/// The whole pipeline for a picture to be stored. Reports up to 80 %; storing is the rest.
+pub(crate) fn prepare(
+    name: &str,
+    bytes: &[u8],
+    settings: &Settings,
+    control: &Control,
+) -> Result<Prepared> {
+    control.report(Stage::Checking, 0.02);
+    let image = decode(name, bytes, settings, settings.max_long_edge)?;
+    check(name, control, Stage::Scaling, 0.45)?;
+    let image = shrunk(&image, settings.max_long_edge).unwrap_or(image);
+    check(name, control, Stage::Thumbnails, 0.55)?;
+
+    let keep_alpha = image.color().has_alpha();
+    let mut sizes = settings.thumbnail_sizes.clone();
+    sizes.sort_unstable_by(|a, b| b.cmp(a));
+    let mut thumbnails = Vec::new();
+    let mut larger: Option<DynamicImage> = None;
+    for size in sizes {
+        // Each thumbnail is made from the next larger one: the 256 px from the 1024 px costs
+        // a sixtieth of scaling the photo again, and looks the same.
+        let source = larger.as_ref().unwrap_or(&image);
+        let thumb = shrunk(source, size).unwrap_or_else(|| source.clone());
+        thumbnails.push((size, encode(name, &thumb, keep_alpha)?));
+        larger = Some(thumb);
+        check(name, control, Stage::Thumbnails, 0.6)?;
+    }
+    thumbnails.sort_unstable_by_key(|(size, _)| *size);
+    let bytes = encode(name, &image, keep_alpha)?;
+    check(name, control, Stage::Storing, 0.8)?;
+    Ok(Prepared {
+        bytes,
+        mime: mime(keep_alpha),
+        width: image.width(),
+        height: image.height(),
+        thumbnails,
+    })
+}
+
+/// Just a thumbnail, as fast as it can be made (a preview while the whole import runs, and
+/// the figure the benchmark compares with vipsthumbnail): upright, metadata-free, long edge
+/// `edge`. Returns the bytes and their MIME type.
+pub fn thumbnail(
+    name: &str,
+    bytes: &[u8],
+    edge: u32,
+    settings: &Settings,
+) -> Result<(Vec<u8>, &'static str)> {
+    let image = decode(name, bytes, settings, edge)?;
+    let image = shrunk(&image, edge).unwrap_or(image);
+    let keep_alpha = image.color().has_alpha();
+    Ok((encode(name, &image, keep_alpha)?, mime(keep_alpha)))
+}
+
+fn check(name: &str, control: &Control, next: Stage, done: f32) -> Result<()> {
+    if control.is_cancelled() {
+        return Err(Error::Cancelled { name: name.into() });
+    }
+    control.report(next, done);
+    Ok(())
+}
+
+fn mime(keep_alpha: bool) -> &'static str {
+    if keep_alpha {
+        "image/png"
+    } else {
+        "image/jpeg"
+    }
+}
+
+/// Decodes, upright, at a size whose long edge is at least `at_least` where the format allows
+/// decoding smaller (JPEG), else whole.
+fn decode(name: &str, bytes: &[u8], settings: &Settings, at_least: u32) -> Result<DynamicImage> {
+    let damaged = |why: String| Error::Damaged {
+        name: name.into(),
+        kind: "a picture",
+        why,
+    };
+    if bytes.starts_with(b"\xFF\xD8") {
+        if !jpeg::is_complete(bytes) {
+            // Both decoders paint a cut-off photo grey and call it a success.
+            return Err(damaged(
+                "the photo is cut off (it has no end marker): copy it again".into(),
+            ));
+        }
+        let (width, height) = jpeg::dimensions(bytes).map_err(damaged)?;
+        within_limits(name, width, height, settings)?;
+        if let Ok(rgb) = jpeg::decode_scaled(bytes, at_least) {
+            let mut image = DynamicImage::ImageRgb8(rgb);
+            image.apply_orientation(jpeg::orientation(bytes));
+            return Ok(image);
+        }
+        // Fall through: the `image` decoder reads CMYK and a few other rarities, and gives
+        // the clearer error for a damaged file.
+    }
+    decode_generic(name, bytes, settings).map_err(|e| match e {
+        Error::Damaged { .. } | Error::TooManyPixels { .. } => e,
+        other => damaged(other.to_string()),
+    })
+}
+
+fn within_limits(name: &str, width: u32, height: u32, settings: &Settings) -> Result<()> {
+    if u64::from(width) * u64::from(height) > settings.max_pixels {
+        return Err(Error::TooManyPixels {
             name: name.into(),
-            kind: "a picture",
-            why: "the photo is cut off (it has no end marker): copy it again".into(),
+            width,
+            height,
+            max_pixels: settings.max_pixels,
         });
     }
+    Ok(())
+}
+
+/// PNG, WebP, GIF (its first frame) and JPEGs libjpeg-turbo refused, through `image`.
+fn decode_generic(name: &str, bytes: &[u8], settings: &Settings) -> Result<DynamicImage> {
     let damaged = |e: image::ImageError| Error::Damaged {
         name: name.into(),
         kind: "a picture",
@@ -58,65 +169,27 @@ pub(crate) fn prepare(name: &str, bytes: &[u8], settings: &Settings) -> Result<P
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(damaged)?;
     let (width, height) = decoder.dimensions();
-    if u64::from(width) * u64::from(height) > settings.max_pixels {
-        return Err(Error::TooManyPixels {
-            name: name.into(),
-            width,
-            height,
-            max_pixels: settings.max_pixels,
-        });
-    }
-    let orientation = decoder.orientation().map_err(damaged)?;
+    within_limits(name, width, height, settings)?;
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(damaged)?;
     image.apply_orientation(orientation);
-
-    let long_edge = image.width().max(image.height());
-    if long_edge > settings.max_long_edge {
-        let (w, h) = fit(image.width(), image.height(), settings.max_long_edge);
-        image = image.resize_exact(w, h, image::imageops::FilterType::Triangle);
-    }
-    let keep_alpha = image.color().has_alpha();
-    let encode = |img: &DynamicImage| encode(name, img, keep_alpha);
-    let mut thumbnails = Vec::new();
-    for &size in &settings.thumbnail_sizes {
-        let thumb = if image.width().max(image.height()) > size {
-            image.thumbnail(size, size)
-        } else {
-            image.clone()
-        };
-        thumbnails.push((size, encode(&thumb)?));
-    }
-    Ok(Prepared {
-        bytes: encode(&image)?,
-        mime: if keep_alpha {
-            "image/png"
-        } else {
-            "image/jpeg"
-        },
-        width: image.width(),
-        height: image.height(),
-        thumbnails,
-    })
+    Ok(image)
 }
 
-/// Whether a JPEG has its end-of-image marker after its image data. Segments are walked to
-/// the first scan, so a thumbnail inside the EXIF (a whole small JPEG) does not count; in the
-/// scan data itself 0xFF is always stuffed, so FF D9 there can only be the real end.
-fn jpeg_is_complete(bytes: &[u8]) -> bool {
-    let mut at = 2;
-    while at + 4 <= bytes.len() && bytes[at] == 0xFF {
-        let marker = bytes[at + 1];
-        if marker == 0xDA {
-            return bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]);
-        }
-        if marker == 0xFF {
-            at += 1; // fill byte
-            continue;
-        }
-        let len = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
-        at += 2 + len;
+/// The image scaled so that its long edge is `edge`, or `None` if it already fits.
+/// Box-averaging (`thumbnail`) when shrinking a lot, where it is both fastest and free of
+/// aliasing; a triangle filter for small reductions, where boxes would blur unevenly.
+fn shrunk(image: &DynamicImage, edge: u32) -> Option<DynamicImage> {
+    let long = image.width().max(image.height());
+    if long <= edge {
+        return None;
     }
-    false
+    let (w, h) = fit(image.width(), image.height(), edge);
+    Some(if long >= edge * 2 {
+        image.thumbnail_exact(w, h)
+    } else {
+        image.resize_exact(w, h, image::imageops::FilterType::Triangle)
+    })
 }
 
 /// Width and height that fit within `edge` on the long side, keeping the aspect ratio.
@@ -129,21 +202,24 @@ fn fit(width: u32, height: u32, edge: u32) -> (u32, u32) {
 
 /// Pictures with transparency (drawings) stay PNG; photos become JPEG.
 fn encode(name: &str, image: &DynamicImage, keep_alpha: bool) -> Result<Vec<u8>> {
-    let mut out = Vec::new();
-    let result = if keep_alpha {
+    let failed = |why: String| Error::Encode {
+        name: name.into(),
+        why,
+    };
+    if keep_alpha {
+        let mut out = Vec::new();
         image
             .to_rgba8()
             .write_with_encoder(PngEncoder::new(&mut out))
-    } else {
-        image
-            .to_rgb8()
-            .write_with_encoder(JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY))
-    };
-    result.map_err(|e| Error::Encode {
-        name: name.into(),
-        why: e.to_string(),
-    })?;
-    Ok(out)
+            .map_err(|e| failed(e.to_string()))?;
+        return Ok(out);
+    }
+    match image {
+        // No copy of the (possibly 48 MB) pixels just to hand them to the encoder.
+        DynamicImage::ImageRgb8(rgb) => jpeg::encode(rgb, JPEG_QUALITY),
+        other => jpeg::encode(&other.to_rgb8(), JPEG_QUALITY),
+    }
+    .map_err(failed)
 }
 
 #[cfg(test)]
