@@ -69,8 +69,15 @@ fn main() {
     let (tw, th) = image::image_dimensions(&vips_out).expect("vips wrote a thumbnail");
     let (ours, _) = thumbnail("photo.jpg", &photo, 256, &settings).expect("a thumbnail");
     let ours_size = image::load_from_memory(&ours).expect("decodes").to_rgb8();
-    println!("256 px thumbnail (vips {tw}x{th}, ours {}x{}):", ours_size.width(), ours_size.height());
-    println!("  vipsthumbnail, process per thumbnail: {:>8.1} ms", ms(vips));
+    println!(
+        "256 px thumbnail (vips {tw}x{th}, ours {}x{}):",
+        ours_size.width(),
+        ours_size.height()
+    );
+    println!(
+        "  vipsthumbnail, process per thumbnail: {:>8.1} ms",
+        ms(vips)
+    );
     println!(
         "  ours, process per thumbnail:          {:>8.1} ms   ours/vips = {:.2}",
         ms(ours_process),
@@ -85,8 +92,7 @@ fn main() {
     let data = tempfile::tempdir().expect("a temporary folder");
     let store = Store::open(data.path()).expect("a data folder");
     let import = median(runs, || {
-        import_bytes(&store, "photo.jpg", &photo, &settings, &Control::default())
-            .expect("imports");
+        import_bytes(&store, "photo.jpg", &photo, &settings, &Control::default()).expect("imports");
     });
     println!(
         "whole import (decode, orient, strip, re-encode, 2 thumbnails, store): {:.1} ms = {:.1} photos/s",
@@ -131,8 +137,14 @@ fn child_import(photo: &[u8]) {
     let data = tempfile::tempdir().expect("a temporary folder");
     let store = Store::open(data.path()).expect("a data folder");
     let before = high_water_kb();
-    import_bytes(&store, "photo.jpg", photo, &Settings::default(), &Control::default())
-        .expect("imports");
+    import_bytes(
+        &store,
+        "photo.jpg",
+        photo,
+        &Settings::default(),
+        &Control::default(),
+    )
+    .expect("imports");
     println!("before_kb={before} peak_kb={}", high_water_kb());
 }
 

@@ -1,0 +1,389 @@
+//! The wire format: what two peers say to each other, and its bounded binary encoding.
+//!
+//! On the connection every frame is a 4-byte big-endian length and then the body; a body is a
+//! tag byte and the message's fields. Lengths are checked before anything is allocated, so a
+//! corrupt or hostile length costs nothing but the connection. Decoding refuses unknown tags,
+//! truncation, trailing bytes, text that is not UTF-8 and lists longer than their bound.
+
+use hugme_model::DocumentKind;
+
+use crate::error::FrameError;
+
+/// Protocol version, in every Hello; a peer with another version is told so and left.
+pub const PROTOCOL_VERSION: u16 = 1;
+/// Largest frame body: an Automerge sync message carrying a whole project fits many times.
+pub const MAX_FRAME: usize = 16 << 20;
+/// Blob bytes per Chunk frame.
+pub const CHUNK: usize = 256 << 10;
+/// Most entries in one list (documents, blobs).
+const MAX_ENTRIES: usize = 100_000;
+/// Longest id or hash.
+const MAX_TEXT: usize = 256;
+
+/// One frame's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// First frame each way: who is talking, of which class, and how new its revocation list is.
+    Hello {
+        version: u16,
+        device: String,
+        class: String,
+        revocations: u64,
+    },
+    /// A revocation list (DER CRL signed by the class CA), sent to a peer that has an older one.
+    Revocations { der: Vec<u8> },
+    /// The documents the sender holds that the receiver may read.
+    Documents { list: Vec<(String, DocumentKind)> },
+    /// An Automerge sync message for one document.
+    Sync { document: String, message: Vec<u8> },
+    /// Blobs the sender holds (hash, size).
+    Have { blobs: Vec<(String, u64)> },
+    /// Please send `len` bytes of a blob from `offset`.
+    Want { hash: String, offset: u64, len: u64 },
+    /// Bytes of a blob starting at `offset`; `total` is the blob's size.
+    Chunk {
+        hash: String,
+        offset: u64,
+        total: u64,
+        bytes: Vec<u8>,
+    },
+    /// The sender closes the session; the reason is logged on the other side.
+    Bye { reason: String },
+    /// The sender holds the heads the receiver last told it of for every document, and has no
+    /// blob on its way: once both sides have said so, a one-off sync may end.
+    Done,
+}
+
+const HELLO: u8 = 1;
+const REVOCATIONS: u8 = 2;
+const DOCUMENTS: u8 = 3;
+const SYNC: u8 = 4;
+const HAVE: u8 = 5;
+const WANT: u8 = 6;
+const CHUNK_TAG: u8 = 7;
+const BYE: u8 = 8;
+const DONE: u8 = 9;
+
+impl Message {
+    /// The frame body (without the length prefix).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Writer(Vec::new());
+        match self {
+            Message::Hello {
+                version,
+                device,
+                class,
+                revocations,
+            } => {
+                out.u8(HELLO);
+                out.u16(*version);
+                out.text(device);
+                out.text(class);
+                out.u64(*revocations);
+            }
+            Message::Revocations { der } => {
+                out.u8(REVOCATIONS);
+                out.bytes(der);
+            }
+            Message::Documents { list } => {
+                out.u8(DOCUMENTS);
+                out.u32(list.len() as u32);
+                for (id, kind) in list {
+                    out.text(id);
+                    out.u8(kind_tag(*kind));
+                }
+            }
+            Message::Sync { document, message } => {
+                out.u8(SYNC);
+                out.text(document);
+                out.bytes(message);
+            }
+            Message::Have { blobs } => {
+                out.u8(HAVE);
+                out.u32(blobs.len() as u32);
+                for (hash, size) in blobs {
+                    out.text(hash);
+                    out.u64(*size);
+                }
+            }
+            Message::Want { hash, offset, len } => {
+                out.u8(WANT);
+                out.text(hash);
+                out.u64(*offset);
+                out.u64(*len);
+            }
+            Message::Chunk {
+                hash,
+                offset,
+                total,
+                bytes,
+            } => {
+                out.u8(CHUNK_TAG);
+                out.text(hash);
+                out.u64(*offset);
+                out.u64(*total);
+                out.bytes(bytes);
+            }
+            Message::Bye { reason } => {
+                out.u8(BYE);
+                out.text(reason);
+            }
+            Message::Done => out.u8(DONE),
+        }
+        out.0
+    }
+
+    /// Reads a frame body.
+    pub fn decode(body: &[u8]) -> Result<Message, FrameError> {
+        if body.len() > MAX_FRAME {
+            return Err(FrameError::TooLong {
+                len: body.len() as u64,
+            });
+        }
+        let mut r = Reader(body);
+        let message = match r.u8()? {
+            HELLO => Message::Hello {
+                version: r.u16()?,
+                device: r.text()?,
+                class: r.text()?,
+                revocations: r.u64()?,
+            },
+            REVOCATIONS => Message::Revocations { der: r.bytes()? },
+            DOCUMENTS => {
+                let n = r.count()?;
+                let mut list = Vec::with_capacity(n.min(1024));
+                for _ in 0..n {
+                    list.push((r.text()?, kind_of(r.u8()?)?));
+                }
+                Message::Documents { list }
+            }
+            SYNC => Message::Sync {
+                document: r.text()?,
+                message: r.bytes()?,
+            },
+            HAVE => {
+                let n = r.count()?;
+                let mut blobs = Vec::with_capacity(n.min(1024));
+                for _ in 0..n {
+                    blobs.push((r.text()?, r.u64()?));
+                }
+                Message::Have { blobs }
+            }
+            WANT => Message::Want {
+                hash: r.text()?,
+                offset: r.u64()?,
+                len: r.u64()?,
+            },
+            CHUNK_TAG => Message::Chunk {
+                hash: r.text()?,
+                offset: r.u64()?,
+                total: r.u64()?,
+                bytes: r.bytes()?,
+            },
+            BYE => Message::Bye { reason: r.text()? },
+            DONE => Message::Done,
+            tag => return Err(FrameError::UnknownTag { tag }),
+        };
+        if !r.0.is_empty() {
+            return Err(FrameError::Trailing { len: r.0.len() });
+        }
+        Ok(message)
+    }
+}
+
+/// Reads the length prefix of the next frame, refusing a length over [`MAX_FRAME`] before the
+/// body is read or allocated.
+pub fn body_len(prefix: [u8; 4]) -> Result<usize, FrameError> {
+    let len = u32::from_be_bytes(prefix) as usize;
+    if len > MAX_FRAME {
+        return Err(FrameError::TooLong { len: len as u64 });
+    }
+    Ok(len)
+}
+
+/// A whole frame: length prefix and body.
+pub fn with_prefix(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() + 4);
+    out.extend((body.len() as u32).to_be_bytes());
+    out.extend(body);
+    out
+}
+
+fn kind_tag(kind: DocumentKind) -> u8 {
+    match kind {
+        DocumentKind::Project => 1,
+        DocumentKind::Class => 2,
+        DocumentKind::Review => 3,
+    }
+}
+
+fn kind_of(tag: u8) -> Result<DocumentKind, FrameError> {
+    Ok(match tag {
+        1 => DocumentKind::Project,
+        2 => DocumentKind::Class,
+        3 => DocumentKind::Review,
+        _ => return Err(FrameError::UnknownKind { tag }),
+    })
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn u8(&mut self, v: u8) {
+        self.0.push(v);
+    }
+    fn u16(&mut self, v: u16) {
+        self.0.extend(v.to_be_bytes());
+    }
+    fn u32(&mut self, v: u32) {
+        self.0.extend(v.to_be_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.0.extend(v.to_be_bytes());
+    }
+    fn bytes(&mut self, v: &[u8]) {
+        self.u32(v.len() as u32);
+        self.0.extend(v);
+    }
+    fn text(&mut self, v: &str) {
+        self.bytes(v.as_bytes());
+    }
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], FrameError> {
+        if self.0.len() < n {
+            return Err(FrameError::Truncated);
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Ok(head)
+    }
+    fn u8(&mut self) -> Result<u8, FrameError> {
+        Ok(self.take(1)?[0])
+    }
+    fn u16(&mut self) -> Result<u16, FrameError> {
+        let b = self.take(2)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self) -> Result<u32, FrameError> {
+        let b = self.take(4)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn u64(&mut self) -> Result<u64, FrameError> {
+        let b = self.take(8)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_be_bytes(a))
+    }
+    fn count(&mut self) -> Result<usize, FrameError> {
+        let n = self.u32()? as usize;
+        if n > MAX_ENTRIES {
+            return Err(FrameError::TooMany { count: n });
+        }
+        Ok(n)
+    }
+    fn bytes(&mut self) -> Result<Vec<u8>, FrameError> {
+        let n = self.u32()? as usize;
+        Ok(self.take(n)?.to_vec())
+    }
+    fn text(&mut self) -> Result<String, FrameError> {
+        let n = self.u32()? as usize;
+        if n > MAX_TEXT {
+            return Err(FrameError::TextTooLong { len: n });
+        }
+        String::from_utf8(self.take(n)?.to_vec()).map_err(|_| FrameError::NotUtf8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        "[a-z0-9-]{0,40}"
+    }
+
+    fn kind() -> impl Strategy<Value = DocumentKind> {
+        prop_oneof![
+            Just(DocumentKind::Project),
+            Just(DocumentKind::Class),
+            Just(DocumentKind::Review)
+        ]
+    }
+
+    fn message() -> impl Strategy<Value = Message> {
+        let bytes = proptest::collection::vec(any::<u8>(), 0..300);
+        prop_oneof![
+            (any::<u16>(), text(), text(), any::<u64>()).prop_map(|(v, d, c, r)| {
+                Message::Hello {
+                    version: v,
+                    device: d,
+                    class: c,
+                    revocations: r,
+                }
+            }),
+            bytes.clone().prop_map(|der| Message::Revocations { der }),
+            proptest::collection::vec((text(), kind()), 0..5)
+                .prop_map(|list| Message::Documents { list }),
+            (text(), bytes.clone())
+                .prop_map(|(document, message)| Message::Sync { document, message }),
+            proptest::collection::vec((text(), any::<u64>()), 0..5)
+                .prop_map(|blobs| Message::Have { blobs }),
+            (text(), any::<u64>(), any::<u64>()).prop_map(|(hash, offset, len)| Message::Want {
+                hash,
+                offset,
+                len
+            }),
+            (text(), any::<u64>(), any::<u64>(), bytes).prop_map(|(hash, offset, total, bytes)| {
+                Message::Chunk {
+                    hash,
+                    offset,
+                    total,
+                    bytes,
+                }
+            }),
+            text().prop_map(|reason| Message::Bye { reason }),
+            Just(Message::Done),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn every_message_reads_back_as_written(m in message()) {
+            prop_assert_eq!(Message::decode(&m.encode()), Ok(m));
+        }
+
+        #[test]
+        fn any_cut_of_a_frame_is_refused_not_misread(m in message(), cut in 0usize..64) {
+            let body = m.encode();
+            let cut = cut.min(body.len().saturating_sub(1));
+            prop_assert!(Message::decode(&body[..cut]).is_err());
+        }
+
+        #[test]
+        fn random_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = Message::decode(&body);
+        }
+    }
+
+    #[test]
+    fn hostile_lengths_are_refused_before_allocating() {
+        assert!(body_len([0xFF, 0xFF, 0xFF, 0xFF]).is_err());
+        assert_eq!(body_len([0, 0, 1, 0]), Ok(256));
+        // A Have claiming four billion entries.
+        let mut body = vec![HAVE];
+        body.extend(u32::MAX.to_be_bytes());
+        assert!(matches!(
+            Message::decode(&body),
+            Err(FrameError::TooMany { .. })
+        ));
+        let mut body = Message::Bye { reason: "x".into() }.encode();
+        body.push(0);
+        assert_eq!(Message::decode(&body), Err(FrameError::Trailing { len: 1 }));
+    }
+}

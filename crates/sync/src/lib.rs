@@ -1,0 +1,27 @@
+//! Sync of a class between its devices, with no internet: the teacher's device, the hub and
+//! the group tablets keep every document and blob of the class in step, and nobody outside
+//! the class gets in.
+//!
+//! The session ([`session`]) is a sans-I/O state machine: frame bodies in, effects out. It
+//! multiplexes Automerge's own sync protocol per document (with per-peer sync states persisted
+//! by the [`replica::Replica`]), checks every received change against the write policy
+//! ([`policy`]) before anything of it is kept, and moves blobs by hash in resumable windows,
+//! each checked against its hash before it becomes visible. Store and forward falls out of
+//! it: a peer offers everything it holds for the class, whoever wrote it.
+//!
+//! # Layout
+//! - [`frame`]: the messages and their bounded binary encoding.
+//! - [`session`]: the state machine. [`policy`]: who may write what; actor ids ↔ devices.
+//! - [`replica`]: what the session needs of a device; [`replica::MemoryReplica`] for tests.
+//! - [`error`]: typed errors.
+
+pub mod error;
+pub mod frame;
+pub mod policy;
+pub mod replica;
+pub mod session;
+
+pub use error::{Error, FrameError, Result};
+pub use frame::Message;
+pub use replica::{DocumentInfo, MemoryReplica, Replica};
+pub use session::{Effect, Session, Stats};

@@ -1,0 +1,330 @@
+//! Who may write what, checked by every receiving peer on every change before it is applied.
+//!
+//! A change's author is its Automerge actor id, which the app sets to the bytes of its device
+//! id ([`actor_for`]). The class document lists the enrolled devices with their role and groups
+//! (the [`Roster`]); it is written by teachers only, so a pupil cannot enrol itself into a role.
+//! A project is written by its group's devices and by teachers; class and review documents by
+//! teachers only. An author the roster does not know yet (enrolled after this peer last heard
+//! of the class) is [`Verdict::Unknown`]: the session holds such changes back until the class
+//! document has caught up, rather than refusing what will be allowed a moment later.
+//!
+//! Limit: actor ids are not signatures. A device that can write a document at all could forge
+//! another author's actor id in a change to it; what it cannot do is get changes past a peer
+//! under an author the roster does not allow, and TLS keeps out every device not enrolled.
+
+use std::collections::HashMap;
+
+use automerge::{sync, ActorId, AutoCommit, Automerge, Change, ReadDoc};
+use hugme_model::{Class, Device, DeviceRole, DocumentKind, GroupId};
+
+/// The actor id a device writes with.
+pub fn actor_for(device: &str) -> ActorId {
+    ActorId::from(device.as_bytes())
+}
+
+/// The device that wrote with `actor`.
+pub fn device_of(actor: &ActorId) -> String {
+    String::from_utf8_lossy(actor.to_bytes()).into_owned()
+}
+
+/// The enrolled devices of a class, from its class document.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    devices: HashMap<String, Device>,
+}
+
+impl Roster {
+    /// The roster in a class document (empty if the document cannot be read).
+    pub fn of_class(doc: &AutoCommit) -> Roster {
+        let devices = hugme_model::read::<Class>(doc)
+            .map(|opened| opened.value.devices)
+            .unwrap_or_default();
+        Roster {
+            devices: devices
+                .into_iter()
+                .map(|d| (d.id.as_str().to_owned(), d))
+                .collect(),
+        }
+    }
+
+    pub fn device(&self, id: &str) -> Option<&Device> {
+        self.devices.get(id)
+    }
+}
+
+/// Whether a set of changes may be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed,
+    /// An author the roster does not know (yet).
+    Unknown {
+        device: String,
+    },
+    /// An author who may not write this document.
+    Forbidden {
+        device: String,
+        why: String,
+    },
+}
+
+/// Whether `device` may write a document of `kind` (of group `group`, for a project).
+pub fn may_write(
+    roster: &Roster,
+    device: &str,
+    kind: DocumentKind,
+    group: Option<&GroupId>,
+) -> Verdict {
+    let Some(entry) = roster.device(device) else {
+        return Verdict::Unknown {
+            device: device.into(),
+        };
+    };
+    let forbidden = |why: &str| Verdict::Forbidden {
+        device: device.into(),
+        why: why.into(),
+    };
+    match (entry.role, kind) {
+        (DeviceRole::Teacher, _) => Verdict::Allowed,
+        (DeviceRole::Hub, _) => forbidden("a hub passes changes on but writes none of its own"),
+        (DeviceRole::GroupTablet, DocumentKind::Project) => match group {
+            Some(g) if entry.groups.contains(g) => Verdict::Allowed,
+            Some(_) => forbidden("a group's tablet may write only its own group's projects"),
+            None => forbidden("the project names no group"),
+        },
+        (DeviceRole::GroupTablet, DocumentKind::Class) => {
+            forbidden("only a teacher may change the class")
+        }
+        (DeviceRole::GroupTablet, DocumentKind::Review) => {
+            forbidden("only a teacher may write feedback and approval")
+        }
+    }
+}
+
+/// Every change a sync message carries. `Err` if a chunk is not readable.
+pub fn changes_of(message: &sync::Message) -> Result<Vec<Change>, String> {
+    let mut out = Vec::new();
+    for joined in message.changes.iter() {
+        // A message's chunk may be several storage chunks back to back (Automerge joins them
+        // and loads them incrementally): each is judged on its own.
+        for chunk in storage_chunks(joined)? {
+            match Change::from_bytes(chunk.to_vec()) {
+                Ok(change) => out.push(change),
+                // A bundle of changes (V2 messages), or a whole saved document.
+                Err(_) => match automerge::Bundle::try_from(chunk) {
+                    Ok(bundle) => out.extend(bundle.to_changes().map_err(|e| e.to_string())?),
+                    Err(_) => {
+                        let doc = Automerge::load(chunk).map_err(|e| e.to_string())?;
+                        out.extend(doc.get_changes(&[]));
+                    }
+                },
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Splits bytes into Automerge storage chunks: magic (4), checksum (4), type (1), LEB128
+/// length, data.
+fn storage_chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, String> {
+    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        if bytes.len() < 9 || bytes[..4] != MAGIC {
+            return Err("not an Automerge chunk".into());
+        }
+        let (mut len, mut shift, mut at) = (0u64, 0u32, 9usize);
+        loop {
+            let byte = *bytes.get(at).ok_or("a chunk length is cut off")?;
+            at += 1;
+            len |= u64::from(byte & 0x7F) << shift;
+            if byte & 0x80 == 0 {
+                break;
+            }
+            shift += 7;
+            if shift > 56 {
+                return Err("a chunk length is too long".into());
+            }
+        }
+        let end = usize::try_from(len)
+            .ok()
+            .and_then(|len| at.checked_add(len))
+            .filter(|end| *end <= bytes.len())
+            .ok_or("a chunk is cut off")?;
+        out.push(&bytes[..end]);
+        bytes = &bytes[end..];
+    }
+    Ok(out)
+}
+
+/// The authors of every change a sync message carries. `Err` if a chunk is not readable.
+pub fn authors(message: &sync::Message) -> Result<Vec<ActorId>, String> {
+    let mut out: Vec<ActorId> = changes_of(message)?
+        .iter()
+        .map(|c| c.actor_id().clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// The roster after the teacher-written changes of a class-document message: a teacher
+/// enrolling a second teacher in the same message admits that teacher's changes too. Only
+/// changes by authors already allowed are applied to find it, round after round, so no author
+/// can admit itself.
+pub fn grown_roster(
+    current: Option<&AutoCommit>,
+    message: &sync::Message,
+    roster: Roster,
+) -> Roster {
+    let Ok(changes) = changes_of(message) else {
+        return roster;
+    };
+    let mut scratch = current.cloned().unwrap_or_default();
+    let mut roster = roster;
+    let mut applied = std::collections::HashSet::new();
+    loop {
+        let admissible: Vec<Change> = changes
+            .iter()
+            .filter(|c| !applied.contains(&c.hash()))
+            .filter(|c| {
+                may_write(&roster, &device_of(c.actor_id()), DocumentKind::Class, None)
+                    == Verdict::Allowed
+            })
+            .cloned()
+            .collect();
+        if admissible.is_empty() {
+            return roster;
+        }
+        applied.extend(admissible.iter().map(|c| c.hash()));
+        if scratch.apply_changes(admissible).is_err() {
+            return roster;
+        }
+        roster = Roster::of_class(&scratch);
+    }
+}
+
+/// The group a project document belongs to, if it says.
+pub fn group_of(doc: &AutoCommit) -> Option<GroupId> {
+    let value = doc.get(automerge::ROOT, "group_id").ok()??;
+    match value.0 {
+        automerge::Value::Scalar(s) => match s.as_ref() {
+            automerge::ScalarValue::Str(s) => Some(GroupId::from(s.as_str())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Judges the changes of one sync message for one document. `current` is the document as
+/// held (None if new); for a new project the group is read from the message's own changes.
+pub fn judge(
+    roster: &Roster,
+    kind: DocumentKind,
+    current: Option<&AutoCommit>,
+    message: &sync::Message,
+) -> Verdict {
+    if message.changes.is_empty() {
+        return Verdict::Allowed;
+    }
+    let authors = match authors(message) {
+        Ok(a) => a,
+        Err(why) => {
+            return Verdict::Forbidden {
+                device: "?".into(),
+                why: format!("unreadable changes: {why}"),
+            }
+        }
+    };
+    let group = if kind == DocumentKind::Project {
+        match current {
+            Some(doc) => group_of(doc),
+            None => {
+                let mut scratch = AutoCommit::new();
+                for chunk in message.changes.iter() {
+                    let _ = scratch.load_incremental(chunk);
+                }
+                group_of(&scratch)
+            }
+        }
+    } else {
+        None
+    };
+    let mut unknown = None;
+    for actor in &authors {
+        match may_write(roster, &device_of(actor), kind, group.as_ref()) {
+            Verdict::Allowed => {}
+            forbidden @ Verdict::Forbidden { .. } => return forbidden,
+            unknown_author @ Verdict::Unknown { .. } => unknown = Some(unknown_author),
+        }
+    }
+    unknown.unwrap_or(Verdict::Allowed)
+}
+
+#[cfg(test)]
+mod tests {
+    use hugme_model::DeviceId;
+
+    use super::*;
+
+    fn device(id: &str, role: DeviceRole, groups: &[&str]) -> Device {
+        Device {
+            id: DeviceId::from(id),
+            name: id.into(),
+            role,
+            groups: groups.iter().map(|g| GroupId::from(*g)).collect(),
+            enrolled_at: 0,
+            revoked: false,
+        }
+    }
+
+    fn roster() -> Roster {
+        let devices = [
+            device("ope", DeviceRole::Teacher, &[]),
+            device("kettu-tab", DeviceRole::GroupTablet, &["kettu"]),
+            device("hub", DeviceRole::Hub, &[]),
+        ];
+        Roster {
+            devices: devices
+                .into_iter()
+                .map(|d| (d.id.as_str().to_owned(), d))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_write_policy_of_the_design() {
+        let r = roster();
+        let kettu = GroupId::from("kettu");
+        let saukot = GroupId::from("saukot");
+        use DocumentKind::*;
+        assert_eq!(may_write(&r, "ope", Class, None), Verdict::Allowed);
+        assert_eq!(
+            may_write(&r, "ope", Project, Some(&saukot)),
+            Verdict::Allowed
+        );
+        assert_eq!(
+            may_write(&r, "kettu-tab", Project, Some(&kettu)),
+            Verdict::Allowed
+        );
+        for (kind, group) in [(Project, Some(&saukot)), (Class, None), (Review, None)] {
+            assert!(matches!(
+                may_write(&r, "kettu-tab", kind, group),
+                Verdict::Forbidden { .. }
+            ));
+        }
+        assert!(matches!(
+            may_write(&r, "hub", Project, Some(&kettu)),
+            Verdict::Forbidden { .. }
+        ));
+        assert!(matches!(
+            may_write(&r, "stranger", Project, Some(&kettu)),
+            Verdict::Unknown { .. }
+        ));
+    }
+
+    #[test]
+    fn a_device_id_survives_the_round_trip_through_an_actor_id() {
+        let id = "0b6c2d3e-7f00-4a1b-9c2d-3e4f5a6b7c8d";
+        assert_eq!(device_of(&actor_for(id)), id);
+    }
+}

@@ -1,0 +1,191 @@
+//! What a session needs of the device it runs on: documents, per-peer sync states, blobs and
+//! the revocation list. The app implements it over its data folder; [`MemoryReplica`] keeps
+//! everything in memory for the deterministic network tests.
+
+use std::collections::{BTreeMap, HashMap};
+
+use automerge::AutoCommit;
+use hugme_model::DocumentKind;
+
+use crate::error::{Error, Result};
+
+/// A document a replica holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentInfo {
+    pub id: String,
+    pub kind: DocumentKind,
+}
+
+/// A device's documents, sync states, blobs and revocation list, as a session sees them.
+pub trait Replica {
+    /// The documents of the class this session is about.
+    fn documents(&mut self) -> Result<Vec<DocumentInfo>>;
+    /// An open document, if this replica holds it.
+    fn document(&mut self, id: &str) -> Result<Option<&mut AutoCommit>>;
+    /// Adds a document first received from a peer (already checked against the write policy).
+    fn insert_document(&mut self, id: &str, kind: DocumentKind, doc: AutoCommit) -> Result<()>;
+    /// Makes what was just received into `id` durable.
+    fn save_document(&mut self, id: &str) -> Result<()>;
+    /// The persisted Automerge sync state for (document, peer), encoded.
+    fn sync_state(&mut self, document: &str, peer: &str) -> Result<Option<Vec<u8>>>;
+    fn put_sync_state(&mut self, document: &str, peer: &str, state: Vec<u8>) -> Result<()>;
+    /// Every complete blob: (hash, size).
+    fn blobs(&mut self) -> Result<Vec<(String, u64)>>;
+    /// Up to `len` bytes of a complete blob from `offset`.
+    fn read_blob(&mut self, hash: &str, offset: u64, len: usize) -> Result<Vec<u8>>;
+    /// How many bytes of a blob being received are already kept (0 if none).
+    fn partial_blob_len(&mut self, hash: &str) -> Result<u64>;
+    /// Appends received bytes at `offset` (which is the partial length).
+    fn append_partial_blob(&mut self, hash: &str, offset: u64, bytes: &[u8]) -> Result<()>;
+    /// Checks a fully received blob against its hash: stores it and returns true if it
+    /// matches, discards the partial bytes and returns false if not.
+    fn finish_partial_blob(&mut self, hash: &str) -> Result<bool>;
+    /// The newest revocation list held: (its number, DER).
+    fn revocations(&mut self) -> Result<Option<(u64, Vec<u8>)>>;
+    /// Offers a revocation list from a peer; kept only if signed by the class CA and newer.
+    fn offer_revocations(&mut self, der: &[u8]) -> Result<bool>;
+    /// Whether the newest revocation list held revokes this device.
+    fn is_revoked(&mut self, device: &str) -> Result<bool>;
+}
+
+/// A replica in memory, for tests and benchmarks. Revocation lists here are not signed: their
+/// first eight bytes are the number and the rest the revoked device ids, comma-separated.
+#[derive(Debug, Default)]
+pub struct MemoryReplica {
+    pub docs: BTreeMap<String, (DocumentKind, AutoCommit)>,
+    pub states: HashMap<(String, String), Vec<u8>>,
+    pub blobs: BTreeMap<String, Vec<u8>>,
+    pub partial: HashMap<String, Vec<u8>>,
+    pub revocations: Option<Vec<u8>>,
+    /// How many times each document was saved (the store would write a log row each time).
+    pub saves: HashMap<String, usize>,
+}
+
+impl MemoryReplica {
+    pub fn add_blob(&mut self, bytes: Vec<u8>) -> String {
+        let hash = blake3::hash(&bytes).to_hex().to_string();
+        self.blobs.insert(hash.clone(), bytes);
+        hash
+    }
+
+    /// Heads of every document, for comparing replicas.
+    pub fn heads(&mut self) -> BTreeMap<String, Vec<automerge::ChangeHash>> {
+        self.docs
+            .iter_mut()
+            .map(|(id, (_, doc))| (id.clone(), doc.get_heads()))
+            .collect()
+    }
+
+    fn revocation_number(der: &[u8]) -> Option<u64> {
+        let head: [u8; 8] = der.get(..8)?.try_into().ok()?;
+        Some(u64::from_be_bytes(head))
+    }
+}
+
+impl Replica for MemoryReplica {
+    fn documents(&mut self) -> Result<Vec<DocumentInfo>> {
+        Ok(self
+            .docs
+            .iter()
+            .map(|(id, (kind, _))| DocumentInfo {
+                id: id.clone(),
+                kind: *kind,
+            })
+            .collect())
+    }
+
+    fn document(&mut self, id: &str) -> Result<Option<&mut AutoCommit>> {
+        Ok(self.docs.get_mut(id).map(|(_, doc)| doc))
+    }
+
+    fn insert_document(&mut self, id: &str, kind: DocumentKind, doc: AutoCommit) -> Result<()> {
+        self.docs.insert(id.to_owned(), (kind, doc));
+        Ok(())
+    }
+
+    fn save_document(&mut self, id: &str) -> Result<()> {
+        *self.saves.entry(id.to_owned()).or_default() += 1;
+        Ok(())
+    }
+
+    fn sync_state(&mut self, document: &str, peer: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .states
+            .get(&(document.to_owned(), peer.to_owned()))
+            .cloned())
+    }
+
+    fn put_sync_state(&mut self, document: &str, peer: &str, state: Vec<u8>) -> Result<()> {
+        self.states
+            .insert((document.to_owned(), peer.to_owned()), state);
+        Ok(())
+    }
+
+    fn blobs(&mut self) -> Result<Vec<(String, u64)>> {
+        Ok(self
+            .blobs
+            .iter()
+            .map(|(h, b)| (h.clone(), b.len() as u64))
+            .collect())
+    }
+
+    fn read_blob(&mut self, hash: &str, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let blob = self
+            .blobs
+            .get(hash)
+            .ok_or_else(|| Error::replica(std::io::Error::other(format!("no blob {hash}"))))?;
+        let start = (offset as usize).min(blob.len());
+        let end = start.saturating_add(len).min(blob.len());
+        Ok(blob[start..end].to_vec())
+    }
+
+    fn partial_blob_len(&mut self, hash: &str) -> Result<u64> {
+        Ok(self.partial.get(hash).map_or(0, |p| p.len() as u64))
+    }
+
+    fn append_partial_blob(&mut self, hash: &str, offset: u64, bytes: &[u8]) -> Result<()> {
+        let partial = self.partial.entry(hash.to_owned()).or_default();
+        partial.truncate(offset as usize);
+        partial.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn finish_partial_blob(&mut self, hash: &str) -> Result<bool> {
+        let bytes = self.partial.remove(hash).unwrap_or_default();
+        if blake3::hash(&bytes).to_hex().as_str() != hash {
+            return Ok(false);
+        }
+        self.blobs.insert(hash.to_owned(), bytes);
+        Ok(true)
+    }
+
+    fn revocations(&mut self) -> Result<Option<(u64, Vec<u8>)>> {
+        Ok(self
+            .revocations
+            .as_ref()
+            .and_then(|der| Some((Self::revocation_number(der)?, der.clone()))))
+    }
+
+    fn offer_revocations(&mut self, der: &[u8]) -> Result<bool> {
+        let Some(offered) = Self::revocation_number(der) else {
+            return Ok(false);
+        };
+        let held = self
+            .revocations
+            .as_deref()
+            .and_then(Self::revocation_number);
+        if held.is_some_and(|held| held >= offered) {
+            return Ok(false);
+        }
+        self.revocations = Some(der.to_vec());
+        Ok(true)
+    }
+
+    fn is_revoked(&mut self, device: &str) -> Result<bool> {
+        Ok(self.revocations.as_deref().is_some_and(|der| {
+            String::from_utf8_lossy(der.get(8..).unwrap_or_default())
+                .split(',')
+                .any(|d| d == device)
+        }))
+    }
+}

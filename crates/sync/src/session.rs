@@ -1,0 +1,661 @@
+//! One sync session with one peer, as a state machine: frame bodies in, [`Effect`]s out.
+//!
+//! It touches no socket and no clock; the device's data comes through a [`Replica`]. The same
+//! code runs over TLS between processes and over the in-memory network of the tests.
+//!
+//! The conversation: each side sends Hello; once the other's Hello is checked (same class and
+//! protocol, not revoked), each sends its newer revocation list if the other's is older, the
+//! documents it holds (the class document first, so the roster is current before any project
+//! change is judged), the blobs it holds, and one Automerge sync message per document. From
+//! then on every Sync is answered per document until Automerge has nothing more to say;
+//! missing blobs are fetched a window at a time, resuming from what a previous session left.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use automerge::sync::{self, SyncDoc};
+use automerge::AutoCommit;
+use hugme_model::DocumentKind;
+
+use crate::error::{Error, Result};
+use crate::frame::{Message, CHUNK, PROTOCOL_VERSION};
+use crate::policy::{self, Roster, Verdict};
+use crate::replica::Replica;
+
+/// Bytes of a blob asked for in one Want; the next window is asked for when one arrives.
+pub const WINDOW: u64 = 8 << 20;
+/// Blobs fetched at once from one peer.
+const ACTIVE_BLOBS: usize = 2;
+/// Sync messages held back (authors not yet in the roster), in bytes.
+const MAX_PENDING_BYTES: usize = 32 << 20;
+/// Largest blob accepted from a peer (the media limit, with room).
+const MAX_BLOB: u64 = 1 << 30;
+
+/// What the adapter must do after an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Send this frame body.
+    Send(Vec<u8>),
+    /// Close the connection; the reason is logged.
+    Close { reason: String },
+    /// A document changed with what the peer sent (the UI should refresh it).
+    DocumentChanged(String),
+    /// A blob arrived whole and matched its hash.
+    BlobStored(String),
+    /// Something the peer sent was refused; nothing of it was kept.
+    Refused { what: String, why: String },
+    /// A newer revocation list was taken: connections to revoked devices must end.
+    RevocationsChanged,
+}
+
+#[derive(Debug)]
+struct Incoming {
+    total: u64,
+    next: u64,
+    window_end: u64,
+}
+
+/// Counts, for the summary a one-off sync prints.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub documents_changed: usize,
+    pub blobs_received: usize,
+    pub refused: usize,
+}
+
+/// A session with one peer.
+#[derive(Debug)]
+pub struct Session {
+    me: String,
+    class: String,
+    peer: String,
+    greeted: bool,
+    closed: bool,
+    kinds: HashMap<String, DocumentKind>,
+    states: HashMap<String, sync::State>,
+    /// Documents the peer holds that this replica does not yet: an empty copy to ask from.
+    fresh: HashMap<String, AutoCommit>,
+    roster: Option<Roster>,
+    pending: BTreeMap<String, VecDeque<sync::Message>>,
+    pending_bytes: usize,
+    /// Documents whose changes from this peer were refused: no more is said of them in this
+    /// session (Automerge would otherwise offer the refused changes again and again).
+    refused: HashSet<String>,
+    wanted: VecDeque<(String, u64)>,
+    incoming: HashMap<String, Incoming>,
+    peer_done: bool,
+    said_done: bool,
+    pub stats: Stats,
+}
+
+impl Session {
+    /// A session of device `me` in class `class` with `peer`, whose identity the transport
+    /// has established (its certificate).
+    pub fn new(me: &str, class: &str, peer: &str) -> Self {
+        Session {
+            me: me.into(),
+            class: class.into(),
+            peer: peer.into(),
+            greeted: false,
+            closed: false,
+            kinds: HashMap::new(),
+            states: HashMap::new(),
+            fresh: HashMap::new(),
+            roster: None,
+            pending: BTreeMap::new(),
+            pending_bytes: 0,
+            refused: HashSet::new(),
+            wanted: VecDeque::new(),
+            incoming: HashMap::new(),
+            peer_done: false,
+            said_done: false,
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn peer(&self) -> &str {
+        &self.peer
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// The first frame: Hello.
+    pub fn start(&mut self, replica: &mut dyn Replica) -> Vec<Effect> {
+        let mut out = Vec::new();
+        let revocations = match replica.revocations() {
+            Ok(r) => r.map_or(0, |(n, _)| n),
+            Err(e) => return self.fail(e),
+        };
+        send(
+            &mut out,
+            Message::Hello {
+                version: PROTOCOL_VERSION,
+                device: self.me.clone(),
+                class: self.class.clone(),
+                revocations,
+            },
+        );
+        out
+    }
+
+    /// A frame body from the peer.
+    pub fn receive(&mut self, body: &[u8], replica: &mut dyn Replica) -> Vec<Effect> {
+        if self.closed {
+            return Vec::new();
+        }
+        let message = match Message::decode(body) {
+            Ok(m) => m,
+            Err(e) => return self.close(format!("malformed frame from {}: {e}", self.peer)),
+        };
+        let mut out = Vec::new();
+        if let Err(e) = self.handle(message, replica, &mut out) {
+            out.extend(self.fail(e));
+            return out;
+        }
+        if !self.closed {
+            self.maybe_say_done(replica, &mut out);
+        }
+        out
+    }
+
+    /// Whether this side holds everything the peer has told it of, has no blob on the way and
+    /// the peer has said the same: a one-off sync may end.
+    pub fn is_finished(&self) -> bool {
+        self.said_done && self.peer_done
+    }
+
+    fn close(&mut self, reason: String) -> Vec<Effect> {
+        self.closed = true;
+        vec![
+            Effect::Send(
+                Message::Bye {
+                    reason: reason.clone(),
+                }
+                .encode(),
+            ),
+            Effect::Close { reason },
+        ]
+    }
+
+    fn fail(&mut self, e: Error) -> Vec<Effect> {
+        self.close(format!("session with {} failed: {e}", self.peer))
+    }
+
+    fn handle(
+        &mut self,
+        message: Message,
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        if !self.greeted && !matches!(message, Message::Hello { .. } | Message::Bye { .. }) {
+            out.extend(self.close("the peer spoke before saying hello".into()));
+            return Ok(());
+        }
+        if !matches!(message, Message::Done) {
+            self.peer_done = false;
+        }
+        match message {
+            Message::Hello {
+                version,
+                device,
+                class,
+                revocations,
+            } => self.hello(version, &device, &class, revocations, replica, out),
+            Message::Revocations { der } => {
+                if replica.offer_revocations(&der)? {
+                    out.push(Effect::RevocationsChanged);
+                    if replica.is_revoked(&self.peer)? {
+                        out.extend(
+                            self.close(format!("{} has been removed from the class", self.peer)),
+                        );
+                    }
+                }
+                Ok(())
+            }
+            Message::Documents { list } => {
+                for (id, kind) in list {
+                    self.kinds.entry(id).or_insert(kind);
+                }
+                Ok(())
+            }
+            Message::Sync { document, message } => self.sync(document, &message, replica, out),
+            Message::Have { blobs } => {
+                let held: HashSet<String> = replica.blobs()?.into_iter().map(|(h, _)| h).collect();
+                for (hash, size) in blobs {
+                    let plausible = hash.len() == 64
+                        && hash.bytes().all(|b| b.is_ascii_hexdigit())
+                        && size <= MAX_BLOB;
+                    if plausible && !held.contains(&hash) && !self.incoming.contains_key(&hash) {
+                        self.wanted.push_back((hash, size));
+                    }
+                }
+                self.fetch_more(replica, out)
+            }
+            Message::Want { hash, offset, len } => {
+                let Some(total) = replica
+                    .blobs()?
+                    .into_iter()
+                    .find(|(h, _)| *h == hash)
+                    .map(|(_, s)| s)
+                else {
+                    return Ok(()); // not held (any more): the peer's transfer stays unfinished
+                };
+                let end = total.min(offset.saturating_add(len.min(WINDOW)));
+                let mut at = offset.min(end);
+                while at < end {
+                    let n = (end - at).min(CHUNK as u64) as usize;
+                    let bytes = replica.read_blob(&hash, at, n)?;
+                    if bytes.is_empty() {
+                        break;
+                    }
+                    let sent = bytes.len() as u64;
+                    send(
+                        out,
+                        Message::Chunk {
+                            hash: hash.clone(),
+                            offset: at,
+                            total,
+                            bytes,
+                        },
+                    );
+                    at += sent;
+                }
+                Ok(())
+            }
+            Message::Chunk {
+                hash,
+                offset,
+                total,
+                bytes,
+            } => self.chunk(hash, offset, total, &bytes, replica, out),
+            Message::Bye { reason } => {
+                self.closed = true;
+                out.push(Effect::Close {
+                    reason: format!("{} said goodbye: {reason}", self.peer),
+                });
+                Ok(())
+            }
+            Message::Done => {
+                self.peer_done = true;
+                Ok(())
+            }
+        }
+    }
+
+    fn hello(
+        &mut self,
+        version: u16,
+        device: &str,
+        class: &str,
+        revocations: u64,
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        if self.greeted {
+            out.extend(self.close("a second hello".into()));
+            return Ok(());
+        }
+        if version != PROTOCOL_VERSION {
+            out.extend(self.close(format!(
+                "{device} speaks protocol {version}, this device {PROTOCOL_VERSION}: update the older app"
+            )));
+            return Ok(());
+        }
+        if class != self.class || device != self.peer {
+            out.extend(self.close(format!(
+                "{device} of class {class} is not who its certificate says ({} of class {})",
+                self.peer, self.class
+            )));
+            return Ok(());
+        }
+        if replica.is_revoked(device)? {
+            out.extend(self.close(format!("{device} has been removed from the class")));
+            return Ok(());
+        }
+        self.greeted = true;
+        if let Some((ours, der)) = replica.revocations()? {
+            if ours > revocations {
+                send(out, Message::Revocations { der });
+            }
+        }
+        let mut docs = replica.documents()?;
+        // The class document first: its roster judges every other document's changes.
+        docs.sort_by_key(|d| (d.kind != DocumentKind::Class, d.id.clone()));
+        send(
+            out,
+            Message::Documents {
+                list: docs.iter().map(|d| (d.id.clone(), d.kind)).collect(),
+            },
+        );
+        send(
+            out,
+            Message::Have {
+                blobs: replica.blobs()?,
+            },
+        );
+        for doc in docs {
+            self.kinds.insert(doc.id.clone(), doc.kind);
+            self.generate(&doc.id, replica, out)?;
+        }
+        Ok(())
+    }
+
+    fn state(&mut self, document: &str, replica: &mut dyn Replica) -> Result<&mut sync::State> {
+        if !self.states.contains_key(document) {
+            let state = replica
+                .sync_state(document, &self.peer)?
+                .and_then(|bytes| sync::State::decode(&bytes).ok())
+                .unwrap_or_default();
+            self.states.insert(document.to_owned(), state);
+        }
+        Ok(self.states.entry(document.to_owned()).or_default())
+    }
+
+    /// Sends this side's next sync message for a document, if Automerge has one.
+    fn generate(
+        &mut self,
+        id: &str,
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        let mut state = std::mem::take(self.state(id, replica)?);
+        let message = match replica.document(id)? {
+            Some(doc) => doc.sync().generate_sync_message(&mut state),
+            None => self
+                .fresh
+                .entry(id.to_owned())
+                .or_default()
+                .sync()
+                .generate_sync_message(&mut state),
+        };
+        self.states.insert(id.to_owned(), state);
+        if let Some(message) = message {
+            send(
+                out,
+                Message::Sync {
+                    document: id.to_owned(),
+                    message: message.encode(),
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn sync(
+        &mut self,
+        document: String,
+        bytes: &[u8],
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        if !self.kinds.contains_key(&document) {
+            out.extend(self.close(format!(
+                "{} sent changes to {document}, which it never announced",
+                self.peer
+            )));
+            return Ok(());
+        }
+        let message = match sync::Message::decode(bytes) {
+            Ok(m) => m,
+            Err(e) => {
+                out.extend(self.close(format!("unreadable sync message for {document}: {e}")));
+                return Ok(());
+            }
+        };
+        if self.refused.contains(&document) {
+            return Ok(());
+        }
+        if let Some(queue) = self.pending.get_mut(&document) {
+            // Keep the order: this message may build on the ones held back.
+            self.pending_bytes += bytes.len();
+            queue.push_back(message);
+            return self.check_pending_bound(out);
+        }
+        self.apply(&document, message, bytes.len(), replica, out)
+    }
+
+    fn apply(
+        &mut self,
+        document: &str,
+        message: sync::Message,
+        size: usize,
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        let kind = self.kinds[document];
+        let roster = self.roster(replica)?;
+        let verdict = {
+            let current = replica.document(document)?.map(|d| &*d);
+            match kind {
+                // Teachers enrolling teachers: the roster grows with the message's own
+                // teacher-written changes, never with those of the authors it would admit.
+                DocumentKind::Class => {
+                    let grown = policy::grown_roster(current, &message, roster);
+                    policy::judge(&grown, kind, current, &message)
+                }
+                _ => policy::judge(&roster, kind, current, &message),
+            }
+        };
+        match verdict {
+            Verdict::Allowed => {}
+            Verdict::Unknown { device } => {
+                out.push(Effect::Refused {
+                    what: format!("changes to {document} by {device}"),
+                    why: "held back until the class roster names the author".into(),
+                });
+                self.pending_bytes += size;
+                self.pending
+                    .entry(document.to_owned())
+                    .or_default()
+                    .push_back(message);
+                return self.check_pending_bound(out);
+            }
+            Verdict::Forbidden { device, why } => {
+                self.stats.refused += 1;
+                self.refused.insert(document.to_owned());
+                out.push(Effect::Refused {
+                    what: format!("changes to {document} by {device}"),
+                    why,
+                });
+                return Ok(());
+            }
+        }
+        let mut state = std::mem::take(self.state(document, replica)?);
+        let changed = match replica.document(document)? {
+            Some(doc) => {
+                let before = doc.get_heads();
+                doc.sync().receive_sync_message(&mut state, message)?;
+                doc.get_heads() != before
+            }
+            None => {
+                let mut doc = self.fresh.remove(document).unwrap_or_default();
+                doc.sync().receive_sync_message(&mut state, message)?;
+                let has_content = !doc.get_heads().is_empty();
+                if has_content {
+                    replica.insert_document(document, kind, doc)?;
+                } else {
+                    self.fresh.insert(document.to_owned(), doc);
+                }
+                has_content
+            }
+        };
+        replica.put_sync_state(document, &self.peer, state.encode())?;
+        self.states.insert(document.to_owned(), state);
+        if changed {
+            replica.save_document(document)?;
+            self.stats.documents_changed += 1;
+            out.push(Effect::DocumentChanged(document.to_owned()));
+        }
+        self.generate(document, replica, out)?;
+        if changed && kind == DocumentKind::Class && document == self.class {
+            self.roster = None;
+            self.retry_pending(replica, out)?;
+        }
+        Ok(())
+    }
+
+    fn roster(&mut self, replica: &mut dyn Replica) -> Result<Roster> {
+        if self.roster.is_none() {
+            let class = self.class.clone();
+            let roster = replica
+                .document(&class)?
+                .map(|d| Roster::of_class(d))
+                .unwrap_or_default();
+            self.roster = Some(roster);
+        }
+        Ok(self.roster.clone().unwrap_or_default())
+    }
+
+    fn retry_pending(&mut self, replica: &mut dyn Replica, out: &mut Vec<Effect>) -> Result<()> {
+        let held = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        for (document, queue) in held {
+            for message in queue {
+                if self.pending.contains_key(&document) {
+                    self.pending
+                        .entry(document.clone())
+                        .or_default()
+                        .push_back(message);
+                } else {
+                    self.apply(&document, message, 0, replica, out)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_pending_bound(&mut self, out: &mut Vec<Effect>) -> Result<()> {
+        if self.pending_bytes > MAX_PENDING_BYTES {
+            out.extend(self.close("too many changes by authors the class does not know".into()));
+        }
+        Ok(())
+    }
+
+    fn fetch_more(&mut self, replica: &mut dyn Replica, out: &mut Vec<Effect>) -> Result<()> {
+        while self.incoming.len() < ACTIVE_BLOBS {
+            let Some((hash, total)) = self.wanted.pop_front() else {
+                break;
+            };
+            // Resume: what an earlier, cut-off session received is kept.
+            let mut offset = replica.partial_blob_len(&hash)?;
+            if offset > total {
+                offset = 0;
+            }
+            if offset == total {
+                self.finish_blob(&hash, replica, out)?;
+                continue;
+            }
+            send(
+                out,
+                Message::Want {
+                    hash: hash.clone(),
+                    offset,
+                    len: WINDOW,
+                },
+            );
+            self.incoming.insert(
+                hash,
+                Incoming {
+                    total,
+                    next: offset,
+                    window_end: offset + WINDOW,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn chunk(
+        &mut self,
+        hash: String,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        let Some(incoming) = self.incoming.get_mut(&hash) else {
+            out.extend(self.close(format!("a chunk of blob {hash}, which was not asked for")));
+            return Ok(());
+        };
+        let end = offset.saturating_add(bytes.len() as u64);
+        if offset != incoming.next || total != incoming.total || end > total || bytes.is_empty() {
+            out.extend(self.close(format!("a chunk of blob {hash} out of place")));
+            return Ok(());
+        }
+        replica.append_partial_blob(&hash, offset, bytes)?;
+        incoming.next = end;
+        if end == total {
+            self.incoming.remove(&hash);
+            self.finish_blob(&hash, replica, out)?;
+            self.fetch_more(replica, out)?;
+        } else if end >= incoming.window_end {
+            incoming.window_end = end + WINDOW;
+            send(
+                out,
+                Message::Want {
+                    hash,
+                    offset: end,
+                    len: WINDOW,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn finish_blob(
+        &mut self,
+        hash: &str,
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        if replica.finish_partial_blob(hash)? {
+            self.stats.blobs_received += 1;
+            out.push(Effect::BlobStored(hash.to_owned()));
+        } else {
+            self.stats.refused += 1;
+            out.push(Effect::Refused {
+                what: format!("blob {hash}"),
+                why: "its bytes do not match its hash; it was dropped".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Tells the peer once whenever this side has caught up with everything it heard of.
+    fn maybe_say_done(&mut self, replica: &mut dyn Replica, out: &mut Vec<Effect>) {
+        let sending = out.iter().any(|e| matches!(e, Effect::Send(_)));
+        let caught_up = self.greeted
+            && !sending
+            && self.incoming.is_empty()
+            && self.wanted.is_empty()
+            && self.pending.is_empty()
+            && self.heads_agree(replica);
+        if caught_up && !self.said_done {
+            send(out, Message::Done);
+        }
+        self.said_done = caught_up;
+    }
+
+    fn heads_agree(&mut self, replica: &mut dyn Replica) -> bool {
+        let ids: Vec<String> = self
+            .kinds
+            .keys()
+            .filter(|id| !self.refused.contains(*id))
+            .cloned()
+            .collect();
+        ids.iter().all(|id| {
+            let ours = match replica.document(id) {
+                Ok(Some(doc)) => doc.get_heads(),
+                Ok(None) => Vec::new(),
+                Err(_) => return false,
+            };
+            self.states.get(id).and_then(|s| s.their_heads.clone()) == Some(ours)
+        })
+    }
+}
+
+fn send(out: &mut Vec<Effect>, message: Message) {
+    out.push(Effect::Send(message.encode()));
+}

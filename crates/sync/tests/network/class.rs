@@ -1,0 +1,259 @@
+//! A class's devices syncing through the hub: convergence, the write policy, blobs, bad frames.
+
+use hugme_model::{DeviceRole, DocumentKind};
+use hugme_sync::{Effect, Replica};
+
+use crate::*;
+
+#[test]
+fn tablets_that_never_meet_converge_through_the_hub() {
+    let mut s = school();
+    new_project(
+        &mut s.kettu,
+        "p-kettu",
+        &s.kettu_group,
+        "Miksi lumi narisee?",
+    );
+    new_project(
+        &mut s.saukot,
+        "p-saukot",
+        &s.saukot_group,
+        "Where do otters sleep?",
+    );
+    edit(&mut s.kettu, "p-kettu", "note", "kuunneltiin lunta");
+    edit(&mut s.saukot, "p-saukot", "note", "river walk");
+
+    let first = connect(&mut s.kettu, &mut s.hub, None);
+    assert!(first.finished, "{:?}", first.effects);
+    connect(&mut s.saukot, &mut s.hub, None);
+    connect(&mut s.kettu, &mut s.hub, None);
+    connect(&mut s.teacher, &mut s.hub, None);
+
+    let hub = s.hub.replica.heads();
+    assert_eq!(hub.len(), 3, "class and two projects");
+    assert_eq!(s.kettu.replica.heads(), hub);
+    assert_eq!(s.saukot.replica.heads(), hub);
+    assert_eq!(s.teacher.replica.heads(), hub);
+    assert_eq!(
+        value(&mut s.saukot, "p-kettu", "note").as_deref(),
+        Some("kuunneltiin lunta")
+    );
+    assert_eq!(
+        value(&mut s.kettu, "p-saukot", "note").as_deref(),
+        Some("river walk")
+    );
+}
+
+#[test]
+fn a_reconnect_with_nothing_new_sends_only_a_little() {
+    let mut s = school();
+    for i in 0..30 {
+        let id = format!("p{i}");
+        new_project(&mut s.kettu, &id, &s.kettu_group, "aihe");
+        for k in 0..20 {
+            edit(&mut s.kettu, &id, &format!("k{k}"), "arvo");
+        }
+    }
+    connect(&mut s.kettu, &mut s.hub, None);
+    let again = connect(&mut s.kettu, &mut s.hub, None);
+    assert!(again.finished);
+    let per_document = (again.bytes.0 + again.bytes.1) / 31;
+    assert!(per_document < 1024, "{per_document} bytes per document");
+    assert_eq!(s.hub.replica.heads(), s.kettu.replica.heads());
+}
+
+#[test]
+fn a_tablet_cannot_write_the_class_another_groups_project_or_a_review() {
+    let mut s = school();
+    new_project(&mut s.saukot, "p-saukot", &s.saukot_group, "Otters");
+    connect(&mut s.saukot, &mut s.hub, None);
+    connect(&mut s.kettu, &mut s.hub, None);
+    let class_before = s.hub.replica.document(CLASS).unwrap().unwrap().get_heads();
+    let otters_before = s
+        .hub
+        .replica
+        .document("p-saukot")
+        .unwrap()
+        .unwrap()
+        .get_heads();
+
+    // Kettu's tablet makes itself a teacher, scribbles on the Otters' project and forges a review.
+    edit(&mut s.kettu, CLASS, "name", "Kettu rules");
+    edit(&mut s.kettu, "p-saukot", "title", "hacked");
+    new_project(&mut s.kettu, "review-p-saukot", &s.kettu_group, "approved!");
+    s.kettu.replica.docs.get_mut("review-p-saukot").unwrap().0 = DocumentKind::Review;
+
+    let outcome = connect(&mut s.kettu, &mut s.hub, None);
+    assert_eq!(outcome.refused().len(), 3, "{:?}", outcome.effects);
+    assert_eq!(
+        s.hub.replica.document(CLASS).unwrap().unwrap().get_heads(),
+        class_before
+    );
+    assert_eq!(
+        s.hub
+            .replica
+            .document("p-saukot")
+            .unwrap()
+            .unwrap()
+            .get_heads(),
+        otters_before
+    );
+    assert!(s.hub.replica.document("review-p-saukot").unwrap().is_none());
+    // And so nothing of it reaches the Otters either.
+    connect(&mut s.saukot, &mut s.hub, None);
+    assert_eq!(value(&mut s.saukot, "p-saukot", "title"), None);
+}
+
+#[test]
+fn a_teacher_may_write_everything_and_the_hub_passes_it_on() {
+    let mut s = school();
+    new_project(&mut s.kettu, "p-kettu", &s.kettu_group, "Lumi");
+    connect(&mut s.kettu, &mut s.hub, None);
+    connect(&mut s.teacher, &mut s.hub, None);
+    edit(&mut s.teacher, "p-kettu", "feedback", "Hyvä alku!");
+    edit(&mut s.teacher, CLASS, "motto", "Yhdessä");
+    let outcome = connect(&mut s.teacher, &mut s.hub, None);
+    assert!(outcome.refused().is_empty(), "{:?}", outcome.effects);
+    connect(&mut s.kettu, &mut s.hub, None);
+    assert_eq!(
+        value(&mut s.kettu, "p-kettu", "feedback").as_deref(),
+        Some("Hyvä alku!")
+    );
+    assert_eq!(
+        value(&mut s.kettu, CLASS, "motto").as_deref(),
+        Some("Yhdessä")
+    );
+}
+
+#[test]
+fn a_newly_enrolled_tablets_work_waits_for_the_roster_then_goes_through() {
+    let mut s = school();
+    // The teacher enrols a third tablet; the hub has not heard of it yet.
+    let mut class: hugme_model::Class = {
+        let doc = s.teacher.replica.document(CLASS).unwrap().unwrap();
+        hugme_model::read(doc).unwrap().value
+    };
+    let ilves = class.add_group("Ilves");
+    class
+        .devices
+        .push(device("ilves-tab", DeviceRole::GroupTablet, &[&ilves]));
+    {
+        let doc = s.teacher.replica.document(CLASS).unwrap().unwrap();
+        doc.set_actor(hugme_sync::policy::actor_for("ope"));
+        hugme_model::write(doc, &class).unwrap();
+        doc.commit();
+    }
+    let mut ilves_tab = Peer {
+        id: "ilves-tab".into(),
+        replica: Default::default(),
+    };
+    let class_doc = s.teacher.replica.document(CLASS).unwrap().unwrap().fork();
+    ilves_tab
+        .replica
+        .insert_document(CLASS, DocumentKind::Class, class_doc)
+        .unwrap();
+    new_project(&mut ilves_tab, "p-ilves", &ilves, "Ilvekset");
+
+    let outcome = connect(&mut ilves_tab, &mut s.hub, None);
+    assert!(outcome.finished, "{:?}", outcome.effects);
+    assert_eq!(
+        s.hub.replica.heads(),
+        ilves_tab.replica.heads(),
+        "the project went through"
+    );
+}
+
+#[test]
+fn a_blob_cut_off_half_way_resumes_without_resending_what_arrived() {
+    let mut s = school();
+    let video: Vec<u8> = (0..50u32 << 20)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
+    let hash = s.kettu.replica.add_blob(video.clone());
+
+    // About half of the chunks arrive, then the connection breaks.
+    let cut = connect(&mut s.kettu, &mut s.hub, Some(110));
+    let kept = s.hub.replica.partial_blob_len(&hash).unwrap();
+    assert!(kept > 10 << 20 && kept < 40 << 20, "{kept} bytes kept");
+    assert!(
+        s.hub.replica.blobs().unwrap().is_empty(),
+        "nothing half-visible"
+    );
+    assert!(!cut.finished);
+
+    let resumed = connect(&mut s.kettu, &mut s.hub, None);
+    assert!(resumed.finished, "{:?}", resumed.effects);
+    assert_eq!(s.hub.replica.blobs.get(&hash), Some(&video));
+    let sent_again = resumed.bytes.0 as u64;
+    assert!(
+        sent_again < (50 << 20) - kept + (1 << 20),
+        "{sent_again} bytes sent again, {kept} had arrived"
+    );
+}
+
+#[test]
+fn a_blob_that_does_not_match_its_hash_is_dropped() {
+    let mut s = school();
+    let hash = s.kettu.replica.add_blob(b"the real photo".to_vec());
+    s.kettu
+        .replica
+        .blobs
+        .insert(hash.clone(), b"something else".to_vec());
+    let outcome = connect(&mut s.kettu, &mut s.hub, None);
+    assert_eq!(outcome.refused().len(), 1, "{:?}", outcome.effects);
+    assert!(s.hub.replica.blobs.is_empty());
+    assert!(s.hub.replica.partial.is_empty());
+}
+
+#[test]
+fn a_malformed_or_out_of_place_frame_closes_only_that_session_with_a_reason() {
+    let mut s = school();
+    let mut session = hugme_sync::Session::new("hub", CLASS, "kettu-tab");
+    session.start(&mut s.hub.replica);
+    let effects = session.receive(&[0xEE, 1, 2, 3], &mut s.hub.replica);
+    let reason = effects.iter().find_map(|e| match e {
+        Effect::Close { reason } => Some(reason.clone()),
+        _ => None,
+    });
+    assert!(
+        reason
+            .as_deref()
+            .is_some_and(|r| r.contains("malformed frame")),
+        "{effects:?}"
+    );
+    assert!(session.is_closed());
+
+    // Documents before hello: refused, and nothing announced back.
+    let mut session = hugme_sync::Session::new("hub", CLASS, "kettu-tab");
+    session.start(&mut s.hub.replica);
+    let body = hugme_sync::Message::Documents { list: vec![] }.encode();
+    let effects = session.receive(&body, &mut s.hub.replica);
+    assert!(session.is_closed(), "{effects:?}");
+
+    // The hub still serves everyone else.
+    let outcome = connect(&mut s.kettu, &mut s.hub, None);
+    assert!(outcome.finished);
+}
+
+#[test]
+fn a_revoked_tablet_is_refused_once_the_revocation_reaches_the_peer() {
+    let mut s = school();
+    let mut list = 1u64.to_be_bytes().to_vec();
+    list.extend(b"kettu-tab");
+    s.teacher.replica.offer_revocations(&list).unwrap();
+    connect(&mut s.teacher, &mut s.hub, None);
+    assert!(
+        s.hub.replica.is_revoked("kettu-tab").unwrap(),
+        "the list travelled"
+    );
+    let outcome = connect(&mut s.kettu, &mut s.hub, None);
+    assert!(
+        outcome
+            .closed()
+            .iter()
+            .any(|r| r.contains("removed from the class")),
+        "{:?}",
+        outcome.effects
+    );
+    assert!(s.kettu.replica.docs.len() == 1, "it learnt of no project");
+}

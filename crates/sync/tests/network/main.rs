@@ -1,0 +1,194 @@
+//! The session over an in-memory network: deterministic, no sockets, no sleeps.
+
+mod class;
+mod convergence;
+
+use std::collections::VecDeque;
+
+use automerge::transaction::Transactable;
+use automerge::AutoCommit;
+use hugme_model::{Class, Device, DeviceId, DeviceRole, DocumentKind, GroupId, Project};
+use hugme_sync::policy::actor_for;
+use hugme_sync::{Effect, MemoryReplica, Replica, Session};
+
+/// A device of the test class: its id and its replica.
+#[derive(Debug)]
+pub struct Peer {
+    pub id: String,
+    pub replica: MemoryReplica,
+}
+
+/// What one connection did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub effects: Vec<(String, Effect)>,
+    /// Bytes of frame bodies each way: (first → second, second → first).
+    pub bytes: (usize, usize),
+    pub frames: usize,
+    pub finished: bool,
+}
+
+impl Outcome {
+    pub fn refused(&self) -> Vec<&Effect> {
+        self.effects
+            .iter()
+            .map(|(_, e)| e)
+            .filter(|e| matches!(e, Effect::Refused { .. }))
+            .collect()
+    }
+    pub fn closed(&self) -> Vec<String> {
+        self.effects
+            .iter()
+            .filter_map(|(_, e)| match e {
+                Effect::Close { reason } => Some(reason.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+pub const CLASS: &str = "class-5b";
+
+/// Connects two peers and delivers frames in order until neither has anything to say, or
+/// until `cut_after` frames have been delivered (a connection that breaks).
+pub fn connect(a: &mut Peer, b: &mut Peer, cut_after: Option<usize>) -> Outcome {
+    let mut sa = Session::new(&a.id, CLASS, &b.id);
+    let mut sb = Session::new(&b.id, CLASS, &a.id);
+    let mut out = Outcome::default();
+    // (to_b, body) in flight.
+    let mut wire: VecDeque<(bool, Vec<u8>)> = VecDeque::new();
+    let push = |effects: Vec<Effect>,
+                from_a: bool,
+                out: &mut Outcome,
+                wire: &mut VecDeque<(bool, Vec<u8>)>| {
+        let from = if from_a { &a.id } else { &b.id };
+        for e in effects {
+            if let Effect::Send(body) = &e {
+                wire.push_back((from_a, body.clone()));
+            } else {
+                out.effects.push((from.clone(), e));
+            }
+        }
+    };
+    push(sa.start(&mut a.replica), true, &mut out, &mut wire);
+    push(sb.start(&mut b.replica), false, &mut out, &mut wire);
+    let trace = std::env::var("TRACE_FRAMES").is_ok();
+    while let Some((to_b, body)) = wire.pop_front() {
+        if trace && out.frames < 60 {
+            let m = hugme_sync::Message::decode(&body).unwrap();
+            let text = format!("{m:?}");
+            eprintln!(
+                "{} {}",
+                if to_b { "->" } else { "<-" },
+                &text[..text.len().min(150)]
+            );
+        }
+        if cut_after.is_some_and(|n| out.frames >= n) {
+            return out;
+        }
+        out.frames += 1;
+        if to_b {
+            out.bytes.0 += body.len();
+            let effects = sb.receive(&body, &mut b.replica);
+            push(effects, false, &mut out, &mut wire);
+        } else {
+            out.bytes.1 += body.len();
+            let effects = sa.receive(&body, &mut a.replica);
+            push(effects, true, &mut out, &mut wire);
+        }
+        if sa.is_closed() || sb.is_closed() {
+            break;
+        }
+        assert!(out.frames < 1_000_000, "the sessions never go quiet");
+    }
+    out.finished = sa.is_finished() && sb.is_finished();
+    out
+}
+
+/// A device entry of the class roster.
+pub fn device(id: &str, role: DeviceRole, groups: &[&GroupId]) -> Device {
+    Device {
+        id: DeviceId::from(id),
+        name: id.into(),
+        role,
+        groups: groups.iter().map(|g| (*g).clone()).collect(),
+        enrolled_at: 0,
+        revoked: false,
+    }
+}
+
+/// The class of the tests: teacher `ope`, a hub, tablets of groups Kettu and Saukot.
+#[derive(Debug)]
+pub struct School {
+    pub teacher: Peer,
+    pub hub: Peer,
+    pub kettu: Peer,
+    pub saukot: Peer,
+    pub kettu_group: GroupId,
+    pub saukot_group: GroupId,
+}
+
+pub fn school() -> School {
+    let mut class = Class::new("5B");
+    let kettu_group = class.add_group("Kettu");
+    let saukot_group = class.add_group("Saukot");
+    class.devices = vec![
+        device("ope", DeviceRole::Teacher, &[]),
+        device("hub", DeviceRole::Hub, &[]),
+        device("kettu-tab", DeviceRole::GroupTablet, &[&kettu_group]),
+        device("saukot-tab", DeviceRole::GroupTablet, &[&saukot_group]),
+    ];
+    let mut doc = AutoCommit::new().with_actor(actor_for("ope"));
+    hugme_model::write(&mut doc, &class).unwrap();
+    doc.commit();
+    // Every device got the class document when it joined.
+    let peer = |id: &str| {
+        let mut replica = MemoryReplica::default();
+        replica
+            .insert_document(CLASS, DocumentKind::Class, doc.clone())
+            .unwrap();
+        Peer {
+            id: id.into(),
+            replica,
+        }
+    };
+    School {
+        teacher: peer("ope"),
+        hub: peer("hub"),
+        kettu: peer("kettu-tab"),
+        saukot: peer("saukot-tab"),
+        kettu_group,
+        saukot_group,
+    }
+}
+
+/// A new project of `group` written by `peer`.
+pub fn new_project(peer: &mut Peer, id: &str, group: &GroupId, title: &str) {
+    let project = Project::new(CLASS.into(), group.clone(), title, 0);
+    let mut doc = AutoCommit::new().with_actor(actor_for(&peer.id));
+    hugme_model::write(&mut doc, &project).unwrap();
+    doc.commit();
+    peer.replica
+        .insert_document(id, DocumentKind::Project, doc)
+        .unwrap();
+}
+
+/// `peer` writes `value` under `key` at the root of a document it holds.
+pub fn edit(peer: &mut Peer, doc: &str, key: &str, value: &str) {
+    let actor = actor_for(&peer.id);
+    let doc = peer
+        .replica
+        .document(doc)
+        .unwrap()
+        .expect("the document is held");
+    doc.set_actor(actor);
+    doc.put(automerge::ROOT, key, value).unwrap();
+    doc.commit();
+}
+
+pub fn value(peer: &mut Peer, doc: &str, key: &str) -> Option<String> {
+    use automerge::ReadDoc;
+    let doc = peer.replica.document(doc).unwrap()?;
+    let (value, _) = doc.get(automerge::ROOT, key).unwrap()?;
+    value.into_string().ok()
+}
