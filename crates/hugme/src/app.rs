@@ -32,9 +32,15 @@ pub struct DocumentEvent {
 #[derive(Debug)]
 pub struct App {
     store: Store,
+    /// This device's id, once it has one (class created or joined): every change is written
+    /// with it as the actor, which is how peers know who wrote what.
+    device: Mutex<Option<String>>,
     open: Mutex<HashMap<String, StoredDocument>>,
     subscribers: Mutex<Vec<Sender<DocumentEvent>>>,
 }
+
+/// The meta key of this data folder's device id.
+pub const DEVICE_KEY: &str = "device_id";
 
 /// The store id of a project's review document.
 pub fn review_id(project: &ProjectId) -> String {
@@ -44,11 +50,31 @@ pub fn review_id(project: &ProjectId) -> String {
 impl App {
     /// Opens (or creates) the data folder `dir`.
     pub fn open(dir: &Path) -> Result<App> {
+        let store = Store::open(dir)?;
+        let device = store.meta(DEVICE_KEY)?;
         Ok(App {
-            store: Store::open(dir)?,
+            device: Mutex::new(device),
+            store,
             open: Mutex::new(HashMap::new()),
             subscribers: Mutex::new(Vec::new()),
         })
+    }
+
+    /// This device's id, if it has one.
+    pub fn device(&self) -> Option<String> {
+        lock(&self.device).clone()
+    }
+
+    /// Gives this data folder its device id (when it creates or joins a class).
+    pub fn set_device(&self, id: &str) -> Result<()> {
+        self.store.set_meta(DEVICE_KEY, id)?;
+        *lock(&self.device) = Some(id.to_owned());
+        Ok(())
+    }
+
+    fn actor(&self) -> Option<automerge::ActorId> {
+        self.device()
+            .map(|d| automerge::ActorId::from(d.as_bytes()))
     }
 
     /// The store underneath, for blobs and inspection.
@@ -109,6 +135,9 @@ impl App {
             Self::check_kind::<T>(id, doc)?;
             let mut value: T = read(doc.doc())?.value;
             let result = f(&mut value)?;
+            if let Some(actor) = self.actor() {
+                doc.doc_mut().set_actor(actor);
+            }
             write(doc.doc_mut(), &value)?;
             doc.commit(&self.store).wait()?;
             if doc.needs_compaction() {
@@ -124,6 +153,9 @@ impl App {
     /// Stores a new typed document durably.
     pub fn create<T: Document>(&self, id: &str, value: &T) -> Result<()> {
         let mut doc = AutoCommit::new();
+        if let Some(actor) = self.actor() {
+            doc.set_actor(actor);
+        }
         write(&mut doc, value)?;
         let mut stored = self.store.create_document(id, T::KIND, doc)?;
         let event = event_for(&mut stored);

@@ -39,6 +39,8 @@ enum Command {
     /// Import photos, drawings, sound and video.
     #[command(subcommand)]
     Media(MediaCommand),
+    #[command(flatten)]
+    Network(crate::network_cli::NetworkCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -113,6 +115,11 @@ pub fn run() -> ExitCode {
 fn execute(command: Command) -> std::result::Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     match command {
+        Command::Network(command) => {
+            if !crate::network_cli::execute(command, &mut out)? {
+                return Err(CliError::NotInStep);
+            }
+        }
         Command::Demo { dir } => {
             let app = App::open(&dir)?;
             let demo = demo::create(&app)?;
@@ -262,4 +269,6 @@ enum CliError {
     Output(#[from] std::io::Error),
     #[error("{0} file(s) were not imported")]
     Refused(usize),
+    #[error("the sync did not end with both sides holding the same")]
+    NotInStep,
 }

@@ -29,6 +29,10 @@ pub enum Error {
     },
     #[error("could not write JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Sync(#[from] hugme_sync::Error),
+    #[error("{0}")]
+    Identity(String),
 }
 
 /// Result of the facade.

@@ -14,9 +14,12 @@
 pub mod app;
 pub mod cli;
 pub mod demo;
+pub mod enrolment;
 pub mod error;
+pub mod hub;
 pub mod inspect;
 pub mod media;
+pub mod network_cli;
 
 pub use app::{App, DocumentEvent};
 pub use error::{Error, Result};

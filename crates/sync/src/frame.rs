@@ -52,6 +52,17 @@ pub enum Message {
     /// The sender holds the heads the receiver last told it of for every document, and has no
     /// blob on its way: once both sides have said so, a one-off sync may end.
     Done,
+    /// Enrolment, from a device with no certificate yet: the one-time token of its QR code
+    /// and a signing request for its own key.
+    Join { token: String, request: Vec<u8> },
+    /// Enrolment's answer: the device's certificate, the class CA, the class document and
+    /// the newest revocation list (empty if none).
+    Welcome {
+        certificate: Vec<u8>,
+        authority: Vec<u8>,
+        class_document: Vec<u8>,
+        revocations: Vec<u8>,
+    },
 }
 
 const HELLO: u8 = 1;
@@ -63,6 +74,8 @@ const WANT: u8 = 6;
 const CHUNK_TAG: u8 = 7;
 const BYE: u8 = 8;
 const DONE: u8 = 9;
+const JOIN: u8 = 10;
+const WELCOME: u8 = 11;
 
 impl Message {
     /// The frame body (without the length prefix).
@@ -129,6 +142,23 @@ impl Message {
                 out.text(reason);
             }
             Message::Done => out.u8(DONE),
+            Message::Join { token, request } => {
+                out.u8(JOIN);
+                out.text(token);
+                out.bytes(request);
+            }
+            Message::Welcome {
+                certificate,
+                authority,
+                class_document,
+                revocations,
+            } => {
+                out.u8(WELCOME);
+                out.bytes(certificate);
+                out.bytes(authority);
+                out.bytes(class_document);
+                out.bytes(revocations);
+            }
         }
         out.0
     }
@@ -182,6 +212,16 @@ impl Message {
             },
             BYE => Message::Bye { reason: r.text()? },
             DONE => Message::Done,
+            JOIN => Message::Join {
+                token: r.text()?,
+                request: r.bytes()?,
+            },
+            WELCOME => Message::Welcome {
+                certificate: r.bytes()?,
+                authority: r.bytes()?,
+                class_document: r.bytes()?,
+                revocations: r.bytes()?,
+            },
             tag => return Err(FrameError::UnknownTag { tag }),
         };
         if !r.0.is_empty() {
@@ -339,16 +379,29 @@ mod tests {
                 offset,
                 len
             }),
-            (text(), any::<u64>(), any::<u64>(), bytes).prop_map(|(hash, offset, total, bytes)| {
-                Message::Chunk {
-                    hash,
-                    offset,
-                    total,
-                    bytes,
+            (text(), any::<u64>(), any::<u64>(), bytes.clone()).prop_map(
+                |(hash, offset, total, bytes)| {
+                    Message::Chunk {
+                        hash,
+                        offset,
+                        total,
+                        bytes,
+                    }
                 }
-            }),
+            ),
             text().prop_map(|reason| Message::Bye { reason }),
             Just(Message::Done),
+            (text(), bytes.clone()).prop_map(|(token, request)| Message::Join { token, request }),
+            (bytes.clone(), bytes.clone(), bytes.clone(), bytes.clone()).prop_map(
+                |(c, a, d, r)| {
+                    Message::Welcome {
+                        certificate: c,
+                        authority: a,
+                        class_document: d,
+                        revocations: r,
+                    }
+                }
+            ),
         ]
     }
 

@@ -17,6 +17,8 @@
 
 pub mod error;
 pub mod frame;
+pub mod identity;
+pub mod net;
 pub mod policy;
 pub mod replica;
 pub mod session;

@@ -280,6 +280,10 @@ impl Session {
                 self.peer_done = true;
                 Ok(())
             }
+            Message::Join { .. } | Message::Welcome { .. } => {
+                out.extend(self.close("enrolment messages in a sync session".into()));
+                Ok(())
+            }
         }
     }
 

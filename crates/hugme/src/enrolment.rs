@@ -1,0 +1,254 @@
+//! A class's devices: creating the class (this device becomes its teacher device and CA),
+//! enrolling a tablet (a payload for a QR code), joining with that payload, and revoking.
+
+use std::path::Path;
+
+use automerge::AutoCommit;
+use hugme_model::{Class, ClassId, Device, DeviceId, DeviceRole, DocumentKind};
+use hugme_store::now_ms;
+use hugme_sync::identity::{self, Authority};
+use hugme_sync::Message;
+use serde::{Deserialize, Serialize};
+
+use crate::app::App;
+use crate::error::{Error, Result};
+use crate::hub::{self, Invitation, CLASS_KEY};
+
+/// How long an enrolment code stays valid.
+const INVITATION_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// What the QR code carries: enough for a tablet to find the teacher's device, know it is the
+/// right one, and be let in once.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Payload {
+    pub class: String,
+    pub class_name: String,
+    /// BLAKE3 of the class CA certificate.
+    pub authority: String,
+    /// Addresses where the teacher's device serves (host:port).
+    pub hubs: Vec<String>,
+    pub token: String,
+    pub device: String,
+    pub expires_at: i64,
+}
+
+/// Creates a class in an empty data folder; this device becomes its teacher device and CA.
+pub fn create_class(dir: &Path, name: &str, groups: &[&str]) -> Result<Class> {
+    let app = App::open(dir)?;
+    if app.device().is_some() {
+        return Err(Error::Identity(
+            "this data folder already belongs to a class".into(),
+        ));
+    }
+    let device = uuid::Uuid::new_v4().to_string();
+    app.set_device(&device)?;
+    let mut class = Class::new(name);
+    for group in groups {
+        class.add_group(group);
+    }
+    class.devices.push(Device {
+        id: DeviceId::from(device.as_str()),
+        name: "teacher".into(),
+        role: DeviceRole::Teacher,
+        groups: Vec::new(),
+        enrolled_at: now_ms(),
+        revoked: false,
+    });
+    let authority = Authority::create(class.id.as_str())?;
+    let credentials = authority.credentials_for(&device)?;
+    hub::save_identity(dir, &credentials, Some(&authority))?;
+    app.create(class.id.as_str(), &class)?;
+    app.store().set_meta(CLASS_KEY, class.id.as_str())?;
+    Ok(class)
+}
+
+fn own_class(app: &App) -> Result<(ClassId, Class)> {
+    let id = app
+        .store()
+        .meta(CLASS_KEY)?
+        .ok_or_else(|| Error::Identity("this data folder belongs to no class".into()))?;
+    let class = app.read::<Class>(&id)?.value;
+    Ok((ClassId::from(id.as_str()), class))
+}
+
+/// Prepares the enrolment of a tablet of `group` (or of a second teacher device).
+pub fn enrol(
+    dir: &Path,
+    group: Option<&str>,
+    teacher: bool,
+    hubs: &[String],
+    name: Option<&str>,
+) -> Result<Payload> {
+    let app = App::open(dir)?;
+    let creds = hub::load_identity(dir, app.store())?;
+    let authority = hub::load_authority(dir, &creds)?;
+    if authority.is_none() {
+        return Err(Error::Identity(
+            "only the teacher's device that created the class can enrol devices".into(),
+        ));
+    }
+    let (class_id, class) = own_class(&app)?;
+    let groups = match (group, teacher) {
+        (_, true) => Vec::new(),
+        (Some(name), false) => vec![class
+            .group_named(name)
+            .ok_or_else(|| Error::NoSuchGroup {
+                class: class.name.as_str().into(),
+                group: name.into(),
+            })?
+            .id
+            .clone()],
+        (None, false) => {
+            return Err(Error::Identity(
+                "say which group the tablet is for (--group), or --teacher".into(),
+            ))
+        }
+    };
+    let device = uuid::Uuid::new_v4().to_string();
+    let device_name = name
+        .map(str::to_owned)
+        .or_else(|| group.map(|g| format!("{g} tablet")))
+        .unwrap_or_else(|| "teacher".into());
+    app.update_class(&class_id, |c| {
+        c.devices.push(Device {
+            id: DeviceId::from(device.as_str()),
+            name: device_name,
+            role: if teacher {
+                DeviceRole::Teacher
+            } else {
+                DeviceRole::GroupTablet
+            },
+            groups,
+            enrolled_at: now_ms(),
+            revoked: false,
+        });
+        Ok(())
+    })?;
+    let token = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let expires_at = now_ms() + INVITATION_LIFETIME_MS;
+    hub::put_invitation(
+        app.store(),
+        &token,
+        &Invitation {
+            device: device.clone(),
+            expires_at,
+            used: false,
+        },
+    )?;
+    Ok(Payload {
+        class: class_id.to_string(),
+        class_name: class.name.as_str().into(),
+        authority: identity::fingerprint(&creds.authority),
+        hubs: hubs.to_vec(),
+        token,
+        device,
+        expires_at,
+    })
+}
+
+/// Joins a class with an enrolment payload: reaches the teacher's device at one of the
+/// payload's addresses and obtains this device's certificate and the class document.
+pub fn join(dir: &Path, payload: &Payload) -> Result<String> {
+    let app = App::open(dir)?;
+    if app.device().is_some() {
+        return Err(Error::Identity(
+            "this data folder already belongs to a class".into(),
+        ));
+    }
+    if payload.expires_at < now_ms() {
+        return Err(Error::Identity(
+            "this enrolment code has expired: ask the teacher for a new one".into(),
+        ));
+    }
+    let (key, request) = identity::request(&payload.device)?;
+    let runtime = runtime()?;
+    let mut last = Error::Identity("the enrolment code names no address".into());
+    for addr in &payload.hubs {
+        let answer = runtime.block_on(hugme_sync::net::join(
+            addr,
+            &payload.authority,
+            &payload.token,
+            request.clone(),
+        ));
+        match answer {
+            Ok(Message::Welcome {
+                certificate,
+                authority,
+                class_document,
+                revocations,
+            }) => {
+                let credentials = identity::Credentials {
+                    device: payload.device.clone(),
+                    class: payload.class.clone(),
+                    authority,
+                    certificate,
+                    key,
+                };
+                let (device, class) = identity::identity_of(&credentials.certificate)?;
+                if device != payload.device || class != payload.class {
+                    return Err(Error::Identity(
+                        "the teacher's device sent a certificate for another device".into(),
+                    ));
+                }
+                let doc = AutoCommit::load(&class_document)
+                    .map_err(|e| Error::Identity(format!("the class document is damaged: {e}")))?;
+                hub::save_identity(dir, &credentials, None)?;
+                app.store()
+                    .create_document(&payload.class, DocumentKind::Class, doc)?;
+                if !revocations.is_empty() {
+                    hub::set_revocations(app.store(), &revocations)?;
+                }
+                app.set_device(&payload.device)?;
+                app.store().set_meta(CLASS_KEY, &payload.class)?;
+                return Ok(payload.device.clone());
+            }
+            Ok(_) => last = Error::Identity(format!("{addr} answered something else")),
+            Err(e) => last = Error::Identity(format!("{addr}: {e}")),
+        }
+    }
+    Err(last)
+}
+
+/// Removes a device from the class: marks it revoked and issues a newer revocation list,
+/// which every peer passes on and honours.
+pub fn revoke(dir: &Path, device: &str) -> Result<u64> {
+    let app = App::open(dir)?;
+    let creds = hub::load_identity(dir, app.store())?;
+    let authority = hub::load_authority(dir, &creds)?.ok_or_else(|| {
+        Error::Identity("only the teacher's device that created the class can revoke".into())
+    })?;
+    let (class_id, _) = own_class(&app)?;
+    let revoked = app.update_class(&class_id, |c| {
+        let entry = c
+            .devices
+            .iter_mut()
+            .find(|d| d.id.as_str() == device)
+            .ok_or_else(|| Error::Identity(format!("no device {device} in this class")))?;
+        entry.revoked = true;
+        Ok(c.devices
+            .iter()
+            .filter(|d| d.revoked)
+            .map(|d| d.id.to_string())
+            .collect::<Vec<_>>())
+    })?;
+    let number = hub::revocations(app.store())?
+        .and_then(|der| identity::verified_revocations(&der, &creds.authority))
+        .unwrap_or(0)
+        + 1;
+    let list = authority.revocation_list(number, &revoked)?;
+    hub::set_revocations(app.store(), &list)?;
+    Ok(number)
+}
+
+/// The runtime for network commands.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Sync(hugme_sync::Error::Io(e)))
+}

@@ -1,0 +1,156 @@
+//! The `hugme` commands of a class's network: class create, enrol, join, revoke, hub, sync.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Subcommand;
+
+use crate::enrolment::{self, Payload};
+use crate::error::{Error, Result};
+use crate::hub::Hub;
+
+#[derive(Debug, Subcommand)]
+pub enum NetworkCommand {
+    /// The class this data folder belongs to.
+    #[command(subcommand)]
+    Class(ClassCommand),
+    /// On the teacher's device: enrol a tablet of a group (or a second teacher device) and
+    /// write the payload for its QR code.
+    Enrol {
+        dir: PathBuf,
+        #[arg(long)]
+        group: Option<String>,
+        /// A second teacher device instead of a group's tablet.
+        #[arg(long)]
+        teacher: bool,
+        /// An address where the teacher's device serves (host:port); repeat for several.
+        #[arg(long = "hub")]
+        hubs: Vec<String>,
+        /// The device's name in the class list.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+    },
+    /// On a tablet: join the class with an enrolment payload (the teacher's device must be
+    /// serving at an address the payload names).
+    Join {
+        dir: PathBuf,
+        #[arg(long)]
+        payload: PathBuf,
+    },
+    /// On the teacher's device: remove a device from the class.
+    Revoke { dir: PathBuf, device: String },
+    /// Serve the class's sessions (and enrolment, on the teacher's device) until stopped.
+    Hub {
+        dir: PathBuf,
+        #[arg(long, default_value = "0.0.0.0:7420")]
+        listen: String,
+        /// Do not announce on the network (mDNS); accepted now, as discovery is not built yet.
+        #[arg(long)]
+        no_discovery: bool,
+    },
+    /// Sync everything with one peer once; exits 0 only when both hold the same.
+    Sync {
+        dir: PathBuf,
+        #[arg(long)]
+        peer: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClassCommand {
+    /// Create a class; this device becomes its teacher device and CA.
+    Create {
+        dir: PathBuf,
+        #[arg(long)]
+        name: String,
+        /// A group of the class; repeat for several.
+        #[arg(long = "group")]
+        groups: Vec<String>,
+    },
+}
+
+/// Runs a network command; `Ok(false)` when it ran but did not reach its goal (a sync that
+/// did not end in step).
+pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
+    let io = |e: std::io::Error| Error::Identity(format!("could not write the output: {e}"));
+    match command {
+        NetworkCommand::Class(ClassCommand::Create { dir, name, groups }) => {
+            let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
+            let class = enrolment::create_class(&dir, &name, &groups)?;
+            writeln!(out, "class {} ({})", class.name.as_str(), class.id).map_err(io)?;
+        }
+        NetworkCommand::Enrol {
+            dir,
+            group,
+            teacher,
+            hubs,
+            name,
+            output,
+        } => {
+            let payload =
+                enrolment::enrol(&dir, group.as_deref(), teacher, &hubs, name.as_deref())?;
+            let json = serde_json::to_vec_pretty(&payload)?;
+            std::fs::write(&output, json)
+                .map_err(|e| Error::Identity(format!("cannot write {}: {e}", output.display())))?;
+            writeln!(out, "device {}", payload.device).map_err(io)?;
+        }
+        NetworkCommand::Join { dir, payload } => {
+            let bytes = std::fs::read(&payload)
+                .map_err(|e| Error::Identity(format!("cannot read {}: {e}", payload.display())))?;
+            let payload: Payload = serde_json::from_slice(&bytes)?;
+            let device = enrolment::join(&dir, &payload)?;
+            writeln!(
+                out,
+                "joined class {} as device {device}",
+                payload.class_name
+            )
+            .map_err(io)?;
+        }
+        NetworkCommand::Revoke { dir, device } => {
+            let number = enrolment::revoke(&dir, &device)?;
+            writeln!(out, "revoked {device} (revocation list {number})").map_err(io)?;
+        }
+        NetworkCommand::Hub { dir, listen, .. } => {
+            let hub = Arc::new(Hub::open(&dir)?);
+            let runtime = enrolment::runtime()?;
+            runtime.block_on(async {
+                let listener = tokio::net::TcpListener::bind(&listen)
+                    .await
+                    .map_err(hugme_sync::Error::Io)?;
+                let addr = listener.local_addr().map_err(hugme_sync::Error::Io)?;
+                writeln!(out, "listening on {addr}").map_err(io)?;
+                out.flush().map_err(io)?;
+                let enrolment = hub.is_teacher_device();
+                hugme_sync::net::serve(listener, hub, enrolment).await?;
+                Ok::<(), Error>(())
+            })?;
+        }
+        NetworkCommand::Sync { dir, peer } => {
+            let hub = Hub::open(&dir)?;
+            let runtime = enrolment::runtime()?;
+            let ended = runtime.block_on(hugme_sync::net::sync_once(&peer, &hub))?;
+            writeln!(
+                out,
+                "synced with {}: {} documents changed, {} blobs received, {} refused; \
+                 {} bytes sent, {} received; {}",
+                ended.peer,
+                ended.stats.documents_changed,
+                ended.stats.blobs_received,
+                ended.stats.refused,
+                ended.bytes_sent,
+                ended.bytes_received,
+                if ended.finished {
+                    "in step".to_string()
+                } else {
+                    format!("NOT in step ({})", ended.reason)
+                }
+            )
+            .map_err(io)?;
+            return Ok(ended.finished);
+        }
+    }
+    Ok(true)
+}

@@ -1,0 +1,309 @@
+//! The adapter: sessions over TCP with mutual TLS (tokio, rustls), and enrolment.
+//!
+//! Frames are read with their length checked before the body is read; a bad frame, a failed
+//! handshake or a session error ends that connection only, with a logged reason. Reading and
+//! writing run side by side, so two peers sending large blobs to each other never wait on
+//! each other's full buffers; the protocol itself bounds what can be in flight.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+use tokio_rustls::{TlsAcceptor, TlsConnector};
+
+use crate::error::{Error, Result};
+use crate::frame::{body_len, with_prefix, Message};
+use crate::identity::{self, Credentials, SERVER_NAME};
+use crate::replica::Replica;
+use crate::session::{Effect, Session, Stats};
+
+/// What a serving device offers the network.
+pub trait Host: Send + Sync + 'static {
+    type Replica: Replica + Send;
+    /// This device's certificate, key and class CA.
+    fn credentials(&self) -> &Credentials;
+    /// The device's data, shared by all its connections.
+    fn replica(&self) -> &Mutex<Self::Replica>;
+    /// Answers a device that presents an enrolment token (teacher devices only).
+    fn enrol(&self, token: &str, request: &[u8]) -> Result<Message>;
+    /// Called with every line worth logging.
+    fn log(&self, line: &str) {
+        eprintln!("{line}");
+    }
+}
+
+/// How one session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ended {
+    pub peer: String,
+    pub stats: Stats,
+    /// Both sides said they hold everything the other has.
+    pub finished: bool,
+    pub reason: String,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn newest_revocations<H: Host>(host: &H) -> Result<Option<Vec<u8>>> {
+    Ok(lock(host.replica()).revocations()?.map(|(_, der)| der))
+}
+
+/// Serves sessions (and enrolment, with `enrolment`) until the listener fails.
+pub async fn serve<H: Host>(listener: TcpListener, host: Arc<H>, enrolment: bool) -> Result<()> {
+    // At most this many connections at once: a classroom has about 30 tablets.
+    let slots = Arc::new(tokio::sync::Semaphore::new(128));
+    loop {
+        let (tcp, addr) = listener.accept().await?;
+        let Ok(permit) = slots.clone().acquire_owned().await else {
+            return Ok(());
+        };
+        let host = host.clone();
+        tokio::spawn(async move {
+            if let Err(e) = accept(tcp, addr, host.as_ref(), enrolment).await {
+                host.log(&format!("connection from {addr} ended: {e}"));
+            }
+            drop(permit);
+        });
+    }
+}
+
+async fn accept<H: Host>(
+    tcp: TcpStream,
+    addr: SocketAddr,
+    host: &H,
+    enrolment: bool,
+) -> Result<()> {
+    tcp.set_nodelay(true)?;
+    let revocations = newest_revocations(host)?;
+    let config = host
+        .credentials()
+        .server_config(revocations.as_deref(), enrolment)?;
+    let tls = TlsAcceptor::from(config).accept(tcp).await?;
+    let peer_cert = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .map(|c| c.to_vec());
+    let Some(peer_cert) = peer_cert else {
+        return answer_enrolment(tls, addr, host).await;
+    };
+    let (peer, class) = identity::identity_of(&peer_cert)?;
+    if class != host.credentials().class {
+        return Err(Error::Certificate(format!("{peer} is of class {class}")));
+    }
+    let ended = run(
+        tls,
+        Session::new(&host.credentials().device, &class, &peer),
+        host,
+        false,
+    )
+    .await?;
+    host.log(&format!(
+        "session with {} ({addr}) ended: {}; {} documents changed, {} blobs received, {} refused",
+        ended.peer,
+        ended.reason,
+        ended.stats.documents_changed,
+        ended.stats.blobs_received,
+        ended.stats.refused
+    ));
+    Ok(())
+}
+
+async fn answer_enrolment<S, H>(mut tls: S, addr: SocketAddr, host: &H) -> Result<()>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    H: Host,
+{
+    let answer = match read_frame(&mut tls).await? {
+        Some(Message::Join { token, request }) => match host.enrol(&token, &request) {
+            Ok(welcome) => {
+                host.log(&format!("enrolled a device from {addr}"));
+                welcome
+            }
+            Err(e) => {
+                host.log(&format!("refused enrolment from {addr}: {e}"));
+                Message::Bye {
+                    reason: e.to_string(),
+                }
+            }
+        },
+        // A device without a certificate learns nothing else, not even that there is a class.
+        _ => Message::Bye {
+            reason: "no certificate".into(),
+        },
+    };
+    tls.write_all(&with_prefix(&answer.encode())).await?;
+    tls.shutdown().await?;
+    Ok(())
+}
+
+/// Enrols this device with the teacher's device at `addr`, pinned to the CA fingerprint.
+pub async fn join(
+    addr: &str,
+    ca_fingerprint: &str,
+    token: &str,
+    request: Vec<u8>,
+) -> Result<Message> {
+    let config = identity::enrolment_client_config(ca_fingerprint)?;
+    let tcp = TcpStream::connect(addr).await?;
+    let name = rustls::pki_types::ServerName::try_from(SERVER_NAME)
+        .map_err(|e| Error::Certificate(e.to_string()))?;
+    let mut tls = TlsConnector::from(config).connect(name, tcp).await?;
+    let join = Message::Join {
+        token: token.into(),
+        request,
+    };
+    tls.write_all(&with_prefix(&join.encode())).await?;
+    match read_frame(&mut tls).await? {
+        Some(welcome @ Message::Welcome { .. }) => Ok(welcome),
+        Some(Message::Bye { reason }) => Err(Error::Enrolment(reason)),
+        _ => Err(Error::Enrolment(
+            "the teacher's device did not answer".into(),
+        )),
+    }
+}
+
+/// Syncs once with the peer at `addr`: returns when both sides hold the same, or the
+/// connection ends.
+pub async fn sync_once<H: Host>(addr: &str, host: &H) -> Result<Ended> {
+    let revocations = newest_revocations(host)?;
+    let config = host.credentials().client_config(revocations.as_deref())?;
+    let tcp = TcpStream::connect(addr).await?;
+    tcp.set_nodelay(true)?;
+    let name = rustls::pki_types::ServerName::try_from(SERVER_NAME)
+        .map_err(|e| Error::Certificate(e.to_string()))?;
+    let tls = TlsConnector::from(config).connect(name, tcp).await?;
+    let peer_cert = tls
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|c| c.first())
+        .map(|c| c.to_vec())
+        .ok_or_else(|| Error::Certificate("the peer showed no certificate".into()))?;
+    let (peer, class) = identity::identity_of(&peer_cert)?;
+    if class != host.credentials().class {
+        return Err(Error::Certificate(format!("{peer} is of class {class}")));
+    }
+    run(
+        tls,
+        Session::new(&host.credentials().device, &class, &peer),
+        host,
+        true,
+    )
+    .await
+}
+
+/// Reads one frame; `None` at a clean end of stream.
+async fn read_frame<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Option<Message>> {
+    match read_body(stream).await? {
+        Some(body) => Ok(Some(Message::decode(&body)?)),
+        None => Ok(None),
+    }
+}
+
+async fn read_body<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Option<Vec<u8>>> {
+    let mut prefix = [0u8; 4];
+    match stream.read_exact(&mut prefix).await {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(e.into()),
+    }
+    let len = body_len(prefix)?;
+    let mut body = vec![0u8; len];
+    stream.read_exact(&mut body).await?;
+    Ok(Some(body))
+}
+
+/// Runs a session over a stream. With `until_finished` (a one-off sync) it says goodbye as
+/// soon as both sides have everything; otherwise it serves until the peer leaves.
+async fn run<S, H>(stream: S, mut session: Session, host: &H, until_finished: bool) -> Result<Ended>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    H: Host,
+{
+    let (mut reader, mut writer) = tokio::io::split(stream);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let writing = tokio::spawn(async move {
+        let mut sent = 0u64;
+        while let Some(body) = rx.recv().await {
+            let frame = with_prefix(&body);
+            sent += frame.len() as u64;
+            if writer.write_all(&frame).await.is_err() {
+                break;
+            }
+        }
+        let _ = writer.flush().await;
+        let _ = writer.shutdown().await;
+        sent
+    });
+    let mut received = 0u64;
+    let mut reason = String::from("the connection closed");
+    let mut close = false;
+    let first = session.start(&mut *lock(host.replica()));
+    close |= dispatch(first, &tx, host, &mut reason);
+    while !close {
+        let body = match read_body(&mut reader).await {
+            Ok(Some(body)) => body,
+            Ok(None) => break,
+            Err(e) => {
+                reason = format!("read failed: {e}");
+                break;
+            }
+        };
+        received += body.len() as u64 + 4;
+        let effects = session.receive(&body, &mut *lock(host.replica()));
+        close |= dispatch(effects, &tx, host, &mut reason);
+        if until_finished && session.is_finished() {
+            let _ = tx.send(
+                Message::Bye {
+                    reason: "finished".into(),
+                }
+                .encode(),
+            );
+            reason = "finished".into();
+            break;
+        }
+    }
+    drop(tx);
+    let sent = writing.await.unwrap_or(0);
+    Ok(Ended {
+        peer: session.peer().to_owned(),
+        finished: session.is_finished(),
+        stats: session.stats.clone(),
+        reason,
+        bytes_sent: sent,
+        bytes_received: received,
+    })
+}
+
+/// Sends what is to be sent and logs the rest; true if the connection must close.
+fn dispatch<H: Host>(
+    effects: Vec<Effect>,
+    tx: &mpsc::UnboundedSender<Vec<u8>>,
+    host: &H,
+    reason: &mut String,
+) -> bool {
+    let mut close = false;
+    for effect in effects {
+        match effect {
+            Effect::Send(body) => {
+                let _ = tx.send(body);
+            }
+            Effect::Close { reason: why } => {
+                host.log(&format!("closing: {why}"));
+                *reason = why;
+                close = true;
+            }
+            Effect::Refused { what, why } => host.log(&format!("refused {what}: {why}")),
+            Effect::DocumentChanged(_) | Effect::BlobStored(_) | Effect::RevocationsChanged => {}
+        }
+    }
+    close
+}
