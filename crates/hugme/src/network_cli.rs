@@ -56,6 +56,9 @@ pub enum NetworkCommand {
         dir: PathBuf,
         #[arg(long)]
         peer: String,
+        /// Send at most this many bytes per second (spare the classroom's Wi-Fi).
+        #[arg(long)]
+        max_rate: Option<u64>,
     },
 }
 
@@ -128,28 +131,35 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 Ok::<(), Error>(())
             })?;
         }
-        NetworkCommand::Sync { dir, peer } => {
+        NetworkCommand::Sync {
+            dir,
+            peer,
+            max_rate,
+        } => {
             let hub = Hub::open(&dir)?;
             let runtime = enrolment::runtime()?;
-            let ended = runtime.block_on(hugme_sync::net::sync_once(&peer, &hub))?;
+            let ended = runtime.block_on(hugme_sync::net::sync_once(&peer, &hub, max_rate))?;
+            let in_step =
+                ended.finished && ended.stats.refused == 0 && ended.stats.refused_by_peer == 0;
             writeln!(
                 out,
-                "synced with {}: {} documents changed, {} blobs received, {} refused; \
-                 {} bytes sent, {} received; {}",
+                "synced with {}: {} documents changed, {} blobs received, {} refused here, \
+                 {} refused by the peer; {} bytes sent, {} received; {}",
                 ended.peer,
                 ended.stats.documents_changed,
                 ended.stats.blobs_received,
                 ended.stats.refused,
+                ended.stats.refused_by_peer,
                 ended.bytes_sent,
                 ended.bytes_received,
-                if ended.finished {
+                if in_step {
                     "in step".to_string()
                 } else {
                     format!("NOT in step ({})", ended.reason)
                 }
             )
             .map_err(io)?;
-            return Ok(ended.finished);
+            return Ok(in_step);
         }
     }
     Ok(true)

@@ -52,6 +52,9 @@ pub enum Message {
     /// The sender holds the heads the receiver last told it of for every document, and has no
     /// blob on its way: once both sides have said so, a one-off sync may end.
     Done,
+    /// The sender refused the receiver's changes to a document and keeps nothing of them;
+    /// neither side says more of that document in this session.
+    Refused { document: String, reason: String },
     /// Enrolment, from a device with no certificate yet: the one-time token of its QR code
     /// and a signing request for its own key.
     Join { token: String, request: Vec<u8> },
@@ -76,6 +79,7 @@ const BYE: u8 = 8;
 const DONE: u8 = 9;
 const JOIN: u8 = 10;
 const WELCOME: u8 = 11;
+const REFUSED: u8 = 12;
 
 impl Message {
     /// The frame body (without the length prefix).
@@ -142,6 +146,11 @@ impl Message {
                 out.text(reason);
             }
             Message::Done => out.u8(DONE),
+            Message::Refused { document, reason } => {
+                out.u8(REFUSED);
+                out.text(document);
+                out.bytes(reason.as_bytes());
+            }
             Message::Join { token, request } => {
                 out.u8(JOIN);
                 out.text(token);
@@ -212,6 +221,10 @@ impl Message {
             },
             BYE => Message::Bye { reason: r.text()? },
             DONE => Message::Done,
+            REFUSED => Message::Refused {
+                document: r.text()?,
+                reason: String::from_utf8(r.bytes()?).map_err(|_| FrameError::NotUtf8)?,
+            },
             JOIN => Message::Join {
                 token: r.text()?,
                 request: r.bytes()?,
@@ -391,6 +404,7 @@ mod tests {
             ),
             text().prop_map(|reason| Message::Bye { reason }),
             Just(Message::Done),
+            (text(), text()).prop_map(|(document, reason)| Message::Refused { document, reason }),
             (text(), bytes.clone()).prop_map(|(token, request)| Message::Join { token, request }),
             (bytes.clone(), bytes.clone(), bytes.clone(), bytes.clone()).prop_map(
                 |(c, a, d, r)| {

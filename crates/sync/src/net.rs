@@ -19,6 +19,10 @@ use crate::identity::{self, Credentials, SERVER_NAME};
 use crate::replica::Replica;
 use crate::session::{Effect, Session, Stats};
 
+/// A session in which the peer says nothing for this long is ended (a peer that vanished
+/// without closing, say a tablet carried out of Wi-Fi range).
+const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// What a serving device offers the network.
 pub trait Host: Send + Sync + 'static {
     type Replica: Replica + Send;
@@ -103,6 +107,7 @@ async fn accept<H: Host>(
         Session::new(&host.credentials().device, &class, &peer),
         host,
         false,
+        None,
     )
     .await?;
     host.log(&format!(
@@ -172,7 +177,8 @@ pub async fn join(
 
 /// Syncs once with the peer at `addr`: returns when both sides hold the same, or the
 /// connection ends.
-pub async fn sync_once<H: Host>(addr: &str, host: &H) -> Result<Ended> {
+/// `max_rate` (bytes per second) keeps a big media sync from filling the classroom's Wi-Fi.
+pub async fn sync_once<H: Host>(addr: &str, host: &H, max_rate: Option<u64>) -> Result<Ended> {
     let revocations = newest_revocations(host)?;
     let config = host.credentials().client_config(revocations.as_deref())?;
     let tcp = TcpStream::connect(addr).await?;
@@ -196,6 +202,7 @@ pub async fn sync_once<H: Host>(addr: &str, host: &H) -> Result<Ended> {
         Session::new(&host.credentials().device, &class, &peer),
         host,
         true,
+        max_rate,
     )
     .await
 }
@@ -223,7 +230,13 @@ async fn read_body<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Option<Vec<u8
 
 /// Runs a session over a stream. With `until_finished` (a one-off sync) it says goodbye as
 /// soon as both sides have everything; otherwise it serves until the peer leaves.
-async fn run<S, H>(stream: S, mut session: Session, host: &H, until_finished: bool) -> Result<Ended>
+async fn run<S, H>(
+    stream: S,
+    mut session: Session,
+    host: &H,
+    until_finished: bool,
+    max_rate: Option<u64>,
+) -> Result<Ended>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Host,
@@ -232,11 +245,16 @@ where
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let writing = tokio::spawn(async move {
         let mut sent = 0u64;
+        let started = tokio::time::Instant::now();
         while let Some(body) = rx.recv().await {
             let frame = with_prefix(&body);
             sent += frame.len() as u64;
             if writer.write_all(&frame).await.is_err() {
                 break;
+            }
+            if let Some(rate) = max_rate.filter(|r| *r > 0) {
+                let due = started + std::time::Duration::from_secs_f64(sent as f64 / rate as f64);
+                tokio::time::sleep_until(due).await;
             }
         }
         let _ = writer.flush().await;
@@ -249,11 +267,16 @@ where
     let first = session.start(&mut *lock(host.replica()));
     close |= dispatch(first, &tx, host, &mut reason);
     while !close {
-        let body = match read_body(&mut reader).await {
-            Ok(Some(body)) => body,
-            Ok(None) => break,
-            Err(e) => {
+        let read = tokio::time::timeout(IDLE, read_body(&mut reader));
+        let body = match read.await {
+            Ok(Ok(Some(body))) => body,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => {
                 reason = format!("read failed: {e}");
+                break;
+            }
+            Err(_) => {
+                reason = format!("the peer said nothing for {} s", IDLE.as_secs());
                 break;
             }
         };

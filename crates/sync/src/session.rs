@@ -59,7 +59,10 @@ struct Incoming {
 pub struct Stats {
     pub documents_changed: usize,
     pub blobs_received: usize,
+    /// Changes and blobs from the peer this side refused.
     pub refused: usize,
+    /// Documents whose changes from this side the peer refused.
+    pub refused_by_peer: usize,
 }
 
 /// A session with one peer.
@@ -280,6 +283,16 @@ impl Session {
                 self.peer_done = true;
                 Ok(())
             }
+            Message::Refused { document, reason } => {
+                if self.refused.insert(document.clone()) {
+                    self.stats.refused_by_peer += 1;
+                }
+                out.push(Effect::Refused {
+                    what: format!("{} refused this device's changes to {document}", self.peer),
+                    why: reason,
+                });
+                Ok(())
+            }
             Message::Join { .. } | Message::Welcome { .. } => {
                 out.extend(self.close("enrolment messages in a sync session".into()));
                 Ok(())
@@ -458,6 +471,13 @@ impl Session {
             Verdict::Forbidden { device, why } => {
                 self.stats.refused += 1;
                 self.refused.insert(document.to_owned());
+                send(
+                    out,
+                    Message::Refused {
+                        document: document.to_owned(),
+                        reason: format!("{device}: {why}"),
+                    },
+                );
                 out.push(Effect::Refused {
                     what: format!("changes to {document} by {device}"),
                     why,

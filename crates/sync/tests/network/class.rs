@@ -84,7 +84,15 @@ fn a_tablet_cannot_write_the_class_another_groups_project_or_a_review() {
     s.kettu.replica.docs.get_mut("review-p-saukot").unwrap().0 = DocumentKind::Review;
 
     let outcome = connect(&mut s.kettu, &mut s.hub, None);
-    assert_eq!(outcome.refused().len(), 3, "{:?}", outcome.effects);
+    let by_hub = outcome
+        .effects
+        .iter()
+        .filter(|(who, e)| who == "hub" && matches!(e, Effect::Refused { .. }));
+    assert_eq!(by_hub.count(), 3, "{:?}", outcome.effects);
+    assert!(
+        outcome.finished,
+        "the rest of the session still ends in agreement"
+    );
     assert_eq!(
         s.hub.replica.document(CLASS).unwrap().unwrap().get_heads(),
         class_before
@@ -256,4 +264,12 @@ fn a_revoked_tablet_is_refused_once_the_revocation_reaches_the_peer() {
         outcome.effects
     );
     assert!(s.kettu.replica.docs.len() == 1, "it learnt of no project");
+}
+
+#[test]
+fn a_session_whose_only_news_is_refused_still_ends() {
+    let mut s = school();
+    edit(&mut s.kettu, CLASS, "name", "Kettu rules");
+    let outcome = connect(&mut s.kettu, &mut s.hub, None);
+    assert!(outcome.finished, "{:?}", outcome.effects);
 }

@@ -1,0 +1,126 @@
+//! Media transfer that is cut off and resumed, and frames that are corrupt or oversized.
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::*;
+
+/// An MP4 of `len` bytes: ftyp, a large mdat of patterned bytes, and a moov box.
+fn video(len: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend(20u32.to_be_bytes());
+    out.extend(b"ftypisom\0\0\x02\0mp41");
+    out.extend(8u32.to_be_bytes());
+    out.extend(b"moov");
+    let body = len - out.len() - 8;
+    out.extend(((body + 8) as u32).to_be_bytes());
+    out.extend(b"mdat");
+    out.extend((0..body).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8));
+    out
+}
+
+fn bytes_sent(said: &str) -> u64 {
+    said.split("; ")
+        .find_map(|part| part.strip_suffix(" received"))
+        .and_then(|part| part.split(" bytes sent").next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no byte count in {said:?}"))
+}
+
+#[test]
+fn a_50_mb_video_cut_off_half_way_resumes_without_resending_what_arrived() {
+    let (class, serving) = Classroom::new();
+    let project = class.new_project(&class.kettu, "Kettu", "Retki");
+    let file = class.root.path().join("retki.mp4");
+    let bytes = video(50 << 20);
+    std::fs::write(&file, &bytes).unwrap();
+    ok(&[
+        "media",
+        "import",
+        path(&class.kettu),
+        "--project",
+        &project,
+        path(&file),
+    ]);
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let partial = class.teacher.join("partial-blobs").join(&hash);
+
+    // 10 MB/s, cut off (killed) once about 20 MB have arrived.
+    let mut first = Command::new(env!("CARGO_BIN_EXE_hugme"))
+        .args([
+            "sync",
+            path(&class.kettu),
+            "--peer",
+            &serving.addr,
+            "--max-rate",
+            "10000000",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while std::fs::metadata(&partial).map_or(0, |m| m.len()) < 20 << 20 {
+        assert!(Instant::now() < deadline, "the transfer never got going");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    first.kill().unwrap();
+    first.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(300)); // the hub notices the connection is gone
+    let arrived = std::fs::metadata(&partial).unwrap().len();
+    assert!(arrived < 50 << 20, "cut off before the end: {arrived}");
+
+    let (in_step, said) = sync(&class.kettu, &serving.addr);
+    assert!(in_step, "{said}");
+    let resent = bytes_sent(&said);
+    let left = (50u64 << 20) - arrived;
+    assert!(
+        resent < left + (1 << 20),
+        "sent {resent} bytes again; {arrived} had arrived, {left} were left"
+    );
+    assert!(!partial.exists(), "the partial file became the blob");
+    drop(serving);
+    let teacher = ok(&["inspect", path(&class.teacher)]);
+    assert!(teacher.contains(&hash), "{teacher}");
+}
+
+#[test]
+fn a_corrupt_or_oversized_frame_closes_only_that_connection_with_a_logged_reason() {
+    let (class, serving) = Classroom::new();
+    let credentials = {
+        let store = hugme_store::Store::open(&class.kettu).unwrap();
+        hugme::hub::load_identity(&class.kettu, &store).unwrap()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for frame in [
+        vec![0xFF, 0xFF, 0xFF, 0xFF],
+        vec![0, 0, 0, 3, 0xEE, 0xEE, 0xEE],
+    ] {
+        runtime.block_on(async {
+            let config: Arc<rustls::ClientConfig> = credentials.client_config(None).unwrap();
+            let tcp = tokio::net::TcpStream::connect(&serving.addr).await.unwrap();
+            let name =
+                rustls::pki_types::ServerName::try_from(hugme_sync::identity::SERVER_NAME).unwrap();
+            let mut tls = tokio_rustls::TlsConnector::from(config)
+                .connect(name, tcp)
+                .await
+                .unwrap();
+            tls.write_all(&frame).await.unwrap();
+            // The hub answers what it must and then closes; reading runs to the end.
+            let mut rest = Vec::new();
+            let _ = tokio::time::timeout(Duration::from_secs(10), tls.read_to_end(&mut rest)).await;
+        });
+    }
+    let log = serving.log();
+    assert!(log.contains("over the limit"), "{log}");
+    assert!(log.contains("malformed frame"), "{log}");
+    // The hub serves on.
+    let (in_step, said) = sync(&class.saukot, &serving.addr);
+    assert!(in_step, "{said}");
+}
