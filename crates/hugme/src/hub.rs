@@ -6,14 +6,14 @@
 //! its own open copies of the documents it syncs.
 
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use automerge::{AutoCommit, ReadDoc};
 use hugme_model::DocumentKind;
-use hugme_store::{now_ms, Store, StoredDocument};
+use hugme_store::{now_ms, PartialBlob, Store, StoredDocument};
 use hugme_sync::identity::{self, Authority, Credentials};
 use hugme_sync::net::Host;
 use hugme_sync::{DocumentInfo, Message, Replica};
@@ -123,6 +123,7 @@ pub struct StoreReplica {
     class: String,
     authority: Vec<u8>,
     open: HashMap<String, StoredDocument>,
+    partials: HashMap<String, PartialBlob>,
 }
 
 impl StoreReplica {
@@ -132,20 +133,23 @@ impl StoreReplica {
             class: creds.class.clone(),
             authority: creds.authority.clone(),
             open: HashMap::new(),
+            partials: HashMap::new(),
         }
+    }
+
+    /// The blob being received with this hash, opened (and resumed) on first use.
+    fn partial(&mut self, hash: &str) -> hugme_sync::Result<&mut PartialBlob> {
+        if !self.partials.contains_key(hash) {
+            let partial = self.store.partial_blob(hash).map_err(replica_error)?;
+            self.partials.insert(hash.to_owned(), partial);
+        }
+        self.partials
+            .get_mut(hash)
+            .ok_or_else(|| replica_error(std::io::Error::other("no partial blob")))
     }
 
     pub fn store(&self) -> &Store {
         &self.store
-    }
-
-    fn partial_path(&self, hash: &str) -> hugme_sync::Result<PathBuf> {
-        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(hugme_sync::Error::replica(std::io::Error::other(format!(
-                "{hash} is not a blob hash"
-            ))));
-        }
-        Ok(self.store.dir().join("partial-blobs").join(hash))
     }
 
     fn open_doc(&mut self, id: &str) -> hugme_sync::Result<Option<&mut StoredDocument>> {
@@ -276,8 +280,7 @@ impl Replica for StoreReplica {
     }
 
     fn partial_blob_len(&mut self, hash: &str) -> hugme_sync::Result<u64> {
-        let path = self.partial_path(hash)?;
-        Ok(std::fs::metadata(path).map_or(0, |m| m.len()))
+        Ok(self.partial(hash)?.len())
     }
 
     fn append_partial_blob(
@@ -286,38 +289,38 @@ impl Replica for StoreReplica {
         offset: u64,
         bytes: &[u8],
     ) -> hugme_sync::Result<()> {
-        let path = self.partial_path(hash)?;
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+        // Two sessions may fetch the same blob from two peers at once: each appends only what
+        // the file does not have yet.
+        let partial = self.partial(hash)?;
+        let have = partial.len();
+        if offset > have {
+            return Err(replica_error(std::io::Error::other(format!(
+                "blob {hash}: bytes at {offset} would leave a gap after {have}"
+            ))));
         }
-        let mut file = OpenOptions::new()
-            .create(true)
-            .write(true)
-            .truncate(false)
-            .open(&path)?;
-        file.set_len(offset)?;
-        file.seek(SeekFrom::Start(offset))?;
-        // Not fsynced: after a power cut a partial blob may be short or hold junk at its end,
-        // which the hash check at the end catches (it is fetched again). The whole blob is
-        // fsynced when it is stored.
-        file.write_all(bytes)?;
+        let skip = (have - offset) as usize;
+        if skip < bytes.len() {
+            partial.append(&bytes[skip..]).map_err(replica_error)?;
+        }
         Ok(())
     }
 
     fn finish_partial_blob(&mut self, hash: &str) -> hugme_sync::Result<bool> {
-        let path = self.partial_path(hash)?;
-        let mut hasher = blake3::Hasher::new();
-        hasher.update_reader(File::open(&path)?)?;
-        if hasher.finalize().to_hex().as_str() != hash {
-            std::fs::remove_file(&path)?;
-            return Ok(false);
+        if self.store.has_blob(hash).map_err(replica_error)? {
+            // Another session finished it first.
+            if let Some(partial) = self.partials.remove(hash) {
+                partial.discard().map_err(replica_error)?;
+            }
+            return Ok(true);
         }
-        let stored = self
-            .store
-            .put_blob_from(&mut File::open(&path)?)
-            .map_err(replica_error)?;
-        std::fs::remove_file(&path)?;
-        Ok(stored.hash == hash)
+        self.partial(hash)?;
+        let Some(partial) = self.partials.remove(hash) else {
+            return Ok(false);
+        };
+        Ok(partial
+            .finish(&self.store)
+            .map_err(replica_error)?
+            .is_some())
     }
 
     fn revocations(&mut self) -> hugme_sync::Result<Option<(u64, Vec<u8>)>> {

@@ -36,6 +36,24 @@ impl BlobFolder {
         Ok(Self { root })
     }
 
+    /// Moves a complete file, already checked against `hash`, into place: fsync, rename, fsync
+    /// the folder. The caller indexes it.
+    pub(crate) fn adopt(&self, file: &File, from: &Path, hash: &str) -> Result<()> {
+        file.sync_all().map_err(|e| Error::io(from, e))?;
+        let final_path = self.path_of(hash)?;
+        let parent = final_path.parent().unwrap_or(&self.root).to_path_buf();
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        std::fs::rename(from, &final_path).map_err(|e| Error::io(&final_path, e))?;
+        File::open(&parent)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| Error::io(&parent, e))
+    }
+
+    /// Where blobs being received are kept until they are whole.
+    pub(crate) fn partial_dir(&self) -> PathBuf {
+        self.root.join("partial")
+    }
+
     /// Where the blob with this hash lives.
     pub(crate) fn path_of(&self, hash: &str) -> Result<PathBuf> {
         check_hash(hash)?;

@@ -12,12 +12,14 @@
 //! - `db`: the header check, per-connection PRAGMAs and migrations (`migrations/*.sql`).
 //! - `table/*`: one module per table with the SQL that touches it.
 //! - `blob_folder`: files named by BLAKE3 hash, written via temp file, fsync and rename.
+//! - [`partial`]: a blob received a piece at a time from a peer, hashed as it arrives.
 //! - [`error`]: the one error type; each error names the file, document, change or blob.
 
 mod blob_folder;
 mod db;
 pub mod document;
 pub mod error;
+pub mod partial;
 mod table;
 mod writer;
 
@@ -37,6 +39,7 @@ pub use blob_folder::BlobRef;
 pub use db::supported_version;
 pub use document::StoredDocument;
 pub use error::{Error, Result};
+pub use partial::PartialBlob;
 pub use table::documents::DocumentInfo;
 pub use writer::Ticket;
 use writer::{Job, Writer};
@@ -248,6 +251,11 @@ impl Store {
         })
         .wait()?;
         Ok(blob)
+    }
+
+    /// A blob being received (resumed if an earlier transfer left part of it).
+    pub fn partial_blob(&self, hash: &str) -> Result<PartialBlob> {
+        PartialBlob::open(self, hash)
     }
 
     /// Whether a complete blob with this hash is stored.

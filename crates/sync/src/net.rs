@@ -22,6 +22,7 @@ use crate::session::{Effect, Session, Stats};
 /// A session in which the peer says nothing for this long is ended (a peer that vanished
 /// without closing, say a tablet carried out of Wi-Fi range).
 const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+// (tests of a vanished peer would wait this long; none does)
 
 /// What a serving device offers the network.
 pub trait Host: Send + Sync + 'static {
@@ -249,7 +250,9 @@ where
         while let Some(body) = rx.recv().await {
             let frame = with_prefix(&body);
             sent += frame.len() as u64;
-            if writer.write_all(&frame).await.is_err() {
+            // Flushed every time: rustls may keep the end of a record in its buffer when the
+            // socket is full, and the last frame of a conversation (Done) must not wait there.
+            if writer.write_all(&frame).await.is_err() || writer.flush().await.is_err() {
                 break;
             }
             if let Some(rate) = max_rate.filter(|r| *r > 0) {
@@ -262,6 +265,7 @@ where
         sent
     });
     let mut received = 0u64;
+    let trace = std::env::var_os("HUGME_TRACE_FRAMES").is_some();
     let mut reason = String::from("the connection closed");
     let mut close = false;
     let first = session.start(&mut *lock(host.replica()));
@@ -281,7 +285,26 @@ where
             }
         };
         received += body.len() as u64 + 4;
+        if trace {
+            host.log(&format!(
+                "{} -> {}: {}",
+                session.peer(),
+                host.credentials().device,
+                describe(&body)
+            ));
+        }
         let effects = session.receive(&body, &mut *lock(host.replica()));
+        if trace {
+            let sends = effects
+                .iter()
+                .filter(|e| matches!(e, Effect::Send(_)))
+                .count();
+            host.log(&format!(
+                "  {} sends {sends}; {}",
+                host.credentials().device,
+                session.describe()
+            ));
+        }
         close |= dispatch(effects, &tx, host, &mut reason);
         if until_finished && session.is_finished() {
             let _ = tx.send(
@@ -304,6 +327,34 @@ where
         bytes_sent: sent,
         bytes_received: received,
     })
+}
+
+/// A frame in a few words, for tracing (`HUGME_TRACE_FRAMES=1`).
+fn describe(body: &[u8]) -> String {
+    match Message::decode(body) {
+        Ok(Message::Sync { document, message }) => {
+            format!("sync {document} ({} bytes)", message.len())
+        }
+        Ok(Message::Chunk {
+            hash,
+            offset,
+            total,
+            bytes,
+        }) => {
+            format!(
+                "chunk {} {offset}+{} of {total}",
+                &hash[..8.min(hash.len())],
+                bytes.len()
+            )
+        }
+        Ok(Message::Want { hash, offset, len }) => {
+            format!("want {} {offset}+{len}", &hash[..8.min(hash.len())])
+        }
+        Ok(Message::Have { blobs }) => format!("have {} blobs", blobs.len()),
+        Ok(Message::Documents { list }) => format!("documents {}", list.len()),
+        Ok(other) => format!("{other:?}").chars().take(80).collect(),
+        Err(e) => format!("malformed: {e}"),
+    }
 }
 
 /// Sends what is to be sent and logs the rest; true if the connection must close.

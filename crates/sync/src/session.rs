@@ -162,6 +162,20 @@ impl Session {
         out
     }
 
+    /// Where the session stands, for tracing.
+    pub fn describe(&self) -> String {
+        format!(
+            "greeted {} said_done {} peer_done {} incoming {} wanted {} pending {} refused {}",
+            self.greeted,
+            self.said_done,
+            self.peer_done,
+            self.incoming.len(),
+            self.wanted.len(),
+            self.pending.len(),
+            self.refused.len()
+        )
+    }
+
     /// Whether this side holds everything the peer has told it of, has no blob on the way and
     /// the peer has said the same: a one-off sync may end.
     pub fn is_finished(&self) -> bool {

@@ -46,7 +46,7 @@ fn a_50_mb_video_cut_off_half_way_resumes_without_resending_what_arrived() {
         path(&file),
     ]);
     let hash = blake3::hash(&bytes).to_hex().to_string();
-    let partial = class.teacher.join("partial-blobs").join(&hash);
+    let partial = class.teacher.join("blobs").join("partial").join(&hash);
 
     // 10 MB/s, cut off (killed) once about 20 MB have arrived.
     let mut first = Command::new(env!("CARGO_BIN_EXE_hugme"))

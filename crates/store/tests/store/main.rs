@@ -132,3 +132,34 @@ fn a_background_compaction_keeps_what_was_typed_while_it_ran() {
         "Kettu juoksee."
     );
 }
+
+#[test]
+fn a_blob_received_in_pieces_resumes_after_reopening_and_appears_only_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        let mut partial = store.partial_blob(&hash).unwrap();
+        partial.append(&bytes[..1_000_000]).unwrap();
+        assert!(!store.has_blob(&hash).unwrap(), "not visible while partial");
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let mut partial = store.partial_blob(&hash).unwrap();
+    assert_eq!(partial.len(), 1_000_000, "what arrived before is kept");
+    partial.append(&bytes[1_000_000..]).unwrap();
+    let stored = partial
+        .finish(&store)
+        .unwrap()
+        .expect("the bytes match the hash");
+    assert_eq!(stored.size, 3_000_000);
+    assert_eq!(store.blob(&hash).unwrap(), bytes);
+
+    // Bytes that do not match their hash never become a blob.
+    let wrong = blake3::hash(b"something else").to_hex().to_string();
+    let mut partial = store.partial_blob(&wrong).unwrap();
+    partial.append(b"not that").unwrap();
+    assert_eq!(partial.finish(&store).unwrap(), None);
+    assert!(!store.has_blob(&wrong).unwrap());
+    assert!(!dir.path().join("blobs/partial").join(&wrong).exists());
+}

@@ -1,0 +1,325 @@
+//! Sync over loopback TLS, against Kolibri's figures and against a plain TCP copy.
+//!
+//! `cargo bench -p hugme --bench sync [-- --tablets 30 --photos 20 --changes 2000]` prints:
+//! (a) a reconnect with nothing new: bytes per document and time for a class of 30 projects;
+//! (b) a new tablet catching up a class of 30 projects of 2,000 changes each, no media;
+//! (c) 30 tablets, each with a project of 2,000 changes and 20 photos of about 3 MB, syncing
+//!     to the hub at once, against a plain program that copies the same bytes over one TCP
+//!     connection and writes them to files with fsync, in the same run; and the bytes on the
+//!     loopback interface against the payload.
+//!
+//! Everything runs in this process: the hub on its own runtime, tablets as tasks.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ReadDoc};
+use hugme::app::App;
+use hugme::enrolment::{self, Payload};
+use hugme::hub::Hub;
+use hugme_model::{ClassId, DocumentKind, GroupId, Project};
+use hugme_sync::net;
+
+struct Options {
+    tablets: usize,
+    photos: usize,
+    changes: usize,
+    projects: usize,
+}
+
+fn options() -> Options {
+    let args: Vec<String> = std::env::args().collect();
+    let get = |name: &str, default: usize| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    Options {
+        tablets: get("--tablets", 30),
+        photos: get("--photos", 20),
+        changes: get("--changes", 2000),
+        projects: get("--projects", 30),
+    }
+}
+
+fn free_address() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("an address").to_string()
+}
+
+/// A project of `group` written by `device` with `changes` commits (a pupil typing the
+/// phenomenon, a word at a time).
+fn project_doc(class: &str, group: &GroupId, device: &str, changes: usize) -> (String, AutoCommit) {
+    let project = Project::new(
+        ClassId::from(class),
+        group.clone(),
+        "Miksi lumi narisee?",
+        0,
+    );
+    let mut doc = AutoCommit::new().with_actor(automerge::ActorId::from(device.as_bytes()));
+    hugme_model::write(&mut doc, &project).expect("writes");
+    doc.commit();
+    let notes = doc
+        .put_object(automerge::ROOT, "bench_notes", ObjType::Text)
+        .expect("a text");
+    for i in 0..changes.saturating_sub(2) {
+        let len = doc.length(&notes);
+        doc.splice_text(&notes, len, 0, if i % 5 == 4 { "lumi. " } else { "lumi " })
+            .expect("typing");
+        doc.commit();
+    }
+    (project.id.to_string(), doc)
+}
+
+/// The lo interface's received bytes (all loopback traffic of this network namespace).
+fn loopback_bytes() -> u64 {
+    let text = std::fs::read_to_string("/proc/net/dev").unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.trim().strip_prefix("lo:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+struct Class {
+    teacher: PathBuf,
+    addr: String,
+    payloads: Vec<(PathBuf, Payload)>,
+    groups: Vec<GroupId>,
+    id: String,
+}
+
+/// A class with `tablets` tablets enrolled (one group each), the teacher's folder not yet
+/// serving.
+fn class(root: &Path, name: &str, tablets: usize) -> Class {
+    let teacher = root.join(format!("{name}-teacher"));
+    let names: Vec<String> = (0..tablets.max(1)).map(|i| format!("Ryhmä {i}")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let created = enrolment::create_class(&teacher, name, &refs).expect("a class");
+    let addr = free_address();
+    let payloads = (0..tablets)
+        .map(|i| {
+            let dir = root.join(format!("{name}-tablet-{i}"));
+            let payload = enrolment::enrol(&teacher, Some(&names[i]), false, &[addr.clone()], None)
+                .expect("enrols");
+            (dir, payload)
+        })
+        .collect();
+    Class {
+        teacher,
+        addr,
+        payloads,
+        groups: created.groups.iter().map(|g| g.id.clone()).collect(),
+        id: created.id.to_string(),
+    }
+}
+
+/// Starts serving the teacher's folder on its own runtime.
+fn serve(class: &Class) -> tokio::runtime::Runtime {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let hub = Arc::new(Hub::open(&class.teacher).expect("the hub opens"));
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(&class.addr))
+        .expect("listens");
+    runtime.spawn(net::serve(listener, hub, true));
+    runtime
+}
+
+fn main() {
+    let o = options();
+    let root = tempfile::tempdir().expect("a temporary folder");
+    println!(
+        "{} projects and tablets, {} changes per project, {} photos per tablet",
+        o.projects, o.changes, o.photos
+    );
+
+    // (a) and (b): a class whose hub holds 30 projects; a new tablet joins and catches up.
+    let big = class(root.path(), "5B", 1);
+    {
+        let app = App::open(&big.teacher).expect("opens");
+        let device = app.device().expect("the teacher's device");
+        for i in 0..o.projects {
+            let group = &big.groups[i % big.groups.len()];
+            let (id, doc) = project_doc(&big.id, group, &device, o.changes);
+            app.store()
+                .create_document(&id, DocumentKind::Project, doc)
+                .expect("stored");
+        }
+    }
+    let runtime = serve(&big);
+    let (dir, payload) = &big.payloads[0];
+    enrolment::join(dir, payload).expect("joins");
+    let newcomer = Hub::open(dir).expect("opens");
+    let start = Instant::now();
+    let first = runtime
+        .block_on(net::sync_once(&big.addr, &newcomer, None))
+        .expect("syncs");
+    let catch_up = start.elapsed();
+    assert!(first.finished, "{first:?}");
+    println!(
+        "(b) new tablet catches up {} projects of {} changes: {:.0} ms ({} documents, {} bytes received)",
+        o.projects,
+        o.changes,
+        ms(catch_up),
+        first.stats.documents_changed,
+        first.bytes_received
+    );
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..5 {
+        let start = Instant::now();
+        let again = runtime
+            .block_on(net::sync_once(&big.addr, &newcomer, None))
+            .expect("syncs");
+        times.push(start.elapsed());
+        assert!(
+            again.finished && again.stats.documents_changed == 0,
+            "{again:?}"
+        );
+        bytes = again.bytes_sent + again.bytes_received;
+    }
+    times.sort();
+    let documents = o.projects + 1;
+    println!(
+        "(a) reconnect with nothing new: {:.1} ms for {} documents (median of 5), {} bytes = {} bytes per document",
+        ms(times[2]),
+        documents,
+        bytes,
+        bytes / documents as u64
+    );
+    drop(newcomer);
+    drop(runtime);
+
+    // (c): 30 tablets with a project and 20 photos each sync to the hub at once.
+    let photo = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/bench/photos/photo-12mp.jpg"),
+    )
+    .expect("the bench photo");
+    let fleet = class(root.path(), "6A", o.tablets);
+    let runtime = serve(&fleet);
+    let mut payload_bytes = 0u64;
+    let mut items: Vec<Vec<u8>> = Vec::new(); // what the plain copy sends
+    let mut hosts = Vec::new();
+    for (i, (dir, payload)) in fleet.payloads.iter().enumerate() {
+        enrolment::join(dir, payload).expect("joins");
+        let app = App::open(dir).expect("opens");
+        let device = app.device().expect("a device");
+        let (id, doc) = project_doc(&fleet.id, &fleet.groups[i], &device, o.changes);
+        let mut saved = doc.clone();
+        items.push(saved.save());
+        app.store()
+            .create_document(&id, DocumentKind::Project, doc)
+            .expect("stored");
+        for p in 0..o.photos {
+            // A distinct photo: the same JPEG with its own comment segment after SOI.
+            let mut bytes = photo[..2].to_vec();
+            let comment = format!("tablet {i} photo {p}");
+            bytes.extend([0xFF, 0xFE]);
+            bytes.extend(((comment.len() + 2) as u16).to_be_bytes());
+            bytes.extend(comment.as_bytes());
+            bytes.extend(&photo[2..]);
+            app.store().put_blob(&bytes).expect("stored");
+            items.push(bytes);
+        }
+        drop(app);
+        hosts.push(Arc::new(Hub::open(dir).expect("opens")));
+    }
+    payload_bytes += items.iter().map(|i| i.len() as u64).sum::<u64>();
+    let lo_before = loopback_bytes();
+    let start = Instant::now();
+    let ended = runtime.block_on(async {
+        let sessions: Vec<_> = hosts
+            .iter()
+            .map(|host| {
+                let (host, addr) = (host.clone(), fleet.addr.clone());
+                tokio::spawn(async move { net::sync_once(&addr, host.as_ref(), None).await })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for session in sessions {
+            out.push(session.await.expect("the task ends").expect("syncs"));
+        }
+        out
+    });
+    let ours = start.elapsed();
+    let wire = loopback_bytes() - lo_before;
+    let downloaded: usize = ended.iter().map(|e| e.stats.blobs_received).sum();
+    let unfinished: Vec<_> = ended.iter().filter(|e| !e.finished).collect();
+    assert!(
+        unfinished.is_empty(),
+        "every tablet ends in step: {unfinished:?}"
+    );
+    drop(runtime);
+
+    // The physical limit: the same bytes over one TCP connection, each written with fsync.
+    let sink = root.path().join("plain-copy");
+    std::fs::create_dir_all(&sink).expect("a folder");
+    let lo_before = loopback_bytes();
+    let start = Instant::now();
+    plain_copy(&items, &sink);
+    let plain = start.elapsed();
+    let plain_wire = loopback_bytes() - lo_before;
+    println!(
+        "(c) {} tablets x ({} changes + {} photos) = {:.1} MB of payload: ours {:.2} s, plain TCP + fsync {:.2} s, ours/plain = {:.2}",
+        o.tablets,
+        o.changes,
+        o.photos,
+        payload_bytes as f64 / 1e6,
+        ours.as_secs_f64(),
+        plain.as_secs_f64(),
+        ours.as_secs_f64() / plain.as_secs_f64()
+    );
+    println!(
+        "    bytes on the loopback interface: ours {:.1} MB = {:.3} x payload (TLS, frames, TCP/IP headers); plain {:.1} MB = {:.3} x; {} photos went to tablets as well",
+        wire as f64 / 1e6,
+        wire as f64 / payload_bytes as f64,
+        plain_wire as f64 / 1e6,
+        plain_wire as f64 / payload_bytes as f64,
+        downloaded
+    );
+}
+
+/// Sends every item, length-prefixed, over one TCP connection; the receiver writes each to
+/// its own file and fsyncs it.
+fn plain_copy(items: &[Vec<u8>], sink: &Path) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listens");
+    let addr = listener.local_addr().expect("an address");
+    let sink = sink.to_path_buf();
+    let receiver = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accepts");
+        let mut n = 0;
+        let mut prefix = [0u8; 8];
+        while stream.read_exact(&mut prefix).is_ok() {
+            let len = u64::from_be_bytes(prefix) as usize;
+            let mut body = vec![0u8; len];
+            stream.read_exact(&mut body).expect("reads");
+            let mut file = std::fs::File::create(sink.join(n.to_string())).expect("a file");
+            file.write_all(&body).expect("writes");
+            file.sync_all().expect("fsync");
+            n += 1;
+        }
+    });
+    let mut stream = TcpStream::connect(addr).expect("connects");
+    for item in items {
+        stream
+            .write_all(&(item.len() as u64).to_be_bytes())
+            .expect("sends");
+        stream.write_all(item).expect("sends");
+    }
+    drop(stream);
+    receiver.join().expect("the receiver ends");
+}
