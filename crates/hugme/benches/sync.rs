@@ -110,8 +110,14 @@ fn class(root: &Path, name: &str, tablets: usize) -> Class {
     let payloads = (0..tablets)
         .map(|i| {
             let dir = root.join(format!("{name}-tablet-{i}"));
-            let payload = enrolment::enrol(&teacher, Some(&names[i]), false, &[addr.clone()], None)
-                .expect("enrols");
+            let payload = enrolment::enrol(
+                &teacher,
+                Some(&names[i]),
+                false,
+                std::slice::from_ref(&addr),
+                None,
+            )
+            .expect("enrols");
             (dir, payload)
         })
         .collect();
