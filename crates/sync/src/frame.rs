@@ -13,8 +13,7 @@ use crate::error::FrameError;
 pub const PROTOCOL_VERSION: u16 = 1;
 /// Largest frame body: an Automerge sync message carrying a whole project fits many times.
 pub const MAX_FRAME: usize = 16 << 20;
-/// Blob bytes per Chunk frame: 1 MiB (256 KiB made 30 tablets at once 1.35× a plain copy;
-/// 1 MiB, 1.12–1.26×, from fewer frames, locks and writes).
+/// Blob bytes per Chunk frame: 1 MiB, for fewer frames, lock turns and writes per blob.
 pub const CHUNK: usize = 1 << 20;
 /// Most entries in one list (documents, blobs).
 const MAX_ENTRIES: usize = 100_000;
