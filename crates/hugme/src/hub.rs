@@ -11,7 +11,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use automerge::{AutoCommit, ReadDoc};
+use automerge::AutoCommit;
 use hugme_model::DocumentKind;
 use hugme_store::{now_ms, PartialBlob, Store, StoredDocument};
 use hugme_sync::identity::{self, Authority, Credentials};
@@ -170,14 +170,6 @@ fn replica_error(e: impl std::error::Error + Send + Sync + 'static) -> hugme_syn
     hugme_sync::Error::replica(e)
 }
 
-/// The class a project document says it belongs to.
-fn class_of(doc: &AutoCommit) -> Option<String> {
-    match doc.get(automerge::ROOT, "class_id").ok()??.0 {
-        automerge::Value::Scalar(s) => s.as_str().map(str::to_owned),
-        _ => None,
-    }
-}
-
 impl Replica for StoreReplica {
     fn documents(&mut self) -> hugme_sync::Result<Vec<DocumentInfo>> {
         let all = self.store.documents().map_err(replica_error)?;
@@ -187,7 +179,9 @@ impl Replica for StoreReplica {
             let kind = match info.kind.as_str() {
                 "class" if info.id == self.class => DocumentKind::Class,
                 "project" => {
-                    let class = self.open_doc(&info.id)?.and_then(|d| class_of(d.doc()));
+                    let class = self
+                        .open_doc(&info.id)?
+                        .and_then(|d| hugme_sync::policy::root_string(d.doc(), "class_id"));
                     if class.as_deref() != Some(self.class.as_str()) {
                         continue;
                     }
@@ -268,6 +262,10 @@ impl Replica for StoreReplica {
             .into_iter()
             .map(|b| (b.hash, b.size))
             .collect())
+    }
+
+    fn blob_size(&mut self, hash: &str) -> hugme_sync::Result<Option<u64>> {
+        self.store.blob_size(hash).map_err(replica_error)
     }
 
     fn read_blob(&mut self, hash: &str, offset: u64, len: usize) -> hugme_sync::Result<Vec<u8>> {

@@ -130,7 +130,9 @@ pub fn import_file(
                 max: limit,
             });
         }
-        let bytes = std::fs::read(path).map_err(read_error)?;
+        // The rest of the file joins the head already read.
+        let mut bytes = head;
+        file.read_to_end(&mut bytes).map_err(read_error)?;
         return store_picture(store, &name, &bytes, settings, control);
     }
     store_stream(store, &name, media, &mut file, len, settings, control)

@@ -260,10 +260,13 @@ impl Store {
 
     /// Whether a complete blob with this hash is stored.
     pub fn has_blob(&self, hash: &str) -> Result<bool> {
+        Ok(self.blob_size(hash)?.is_some())
+    }
+
+    /// The size of a complete stored blob, if there is one with this hash.
+    pub fn blob_size(&self, hash: &str) -> Result<Option<u64>> {
         blob_folder::check_hash(hash)?;
-        Ok(self
-            .read(|conn, path| table::blobs::size(conn, path, hash))?
-            .is_some())
+        self.read(|conn, path| table::blobs::size(conn, path, hash))
     }
 
     /// A blob's bytes, checked against its hash.

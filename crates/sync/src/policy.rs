@@ -156,31 +156,13 @@ fn storage_chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, String> {
     Ok(out)
 }
 
-/// The authors of every change a sync message carries. `Err` if a chunk is not readable.
-pub fn authors(message: &sync::Message) -> Result<Vec<ActorId>, String> {
-    let mut out: Vec<ActorId> = changes_of(message)?
-        .iter()
-        .map(|c| c.actor_id().clone())
-        .collect();
-    out.sort();
-    out.dedup();
-    Ok(out)
-}
-
 /// The roster after the teacher-written changes of a class-document message: a teacher
 /// enrolling a second teacher in the same message admits that teacher's changes too. Only
 /// changes by authors already allowed are applied to find it, round after round, so no author
 /// can admit itself.
-pub fn grown_roster(
-    current: Option<&AutoCommit>,
-    message: &sync::Message,
-    roster: Roster,
-) -> Roster {
-    let Ok(changes) = changes_of(message) else {
-        return roster;
-    };
+fn grown_roster(current: Option<&AutoCommit>, changes: &[Change], roster: &Roster) -> Roster {
     let mut scratch = current.cloned().unwrap_or_default();
-    let mut roster = roster;
+    let mut roster = roster.clone();
     let mut applied = std::collections::HashSet::new();
     loop {
         let admissible: Vec<Change> = changes
@@ -203,20 +185,23 @@ pub fn grown_roster(
     }
 }
 
-/// The group a project document belongs to, if it says.
-pub fn group_of(doc: &AutoCommit) -> Option<GroupId> {
-    let value = doc.get(automerge::ROOT, "group_id").ok()??;
-    match value.0 {
-        automerge::Value::Scalar(s) => match s.as_ref() {
-            automerge::ScalarValue::Str(s) => Some(GroupId::from(s.as_str())),
-            _ => None,
-        },
+/// A string at the root of a document (`group_id` of a project, say).
+pub fn root_string(doc: &AutoCommit, key: &str) -> Option<String> {
+    match doc.get(automerge::ROOT, key).ok()??.0 {
+        automerge::Value::Scalar(s) => s.as_str().map(str::to_owned),
         _ => None,
     }
 }
 
+/// The group a project document belongs to, if it says.
+pub fn group_of(doc: &AutoCommit) -> Option<GroupId> {
+    root_string(doc, "group_id").map(|g| GroupId::from(g.as_str()))
+}
+
 /// Judges the changes of one sync message for one document. `current` is the document as
-/// held (None if new); for a new project the group is read from the message's own changes.
+/// held (None if new); for a new project the group is read from the message's own changes,
+/// and for the class document the roster grows with the message's teacher-written changes.
+/// The message's chunks are parsed once, here.
 pub fn judge(
     roster: &Roster,
     kind: DocumentKind,
@@ -226,8 +211,8 @@ pub fn judge(
     if message.changes.is_empty() {
         return Verdict::Allowed;
     }
-    let authors = match authors(message) {
-        Ok(a) => a,
+    let changes = match changes_of(message) {
+        Ok(changes) => changes,
         Err(why) => {
             return Verdict::Forbidden {
                 device: "?".into(),
@@ -235,22 +220,27 @@ pub fn judge(
             }
         }
     };
-    let group = if kind == DocumentKind::Project {
-        match current {
-            Some(doc) => group_of(doc),
-            None => {
-                let mut scratch = AutoCommit::new();
-                for chunk in message.changes.iter() {
-                    let _ = scratch.load_incremental(chunk);
-                }
-                group_of(&scratch)
-            }
-        }
+    let grown;
+    let roster = if kind == DocumentKind::Class {
+        grown = grown_roster(current, &changes, roster);
+        &grown
     } else {
-        None
+        roster
     };
+    let group = match (kind, current) {
+        (DocumentKind::Project, Some(doc)) => group_of(doc),
+        (DocumentKind::Project, None) => {
+            let mut scratch = AutoCommit::new();
+            let _ = scratch.apply_changes(changes.iter().cloned());
+            group_of(&scratch)
+        }
+        _ => None,
+    };
+    let mut authors: Vec<&ActorId> = changes.iter().map(|c| c.actor_id()).collect();
+    authors.sort();
+    authors.dedup();
     let mut unknown = None;
-    for actor in &authors {
+    for actor in authors {
         match may_write(roster, &device_of(actor), kind, group.as_ref()) {
             Verdict::Allowed => {}
             forbidden @ Verdict::Forbidden { .. } => return forbidden,

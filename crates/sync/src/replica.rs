@@ -31,6 +31,8 @@ pub trait Replica {
     fn put_sync_state(&mut self, document: &str, peer: &str, state: Vec<u8>) -> Result<()>;
     /// Every complete blob: (hash, size).
     fn blobs(&mut self) -> Result<Vec<(String, u64)>>;
+    /// The size of a complete blob, if held.
+    fn blob_size(&mut self, hash: &str) -> Result<Option<u64>>;
     /// Up to `len` bytes of a complete blob from `offset`.
     fn read_blob(&mut self, hash: &str, offset: u64, len: usize) -> Result<Vec<u8>>;
     /// How many bytes of a blob being received are already kept (0 if none).
@@ -127,6 +129,10 @@ impl Replica for MemoryReplica {
             .iter()
             .map(|(h, b)| (h.clone(), b.len() as u64))
             .collect())
+    }
+
+    fn blob_size(&mut self, hash: &str) -> Result<Option<u64>> {
+        Ok(self.blobs.get(hash).map(|b| b.len() as u64))
     }
 
     fn read_blob(&mut self, hash: &str, offset: u64, len: usize) -> Result<Vec<u8>> {

@@ -250,12 +250,7 @@ impl Session {
                 self.fetch_more(replica, out)
             }
             Message::Want { hash, offset, len } => {
-                let Some(total) = replica
-                    .blobs()?
-                    .into_iter()
-                    .find(|(h, _)| *h == hash)
-                    .map(|(_, s)| s)
-                else {
+                let Some(total) = replica.blob_size(&hash)? else {
                     return Ok(()); // not held (any more): the peer's transfer stays unfinished
                 };
                 let end = total.min(offset.saturating_add(len.min(WINDOW)));
@@ -458,15 +453,7 @@ impl Session {
         let roster = self.roster(replica)?;
         let verdict = {
             let current = replica.document(document)?.map(|d| &*d);
-            match kind {
-                // Teachers enrolling teachers: the roster grows with the message's own
-                // teacher-written changes, never with those of the authors it would admit.
-                DocumentKind::Class => {
-                    let grown = policy::grown_roster(current, &message, roster);
-                    policy::judge(&grown, kind, current, &message)
-                }
-                _ => policy::judge(&roster, kind, current, &message),
-            }
+            policy::judge(&roster, kind, current, &message)
         };
         match verdict {
             Verdict::Allowed => {}
