@@ -230,8 +230,11 @@ pub fn judge(
     let group = match (kind, current) {
         (DocumentKind::Project, Some(doc)) => group_of(doc),
         (DocumentKind::Project, None) => {
+            // Loading the message's chunks is far cheaper than applying thousands of changes.
             let mut scratch = AutoCommit::new();
-            let _ = scratch.apply_changes(changes.iter().cloned());
+            for chunk in message.changes.iter() {
+                let _ = scratch.load_incremental(chunk);
+            }
             group_of(&scratch)
         }
         _ => None,
