@@ -168,6 +168,8 @@ pub fn create(app: &App) -> Result<Demo> {
                 width: Some(u64::from(WIDTH)),
                 height: Some(u64::from(HEIGHT)),
                 caption: Text::with_value(caption),
+                thumbnail: None,
+                preview: None,
             });
         }
         let members = group.members.clone();

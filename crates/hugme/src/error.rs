@@ -15,6 +15,14 @@ pub enum Error {
     NoSuchGroup { class: String, group: String },
     #[error("no research question {0} in this project")]
     NoSuchQuestion(String),
+    #[error("no {what} {id} in this project")]
+    NotThere { what: &'static str, id: String },
+    #[error("the PIN of group {0} is not that one")]
+    WrongPin(String),
+    #[error("project {0} is locked: the teacher has marked it finished")]
+    Locked(String),
+    #[error(transparent)]
+    Media(#[from] hugme_media::Error),
     #[error("document {id} is a {found}, not a {expected}")]
     WrongKind {
         id: String,

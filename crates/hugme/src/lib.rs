@@ -6,20 +6,27 @@
 //! - [`inspect`]: the report of `hugme inspect` (text, and JSON of a stable shape).
 //! - [`demo`]: the sample class of `hugme demo`.
 //! - [`media`]: importing files into a project as content blocks.
+//! - [`student`]: what the student app does (start screen, a group's projects, edits, media);
+//!   [`view`] the plain values it shows, [`edit`] the actions it sends, [`bindings`] their
+//!   generated TypeScript.
 //! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
 //! - [`error`]: the facade's error type.
 //!
 //! Nothing here knows of Tauri: the shell in `src-tauri` adapts these calls to commands.
 
 pub mod app;
+pub mod bindings;
 pub mod cli;
 pub mod demo;
+pub mod edit;
 pub mod enrolment;
 pub mod error;
 pub mod hub;
 pub mod inspect;
 pub mod media;
 pub mod network_cli;
+pub mod student;
+pub mod view;
 
 pub use app::{App, DocumentEvent};
 pub use error::{Error, Result};

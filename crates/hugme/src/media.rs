@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use hugme_media::{import_file, Control, MediaKind, Settings};
+use hugme_media::{import_file, Control, Imported, MediaKind, Settings};
 use hugme_model::{Block, BlockId, BlockKind, MediaRef, Page, ProjectId, Step, Text};
 
 use crate::app::App;
@@ -37,23 +37,7 @@ pub fn import_files(
                         .zip(imported.height)
                         .map_or(String::new(), |(w, h)| format!(", {w}×{h}"))
                 );
-                let media = MediaRef {
-                    hash: imported.blob.hash,
-                    mime: imported.mime.into(),
-                    size: imported.blob.size,
-                    width: imported.width.map(u64::from),
-                    height: imported.height.map(u64::from),
-                    caption: Text::with_value(""),
-                };
-                let kind = match imported.kind {
-                    MediaKind::Image => BlockKind::Photo { media },
-                    MediaKind::Audio => BlockKind::Audio { media },
-                    MediaKind::Video => BlockKind::Video { media },
-                };
-                blocks.push(Block {
-                    id: BlockId::random(),
-                    kind,
-                });
+                blocks.push(block_of(imported));
             }
             Err(e) => {
                 refused += 1;
@@ -74,4 +58,34 @@ pub fn import_files(
         })?;
     }
     Ok(refused)
+}
+
+/// The content block that shows an imported file, with its thumbnails when it is a picture.
+pub fn block_of(imported: Imported) -> Block {
+    let thumbnail_of = |edge: u32| {
+        imported
+            .thumbnails
+            .iter()
+            .find(|(e, _)| *e == edge)
+            .map(|(_, blob)| blob.hash.clone())
+    };
+    let media = MediaRef {
+        thumbnail: thumbnail_of(256),
+        preview: thumbnail_of(1024),
+        hash: imported.blob.hash,
+        mime: imported.mime.into(),
+        size: imported.blob.size,
+        width: imported.width.map(u64::from),
+        height: imported.height.map(u64::from),
+        caption: Text::with_value(""),
+    };
+    let kind = match imported.kind {
+        MediaKind::Image => BlockKind::Photo { media },
+        MediaKind::Audio => BlockKind::Audio { media },
+        MediaKind::Video => BlockKind::Video { media },
+    };
+    Block {
+        id: BlockId::random(),
+        kind,
+    }
 }

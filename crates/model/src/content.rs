@@ -136,4 +136,10 @@ pub struct MediaRef {
     pub width: Option<u64>,
     pub height: Option<u64>,
     pub caption: Text,
+    /// Hash of a 256 px thumbnail (pictures only): lists and the teacher's overview.
+    /// Absent in documents written before thumbnails were kept.
+    pub thumbnail: Option<String>,
+    /// Hash of a 1024 px preview (pictures only): what a content page shows, so that a page
+    /// of many photos does not decode full-size images.
+    pub preview: Option<String>,
 }

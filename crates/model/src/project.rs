@@ -6,6 +6,7 @@
 
 use autosurgeon::{Hydrate, Reconcile, Text};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::content::Page;
 use crate::document::{Document, DocumentKind, SCHEMA_VERSION};
@@ -13,7 +14,7 @@ use crate::ids::{ClassId, GroupId, MemberId, ProjectId, QuestionId};
 
 /// How far a group is with one step.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize,
+    Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize, TS,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum StepState {
@@ -24,7 +25,9 @@ pub enum StepState {
 }
 
 /// The eight steps of a Hug me! project, in the order a group walks them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Reconcile, Hydrate, Serialize, Deserialize, TS,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Step {
     Agreement,

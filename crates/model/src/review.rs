@@ -5,6 +5,7 @@
 
 use autosurgeon::{Hydrate, Reconcile, Text};
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::document::{Document, DocumentKind, SCHEMA_VERSION};
 use crate::ids::{BlockId, ProjectId, QuestionId};
@@ -24,7 +25,7 @@ pub struct Review {
 
 /// Where a project stands with the teacher.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize,
+    Debug, Clone, Copy, PartialEq, Eq, Default, Reconcile, Hydrate, Serialize, Deserialize, TS,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Approval {

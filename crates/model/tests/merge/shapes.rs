@@ -53,6 +53,8 @@ fn photo_blocks() {
                 width: Some(4),
                 height: None,
                 caption: Text::with_value("c"),
+                thumbnail: Some("cd".into()),
+                preview: None,
             },
         },
     });

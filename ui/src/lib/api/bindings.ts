@@ -1,0 +1,69 @@
+// Generated from Rust by `crates/hugme/src/bindings.rs`. Do not edit by hand:
+// UPDATE_BINDINGS=1 cargo test -p hugme bindings
+
+export type Step = "agreement" | "phenomenon" | "subjects" | "goals" | "research-questions" | "tools" | "content" | "sharing";
+
+export type StepState = "not-started" | "in-progress" | "done";
+
+export type Approval = "not-reviewed" | "returned-for-revision" | "approved";
+
+export type Todo = "add-rule" | "choose-roles" | "name-phenomenon" | "say-why" | "add-subject" | "add-goal" | "add-question" | "write-findings" | "add-tool" | "add-page" | "add-content" | "plan-presentation" | "reflect" | "give-feedback";
+
+export type StepView = { step: Step, state: StepState, todo: Array<Todo>, };
+
+export type ClassCard = { id: string, name: string, 
+/**
+ * The class's language setting (`fi` or `en`): the app's language until a pupil switches.
+ */
+language: string, groups: Array<GroupCard>, };
+
+export type GroupCard = { id: string, name: string, colour: string, avatar: string, 
+/**
+ * Whether the teacher set a PIN (the PIN itself never reaches the UI).
+ */
+has_pin: boolean, members: Array<MemberView>, };
+
+export type MemberView = { id: string, name: string, };
+
+export type ProjectSummary = { id: string, title: string, group_id: string, group_name: string, steps: Array<StepView>, };
+
+export type ProjectView = { id: string, class_id: string, group_id: string, title: string, steps: Array<StepView>, agreement: AgreementView, phenomenon: PhenomenonView, subjects: Array<SubjectView>, goals: Array<GoalView>, questions: Array<QuestionView>, tools: Array<ToolView>, pages: Array<PageView>, sharing: SharingView, 
+/**
+ * From the teacher's review: a locked project is shown read-only.
+ */
+locked: boolean, approval: Approval, };
+
+export type AgreementView = { roles: Array<RoleView>, rules: Array<ItemView>, check_ins: Array<CheckInView>, };
+
+export type RoleView = { member_id: string, role: string, };
+
+export type ItemView = { id: string, text: string, };
+
+export type CheckInView = { id: string, date: string, member_id: string | null, mood: string, note: string, };
+
+export type PhenomenonView = { title: string, why: string, };
+
+export type SubjectView = { id: string, name: string, how: string, };
+
+export type GoalView = { id: string, text: string, set_by_teacher: boolean, reached: boolean, };
+
+export type QuestionView = { id: string, question: string, notes: string, sources: Array<ItemView>, findings: string, };
+
+export type ToolView = { id: string, name: string, purpose: string, };
+
+export type PageView = { id: string, title: string, blocks: Array<BlockView>, };
+
+export type BlockView = { "kind": "text", id: string, text: string, } | { "kind": "photo", id: string, media: MediaView, } | { "kind": "drawing", id: string, media: MediaView, } | { "kind": "audio", id: string, media: MediaView, } | { "kind": "video", id: string, media: MediaView, };
+
+export type MediaView = { hash: string, mime: string, size: number, width: number | null, height: number | null, caption: string, thumbnail: string | null, preview: string | null, };
+
+export type SharingView = { presentation: string, learned: string, went_well: string, do_differently: string, stars: number, peer_feedback: Array<PeerFeedbackView>, };
+
+export type PeerFeedbackView = { id: string, about: string, text: string, stars: number, };
+
+export type Edit = { "op": "set-text", field: TextField, text: string, } | { "op": "set-step-state", step: Step, state: StepState, } | { "op": "add-rule", id: string, } | { "op": "add-check-in", id: string, date: string, member_id: string | null, mood: string, } | { "op": "add-subject", id: string, name: string, } | { "op": "add-goal", id: string, } | { "op": "set-goal-reached", id: string, reached: boolean, } | { "op": "add-question", id: string, } | { "op": "add-source", question_id: string, id: string, } | { "op": "add-tool", id: string, name: string, } | { "op": "add-page", id: string, } | { "op": "add-text-block", page_id: string, id: string, } | { "op": "move-block", page_id: string, id: string, to: number, } | { "op": "remove-block", page_id: string, id: string, } | { "op": "restore-block", page_id: string, index: number, block: BlockView, } | { "op": "set-stars", stars: number, } | { "op": "add-peer-feedback", id: string, about: string, } | { "op": "set-peer-stars", id: string, stars: number, } | { "op": "remove", list: List, id: string, };
+
+export type TextField = { "field": "title" } | { "field": "phenomenon-title" } | { "field": "phenomenon-why" } | { "field": "presentation" } | { "field": "learned" } | { "field": "went-well" } | { "field": "do-differently" } | { "field": "rule", id: string, } | { "field": "role", member_id: string, } | { "field": "check-in-note", id: string, } | { "field": "subject-how", id: string, } | { "field": "goal", id: string, } | { "field": "question", id: string, } | { "field": "question-notes", id: string, } | { "field": "question-findings", id: string, } | { "field": "source", question_id: string, id: string, } | { "field": "tool-purpose", id: string, } | { "field": "page-title", id: string, } | { "field": "block-text", page_id: string, id: string, } | { "field": "caption", page_id: string, id: string, } | { "field": "peer-feedback", id: string, };
+
+export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | "tools" | "pages" | "peer-feedback" | "sources";
+
