@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 
 /// A document was changed and the change is on disk.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DocumentEvent {
     pub id: String,
     pub kind: DocumentKind,

@@ -4,10 +4,12 @@
 //! fails on any difference, so the UI never works from a stale or hand-written copy.
 //! `UPDATE_BINDINGS=1 cargo test -p hugme bindings` rewrites it.
 
-use hugme_model::{Approval, Step, StepState};
+use hugme_model::{Approval, DocumentKind, Step, StepState};
 use ts_rs::{Config, TS};
 
+use crate::app::DocumentEvent;
 use crate::edit::{Edit, List, TextField};
+use crate::error::ErrorCode;
 use crate::view::*;
 
 /// Where the generated file lives, relative to the repository root.
@@ -45,6 +47,9 @@ pub fn typescript() -> String {
         Edit::decl(&cfg),
         TextField::decl(&cfg),
         List::decl(&cfg),
+        ErrorCode::decl(&cfg),
+        DocumentKind::decl(&cfg),
+        DocumentEvent::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust by `crates/hugme/src/bindings.rs`. Do not edit by hand:\n\

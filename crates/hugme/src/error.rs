@@ -45,3 +45,47 @@ pub enum Error {
 
 /// Result of the facade.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// What kind of failure an error is, for the app to show a translated message and act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    NotFound,
+    WrongPin,
+    Locked,
+    /// A file that is not a photo, sound or video we can read, or is damaged.
+    BadMedia,
+    DiskFull,
+    /// Another Hug me! program uses the data folder.
+    Busy,
+    /// The data folder is damaged or from a newer app.
+    Storage,
+    Internal,
+}
+
+impl Error {
+    /// The kind of this error.
+    pub fn code(&self) -> ErrorCode {
+        use hugme_store::Error as S;
+        match self {
+            Error::NoSuchProject(_)
+            | Error::NoSuchClass(_)
+            | Error::NoSuchGroup { .. }
+            | Error::NoSuchQuestion(_)
+            | Error::NotThere { .. }
+            | Error::Store(S::NoSuchDocument { .. }) => ErrorCode::NotFound,
+            Error::WrongPin(_) => ErrorCode::WrongPin,
+            Error::Locked(_) => ErrorCode::Locked,
+            Error::Media(hugme_media::Error::Store { source, .. })
+                if matches!(**source, S::DiskFull { .. }) =>
+            {
+                ErrorCode::DiskFull
+            }
+            Error::Store(S::DiskFull { .. }) => ErrorCode::DiskFull,
+            Error::Media(_) => ErrorCode::BadMedia,
+            Error::Store(S::Busy { .. }) => ErrorCode::Busy,
+            Error::Store(_) => ErrorCode::Storage,
+            _ => ErrorCode::Internal,
+        }
+    }
+}

@@ -53,7 +53,9 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 /// What a stored document is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum DocumentKind {
     Project,

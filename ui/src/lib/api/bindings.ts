@@ -67,3 +67,13 @@ export type TextField = { "field": "title" } | { "field": "phenomenon-title" } |
 
 export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | "tools" | "pages" | "peer-feedback" | "sources";
 
+export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "bad-media" | "disk-full" | "busy" | "storage" | "internal";
+
+export type DocumentKind = "project" | "class" | "review";
+
+export type DocumentEvent = { id: string, kind: DocumentKind, 
+/**
+ * The document's heads after the change, as hex hashes.
+ */
+heads: Array<string>, };
+

@@ -1,0 +1,23 @@
+//! Declares the app's own commands, so that a capability grants each one by name
+//! (`allow-<command>`) and a window can call nothing it was not given.
+
+const COMMANDS: &[&str] = &[
+    "classes",
+    "open_group",
+    "peer_projects",
+    "load_sample_class",
+    "start_project",
+    "project",
+    "edit_project",
+    "add_media",
+    "add_drawing",
+    "close_now",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script failed");
+}

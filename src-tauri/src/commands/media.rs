@@ -1,0 +1,82 @@
+//! Photos, sound and video from a file or the camera, and drawings: the bytes come as the
+//! raw body of the call (no JSON, no base64), the rest in headers.
+
+use std::sync::Arc;
+
+use hugme::view::BlockView;
+use hugme::App;
+use hugme_media::Control;
+use tauri::ipc::{InvokeBody, Request};
+use tauri::State;
+
+use super::blocking;
+use crate::error::{CommandError, CommandResult};
+
+/// Headers: `x-project`, `x-page`, `x-name` (URI-encoded file name). Body: the file.
+#[tauri::command]
+pub async fn add_media(
+    app: State<'_, Arc<App>>,
+    request: Request<'_>,
+) -> CommandResult<BlockView> {
+    let (project, page, name, bytes) = parts(&request)?;
+    blocking(&app, move |app| {
+        app.add_media_block(&project, &page, &name, &bytes, &Control::default())
+    })
+    .await
+}
+
+/// Headers: `x-project`, `x-page`. Body: the drawing as PNG.
+#[tauri::command]
+pub async fn add_drawing(
+    app: State<'_, Arc<App>>,
+    request: Request<'_>,
+) -> CommandResult<BlockView> {
+    let (project, page, _, png) = parts(&request)?;
+    blocking(&app, move |app| app.add_drawing_block(&project, &page, &png)).await
+}
+
+fn parts(request: &Request<'_>) -> CommandResult<(String, String, String, Vec<u8>)> {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(decode)
+            .ok_or_else(|| CommandError::internal(format!("the call has no {name} header")))
+    };
+    let InvokeBody::Raw(bytes) = request.body() else {
+        return Err(CommandError::internal("the file must come as raw bytes"));
+    };
+    let name = header("x-name").unwrap_or_else(|_| "file".into());
+    Ok((header("x-project")?, header("x-page")?, name, bytes.clone()))
+}
+
+/// Undoes `encodeURIComponent` (file names may hold any character; headers may not).
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn file_names_are_decoded() {
+        assert_eq!(super::decode("J%C3%A4%C3%A4%20kuva.jpg"), "Jää kuva.jpg");
+        assert_eq!(super::decode("100%"), "100%");
+    }
+}

@@ -1,0 +1,78 @@
+//! Hug me! Studio, the app: a thin Tauri shell over the `hugme` facade.
+//!
+//! # Layout
+//! - [`run`] (this file): opens the data folder, registers commands, the `media:` protocol and
+//!   the window's close handling, and forwards every durable document change to the UI as a
+//!   `document-changed` event.
+//! - [`commands`]: one module per area (`classes`, `projects`, `media`, `window`), each command a
+//!   few lines calling the facade off the main thread.
+//! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView.
+//! - [`options`]: `--data DIR`, `--no-discovery` and their environment variables.
+//! - [`error`]: `CommandError { code, message }`, the only error the UI receives.
+//!
+//! Nothing here decides anything about projects: that is `hugme`'s job, tested without a window.
+
+pub mod commands;
+pub mod error;
+pub mod media_protocol;
+pub mod options;
+
+use std::sync::Arc;
+
+use hugme::App;
+use tauri::{Emitter, Manager};
+
+use options::Options;
+
+/// Starts the app; returns when its window is closed.
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    let options = Options::from_env();
+    let app = match App::open(&options.data) {
+        Ok(app) => Arc::new(app),
+        Err(e) => {
+            // Before any window exists the terminal is the only place to say it.
+            eprintln!("Hug me! Studio cannot open its data folder: {e}");
+            std::process::exit(1);
+        }
+    };
+    let changes = app.subscribe();
+    let protocol_app = Arc::clone(&app);
+    let result = tauri::Builder::default()
+        .manage(Arc::clone(&app))
+        .manage(options)
+        .register_asynchronous_uri_scheme_protocol("media", move |_ctx, request, responder| {
+            let app = Arc::clone(&protocol_app);
+            std::thread::spawn(move || responder.respond(media_protocol::respond(&app, &request)));
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::classes::classes,
+            commands::classes::open_group,
+            commands::classes::peer_projects,
+            commands::classes::load_sample_class,
+            commands::projects::start_project,
+            commands::projects::project,
+            commands::projects::edit_project,
+            commands::media::add_media,
+            commands::media::add_drawing,
+            commands::window::close_now,
+        ])
+        .on_window_event(commands::window::on_window_event)
+        .setup(move |tauri_app| {
+            let handle = tauri_app.handle().clone();
+            std::thread::spawn(move || {
+                for event in changes {
+                    let _ = handle.emit("document-changed", &event);
+                }
+            });
+            if let Some(window) = tauri_app.get_webview_window("main") {
+                let _ = window.set_focus();
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("Hug me! Studio stopped: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,143 @@
+// The one typed wrapper around Tauri's `invoke`: every call the UI makes goes through here.
+//
+// Edits go through a queue, one at a time and in order, so a later keystroke never lands
+// before an earlier one. While an edit of a text field waits its turn, a newer value of the
+// same field replaces it (only the latest text matters). `save.state` is what the "saved"
+// badge shows: "saved" only once every edit sent has come back durable.
+import { invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
+import type {
+  BlockView,
+  ClassCard,
+  DocumentEvent,
+  Edit,
+  ErrorCode,
+  ProjectSummary,
+  ProjectView,
+} from './bindings';
+
+/** A failed call, as the shell reports it. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function asAppError(e: unknown): AppError {
+  if (e && typeof e === 'object' && 'code' in e && 'message' in e) {
+    return new AppError((e as { code: ErrorCode }).code, String((e as { message: unknown }).message));
+  }
+  return new AppError('internal', String(e));
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw asAppError(e);
+  }
+}
+
+export const api = {
+  classes: () => call<ClassCard[]>('classes'),
+  loadSampleClass: () => call<ClassCard[]>('load_sample_class'),
+  openGroup: (klass: string, group: string, pin: string | null) =>
+    call<ProjectSummary[]>('open_group', { class: klass, group, pin }),
+  peerProjects: (klass: string, group: string) =>
+    call<ProjectSummary[]>('peer_projects', { class: klass, group }),
+  startProject: (klass: string, group: string, title: string) =>
+    call<ProjectView>('start_project', { class: klass, group, title }),
+  project: (id: string) => call<ProjectView>('project', { id }),
+  async addMedia(project: string, page: string, file: File): Promise<BlockView> {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return rawCall('add_media', bytes, {
+      'x-project': project,
+      'x-page': page,
+      'x-name': encodeURIComponent(file.name || 'file'),
+    });
+  },
+  addDrawing: (project: string, page: string, png: Uint8Array) =>
+    rawCall('add_drawing', png, { 'x-project': project, 'x-page': page }),
+  closeNow: () => call<void>('close_now'),
+};
+
+async function rawCall(cmd: string, body: Uint8Array, headers: Record<string, string>) {
+  save.pending += 1;
+  try {
+    const block = await invoke<BlockView>(cmd, body, { headers });
+    return block;
+  } catch (e) {
+    throw asAppError(e);
+  } finally {
+    save.pending -= 1;
+  }
+}
+
+export const save = $state<{ pending: number; error: AppError | null }>({
+  pending: 0,
+  error: null,
+});
+
+type Queued = { project: string; edit: Edit; key: string | null };
+const queue: Queued[] = [];
+let running: Promise<void> | null = null;
+
+/** Sends an edit after those before it; resolves once it is durable. */
+export function edit(project: string, e: Edit): void {
+  const key = e.op === 'set-text' ? project + JSON.stringify(e.field) : null;
+  const waiting = key && queue.find((q) => q.key === key);
+  if (waiting) {
+    waiting.edit = e;
+  } else {
+    queue.push({ project, edit: e, key });
+    save.pending += 1;
+  }
+  running ??= drain();
+}
+
+async function drain() {
+  while (queue.length > 0) {
+    const next = queue[0];
+    try {
+      await call<void>('edit_project', { id: next.project, edit: next.edit });
+      save.error = null;
+    } catch (e) {
+      save.error = asAppError(e);
+      // A refused edit (a removed item, a locked project) is dropped; the view reloads and
+      // shows what is really stored.
+    }
+    queue.shift();
+    save.pending -= 1;
+  }
+  running = null;
+}
+
+/** Waits until every edit sent so far is on disk (before closing, before switching group). */
+export async function flush(): Promise<void> {
+  while (running) await running;
+}
+
+/** Calls `f` whenever a document changes on disk (a local edit, or sync from a peer). */
+export function onDocumentChanged(f: (e: DocumentEvent) => void): Promise<UnlistenFn> {
+  return listen<DocumentEvent>('document-changed', (event) => f(event.payload));
+}
+
+/** The window's close button: finish saving, then close. */
+export function onCloseRequested(): Promise<UnlistenFn> {
+  return listen('close-requested', async () => {
+    await flush();
+    await api.closeNow();
+  });
+}
+
+/** The address of a stored blob for an `<img>`, `<audio>` or `<video>`. */
+export function mediaUrl(hash: string): string {
+  const windowsLike = /Windows|Android/.test(globalThis.navigator?.userAgent ?? '');
+  return windowsLike ? `http://media.localhost/${hash}` : `media://localhost/${hash}`;
+}
+
+/** A new id for an item the UI adds. */
+export const newId = (): string => crypto.randomUUID();
