@@ -84,11 +84,13 @@ export const save = $state<{ pending: number; error: AppError | null }>({
 type Queued = { project: string; edit: Edit; key: string | null };
 const queue: Queued[] = [];
 let running: Promise<void> | null = null;
+// The edit being sent right now: never replaced, or the newer text would be dropped with it.
+let sending: Queued | null = null;
 
 /** Sends an edit after those before it; resolves once it is durable. */
 export function edit(project: string, e: Edit): void {
   const key = e.op === 'set-text' ? project + JSON.stringify(e.field) : null;
-  const waiting = key && queue.find((q) => q.key === key);
+  const waiting = key && queue.find((q) => q !== sending && q.key === key);
   if (waiting) {
     waiting.edit = e;
   } else {
@@ -101,6 +103,7 @@ export function edit(project: string, e: Edit): void {
 async function drain() {
   while (queue.length > 0) {
     const next = queue[0];
+    sending = next;
     try {
       await call<void>('edit_project', { id: next.project, edit: next.edit });
       save.error = null;
@@ -110,6 +113,7 @@ async function drain() {
       // shows what is really stored.
     }
     queue.shift();
+    sending = null;
     save.pending -= 1;
   }
   running = null;

@@ -1,14 +1,15 @@
 // The item a pupil just added: its field takes the focus when it appears after the save.
-export const justAdded = $state<{ id: string | null }>({ id: null });
+// Plain, not reactive state: it is read once, while the new field is being created.
+let justAdded: string | null = null;
 
 export function added(id: string): string {
-  justAdded.id = id;
+  justAdded = id;
   return id;
 }
 
 /** Whether the field of `id` should take focus now (once). */
 export function takeFocus(id: string): boolean {
-  if (justAdded.id !== id) return false;
-  justAdded.id = null;
+  if (justAdded !== id) return false;
+  justAdded = null;
   return true;
 }

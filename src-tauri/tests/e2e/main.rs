@@ -1,0 +1,6 @@
+//! End-to-end tests of the app as shipped (UI embedded), in WebKitGTK through tauri-driver,
+//! on an Xvfb display of their own. Screenshots of every main screen land in
+//! `$CARGO_TARGET_TMPDIR/screenshots/`: look at them.
+
+mod driver;
+mod student;

@@ -1,0 +1,47 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+// The shell, replaced in this unit test only: each call resolves when the test says so.
+const calls: { cmd: string; args: any; done: () => void }[] = [];
+vi.mock('@tauri-apps/api/core', () => ({
+  invoke: (cmd: string, args: unknown) =>
+    new Promise<void>((resolve) => calls.push({ cmd, args, done: () => resolve() })),
+}));
+vi.mock('@tauri-apps/api/event', () => ({ listen: async () => () => {} }));
+
+const { edit, flush, save } = await import('./client.svelte');
+
+const text = (t: string) => ({ op: 'set-text' as const, field: { field: 'title' as const }, text: t });
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('the edit queue', () => {
+  beforeEach(() => {
+    calls.length = 0;
+  });
+
+  it('sends the newest text of a field even when it was typed while an older one was in flight', async () => {
+    edit('p', text('Jä'));
+    await tick();
+    expect(calls).toHaveLength(1); // "Jä" is on its way
+    edit('p', text('Jää'));
+    edit('p', text('Jääl'));
+    calls[0].done();
+    await tick();
+    expect(calls).toHaveLength(2);
+    expect(calls[1].args.edit.text).toBe('Jääl'); // "Jää" was replaced while it waited
+    expect(save.pending).toBe(1);
+    calls[1].done();
+    await flush();
+    expect(save.pending).toBe(0);
+  });
+
+  it('keeps edits in the order they were made', async () => {
+    edit('p', { op: 'add-question', id: 'q' });
+    edit('p', { op: 'set-text', field: { field: 'question', id: 'q' }, text: 'Miksi?' });
+    for (let i = 0; i < 2; i++) {
+      await tick();
+      calls[i].done();
+    }
+    await flush();
+    expect(calls.map((c) => c.args.edit.op)).toEqual(['add-question', 'set-text']);
+  });
+});
