@@ -13,6 +13,8 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 /// An X display and a tauri-driver serving WebDriver on a free port.
 pub struct Driver {
+    /// The WebView's own storage (localStorage, caches) for this test only.
+    _home: tempfile::TempDir,
     xvfb: Child,
     driver: Child,
     port: u16,
@@ -76,11 +78,15 @@ impl Driver {
             std::thread::sleep(Duration::from_millis(50));
         }
         let port = free_port();
+        let home = tempfile::tempdir().expect("no temporary folder");
         let driver = Command::new(tauri_driver)
             .args(["--port", &port.to_string()])
             .args(["--native-port", &free_port().to_string()])
             .env("DISPLAY", format!(":{display}"))
             .env("HUGME_NO_DISCOVERY", "1")
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -92,7 +98,7 @@ impl Driver {
         }
         let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
         std::fs::create_dir_all(&shots).expect("cannot make the screenshot folder");
-        Driver { xvfb, driver, port, shots }
+        Driver { _home: home, xvfb, driver, port, shots }
     }
 
     /// Starts the app on `data` and connects a WebDriver session to its window.

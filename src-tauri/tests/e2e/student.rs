@@ -65,9 +65,10 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     app.find("[data-testid=page-editor]").await;
     app.click("[data-testid=add-text]").await;
     let text = app.find("[data-testid=block-text]").await;
-    text.send_keys(&format!("# {HEADING}\nJää oli **ohutta** rannan lähellä.\n- kaislikko\n- laituri"))
-        .await
-        .unwrap();
+    // WebDriver's Enter key (U+E007), as a keyboard sends it.
+    let typed = format!("# {HEADING}\nJää oli **ohutta** rannan lähellä.\n- kaislikko\n- laituri")
+        .replace('\n', "\u{E007}");
+    text.send_keys(&typed).await.unwrap();
     app.saved().await;
     app.click("[data-testid=text-done]").await;
     let file = app.find("[data-testid=photo-file]").await;
@@ -81,10 +82,29 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     app.saved().await;
     app.shot("06-content-page").await;
 
+    // A drawing: a stroke of pen events on the canvas, then "add".
     app.click("[data-testid=add-drawing]").await;
     app.find("[data-testid=drawing-canvas]").await;
+    app.client
+        .execute(
+            "const c = document.querySelector('[data-testid=drawing-canvas]'); \
+             const r = c.getBoundingClientRect(); \
+             const at = (type, i) => c.dispatchEvent(new PointerEvent(type, { bubbles: true, \
+               pointerId: 7, pointerType: 'pen', pressure: 0.8, \
+               clientX: r.left + r.width * (0.2 + 0.06 * i), clientY: r.top + r.height * (0.5 + 0.3 * Math.sin(i)) })); \
+             at('pointerdown', 0); for (let i = 1; i < 10; i++) at('pointermove', i); at('pointerup', 10);",
+            vec![],
+        )
+        .await
+        .expect("drawing on the canvas");
     app.shot("07-drawing-pad").await;
-    app.click("button.quiet + .spacer + button").await; // cancel
+    app.click("[data-testid=drawing-save]").await;
+    app.until(
+        "the drawing on the page",
+        "return document.querySelectorAll('[data-kind=drawing] img').length === 1;",
+    )
+    .await;
+    app.saved().await;
     app.click("[data-testid=back-pages]").await;
     app.click("[data-testid=back-home]").await;
     app.click("[data-testid=step-sharing]").await;
@@ -127,8 +147,12 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     app.click("[data-testid=back-home]").await;
     app.click("[data-testid=step-content]").await;
     app.click("[data-testid=page-card]").await;
-    let shown = app.find("[data-testid=block-text-shown]").await.text().await.unwrap();
-    assert!(shown.contains(HEADING), "the text block shows {shown:?}");
+    let shown = app.find("[data-testid=block-text-shown]").await.html(true).await.unwrap();
+    assert!(
+        shown.contains(&format!("<h2>{HEADING}</h2>")) && shown.contains("<strong>ohutta</strong>"),
+        "the text block shows {shown:?}"
+    );
+    assert_eq!(app.all("[data-kind=drawing] img").await.len(), 1, "the drawing is gone");
     app.until(
         "the photo after a restart",
         "const img = document.querySelector('[data-testid=block-picture]'); \
