@@ -38,7 +38,8 @@ fn serve(app: &Arc<App>, request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>
         .len();
     let mut head = [0u8; 64];
     let n = read_up_to(&mut file, &mut head).map_err(internal)?;
-    let mime = hugme_media::sniff::sniff(&head[..n]).map_or("application/octet-stream", |t| t.mime());
+    let mime =
+        hugme_media::sniff::sniff(&head[..n]).map_or("application/octet-stream", |t| t.mime());
     let range = request
         .headers()
         .get(header::RANGE)
@@ -48,7 +49,14 @@ fn serve(app: &Arc<App>, request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>
         Some((start, end)) => (StatusCode::PARTIAL_CONTENT, start, end),
         None => (StatusCode::OK, 0, len.saturating_sub(1)),
     };
-    let mut body = vec![0; if len == 0 { 0 } else { (end - start + 1) as usize }];
+    let mut body = vec![
+        0;
+        if len == 0 {
+            0
+        } else {
+            (end - start + 1) as usize
+        }
+    ];
     file.seek(SeekFrom::Start(start)).map_err(internal)?;
     file.read_exact(&mut body).map_err(internal)?;
     let mut response = Response::builder()
@@ -92,7 +100,11 @@ fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
         (len.saturating_sub(suffix), len - 1)
     } else {
         let start: u64 = a.parse().ok()?;
-        let end = if b.is_empty() { len - 1 } else { b.parse().ok()? };
+        let end = if b.is_empty() {
+            len - 1
+        } else {
+            b.parse().ok()?
+        };
         (start, end.min(len - 1))
     };
     (start <= end).then(|| (start, end.min(start + MOST - 1)))

@@ -21,7 +21,10 @@ pub async fn open_group(
     group: String,
     pin: Option<String>,
 ) -> CommandResult<Vec<ProjectSummary>> {
-    blocking(&app, move |app| app.open_group(&class, &group, pin.as_deref())).await
+    blocking(&app, move |app| {
+        app.open_group(&class, &group, pin.as_deref())
+    })
+    .await
 }
 
 #[tauri::command]

@@ -14,10 +14,7 @@ use crate::error::{CommandError, CommandResult};
 
 /// Headers: `x-project`, `x-page`, `x-name` (URI-encoded file name). Body: the file.
 #[tauri::command]
-pub async fn add_media(
-    app: State<'_, Arc<App>>,
-    request: Request<'_>,
-) -> CommandResult<BlockView> {
+pub async fn add_media(app: State<'_, Arc<App>>, request: Request<'_>) -> CommandResult<BlockView> {
     let (project, page, name, bytes) = parts(&request)?;
     blocking(&app, move |app| {
         app.add_media_block(&project, &page, &name, &bytes, &Control::default())
@@ -32,7 +29,10 @@ pub async fn add_drawing(
     request: Request<'_>,
 ) -> CommandResult<BlockView> {
     let (project, page, _, png) = parts(&request)?;
-    blocking(&app, move |app| app.add_drawing_block(&project, &page, &png)).await
+    blocking(&app, move |app| {
+        app.add_drawing_block(&project, &page, &png)
+    })
+    .await
 }
 
 fn parts(request: &Request<'_>) -> CommandResult<(String, String, String, Vec<u8>)> {
@@ -58,7 +58,11 @@ fn decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).and_then(|&b| hex(b)), bytes.get(i + 2).and_then(|&b| hex(b))) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|&b| hex(b)),
+            bytes.get(i + 2).and_then(|&b| hex(b)),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;

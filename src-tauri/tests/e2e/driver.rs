@@ -43,7 +43,10 @@ fn find_program(name: &str) -> PathBuf {
 /// Stops a child with SIGTERM (tauri-driver must stop WebKitWebDriver itself; SIGKILL would
 /// orphan it), then waits.
 fn terminate(child: &mut Child) {
-    let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
     let deadline = Instant::now() + Duration::from_secs(5);
     while Instant::now() < deadline {
         if let Ok(Some(_)) = child.try_wait() {
@@ -93,12 +96,21 @@ impl Driver {
             .expect("tauri-driver did not start");
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "tauri-driver did not listen on {port}");
+            assert!(
+                Instant::now() < deadline,
+                "tauri-driver did not listen on {port}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
         std::fs::create_dir_all(&shots).expect("cannot make the screenshot folder");
-        Driver { _home: home, xvfb, driver, port, shots }
+        Driver {
+            _home: home,
+            xvfb,
+            driver,
+            port,
+            shots,
+        }
     }
 
     /// Starts the app on `data` and connects a WebDriver session to its window.
@@ -121,7 +133,10 @@ impl Driver {
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
             .expect("no WebDriver session with the app");
-        App { client, shots: self.shots.clone() }
+        App {
+            client,
+            shots: self.shots.clone(),
+        }
     }
 }
 
@@ -151,7 +166,10 @@ impl App {
     }
 
     pub async fn all(&self, css: &str) -> Vec<Element> {
-        self.client.find_all(Locator::Css(css)).await.expect("find_all failed")
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .expect("find_all failed")
     }
 
     /// Clicks the element; if it was re-rendered between finding and clicking (a reload
@@ -183,15 +201,25 @@ impl App {
 
     pub async fn type_into(&self, css: &str, text: &str) {
         let field = self.find(css).await;
-        field.click().await.unwrap_or_else(|e| panic!("focus {css}: {e}"));
-        field.send_keys(text).await.unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+        field
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("focus {css}: {e}"));
+        field
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
     }
 
     /// Runs `script` (which returns a boolean) until it is true.
     pub async fn until(&self, what: &str, script: &str) {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let v = self.client.execute(script, vec![]).await.expect("script failed");
+            let v = self
+                .client
+                .execute(script, vec![])
+                .await
+                .expect("script failed");
             if v == serde_json::Value::Bool(true) {
                 return;
             }
@@ -234,6 +262,9 @@ impl App {
 
     /// Quits the app (the WebDriver session ends and the app process with it).
     pub async fn quit(self) {
-        self.client.close().await.expect("closing the session failed");
+        self.client
+            .close()
+            .await
+            .expect("closing the session failed");
     }
 }

@@ -12,7 +12,10 @@ const QUESTIONS: [&str; 2] = ["Kuinka paksua jää on?", "Milloin jää sulaa?"]
 const HEADING: &str = "Havaintoja rannalta";
 
 fn photo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../assets/photos/storm.jpg"))
+    Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../assets/photos/storm.jpg"
+    ))
 }
 
 fn sample_class(dir: &Path) {
@@ -30,16 +33,19 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     let app = driver.launch(data.path()).await;
     app.find("[data-testid=group-card][data-group=Ketut]").await;
     app.shot("01-start").await;
-    app.click("[data-testid=group-card][data-group=Ketut]").await;
+    app.click("[data-testid=group-card][data-group=Ketut]")
+        .await;
     app.find("[data-testid=new-project-title]").await;
     app.shot("02-group-projects").await;
-    app.type_into("[data-testid=new-project-title]", TITLE).await;
+    app.type_into("[data-testid=new-project-title]", TITLE)
+        .await;
     app.click("[data-testid=start-project]").await;
     app.find("[data-testid=step-phenomenon]").await;
     app.shot("03-project-home").await;
 
     app.click("[data-testid=step-phenomenon]").await;
-    app.type_into("[data-testid=phenomenon-title]", PHENOMENON).await;
+    app.type_into("[data-testid=phenomenon-title]", PHENOMENON)
+        .await;
     app.saved().await;
     app.shot("04-step-phenomenon").await;
     app.click("[data-testid=back-home]").await;
@@ -49,7 +55,10 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
         app.click("[data-testid=add-question]").await;
         app.until(
             "the new question",
-            &format!("return document.querySelectorAll('[data-testid=question-text]').length === {};", n + 1),
+            &format!(
+                "return document.querySelectorAll('[data-testid=question-text]').length === {};",
+                n + 1
+            ),
         )
         .await;
         let fields = app.all("[data-testid=question-text]").await;
@@ -72,7 +81,9 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     app.saved().await;
     app.click("[data-testid=text-done]").await;
     let file = app.find("[data-testid=photo-file]").await;
-    file.send_keys(photo().to_str().unwrap()).await.expect("choosing the photo file");
+    file.send_keys(photo().to_str().unwrap())
+        .await
+        .expect("choosing the photo file");
     app.until(
         "the photo on the page",
         "const img = document.querySelector('[data-testid=block-picture]'); \
@@ -117,7 +128,8 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
 
     // Next lesson: the app starts again; everything is still there.
     let app = driver.launch(data.path()).await;
-    app.click("[data-testid=group-card][data-group=Ketut]").await;
+    app.click("[data-testid=group-card][data-group=Ketut]")
+        .await;
     app.until(
         "the project in the group's list",
         &format!("return [...document.querySelectorAll('[data-testid=project-card]')].some(c => c.innerText.includes('{TITLE}'));"),
@@ -132,10 +144,16 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
             break;
         }
     }
-    assert!(opened, "the project {TITLE} is not in the group's list after a restart");
+    assert!(
+        opened,
+        "the project {TITLE} is not in the group's list after a restart"
+    );
     app.click("[data-testid=step-phenomenon]").await;
     let title = app.find("[data-testid=phenomenon-title]").await;
-    assert_eq!(title.prop("value").await.unwrap().as_deref(), Some(PHENOMENON));
+    assert_eq!(
+        title.prop("value").await.unwrap().as_deref(),
+        Some(PHENOMENON)
+    );
     app.click("[data-testid=back-home]").await;
     app.click("[data-testid=step-research-questions]").await;
     app.find("[data-testid=question-text]").await;
@@ -147,12 +165,21 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     app.click("[data-testid=back-home]").await;
     app.click("[data-testid=step-content]").await;
     app.click("[data-testid=page-card]").await;
-    let shown = app.find("[data-testid=block-text-shown]").await.html(true).await.unwrap();
+    let shown = app
+        .find("[data-testid=block-text-shown]")
+        .await
+        .html(true)
+        .await
+        .unwrap();
     assert!(
         shown.contains(&format!("<h2>{HEADING}</h2>")) && shown.contains("<strong>ohutta</strong>"),
         "the text block shows {shown:?}"
     );
-    assert_eq!(app.all("[data-kind=drawing] img").await.len(), 1, "the drawing is gone");
+    assert_eq!(
+        app.all("[data-kind=drawing] img").await.len(),
+        1,
+        "the drawing is gone"
+    );
     app.until(
         "the photo after a restart",
         "const img = document.querySelector('[data-testid=block-picture]'); \
@@ -166,13 +193,20 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     app.find("[data-testid=group-card]").await;
     let start = app.body_text().await;
     for secret in [TITLE, PHENOMENON, QUESTIONS[0], QUESTIONS[1], HEADING] {
-        assert!(!start.contains(secret), "{secret:?} still on the start screen");
+        assert!(
+            !start.contains(secret),
+            "{secret:?} still on the start screen"
+        );
     }
-    app.click("[data-testid=group-card][data-group=Otters]").await;
+    app.click("[data-testid=group-card][data-group=Otters]")
+        .await;
     app.find("[data-testid=new-project-title]").await;
     let otters = app.body_text().await;
     for secret in [TITLE, PHENOMENON, QUESTIONS[0], QUESTIONS[1], HEADING] {
-        assert!(!otters.contains(secret), "{secret:?} visible to the next group");
+        assert!(
+            !otters.contains(secret),
+            "{secret:?} visible to the next group"
+        );
     }
     app.shot("11-next-group").await;
 
