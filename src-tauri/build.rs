@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "add_media",
     "add_drawing",
     "close_now",
+    "launch",
+    "ui_ready",
 ];
 
 fn main() {

@@ -4,7 +4,7 @@
 //! - [`run`] (this file): opens the data folder, registers commands, the `media:` protocol and
 //!   the window's close handling, and forwards every durable document change to the UI as a
 //!   `document-changed` event.
-//! - [`commands`]: one module per area (`classes`, `projects`, `media`, `window`), each command a
+//! - [`commands`]: one module per area (`classes`, `projects`, `media`, `window`, `launch`), each command a
 //!   few lines calling the facade off the main thread.
 //! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView.
 //! - [`options`]: `--data DIR`, `--no-discovery` and their environment variables.
@@ -24,9 +24,14 @@ use tauri::{Emitter, Manager};
 
 use options::Options;
 
+/// When the process started: the start-up time is measured from here.
+#[derive(Debug)]
+pub struct Started(pub std::time::Instant);
+
 /// Starts the app; returns when its window is closed.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
+    let started = Started(std::time::Instant::now());
     let options = Options::from_env();
     let app = match App::open(&options.data) {
         Ok(app) => Arc::new(app),
@@ -41,6 +46,7 @@ pub fn run() {
     let result = tauri::Builder::default()
         .manage(Arc::clone(&app))
         .manage(options)
+        .manage(started)
         .register_asynchronous_uri_scheme_protocol("media", move |_ctx, request, responder| {
             let app = Arc::clone(&protocol_app);
             std::thread::spawn(move || responder.respond(media_protocol::respond(&app, &request)));
@@ -56,6 +62,8 @@ pub fn run() {
             commands::media::add_media,
             commands::media::add_drawing,
             commands::window::close_now,
+            commands::launch::launch,
+            commands::launch::ui_ready,
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {

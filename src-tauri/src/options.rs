@@ -9,6 +9,12 @@ pub struct Options {
     pub data: PathBuf,
     /// `--no-discovery` or `HUGME_NO_DISCOVERY=1`: no multicast at all (tests, screenshots).
     pub discovery: bool,
+    /// `--open-project ID`: start on that project's home instead of the start screen (a
+    /// teacher's demo, the benchmarks).
+    pub open_project: Option<String>,
+    /// `HUGME_REPORT_READY=1`: print `ready <ms>` on stdout once the first screen has painted
+    /// (the start-up benchmark reads it).
+    pub report_ready: bool,
 }
 
 impl Options {
@@ -16,10 +22,12 @@ impl Options {
         let mut args = std::env::args().skip(1);
         let mut data = std::env::var_os("HUGME_DATA").map(PathBuf::from);
         let mut discovery = std::env::var("HUGME_NO_DISCOVERY").map_or(true, |v| v != "1");
+        let mut open_project = None;
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--data" => data = args.next().map(PathBuf::from),
                 "--no-discovery" => discovery = false,
+                "--open-project" => open_project = args.next(),
                 _ => {}
             }
         }
@@ -27,6 +35,12 @@ impl Options {
             let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("."), PathBuf::from);
             home.join(".local/share/hugme-studio")
         });
-        Self { data, discovery }
+        let report_ready = std::env::var("HUGME_REPORT_READY").is_ok_and(|v| v == "1");
+        Self {
+            data,
+            discovery,
+            open_project,
+            report_ready,
+        }
     }
 }

@@ -50,6 +50,7 @@ pub fn typescript() -> String {
         ErrorCode::decl(&cfg),
         DocumentKind::decl(&cfg),
         DocumentEvent::decl(&cfg),
+        Launch::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust by `crates/hugme/src/bindings.rs`. Do not edit by hand:\n\

@@ -515,3 +515,10 @@ impl MediaView {
         }
     }
 }
+
+/// What the app shows first, from how it was started.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Launch {
+    /// Open this project's home straight away (a teacher's demo, the benchmarks).
+    pub open_project: Option<String>,
+}

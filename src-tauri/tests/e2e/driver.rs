@@ -14,7 +14,9 @@ use fantoccini::{Client, ClientBuilder, Locator};
 /// An X display and a tauri-driver serving WebDriver on a free port.
 pub struct Driver {
     /// The WebView's own storage (localStorage, caches) for this test only.
-    _home: tempfile::TempDir,
+    pub home: tempfile::TempDir,
+    /// The Xvfb display, e.g. `:93`.
+    pub display: String,
     xvfb: Child,
     driver: Child,
     port: u16,
@@ -42,7 +44,7 @@ fn find_program(name: &str) -> PathBuf {
 
 /// Stops a child with SIGTERM (tauri-driver must stop WebKitWebDriver itself; SIGKILL would
 /// orphan it), then waits.
-fn terminate(child: &mut Child) {
+pub fn terminate(child: &mut Child) {
     let _ = Command::new("kill")
         .arg("-TERM")
         .arg(child.id().to_string())
@@ -105,7 +107,8 @@ impl Driver {
         let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
         std::fs::create_dir_all(&shots).expect("cannot make the screenshot folder");
         Driver {
-            _home: home,
+            home,
+            display: format!(":{display}"),
             xvfb,
             driver,
             port,
@@ -115,14 +118,21 @@ impl Driver {
 
     /// Starts the app on `data` and connects a WebDriver session to its window.
     pub async fn launch(&self, data: &Path) -> App {
+        self.launch_with(data, &[]).await
+    }
+
+    /// Starts the app with more arguments.
+    pub async fn launch_with(&self, data: &Path, more: &[&str]) -> App {
         let app = env!("CARGO_BIN_EXE_hugme-studio");
+        let data = data.to_str().expect("data path is not UTF-8");
+        let args: Vec<&str> = ["--data", data, "--no-discovery"]
+            .into_iter()
+            .chain(more.iter().copied())
+            .collect();
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            serde_json::json!({
-                "application": app,
-                "args": ["--data", data.to_str().expect("data path is not UTF-8"), "--no-discovery"],
-            }),
+            serde_json::json!({ "application": app, "args": args }),
         );
         // Two rustls providers are compiled in (ring here, aws-lc elsewhere in the tree):
         // say which. The WebDriver connection is plain HTTP on loopback anyway.

@@ -77,3 +77,9 @@ export type DocumentEvent = { id: string, kind: DocumentKind,
  */
 heads: Array<string>, };
 
+export type Launch = { 
+/**
+ * Open this project's home straight away (a teacher's demo, the benchmarks).
+ */
+open_project: string | null, };
+

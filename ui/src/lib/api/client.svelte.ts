@@ -12,6 +12,7 @@ import type {
   DocumentEvent,
   Edit,
   ErrorCode,
+  Launch,
   ProjectSummary,
   ProjectView,
 } from './bindings';
@@ -62,7 +63,21 @@ export const api = {
   addDrawing: (project: string, page: string, png: Uint8Array) =>
     rawCall('add_drawing', png, { 'x-project': project, 'x-page': page }),
   closeNow: () => call<void>('close_now'),
+  launch: () => call<Launch>('launch'),
 };
+
+let reported = false;
+
+/** Tells the shell, once, that the first screen is on screen (start-up time in its log). */
+export function firstScreenPainted(): void {
+  if (reported) return;
+  reported = true;
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      invoke('ui_ready').catch(() => {});
+    }),
+  );
+}
 
 async function rawCall(cmd: string, body: Uint8Array, headers: Record<string, string>) {
   save.pending += 1;
