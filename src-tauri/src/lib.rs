@@ -8,6 +8,7 @@
 //!   few lines calling the facade off the main thread.
 //! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView.
 //! - [`options`]: `--data DIR`, `--no-discovery` and their environment variables.
+//! - [`webview`]: WebKitGTK settings Tauri does not expose (camera, microphone).
 //! - [`error`]: `CommandError { code, message }`, the only error the UI receives.
 //!
 //! Nothing here decides anything about projects: that is `hugme`'s job, tested without a window.
@@ -16,6 +17,7 @@ pub mod commands;
 pub mod error;
 pub mod media_protocol;
 pub mod options;
+pub mod webview;
 
 use std::sync::Arc;
 
@@ -74,6 +76,7 @@ pub fn run() {
                 }
             });
             if let Some(window) = tauri_app.get_webview_window("main") {
+                webview::configure(&window);
                 let _ = window.set_focus();
             }
             Ok(())
