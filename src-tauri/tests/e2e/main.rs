@@ -2,5 +2,7 @@
 //! on an Xvfb display of their own. Screenshots of every main screen land in
 //! `$CARGO_TARGET_TMPDIR/screenshots/`: look at them.
 
+// Shared with the app benchmark (`benches/app.rs`), which uses parts these tests do not.
+#[allow(dead_code)]
 mod driver;
 mod student;
