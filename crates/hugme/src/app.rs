@@ -44,7 +44,7 @@ pub const DEVICE_KEY: &str = "device_id";
 
 /// The store id of a project's review document.
 pub fn review_id(project: &ProjectId) -> String {
-    format!("review-{project}")
+    Review::document_id(project)
 }
 
 impl App {

@@ -39,8 +39,32 @@ enum Command {
     /// Import photos, drawings, sound and video.
     #[command(subcommand)]
     Media(MediaCommand),
+    /// Export one project or a whole class for the school's LMS (IMS Common Cartridge) or as
+    /// an HTML portfolio that opens offline in any browser.
+    Export(ExportArgs),
     #[command(flatten)]
     Network(crate::network_cli::NetworkCommand),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("scope").required(true).args(["project", "class"])))]
+struct ExportArgs {
+    dir: PathBuf,
+    /// Export this project.
+    #[arg(long)]
+    project: Option<String>,
+    /// Export every project of this class.
+    #[arg(long)]
+    class: Option<String>,
+    /// cc11 (Moodle imports only 1.0 and 1.1), cc13, or html.
+    #[arg(long, default_value = "cc11", value_parser = ["cc11", "cc13", "html"])]
+    format: String,
+    /// Include the teacher's feedback (approval and comments).
+    #[arg(long)]
+    feedback: bool,
+    /// The zip to write (.imscc for a cartridge).
+    #[arg(short, long)]
+    output: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -120,6 +144,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
                 return Err(CliError::NotInStep);
             }
         }
+        Command::Export(args) => export(&args, &mut out)?,
         Command::Demo { dir } => {
             let app = App::open(&dir)?;
             let demo = demo::create(&app)?;
@@ -271,4 +296,40 @@ enum CliError {
     Refused(usize),
     #[error("the sync did not end with both sides holding the same")]
     NotInStep,
+}
+
+fn export(args: &ExportArgs, out: &mut dyn Write) -> std::result::Result<(), CliError> {
+    use hugme_export::{Format, Options, Progress, Scope};
+    let app = open_existing(&args.dir)?;
+    let scope = match (&args.project, &args.class) {
+        (Some(project), _) => Scope::Project(project.clone()),
+        (None, Some(class)) => Scope::Class(class.clone()),
+        (None, None) => unreachable!("clap requires --project or --class"),
+    };
+    let format = match args.format.as_str() {
+        "cc13" => Format::Cc13,
+        "html" => Format::Html,
+        _ => Format::Cc11,
+    };
+    let options = Options {
+        format,
+        include_feedback: args.feedback,
+    };
+    let summary = hugme_export::export(
+        app.store(),
+        &scope,
+        &options,
+        &args.output,
+        &Progress::default(),
+    )
+    .map_err(Error::from)?;
+    writeln!(
+        out,
+        "wrote {}: {} project(s), {} files, {} bytes",
+        args.output.display(),
+        summary.projects,
+        summary.files,
+        summary.bytes
+    )?;
+    Ok(())
 }

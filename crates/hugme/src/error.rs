@@ -39,6 +39,8 @@ pub enum Error {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Sync(#[from] hugme_sync::Error),
+    #[error(transparent)]
+    Export(#[from] hugme_export::Error),
     #[error("{0}")]
     Identity(String),
 }

@@ -55,6 +55,11 @@ pub enum Pin {
 }
 
 impl Review {
+    /// The store id of a project's review document.
+    pub fn document_id(project: &ProjectId) -> String {
+        format!("review-{project}")
+    }
+
     /// An empty review of a project.
     pub fn new(project_id: ProjectId) -> Self {
         Self {

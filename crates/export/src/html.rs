@@ -1,0 +1,476 @@
+//! One project as a readable, printable HTML page (with its photos, drawings, sound and
+//! video, and the research questions with findings), and the index page of a portfolio.
+//!
+//! Every text a pupil typed is escaped; the only markup is ours. Pages need no script and no
+//! network: they open from a folder or a zip in any browser, and inside any LMS.
+
+use std::fmt::Write;
+
+use hugme_model::{Approval, Block, BlockKind, Class, MediaRef, Pin, Step};
+
+use crate::collect::Work;
+use crate::labels::Labels;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The light formatting of text blocks (`# heading`, `**bold**`, `- list`), as the app
+/// shows it, from escaped text only.
+pub fn markdown(text: &str) -> String {
+    let inline = |s: &str| {
+        let escaped = escape(s);
+        let mut out = String::new();
+        let mut rest = escaped.as_str();
+        while let Some(start) = rest.find("**") {
+            match rest[start + 2..].find("**") {
+                Some(len) if len > 0 => {
+                    out.push_str(&rest[..start]);
+                    out.push_str("<strong>");
+                    out.push_str(&rest[start + 2..start + 2 + len]);
+                    out.push_str("</strong>");
+                    rest = &rest[start + 4 + len..];
+                }
+                _ => break,
+            }
+        }
+        out.push_str(rest);
+        out
+    };
+    let mut out = String::new();
+    let mut list = false;
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(item) = trimmed
+            .strip_prefix("- ")
+            .or_else(|| trimmed.strip_prefix("* "))
+        {
+            if !list {
+                out.push_str("<ul>");
+                list = true;
+            }
+            let _ = write!(out, "<li>{}</li>", inline(item));
+            continue;
+        }
+        if list {
+            out.push_str("</ul>");
+            list = false;
+        }
+        let hashes = line.chars().take_while(|c| *c == '#').count();
+        if (1..=3).contains(&hashes) && line[hashes..].starts_with(' ') {
+            let level = hashes + 2; // h3–h5 inside a content page
+            let _ = write!(
+                out,
+                "<h{level}>{}</h{level}>",
+                inline(line[hashes..].trim())
+            );
+        } else if !line.trim().is_empty() {
+            let _ = write!(out, "<p>{}</p>", inline(line));
+        }
+    }
+    if list {
+        out.push_str("</ul>");
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:'Noto Sans','DejaVu Sans',Arial,sans-serif;max-width:52rem;\
+margin:0 auto;padding:1.5rem;line-height:1.5;color:#1e1b24;background:#fff}\
+h1{color:#b8336a;margin-bottom:.2rem}h2{border-bottom:2px solid #f0e4d7;padding-bottom:.2rem;\
+margin-top:2rem}.group{display:inline-block;color:#fff;border-radius:999px;padding:.1rem .8rem;\
+font-weight:700}figure{margin:1rem 0}img,video{max-width:100%;height:auto;border-radius:8px}\
+figcaption{color:#5b5566;font-size:.95rem}.question{border-left:4px solid #b8336a;\
+padding-left:1rem;margin:1rem 0}.feedback{background:#fff7ef;border-radius:8px;padding:.5rem 1rem}\
+.muted{color:#5b5566}footer{margin-top:3rem;color:#5b5566;font-size:.9rem}\
+@media print{body{max-width:none}a{color:inherit}}";
+
+fn head(out: &mut String, labels: &Labels, title: &str) {
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        labels.lang,
+        escape(title)
+    );
+}
+
+/// What a page needs to know besides the project.
+#[derive(Debug)]
+pub struct PageContext<'a> {
+    pub class: &'a Class,
+    pub labels: &'static Labels,
+    pub include_feedback: bool,
+    /// Where a blob is, relative to the page.
+    pub media_href: fn(&MediaRef) -> String,
+}
+
+/// The HTML page of one project.
+pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
+    let p = &work.project;
+    let l = cx.labels;
+    let group_name = work.group.as_ref().map_or("", |g| g.name.as_str());
+    // A pupil with a protected identity is shown by the group's name only.
+    let member = |id: &hugme_model::MemberId| -> String {
+        work.group
+            .as_ref()
+            .and_then(|g| g.members.iter().find(|m| &m.id == id))
+            .map_or_else(
+                || group_name.to_owned(),
+                |m| {
+                    if m.protected_identity {
+                        group_name.to_owned()
+                    } else {
+                        m.name.as_str().to_owned()
+                    }
+                },
+            )
+    };
+    let mut out = String::new();
+    head(&mut out, l, p.title.as_str());
+    let colour = work.group.as_ref().map_or("#5b5566", |g| g.colour.as_str());
+    let _ = write!(
+        out,
+        "<header>\n<h1>{}</h1>\n<p><span class=\"group\" style=\"background:{}\">{} {}</span> \
+         <span class=\"muted\">{}</span></p>\n</header>\n",
+        escape(p.title.as_str()),
+        escape(colour),
+        escape(work.group.as_ref().map_or("", |g| g.avatar.as_str())),
+        escape(group_name),
+        escape(cx.class.name.as_str()),
+    );
+
+    let text = |out: &mut String, heading: &str, t: &str| {
+        if !t.trim().is_empty() {
+            let _ = write!(out, "<h3>{}</h3>\n{}\n", escape(heading), paragraphs(t));
+        }
+    };
+
+    // Phenomenon first: it is what the project is about.
+    let _ = write!(
+        out,
+        "<section id=\"phenomenon\">\n<h2>{}</h2>\n",
+        l.phenomenon
+    );
+    if !p.phenomenon.title.as_str().trim().is_empty() {
+        let _ = write!(
+            out,
+            "<p><strong>{}</strong></p>\n",
+            escape(p.phenomenon.title.as_str())
+        );
+    }
+    text(&mut out, l.why, p.phenomenon.why.as_str());
+    out.push_str("</section>\n");
+
+    if !p.research.questions.is_empty() {
+        let _ = write!(
+            out,
+            "<section id=\"questions\">\n<h2>{}</h2>\n",
+            l.questions
+        );
+        for q in &p.research.questions {
+            let _ = write!(
+                out,
+                "<div class=\"question\" id=\"q-{}\">\n<h3>{}</h3>\n",
+                escape(q.id.as_str()),
+                escape(q.question.as_str())
+            );
+            text(&mut out, l.notes, q.notes.as_str());
+            if !q.sources.is_empty() {
+                let _ = write!(out, "<h4>{}</h4>\n<ul>\n", l.sources);
+                for s in &q.sources {
+                    let _ = writeln!(out, "<li>{}</li>", escape(s.text.as_str()));
+                }
+                out.push_str("</ul>\n");
+            }
+            text(&mut out, l.findings, q.findings.as_str());
+            out.push_str("</div>\n");
+        }
+        out.push_str("</section>\n");
+    }
+
+    if !p.content.pages.is_empty() {
+        let _ = write!(out, "<section id=\"content\">\n<h2>{}</h2>\n", l.content);
+        for page in &p.content.pages {
+            if !page.title.as_str().trim().is_empty() {
+                let _ = write!(out, "<h3>{}</h3>\n", escape(page.title.as_str()));
+            }
+            for block in &page.blocks {
+                self::block(&mut out, block, cx);
+            }
+        }
+        out.push_str("</section>\n");
+    }
+
+    if !p.subjects.items.is_empty() {
+        let _ = write!(
+            out,
+            "<section id=\"subjects\">\n<h2>{}</h2>\n<ul>\n",
+            l.subjects
+        );
+        for s in &p.subjects.items {
+            let how = s.how.as_str().trim();
+            let _ = write!(out, "<li><strong>{}</strong>", escape(&s.name));
+            if !how.is_empty() {
+                let _ = write!(out, ": {}", escape(how));
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
+
+    if !p.goals.items.is_empty() {
+        let _ = write!(out, "<section id=\"goals\">\n<h2>{}</h2>\n<ul>\n", l.goals);
+        for g in &p.goals.items {
+            let reached = if g.reached {
+                format!(" ✓ {}", l.reached)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "<li>{}{}</li>", escape(g.text.as_str()), reached);
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
+
+    if !p.tools.items.is_empty() {
+        let _ = write!(out, "<section id=\"tools\">\n<h2>{}</h2>\n<ul>\n", l.tools);
+        for t in &p.tools.items {
+            let purpose = t.purpose.as_str().trim();
+            let _ = write!(out, "<li><strong>{}</strong>", escape(&t.name));
+            if !purpose.is_empty() {
+                let _ = write!(out, ": {}", escape(purpose));
+            }
+            out.push_str("</li>\n");
+        }
+        out.push_str("</ul>\n</section>\n");
+    }
+
+    let a = &p.agreement;
+    if !a.roles.is_empty() || !a.rules.is_empty() {
+        let _ = write!(
+            out,
+            "<section id=\"agreement\">\n<h2>{}</h2>\n",
+            l.agreement
+        );
+        if !a.roles.is_empty() {
+            let _ = write!(out, "<h3>{}</h3>\n<ul>\n", l.roles);
+            for r in &a.roles {
+                let _ = writeln!(
+                    out,
+                    "<li>{}: {}</li>",
+                    escape(&member(&r.member_id)),
+                    escape(r.role.as_str())
+                );
+            }
+            out.push_str("</ul>\n");
+        }
+        if !a.rules.is_empty() {
+            let _ = write!(out, "<h3>{}</h3>\n<ol>\n", l.rules);
+            for r in &a.rules {
+                let _ = writeln!(out, "<li>{}</li>", escape(r.text.as_str()));
+            }
+            out.push_str("</ol>\n");
+        }
+        out.push_str("</section>\n");
+    }
+
+    let s = &p.sharing;
+    let _ = write!(out, "<section id=\"sharing\">\n<h2>{}</h2>\n", l.sharing);
+    text(&mut out, l.presentation, s.presentation.as_str());
+    text(&mut out, l.learned, s.reflection.learned.as_str());
+    text(&mut out, l.went_well, s.reflection.went_well.as_str());
+    text(
+        &mut out,
+        l.do_differently,
+        s.reflection.do_differently.as_str(),
+    );
+    if s.reflection.stars > 0 {
+        let stars = s.reflection.stars.min(5) as usize;
+        let _ = write!(
+            out,
+            "<p>{}: <span aria-label=\"{stars}/5\">{}{}</span></p>\n",
+            l.stars,
+            "★".repeat(stars),
+            "☆".repeat(5 - stars)
+        );
+    }
+    out.push_str("</section>\n");
+
+    if cx.include_feedback {
+        if let Some(review) = &work.review {
+            feedback(&mut out, work, review, l);
+        }
+    }
+
+    let _ = write!(out, "<footer>{}</footer>\n</body>\n</html>\n", l.made_with);
+    out
+}
+
+fn paragraphs(text: &str) -> String {
+    text.split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| format!("<p>{}</p>", escape(p.trim()).replace('\n', "<br>")))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn block(out: &mut String, block: &Block, cx: &PageContext<'_>) {
+    let caption = |m: &MediaRef| {
+        let c = m.caption.as_str().trim();
+        if c.is_empty() {
+            String::new()
+        } else {
+            format!("<figcaption>{}</figcaption>", escape(c))
+        }
+    };
+    let size = |m: &MediaRef| match (m.width, m.height) {
+        (Some(w), Some(h)) => format!(" width=\"{w}\" height=\"{h}\""),
+        _ => String::new(),
+    };
+    match &block.kind {
+        BlockKind::Text { body } => {
+            let _ = writeln!(out, "<div class=\"text\">{}</div>", markdown(body.as_str()));
+        }
+        BlockKind::Photo { media } | BlockKind::Drawing { media } => {
+            let _ = writeln!(
+                out,
+                "<figure><img src=\"{}\" alt=\"{}\"{} loading=\"lazy\">{}</figure>",
+                escape(&(cx.media_href)(media)),
+                escape(media.caption.as_str()),
+                size(media),
+                caption(media)
+            );
+        }
+        BlockKind::Audio { media } => {
+            let _ = writeln!(
+                out,
+                "<figure><audio controls preload=\"none\" src=\"{}\">{}</audio>{}</figure>",
+                escape(&(cx.media_href)(media)),
+                cx.labels.no_audio,
+                caption(media)
+            );
+        }
+        BlockKind::Video { media } => {
+            let _ = writeln!(
+                out,
+                "<figure><video controls preload=\"metadata\" src=\"{}\"{}></video>{}</figure>",
+                escape(&(cx.media_href)(media)),
+                size(media),
+                caption(media)
+            );
+        }
+    }
+}
+
+fn feedback(out: &mut String, work: &Work, review: &hugme_model::Review, l: &Labels) {
+    let _ = write!(
+        out,
+        "<section id=\"feedback\" class=\"feedback\">\n<h2>{}</h2>\n",
+        l.feedback
+    );
+    let approval = match review.approval {
+        Approval::Approved => l.approved,
+        Approval::ReturnedForRevision => l.returned,
+        Approval::NotReviewed => l.not_reviewed,
+    };
+    let _ = writeln!(out, "<p><strong>{}</strong></p>", approval);
+    if !review.overall.as_str().trim().is_empty() {
+        let _ = write!(
+            out,
+            "<h3>{}</h3>\n{}\n",
+            l.overall,
+            paragraphs(review.overall.as_str())
+        );
+    }
+    if !review.comments.is_empty() {
+        out.push_str("<ul>\n");
+        for c in &review.comments {
+            let about = match &c.pin {
+                Pin::Step { step } => format!("{} ({})", l.about_step, step_name(*step, l)),
+                Pin::Question { id } => {
+                    let q = work.project.research.questions.iter().find(|q| &q.id == id);
+                    format!(
+                        "{}: {}",
+                        l.about_question,
+                        q.map_or("", |q| q.question.as_str())
+                    )
+                }
+                Pin::Block { .. } => l.about_block.to_owned(),
+            };
+            let _ = writeln!(
+                out,
+                "<li><em>{}</em> — {}</li>",
+                escape(&about),
+                escape(c.text.as_str())
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+fn step_name(step: Step, l: &Labels) -> &'static str {
+    match step {
+        Step::Agreement => l.agreement,
+        Step::Phenomenon => l.phenomenon,
+        Step::Subjects => l.subjects,
+        Step::Goals => l.goals,
+        Step::ResearchQuestions => l.questions,
+        Step::Tools => l.tools,
+        Step::Content => l.content,
+        Step::Sharing => l.sharing,
+    }
+}
+
+/// The portfolio's first page: the class and a link to each project, by group.
+pub fn index_page(class: &Class, labels: &Labels, entries: &[(String, String, String)]) -> String {
+    let mut out = String::new();
+    head(&mut out, labels, class.name.as_str());
+    let _ = write!(
+        out,
+        "<h1>{}</h1>\n<h2>{}</h2>\n<ul>\n",
+        escape(class.name.as_str()),
+        labels.projects
+    );
+    for (group, title, href) in entries {
+        let _ = writeln!(
+            out,
+            "<li><a href=\"{}\">{}</a> <span class=\"muted\">— {}</span></li>",
+            escape(href),
+            escape(title),
+            escape(group)
+        );
+    }
+    let _ = write!(
+        out,
+        "</ul>\n<footer>{}</footer>\n</body>\n</html>\n",
+        labels.made_with
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_markup_never_becomes_markup() {
+        assert_eq!(
+            markdown("# Puro <b>\nVesi on **kylmää** & <script>\n- kivi"),
+            "<h3>Puro &lt;b&gt;</h3><p>Vesi on <strong>kylmää</strong> &amp; &lt;script&gt;</p><ul><li>kivi</li></ul>"
+        );
+        assert_eq!(escape("\"'<>&"), "&quot;&#39;&lt;&gt;&amp;");
+    }
+}
