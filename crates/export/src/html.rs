@@ -152,11 +152,12 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
         escape(cx.class.name.as_str()),
     );
 
-    let text = |out: &mut String, heading: &str, t: &str| {
+    let text_at = |out: &mut String, level: u8, heading: &str, t: &str| {
         if !t.trim().is_empty() {
-            let _ = write!(out, "<h3>{}</h3>\n{}\n", escape(heading), paragraphs(t));
+            let _ = write!(out, "<h{level}>{}</h{level}>\n{}\n", escape(heading), paragraphs(t));
         }
     };
+    let text = |out: &mut String, heading: &str, t: &str| text_at(out, 3, heading, t);
 
     // Phenomenon first: it is what the project is about.
     let _ = write!(
@@ -187,7 +188,7 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
                 escape(q.id.as_str()),
                 escape(q.question.as_str())
             );
-            text(&mut out, l.notes, q.notes.as_str());
+            text_at(&mut out, 4, l.notes, q.notes.as_str());
             if !q.sources.is_empty() {
                 let _ = write!(out, "<h4>{}</h4>\n<ul>\n", l.sources);
                 for s in &q.sources {
@@ -195,7 +196,7 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
                 }
                 out.push_str("</ul>\n");
             }
-            text(&mut out, l.findings, q.findings.as_str());
+            text_at(&mut out, 4, l.findings, q.findings.as_str());
             out.push_str("</div>\n");
         }
         out.push_str("</section>\n");
