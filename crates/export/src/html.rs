@@ -154,7 +154,12 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
 
     let text_at = |out: &mut String, level: u8, heading: &str, t: &str| {
         if !t.trim().is_empty() {
-            let _ = write!(out, "<h{level}>{}</h{level}>\n{}\n", escape(heading), paragraphs(t));
+            let _ = write!(
+                out,
+                "<h{level}>{}</h{level}>\n{}\n",
+                escape(heading),
+                paragraphs(t)
+            );
         }
     };
     let text = |out: &mut String, heading: &str, t: &str| text_at(out, 3, heading, t);
