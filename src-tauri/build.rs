@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "close_now",
     "launch",
     "ui_ready",
+    "export_project",
+    "cancel_export",
 ];
 
 fn main() {

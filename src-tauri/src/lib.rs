@@ -4,7 +4,7 @@
 //! - [`run`] (this file): opens the data folder, registers commands, the `media:` protocol and
 //!   the window's close handling, and forwards every durable document change to the UI as a
 //!   `document-changed` event.
-//! - [`commands`]: one module per area (`classes`, `projects`, `media`, `window`, `launch`), each command a
+//! - [`commands`]: one module per area (`classes`, `projects`, `media`, `export`, `window`, `launch`), each command a
 //!   few lines calling the facade off the main thread.
 //! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView.
 //! - [`options`]: `--data DIR`, `--no-discovery` and their environment variables.
@@ -49,6 +49,7 @@ pub fn run() {
         .manage(Arc::clone(&app))
         .manage(options)
         .manage(started)
+        .manage(commands::export::Exports::default())
         .register_asynchronous_uri_scheme_protocol("media", move |_ctx, request, responder| {
             let app = Arc::clone(&protocol_app);
             std::thread::spawn(move || responder.respond(media_protocol::respond(&app, &request)));
@@ -66,6 +67,8 @@ pub fn run() {
             commands::window::close_now,
             commands::launch::launch,
             commands::launch::ui_ready,
+            commands::export::export_project,
+            commands::export::cancel_export,
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {

@@ -12,6 +12,9 @@ pub struct Options {
     /// `--open-project ID`: start on that project's home instead of the start screen (a
     /// teacher's demo, the benchmarks).
     pub open_project: Option<String>,
+    /// `--exports DIR` or `HUGME_EXPORTS`: where exports are written (default: the user's
+    /// documents folder, in "Hug me! Studio").
+    pub exports: Option<PathBuf>,
     /// `HUGME_REPORT_READY=1`: print `ready <ms>` on stdout once the first screen has painted
     /// (the start-up benchmark reads it).
     pub report_ready: bool,
@@ -23,11 +26,13 @@ impl Options {
         let mut data = std::env::var_os("HUGME_DATA").map(PathBuf::from);
         let mut discovery = std::env::var("HUGME_NO_DISCOVERY").map_or(true, |v| v != "1");
         let mut open_project = None;
+        let mut exports = std::env::var_os("HUGME_EXPORTS").map(PathBuf::from);
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--data" => data = args.next().map(PathBuf::from),
                 "--no-discovery" => discovery = false,
                 "--open-project" => open_project = args.next(),
+                "--exports" => exports = args.next().map(PathBuf::from),
                 _ => {}
             }
         }
@@ -40,6 +45,7 @@ impl Options {
             data,
             discovery,
             open_project,
+            exports,
             report_ready,
         }
     }

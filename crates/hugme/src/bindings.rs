@@ -51,6 +51,8 @@ pub fn typescript() -> String {
         DocumentKind::decl(&cfg),
         DocumentEvent::decl(&cfg),
         Launch::decl(&cfg),
+        ExportFormat::decl(&cfg),
+        ExportProgress::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust by `crates/hugme/src/bindings.rs`. Do not edit by hand:\n\

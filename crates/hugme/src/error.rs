@@ -62,6 +62,8 @@ pub enum ErrorCode {
     Busy,
     /// The data folder is damaged or from a newer app.
     Storage,
+    /// Someone pressed cancel.
+    Cancelled,
     Internal,
 }
 
@@ -86,6 +88,7 @@ impl Error {
             Error::Store(S::DiskFull { .. }) => ErrorCode::DiskFull,
             Error::Media(_) => ErrorCode::BadMedia,
             Error::Store(S::Busy { .. }) => ErrorCode::Busy,
+            Error::Export(hugme_export::Error::Cancelled) => ErrorCode::Cancelled,
             Error::Store(_) => ErrorCode::Storage,
             _ => ErrorCode::Internal,
         }

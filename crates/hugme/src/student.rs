@@ -10,7 +10,7 @@ use crate::app::App;
 use crate::edit::Edit;
 use crate::error::{Error, Result};
 use crate::media::block_of;
-use crate::view::{BlockView, ClassCard, ProjectSummary, ProjectView};
+use crate::view::{BlockView, ClassCard, ExportFormat, ProjectSummary, ProjectView};
 
 impl App {
     /// Every class on this tablet with its group cards, for the start screen.
@@ -137,6 +137,36 @@ impl App {
             }
             Ok(block)
         })
+    }
+
+    /// Exports one project into `folder` (as `<title>.imscc`, or `.zip` for the portfolio)
+    /// and returns the file's path. `progress` reports bytes and cancels.
+    pub fn export_project(
+        &self,
+        project: &str,
+        format: ExportFormat,
+        folder: &std::path::Path,
+        progress: &hugme_export::Progress,
+    ) -> Result<std::path::PathBuf> {
+        let view = self.project_view(project)?;
+        let (format, ext) = match format {
+            ExportFormat::Cc11 => (hugme_export::Format::Cc11, "imscc"),
+            ExportFormat::Cc13 => (hugme_export::Format::Cc13, "cc13.imscc"),
+            ExportFormat::Html => (hugme_export::Format::Html, "zip"),
+        };
+        std::fs::create_dir_all(folder).map_err(|source| hugme_export::Error::Write {
+            path: folder.to_owned(),
+            source,
+        })?;
+        let name = hugme_export::package::slug(&view.title, &view.id);
+        let out = folder.join(format!("{name}.{ext}"));
+        let options = hugme_export::Options {
+            format,
+            include_feedback: false,
+        };
+        let scope = hugme_export::Scope::Project(view.id.clone());
+        hugme_export::export(self.store(), &scope, &options, &out, progress)?;
+        Ok(out)
     }
 
     fn add_block(

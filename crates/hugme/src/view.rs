@@ -522,3 +522,24 @@ pub struct Launch {
     /// Open this project's home straight away (a teacher's demo, the benchmarks).
     pub open_project: Option<String>,
 }
+
+/// The formats of an export, as the app offers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExportFormat {
+    /// IMS Common Cartridge 1.1: Moodle.
+    Cc11,
+    /// IMS Common Cartridge 1.3: Canvas, Brightspace, Blackboard, itslearning.
+    Cc13,
+    /// A zip of web pages that opens in any browser.
+    Html,
+}
+
+/// How far an export is, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+pub struct ExportProgress {
+    #[ts(type = "number")]
+    pub done: u64,
+    #[ts(type = "number")]
+    pub total: u64,
+}

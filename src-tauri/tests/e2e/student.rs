@@ -27,10 +27,16 @@ fn sample_class(dir: &Path) {
 async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     let data = tempfile::tempdir().unwrap();
     sample_class(data.path());
+    let exports = tempfile::tempdir().unwrap();
     let driver = Driver::start();
 
     // First lesson: the Ketut group starts a project and works on it.
-    let app = driver.launch(data.path()).await;
+    let app = driver
+        .launch_with(
+            data.path(),
+            &["--exports", exports.path().to_str().unwrap()],
+        )
+        .await;
     app.find("[data-testid=group-card][data-group=Ketut]").await;
     app.shot("01-start").await;
     app.click("[data-testid=group-card][data-group=Ketut]")
@@ -124,6 +130,28 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     app.click("[data-testid=back-home]").await;
     app.saved().await;
     app.shot("09-project-home-after").await;
+
+    // The project as web pages for the school: written to the exports folder.
+    app.click("[data-testid=export-html]").await;
+    app.until(
+        "the export",
+        "const r = document.querySelector('[data-testid=export-result]'); return !!r && r.innerText.includes('.zip');",
+    )
+    .await;
+    let written: Vec<_> = std::fs::read_dir(exports.path())
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(written.len(), 1, "one export file, and no partial left");
+    let name = written[0].file_name().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("jaatyva-jarvi-") && name.ends_with(".zip"),
+        "{name}"
+    );
+    assert!(
+        written[0].metadata().unwrap().len() > 50_000,
+        "the photo is not in the export"
+    );
     app.quit().await;
 
     // Next lesson: the app starts again; everything is still there.

@@ -67,7 +67,7 @@ export type TextField = { "field": "title" } | { "field": "phenomenon-title" } |
 
 export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | "tools" | "pages" | "peer-feedback" | "sources";
 
-export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "bad-media" | "disk-full" | "busy" | "storage" | "internal";
+export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "bad-media" | "disk-full" | "busy" | "storage" | "cancelled" | "internal";
 
 export type DocumentKind = "project" | "class" | "review";
 
@@ -82,4 +82,8 @@ export type Launch = {
  * Open this project's home straight away (a teacher's demo, the benchmarks).
  */
 open_project: string | null, };
+
+export type ExportFormat = "cc11" | "cc13" | "html";
+
+export type ExportProgress = { done: number, total: number, };
 

@@ -12,6 +12,8 @@ import type {
   DocumentEvent,
   Edit,
   ErrorCode,
+  ExportFormat,
+  ExportProgress,
   Launch,
   ProjectSummary,
   ProjectView,
@@ -64,7 +66,16 @@ export const api = {
     rawCall('add_drawing', png, { 'x-project': project, 'x-page': page }),
   closeNow: () => call<void>('close_now'),
   launch: () => call<Launch>('launch'),
+  /** Resolves with the written file's path. */
+  exportProject: (project: string, format: ExportFormat) =>
+    call<string>('export_project', { project, format }),
+  cancelExport: () => call<void>('cancel_export'),
 };
+
+/** Calls `f` as an export moves on. */
+export function onExportProgress(f: (p: ExportProgress) => void): Promise<UnlistenFn> {
+  return listen<ExportProgress>('export-progress', (event) => f(event.payload));
+}
 
 let reported = false;
 

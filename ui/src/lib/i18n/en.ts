@@ -194,6 +194,16 @@ export const en = {
   'mood.sad': 'Sad',
   'mood.excited': 'Excited',
 
+  'export.title': 'Save for the school’s learning platform',
+  'export.intro': 'A finished project can go to the teacher’s learning platform or be kept as web pages.',
+  'export.html': 'Web pages (any browser)',
+  'export.cc11': 'Moodle',
+  'export.cc13': 'Other platforms (Canvas, itslearning…)',
+  'export.running': 'Saving… {percent} %',
+  'export.cancel': 'Cancel',
+  'export.done': 'Saved: {path}',
+  'export.cancelled': 'Cancelled. Nothing was saved.',
+
   'common.remove': 'Remove',
   'common.close': 'Close',
   'common.back': 'Back',
@@ -205,6 +215,7 @@ export const en = {
   'error.disk-full': 'The tablet is full. Tell your teacher. Your text is safe.',
   'error.busy': 'Another Hug me! program is using this tablet’s data. Close it and try again.',
   'error.storage': 'The tablet’s data could not be read. Tell your teacher.',
+  'error.cancelled': 'Cancelled.',
   'error.internal': 'Something went wrong: {detail}',
 };
 

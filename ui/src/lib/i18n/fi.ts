@@ -194,6 +194,16 @@ export const fi: Messages = {
   'mood.sad': 'Surullinen',
   'mood.excited': 'Innoissaan',
 
+  'export.title': 'Tallenna koulun oppimisalustalle',
+  'export.intro': 'Valmiin projektin voi viedä opettajan oppimisalustalle tai tallentaa verkkosivuiksi.',
+  'export.html': 'Verkkosivut (mikä tahansa selain)',
+  'export.cc11': 'Moodle',
+  'export.cc13': 'Muut alustat (Canvas, itslearning…)',
+  'export.running': 'Tallennetaan… {percent} %',
+  'export.cancel': 'Peruuta',
+  'export.done': 'Tallennettu: {path}',
+  'export.cancelled': 'Peruutettu. Mitään ei tallennettu.',
+
   'common.remove': 'Poista',
   'common.close': 'Sulje',
   'common.back': 'Takaisin',
@@ -205,5 +215,6 @@ export const fi: Messages = {
   'error.disk-full': 'Tabletin muisti on täynnä. Kerro opettajalle. Tekstinne on tallessa.',
   'error.busy': 'Toinen Hug me! -ohjelma käyttää tabletin tietoja. Sulje se ja yritä uudelleen.',
   'error.storage': 'Tabletin tietoja ei voitu lukea. Kerro opettajalle.',
+  'error.cancelled': 'Peruutettu.',
   'error.internal': 'Jokin meni vikaan: {detail}',
 };
