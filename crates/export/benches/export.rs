@@ -199,7 +199,7 @@ fn fill(dir: &Path, projects: usize, photos: usize, size: usize) -> String {
                         size: blob.size,
                         width: Some(4000),
                         height: Some(3000),
-                        caption: Text::with_value(&format!("Kuva {}", p + 1)),
+                        caption: Text::with_value(format!("Kuva {}", p + 1)),
                         thumbnail: None,
                         preview: None,
                     },

@@ -171,9 +171,9 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
         l.phenomenon
     );
     if !p.phenomenon.title.as_str().trim().is_empty() {
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p><strong>{}</strong></p>\n",
+            "<p><strong>{}</strong></p>",
             escape(p.phenomenon.title.as_str())
         );
     }
@@ -211,7 +211,7 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
         let _ = write!(out, "<section id=\"content\">\n<h2>{}</h2>\n", l.content);
         for page in &p.content.pages {
             if !page.title.as_str().trim().is_empty() {
-                let _ = write!(out, "<h3>{}</h3>\n", escape(page.title.as_str()));
+                let _ = writeln!(out, "<h3>{}</h3>", escape(page.title.as_str()));
             }
             for block in &page.blocks {
                 self::block(&mut out, block, cx);
@@ -304,9 +304,9 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
     );
     if s.reflection.stars > 0 {
         let stars = s.reflection.stars.min(5) as usize;
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<p>{}: <span aria-label=\"{stars}/5\">{}{}</span></p>\n",
+            "<p>{}: <span aria-label=\"{stars}/5\">{}{}</span></p>",
             l.stars,
             "★".repeat(stars),
             "☆".repeat(5 - stars)

@@ -39,10 +39,17 @@ pub enum Error {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Sync(#[from] hugme_sync::Error),
+    /// Boxed: the export's error carries zip and I/O details, and would make every result big.
     #[error(transparent)]
-    Export(#[from] hugme_export::Error),
+    Export(Box<hugme_export::Error>),
     #[error("{0}")]
     Identity(String),
+}
+
+impl From<hugme_export::Error> for Error {
+    fn from(e: hugme_export::Error) -> Self {
+        Error::Export(Box::new(e))
+    }
 }
 
 /// Result of the facade.
@@ -88,7 +95,9 @@ impl Error {
             Error::Store(S::DiskFull { .. }) => ErrorCode::DiskFull,
             Error::Media(_) => ErrorCode::BadMedia,
             Error::Store(S::Busy { .. }) => ErrorCode::Busy,
-            Error::Export(hugme_export::Error::Cancelled) => ErrorCode::Cancelled,
+            Error::Export(e) if matches!(**e, hugme_export::Error::Cancelled) => {
+                ErrorCode::Cancelled
+            }
             Error::Store(_) => ErrorCode::Storage,
             _ => ErrorCode::Internal,
         }
