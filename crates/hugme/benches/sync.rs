@@ -133,7 +133,7 @@ fn class(root: &Path, name: &str, tablets: usize) -> Class {
 }
 
 /// Starts serving the teacher's folder on its own runtime.
-fn serve(class: &Class) -> tokio::runtime::Runtime {
+fn serve(class: &Class) -> (tokio::runtime::Runtime, Arc<Hub>) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -143,8 +143,8 @@ fn serve(class: &Class) -> tokio::runtime::Runtime {
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(&class.addr))
         .expect("listens");
-    runtime.spawn(net::serve(listener, hub, true));
-    runtime
+    runtime.spawn(net::serve(listener, hub.clone(), true));
+    (runtime, hub)
 }
 
 fn main() {
@@ -168,7 +168,7 @@ fn main() {
                 .expect("stored");
         }
     }
-    let runtime = serve(&big);
+    let (runtime, _hub) = serve(&big);
     let (dir, payload) = &big.payloads[0];
     enrolment::join(dir, payload).expect("joins");
     let newcomer = Hub::open(dir).expect("opens");
@@ -232,7 +232,7 @@ fn main() {
 /// One round of (c) in a class of its own; returns ours/plain.
 fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
     let fleet = class(root, &format!("6A-{round}"), o.tablets);
-    let runtime = serve(&fleet);
+    let (runtime, hub) = serve(&fleet);
     let mut payload_bytes = 0u64;
     let mut items: Vec<Vec<u8>> = Vec::new(); // what the plain copy sends
     let mut hosts = Vec::new();
@@ -268,7 +268,12 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
             .iter()
             .map(|host| {
                 let (host, addr) = (host.clone(), fleet.addr.clone());
-                tokio::spawn(async move { net::sync_once(&addr, host.as_ref(), None).await })
+                tokio::spawn(async move {
+                    let ended = net::sync_once(&addr, host.as_ref(), None).await;
+                    // Received media is durable only once the tablet's writer has it.
+                    host.flush().expect("the tablet's store flushes");
+                    ended
+                })
             })
             .collect();
         let mut out = Vec::new();
@@ -277,6 +282,8 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
         }
         out
     });
+    // The clock stops when everything the hub received is on its disk.
+    hub.flush().expect("the hub's store flushes");
     let ours = start.elapsed();
     let wire = loopback_bytes() - lo_before;
     let downloaded: usize = ended.iter().map(|e| e.stats.blobs_received).sum();

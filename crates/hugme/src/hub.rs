@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use automerge::AutoCommit;
 use hugme_model::DocumentKind;
@@ -119,7 +119,8 @@ pub fn put_invitation(store: &Store, token: &str, invitation: &Invitation) -> Re
 /// A data folder as a sync replica.
 #[derive(Debug)]
 pub struct StoreReplica {
-    store: Store,
+    /// Shared with the [`Hub`], which flushes it without taking the replica's lock.
+    store: Arc<Store>,
     class: String,
     authority: Vec<u8>,
     open: HashMap<String, StoredDocument>,
@@ -127,7 +128,7 @@ pub struct StoreReplica {
 }
 
 impl StoreReplica {
-    pub fn new(store: Store, creds: &Credentials) -> Self {
+    pub fn new(store: Arc<Store>, creds: &Credentials) -> Self {
         Self {
             store,
             class: creds.class.clone(),
@@ -315,8 +316,10 @@ impl Replica for StoreReplica {
         let Some(partial) = self.partials.remove(hash) else {
             return Ok(false);
         };
+        // Checked now, made durable by the store's writer with whatever else is being written:
+        // a session never waits for the disk under the replica's lock.
         Ok(partial
-            .finish(&self.store)
+            .finish_later(&self.store)
             .map_err(replica_error)?
             .is_some())
     }
@@ -350,6 +353,7 @@ impl Replica for StoreReplica {
 /// A data folder on the network: serving (`hugme hub`) or syncing once (`hugme sync`).
 #[derive(Debug)]
 pub struct Hub {
+    store: Arc<Store>,
     credentials: Credentials,
     authority: Option<Authority>,
     replica: Mutex<StoreReplica>,
@@ -361,12 +365,20 @@ impl Hub {
         let store = Store::open(dir)?;
         let credentials = load_identity(dir, &store)?;
         let authority = load_authority(dir, &credentials)?;
-        let replica = Mutex::new(StoreReplica::new(store, &credentials));
+        let store = Arc::new(store);
+        let replica = Mutex::new(StoreReplica::new(store.clone(), &credentials));
         Ok(Hub {
+            store,
             credentials,
             authority,
             replica,
         })
+    }
+
+    /// Waits until everything received so far is on disk (media is made durable in the
+    /// background, in groups).
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.store.flush()?)
     }
 
     pub fn is_teacher_device(&self) -> bool {

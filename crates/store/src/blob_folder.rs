@@ -49,6 +49,16 @@ impl BlobFolder {
             .map_err(|e| Error::io(&parent, e))
     }
 
+    /// A unique name in `tmp/` for a received blob waiting to be adopted (cleared at open,
+    /// like every temp file: a crash forgets it).
+    pub(crate) fn waiting_path(&self, hash: &str) -> PathBuf {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.root
+            .join("tmp")
+            .join(format!("{hash}.{}.{n}", std::process::id()))
+    }
+
     /// Where blobs being received are kept until they are whole.
     pub(crate) fn partial_dir(&self) -> PathBuf {
         self.root.join("partial")

@@ -113,6 +113,12 @@ impl Store {
         self.writer.queue()
     }
 
+    /// Waits until everything handed to the writer so far is on disk (blobs adopted in the
+    /// background included).
+    pub fn flush(&self) -> Result<()> {
+        self.submit(Job::Nothing).wait()
+    }
+
     /// Whether the writer has nothing queued: a write now would reach disk at once.
     pub fn writer_idle(&self) -> bool {
         self.writer.idle()

@@ -96,6 +96,36 @@ impl PartialBlob {
         }))
     }
 
+    /// Ends the transfer without waiting for the disk: the bytes are checked against the hash
+    /// now (`None`: they do not match and are deleted); a matching blob is handed to the
+    /// writer, which moves it into place and indexes it with whatever else is being written.
+    /// It becomes visible only then; [`Store::flush`] waits for it. A power cut before that
+    /// loses the blob, which a peer then sends again.
+    pub fn finish_later(self, store: &Store) -> Result<Option<BlobRef>> {
+        if self.hasher.finalize().to_hex().as_str() != self.hash {
+            drop(self.file);
+            std::fs::remove_file(&self.path).map_err(|e| Error::io(&self.path, e))?;
+            return Ok(None);
+        }
+        // Off the partial name at once: a new transfer of the same hash must start a file of
+        // its own, not append to this one while it waits to be adopted.
+        let waiting = store.blobs.waiting_path(&self.hash);
+        std::fs::rename(&self.path, &waiting).map_err(|e| Error::io(&waiting, e))?;
+        let to = store.blobs.path_of(&self.hash)?;
+        drop(store.submit(Job::AdoptBlob {
+            file: self.file,
+            from: waiting,
+            to,
+            hash: self.hash.clone(),
+            size: self.len,
+            at: now_ms(),
+        }));
+        Ok(Some(BlobRef {
+            hash: self.hash,
+            size: self.len,
+        }))
+    }
+
     /// Drops what was received (a transfer that will start again from nothing).
     pub fn discard(self) -> Result<()> {
         drop(self.file);

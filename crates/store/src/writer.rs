@@ -51,6 +51,17 @@ pub(crate) enum Job {
         size: u64,
         at: i64,
     },
+    /// A received blob, already checked against its hash, to move into place (fsync, rename,
+    /// folder fsync) and index. Done here so that many blobs arriving at once share the
+    /// writer's commits and no receiving session waits for the disk.
+    AdoptBlob {
+        file: std::fs::File,
+        from: PathBuf,
+        to: PathBuf,
+        hash: String,
+        size: u64,
+        at: i64,
+    },
     SetMeta {
         key: String,
         value: String,
@@ -203,7 +214,8 @@ fn run(mut conn: Connection, path: &Path, rx: &Receiver<Request>, in_flight: &At
         }
         let compacted = batch.iter().any(|r| matches!(r.job, Job::Compact { .. }));
         let n = batch.len();
-        match apply_batch(&mut conn, path, &batch) {
+        let placed = place_blobs(&batch);
+        match apply_batch(&mut conn, path, &batch, placed) {
             Ok(results) => {
                 for (request, result) in batch.into_iter().zip(results) {
                     let answer = result.map_err(Arc::new);
@@ -247,13 +259,68 @@ fn give_back_space(conn: &Connection) {
     }
 }
 
+/// Moves the batch's received blobs into place: each file fsynced and renamed, then each
+/// folder they landed in fsynced once. Returns, per job, the error of a blob that could not
+/// be placed (it is then not indexed).
+fn place_blobs(batch: &[Request]) -> Vec<Option<Error>> {
+    let mut folders = std::collections::BTreeSet::new();
+    let mut placed: Vec<Option<Error>> = batch
+        .iter()
+        .map(|request| {
+            let Job::AdoptBlob { file, from, to, .. } = &request.job else {
+                return None;
+            };
+            let parent = to.parent()?.to_path_buf();
+            let result = file
+                .sync_all()
+                .map_err(|e| Error::io(from, e))
+                .and_then(|()| std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e)))
+                .and_then(|()| std::fs::rename(from, to).map_err(|e| Error::io(to, e)));
+            match result {
+                Ok(()) => {
+                    folders.insert(parent);
+                    None
+                }
+                Err(e) => {
+                    let _ = std::fs::remove_file(from);
+                    Some(e)
+                }
+            }
+        })
+        .collect();
+    for folder in folders {
+        if let Err(e) = std::fs::File::open(&folder).and_then(|d| d.sync_all()) {
+            // The renames into this folder may not survive a power cut: do not index them.
+            for (request, slot) in batch.iter().zip(placed.iter_mut()) {
+                if let Job::AdoptBlob { to, .. } = &request.job {
+                    if slot.is_none() && to.parent() == Some(folder.as_path()) {
+                        *slot = Some(Error::io(
+                            &folder,
+                            std::io::Error::new(e.kind(), e.to_string()),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    placed
+}
+
 /// Applies every job in one transaction. A job that fails is answered with its error and
 /// leaves nothing behind (its savepoint is rolled back); the others still commit.
-fn apply_batch(conn: &mut Connection, path: &Path, batch: &[Request]) -> Result<Vec<Result<()>>> {
+fn apply_batch(
+    conn: &mut Connection,
+    path: &Path,
+    batch: &[Request],
+    mut placed: Vec<Option<Error>>,
+) -> Result<Vec<Result<()>>> {
     let tx = conn.transaction().map_err(|e| Error::sqlite(path, e))?;
     let mut results = Vec::with_capacity(batch.len());
-    for request in batch {
-        results.push(apply_one(&tx, path, &request.job));
+    for (request, placing) in batch.iter().zip(placed.iter_mut()) {
+        results.push(match placing.take() {
+            Some(error) => Err(error),
+            None => apply_one(&tx, path, &request.job),
+        });
     }
     tx.commit().map_err(|e| Error::sqlite(path, e))?;
     Ok(results)
@@ -275,7 +342,9 @@ fn apply_one(tx: &Transaction<'_>, path: &Path, job: &Job) -> Result<()> {
             state,
             at,
         } => table::sync_states::put(tx, path, document_id, peer_id, state, *at),
-        Job::IndexBlob { hash, size, at } => table::blobs::insert(tx, path, hash, *size, *at),
+        Job::IndexBlob { hash, size, at } | Job::AdoptBlob { hash, size, at, .. } => {
+            table::blobs::insert(tx, path, hash, *size, *at)
+        }
         Job::SetMeta { key, value } => table::meta::set(tx, path, key, value),
         Job::Nothing => Ok(()),
         // Several statements: all or nothing.

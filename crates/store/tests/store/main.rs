@@ -163,3 +163,43 @@ fn a_blob_received_in_pieces_resumes_after_reopening_and_appears_only_whole() {
     assert!(!store.has_blob(&wrong).unwrap());
     assert!(!dir.path().join("blobs/partial").join(&wrong).exists());
 }
+
+#[test]
+fn a_blob_finished_later_is_adopted_by_the_writer_and_frees_its_partial_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let bytes: Vec<u8> = (0..2_000_000u32).map(|i| (i % 241) as u8).collect();
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    let mut partial = store.partial_blob(&hash).unwrap();
+    partial.append(&bytes).unwrap();
+    let stored = partial.finish_later(&store).unwrap().expect("the bytes match");
+    assert_eq!(stored.size, 2_000_000);
+    // A new transfer of the same hash starts from nothing: it never appends to the file
+    // that is waiting to be adopted.
+    let again = store.partial_blob(&hash).unwrap();
+    assert_eq!(again.len(), 0);
+    again.discard().unwrap();
+    store.flush().unwrap();
+    assert!(store.has_blob(&hash).unwrap());
+    assert_eq!(store.blob(&hash).unwrap(), bytes);
+    let waiting = std::fs::read_dir(dir.path().join("blobs/tmp")).unwrap().count();
+    assert_eq!(waiting, 0, "nothing left waiting after the flush");
+
+    // A mismatch is refused at once, as with `finish`.
+    let wrong = blake3::hash(b"other").to_hex().to_string();
+    let mut partial = store.partial_blob(&wrong).unwrap();
+    partial.append(b"not that").unwrap();
+    assert_eq!(partial.finish_later(&store).unwrap(), None);
+    store.flush().unwrap();
+    assert!(!store.has_blob(&wrong).unwrap());
+
+    // Dropping the store waits for what the writer still holds.
+    let bytes2 = vec![7u8; 500_000];
+    let hash2 = blake3::hash(&bytes2).to_hex().to_string();
+    let mut partial = store.partial_blob(&hash2).unwrap();
+    partial.append(&bytes2).unwrap();
+    partial.finish_later(&store).unwrap().unwrap();
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.blob(&hash2).unwrap(), bytes2);
+}
