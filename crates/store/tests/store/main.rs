@@ -172,7 +172,10 @@ fn a_blob_finished_later_is_adopted_by_the_writer_and_frees_its_partial_name() {
     let hash = blake3::hash(&bytes).to_hex().to_string();
     let mut partial = store.partial_blob(&hash).unwrap();
     partial.append(&bytes).unwrap();
-    let stored = partial.finish_later(&store).unwrap().expect("the bytes match");
+    let stored = partial
+        .finish_later(&store)
+        .unwrap()
+        .expect("the bytes match");
     assert_eq!(stored.size, 2_000_000);
     // A new transfer of the same hash starts from nothing: it never appends to the file
     // that is waiting to be adopted.
@@ -182,7 +185,9 @@ fn a_blob_finished_later_is_adopted_by_the_writer_and_frees_its_partial_name() {
     store.flush().unwrap();
     assert!(store.has_blob(&hash).unwrap());
     assert_eq!(store.blob(&hash).unwrap(), bytes);
-    let waiting = std::fs::read_dir(dir.path().join("blobs/tmp")).unwrap().count();
+    let waiting = std::fs::read_dir(dir.path().join("blobs/tmp"))
+        .unwrap()
+        .count();
     assert_eq!(waiting, 0, "nothing left waiting after the flush");
 
     // A mismatch is refused at once, as with `finish`.
