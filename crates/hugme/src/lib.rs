@@ -10,6 +10,8 @@
 //!   [`view`] the plain values it shows, [`edit`] the actions it sends, [`bindings`] their
 //!   generated TypeScript.
 //! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
+//! - [`hub`], [`enrolment`], [`network_cli`]: the class's devices and sync from the command
+//!   line; [`neighbours`]: a hub's mDNS announcement and its syncs with the devices it hears.
 //! - [`error`]: the facade's error type.
 //!
 //! Nothing here knows of Tauri: the shell in `src-tauri` adapts these calls to commands.
@@ -24,6 +26,7 @@ pub mod error;
 pub mod hub;
 pub mod inspect;
 pub mod media;
+pub mod neighbours;
 pub mod network_cli;
 pub mod student;
 pub mod view;

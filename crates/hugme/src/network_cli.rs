@@ -47,7 +47,8 @@ pub enum NetworkCommand {
         dir: PathBuf,
         #[arg(long, default_value = "0.0.0.0:7420")]
         listen: String,
-        /// Do not announce on the network (mDNS); accepted now, as discovery is not built yet.
+        /// Do not announce or look for the class's devices on the network (mDNS), and so
+        /// send no multicast at all; also `HUGME_NO_DISCOVERY=1`.
         #[arg(long)]
         no_discovery: bool,
     },
@@ -116,7 +117,13 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             let number = enrolment::revoke(&dir, &device)?;
             writeln!(out, "revoked {device} (revocation list {number})").map_err(io)?;
         }
-        NetworkCommand::Hub { dir, listen, .. } => {
+        NetworkCommand::Hub {
+            dir,
+            listen,
+            no_discovery,
+        } => {
+            let discovery =
+                !no_discovery && std::env::var("HUGME_NO_DISCOVERY").map_or(true, |v| v != "1");
             let hub = Arc::new(Hub::open(&dir)?);
             let runtime = enrolment::runtime()?;
             runtime.block_on(async {
@@ -126,6 +133,9 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 let addr = listener.local_addr().map_err(hugme_sync::Error::Io)?;
                 writeln!(out, "listening on {addr}").map_err(io)?;
                 out.flush().map_err(io)?;
+                if discovery {
+                    crate::neighbours::start(hub.clone(), addr)?;
+                }
                 let enrolment = hub.is_teacher_device();
                 hugme_sync::net::serve(listener, hub, enrolment).await?;
                 Ok::<(), Error>(())

@@ -1,0 +1,244 @@
+//! Finding the class's devices on the classroom network with mDNS/DNS-SD.
+//!
+//! Every device (app and hub) registers `_hugme._tcp.local.` with TXT records for a hash of
+//! the class id (so a listener on the school's Wi-Fi learns no class id), its device id and the
+//! protocol version, and browses for its own class only. What a browser hears is turned into
+//! a [`Peer`] by [`peer_of`], a pure function (tested without a network); [`Discovery`] is the
+//! adapter that owns the mDNS daemon. Discovery never decides who may sync: a peer found here
+//! still has to pass the class's mutual TLS.
+//!
+//! Turning it off (`--no-discovery`, `HUGME_NO_DISCOVERY=1`) means no multicast at all: tests
+//! and screenshots outside a network namespace of their own must do so.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use mdns_sd::{ServiceDaemon, ServiceEvent, ServiceInfo};
+
+/// The DNS-SD service type of Hug me! devices.
+pub const SERVICE: &str = "_hugme._tcp.local.";
+/// The sync protocol version a device announces; peers of another version are ignored.
+pub const PROTOCOL: &str = "1";
+
+/// Errors of discovery.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("mDNS is not available on this network: {0}")]
+    Mdns(#[from] mdns_sd::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// The class as announced: the first 16 hex digits of its id's BLAKE3 hash.
+pub fn class_hash(class_id: &str) -> String {
+    blake3::hash(format!("hugme-class:{class_id}").as_bytes()).to_hex()[..16].to_owned()
+}
+
+/// A device of our class, heard on the network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Peer {
+    pub device: String,
+    pub addresses: Vec<SocketAddr>,
+}
+
+/// What we are, for filtering what we hear.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub class_hash: String,
+    pub device: String,
+}
+
+/// A peer from a resolved service's TXT records, addresses and port: `None` for ourselves,
+/// another class, another protocol version, or a record without a device id.
+pub fn peer_of(
+    me: &Identity,
+    txt: impl Fn(&str) -> Option<String>,
+    addresses: &[IpAddr],
+    port: u16,
+) -> Option<Peer> {
+    if txt("class")? != me.class_hash || txt("v")? != PROTOCOL {
+        return None;
+    }
+    let device = txt("device")?;
+    if device == me.device || device.is_empty() || addresses.is_empty() {
+        return None;
+    }
+    let mut addresses: Vec<SocketAddr> = addresses
+        .iter()
+        .map(|ip| SocketAddr::new(*ip, port))
+        .collect();
+    // IPv4 first: classroom networks route it best.
+    addresses.sort_by_key(|a| (a.is_ipv6(), *a));
+    Some(Peer { device, addresses })
+}
+
+/// The running announcement and browser.
+pub struct Discovery {
+    daemon: ServiceDaemon,
+    peers: Arc<Mutex<HashMap<String, Peer>>>,
+}
+
+impl std::fmt::Debug for Discovery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Discovery")
+            .field("peers", &self.peers())
+            .finish()
+    }
+}
+
+impl Discovery {
+    /// Announces this device on `ip:port` (every interface's address when `ip` is
+    /// unspecified) and starts listening for the class's other devices.
+    pub fn start(class_id: &str, device: &str, ip: IpAddr, port: u16) -> Result<Discovery> {
+        let me = Identity {
+            class_hash: class_hash(class_id),
+            device: device.to_owned(),
+        };
+        let daemon = ServiceDaemon::new()?;
+        // A DNS label holds 63 bytes: the device id (a UUID) fits, and is unique.
+        let host = format!("hugme-{}.local.", &device[..device.len().min(40)]);
+        let txt = [
+            ("class", me.class_hash.as_str()),
+            ("device", device),
+            ("v", PROTOCOL),
+        ];
+        let info = if ip.is_unspecified() {
+            ServiceInfo::new(SERVICE, device, &host, "", port, &txt[..])?.enable_addr_auto()
+        } else {
+            ServiceInfo::new(SERVICE, device, &host, ip, port, &txt[..])?
+        };
+        daemon.register(info)?;
+        let events = daemon.browse(SERVICE)?;
+        let peers = Arc::new(Mutex::new(HashMap::new()));
+        let found = peers.clone();
+        std::thread::spawn(move || {
+            while let Ok(event) = events.recv() {
+                match event {
+                    ServiceEvent::ServiceResolved(service) => {
+                        let addresses: Vec<IpAddr> =
+                            service.addresses.iter().map(|a| a.to_ip_addr()).collect();
+                        let txt = |key: &str| {
+                            service
+                                .txt_properties
+                                .get_property_val_str(key)
+                                .map(str::to_owned)
+                        };
+                        if let Some(peer) = peer_of(&me, txt, &addresses, service.port) {
+                            lock(&found).insert(peer.device.clone(), peer);
+                        }
+                    }
+                    ServiceEvent::ServiceRemoved(_, fullname) => {
+                        lock(&found).retain(|device, _| !fullname.starts_with(device.as_str()));
+                    }
+                    _ => {}
+                }
+            }
+        });
+        Ok(Discovery { daemon, peers })
+    }
+
+    /// The class's devices heard so far.
+    pub fn peers(&self) -> Vec<Peer> {
+        let mut peers: Vec<Peer> = lock(&self.peers).values().cloned().collect();
+        peers.sort_by(|a, b| a.device.cmp(&b.device));
+        peers
+    }
+
+    /// Stops announcing (a goodbye on the network) and listening.
+    pub fn stop(self) {
+        let _ = self.daemon.shutdown();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn me() -> Identity {
+        Identity {
+            class_hash: class_hash("5B"),
+            device: "me".into(),
+        }
+    }
+
+    fn txt<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn only_other_devices_of_our_class_and_version_are_peers() {
+        let ip: IpAddr = "10.0.0.7".parse().unwrap();
+        let ours = class_hash("5B");
+        let peer = peer_of(
+            &me(),
+            txt(&[("class", &ours), ("device", "tab"), ("v", "1")]),
+            &[ip],
+            7000,
+        );
+        assert_eq!(
+            peer,
+            Some(Peer {
+                device: "tab".into(),
+                addresses: vec!["10.0.0.7:7000".parse().unwrap()]
+            })
+        );
+        let other = class_hash("6A");
+        assert_eq!(
+            peer_of(
+                &me(),
+                txt(&[("class", &other), ("device", "t"), ("v", "1")]),
+                &[ip],
+                1
+            ),
+            None
+        );
+        assert_eq!(
+            peer_of(
+                &me(),
+                txt(&[("class", &ours), ("device", "me"), ("v", "1")]),
+                &[ip],
+                1
+            ),
+            None
+        );
+        assert_eq!(
+            peer_of(
+                &me(),
+                txt(&[("class", &ours), ("device", "t"), ("v", "2")]),
+                &[ip],
+                1
+            ),
+            None
+        );
+        assert_eq!(
+            peer_of(&me(), txt(&[("class", &ours), ("v", "1")]), &[ip], 1),
+            None
+        );
+        assert_eq!(
+            peer_of(
+                &me(),
+                txt(&[("class", &ours), ("device", "t"), ("v", "1")]),
+                &[],
+                1
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn the_class_id_is_not_announced() {
+        let hash = class_hash("2dece240-4c1c-4381-a393-b3fa19d68d92");
+        assert_eq!(hash.len(), 16);
+        assert!(!hash.contains("2dece240"));
+    }
+}

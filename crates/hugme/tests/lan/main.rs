@@ -1,0 +1,228 @@
+//! Several devices on one machine, as CI runs them (root, `ip netns`, veth, a bridge): a hub
+//! and tablets that find each other by mDNS alone and converge.
+
+mod net;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use net::Lan;
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}
+
+/// The projects a data folder holds, as (title, question texts), sorted.
+fn projects(lan: &Lan, host: usize, dir: &Path) -> Vec<(String, Vec<String>)> {
+    let json = lan.run(host, &["inspect", path(dir), "--json"]);
+    let report: serde_json::Value = serde_json::from_str(&json).expect("inspect prints JSON");
+    let mut out: Vec<(String, Vec<String>)> = report["projects"]
+        .as_array()
+        .expect("a projects array")
+        .iter()
+        .map(|p| {
+            let questions = p["research_questions"]
+                .as_array()
+                .map(|qs| {
+                    qs.iter()
+                        .filter_map(|q| q["question"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (
+                p["title"].as_str().unwrap_or_default().to_owned(),
+                questions,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_hub_and_three_tablets_find_each_other_by_mdns_alone_and_converge() {
+    let root = tempfile::tempdir().unwrap();
+    // Hosts 0–3: our class. Host 4: another class's teacher device on the same network.
+    let mut lan = Lan::new(5);
+    let teacher = root.path().join("teacher");
+    let hub_addr = format!("{}:7420", lan.ip(0));
+    lan.run(
+        0,
+        &[
+            "class",
+            "create",
+            path(&teacher),
+            "--name",
+            "5B",
+            "--group",
+            "Ketut",
+            "--group",
+            "Karhut",
+            "--group",
+            "Pöllöt",
+        ],
+    );
+    let groups = ["Ketut", "Karhut", "Pöllöt"];
+    let mut tablets = Vec::new();
+    for (i, group) in groups.iter().enumerate() {
+        let payload = root.path().join(format!("payload-{i}.json"));
+        lan.run(
+            0,
+            &[
+                "enrol",
+                path(&teacher),
+                "--group",
+                group,
+                "--hub",
+                &hub_addr,
+                "-o",
+                path(&payload),
+            ],
+        );
+        tablets.push((root.path().join(format!("tablet-{i}")), payload));
+    }
+    // The teacher's device serves (and announces itself); the tablets join it.
+    lan.spawn(
+        0,
+        &["hub", path(&teacher), "--listen", &hub_addr],
+        &root.path().join("hub-0.log"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    for (i, (dir, payload)) in tablets.iter().enumerate() {
+        loop {
+            let out = std::process::Command::new("ip")
+                .args([
+                    "netns",
+                    "exec",
+                    &format!("hm{}n{}", std::process::id() % 100_000, i + 1),
+                ])
+                .arg(env!("CARGO_BIN_EXE_hugme"))
+                .args(["join", path(dir), "--payload", path(payload)])
+                .output()
+                .unwrap();
+            if out.status.success() {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tablet {i} cannot join: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        // Work done apart, before the tablet is on the network.
+        let id = lan.run(
+            i + 1,
+            &[
+                "project",
+                "new",
+                path(dir),
+                "--group",
+                groups[i],
+                "--title",
+                &format!("Projekti {}", groups[i]),
+            ],
+        );
+        lan.run(
+            i + 1,
+            &[
+                "project",
+                "add-question",
+                path(dir),
+                id.trim(),
+                "--text",
+                &format!("Kysymys ryhmältä {}", groups[i]),
+            ],
+        );
+    }
+    // Every tablet serves on its own address; nobody is told another's address.
+    for (i, (dir, _)) in tablets.iter().enumerate() {
+        let addr = format!("{}:7420", lan.ip(i + 1));
+        lan.spawn(
+            i + 1,
+            &["hub", path(dir), "--listen", &addr],
+            &root.path().join(format!("hub-{}.log", i + 1)),
+        );
+    }
+    let stranger = root.path().join("stranger");
+    lan.run(
+        4,
+        &[
+            "class",
+            "create",
+            path(&stranger),
+            "--name",
+            "6A",
+            "--group",
+            "Ketut",
+        ],
+    );
+    lan.run(
+        4,
+        &[
+            "project",
+            "new",
+            path(&stranger),
+            "--group",
+            "Ketut",
+            "--title",
+            "Toisen luokan projekti",
+        ],
+    );
+    let stranger_addr = format!("{}:7420", lan.ip(4));
+    lan.spawn(
+        4,
+        &["hub", path(&stranger), "--listen", &stranger_addr],
+        &root.path().join("hub-4.log"),
+    );
+    // Each device hears the three others, then syncs a few rounds.
+    let logs: Vec<_> = (0..4)
+        .map(|i| root.path().join(format!("hub-{i}.log")))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let heard: Vec<usize> = logs
+            .iter()
+            .map(|l| {
+                std::fs::read_to_string(l)
+                    .unwrap_or_default()
+                    .matches("discovered ")
+                    .count()
+            })
+            .collect();
+        if heard.iter().all(|n| *n >= 3) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "not everyone was discovered: {heard:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(8));
+    lan.stop_all();
+    if std::env::var_os("HUGME_SHOW_LOGS").is_some() {
+        for log in &logs {
+            eprintln!(
+                "--- {}\n{}",
+                log.display(),
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+    }
+
+    let expected = projects(&lan, 1, &tablets[0].0);
+    assert_eq!(
+        expected.len(),
+        3,
+        "tablet 0 holds every group's project: {expected:?}"
+    );
+    assert_eq!(
+        projects(&lan, 0, &teacher),
+        expected,
+        "the teacher's device"
+    );
+    for (i, (dir, _)) in tablets.iter().enumerate().skip(1) {
+        assert_eq!(projects(&lan, i + 1, dir), expected, "tablet {i}");
+    }
+}

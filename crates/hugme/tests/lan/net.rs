@@ -1,0 +1,149 @@
+//! A classroom network on one machine: a namespace per device, each with a veth into a
+//! bridge that lives in a namespace of its own. Nothing is added to the host's own network:
+//! mDNS and every other packet stay inside the namespaces this test made.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+/// The namespaces and bridge of one test; removed when dropped.
+pub struct Lan {
+    tag: String,
+    subnet: u32,
+    hosts: usize,
+    children: Vec<Child>,
+}
+
+fn ip(args: &[&str]) {
+    let out = Command::new("ip")
+        .args(args)
+        .output()
+        .expect("the ip command (iproute2) runs");
+    assert!(
+        out.status.success(),
+        "ip {} failed: {} (these tests need root)",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr).trim()
+    );
+}
+
+impl Lan {
+    pub fn new(hosts: usize) -> Lan {
+        let pid = std::process::id();
+        let tag = format!("hm{}", pid % 100_000);
+        let subnet = 1 + pid % 250;
+        let lan = Lan {
+            tag,
+            subnet,
+            hosts,
+            children: Vec::new(),
+        };
+        let sw = lan.switch();
+        ip(&["netns", "add", &sw]);
+        ip(&[
+            "-n",
+            &sw,
+            "link",
+            "add",
+            "br0",
+            "type",
+            "bridge",
+            "mcast_snooping",
+            "0",
+        ]);
+        ip(&["-n", &sw, "link", "set", "br0", "up"]);
+        for i in 0..hosts {
+            let ns = lan.ns(i);
+            let (outer, inner) = (format!("{}s{i}", lan.tag), format!("{}h{i}", lan.tag));
+            ip(&["netns", "add", &ns]);
+            ip(&[
+                "link", "add", &outer, "netns", &sw, "type", "veth", "peer", "name", &inner,
+                "netns", &ns,
+            ]);
+            ip(&["-n", &sw, "link", "set", &outer, "master", "br0", "up"]);
+            ip(&["-n", &ns, "link", "set", "lo", "up"]);
+            ip(&[
+                "-n",
+                &ns,
+                "addr",
+                "add",
+                &format!("{}/24", lan.ip(i)),
+                "dev",
+                &inner,
+            ]);
+            ip(&["-n", &ns, "link", "set", &inner, "up"]);
+            ip(&["-n", &ns, "route", "add", "224.0.0.0/4", "dev", &inner]);
+        }
+        lan
+    }
+
+    fn switch(&self) -> String {
+        format!("{}sw", self.tag)
+    }
+
+    fn ns(&self, i: usize) -> String {
+        format!("{}n{i}", self.tag)
+    }
+
+    /// Host `i`'s address (a private test range, only inside the namespaces).
+    pub fn ip(&self, i: usize) -> String {
+        format!("10.231.{}.{}", self.subnet, i + 2)
+    }
+
+    /// Runs `hugme` with `args` on host `i`, logging to `log`; stopped when the Lan drops.
+    pub fn spawn(&mut self, i: usize, args: &[&str], log: &Path) {
+        let file = std::fs::File::create(log).expect("a log file");
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns(i), env!("CARGO_BIN_EXE_hugme")])
+            .args(args)
+            .stdout(file.try_clone().expect("log"))
+            .stderr(file)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("hugme starts in its namespace");
+        self.children.push(child);
+    }
+
+    /// Runs `hugme` with `args` on host `i` to the end; returns stdout, panics on failure.
+    pub fn run(&self, i: usize, args: &[&str]) -> String {
+        let out = Command::new("ip")
+            .args(["netns", "exec", &self.ns(i), env!("CARGO_BIN_EXE_hugme")])
+            .args(args)
+            .output()
+            .expect("hugme runs in its namespace");
+        assert!(
+            out.status.success(),
+            "hugme {args:?} on host {i} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Stops every process started with [`Lan::spawn`].
+    pub fn stop_all(&mut self) {
+        for child in &mut self.children {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(child.id().to_string())
+                .status();
+        }
+        for child in &mut self.children {
+            let _ = child.wait();
+        }
+        self.children.clear();
+    }
+}
+
+impl Drop for Lan {
+    fn drop(&mut self) {
+        self.stop_all();
+        for i in 0..self.hosts {
+            let _ = Command::new("ip")
+                .args(["netns", "del", &self.ns(i)])
+                .status();
+        }
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.switch()])
+            .status();
+    }
+}
