@@ -2,9 +2,10 @@
 //! and syncs with each it hears, again and again, so that every device converges through
 //! whoever it can reach (store and forward).
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hugme_discovery::Discovery;
 use hugme_sync::net::{self, Host};
@@ -26,20 +27,31 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr) -> Result<()> {
     )
     .map_err(|e| Error::Identity(format!("cannot announce on the network: {e}")))?;
     let me = credentials.device.clone();
+    let started = Instant::now();
     tokio::spawn(async move {
-        let mut known = std::collections::HashSet::new();
+        // When each neighbour was last synced with (by this side).
+        let mut last: HashMap<String, Instant> = HashMap::new();
         loop {
             for peer in discovery.peers() {
-                if known.insert(peer.device.clone()) {
-                    hub.log(&format!(
-                        "discovered {} at {:?}",
-                        peer.device, peer.addresses
-                    ));
-                }
-                // One side of each pair starts the session; the other serves it.
-                if me > peer.device {
+                let due = match last.get(&peer.device) {
+                    // Just heard: sync now, whichever side this is, so that a tablet that
+                    // joins the network starts its first sync at once.
+                    None => {
+                        hub.log(&format!(
+                            "discovered {} at {:?}, {} ms after this hub started announcing",
+                            peer.device,
+                            peer.addresses,
+                            started.elapsed().as_millis()
+                        ));
+                        true
+                    }
+                    // Afterwards one side of each pair starts the sessions; the other serves.
+                    Some(at) => me < peer.device && at.elapsed() >= ROUND,
+                };
+                if !due {
                     continue;
                 }
+                last.insert(peer.device.clone(), Instant::now());
                 for addr in &peer.addresses {
                     match net::sync_once(&addr.to_string(), hub.as_ref(), None).await {
                         Ok(ended) => {
@@ -59,7 +71,8 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr) -> Result<()> {
                     }
                 }
             }
-            tokio::time::sleep(ROUND).await;
+            // Listen often for newcomers; sync with known neighbours every round.
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
     Ok(())
