@@ -41,6 +41,24 @@ fn projects(lan: &Lan, host: usize, dir: &Path) -> Vec<(String, Vec<String>)> {
 
 #[test]
 fn a_hub_and_three_tablets_find_each_other_by_mdns_alone_and_converge() {
+    classroom(|_| {}, [3, 3, 3, 3], Duration::from_secs(8));
+}
+
+#[test]
+fn with_client_isolation_tablets_converge_through_the_hub() {
+    // Tablets cannot reach (or hear) each other; each hears only the teacher's device.
+    classroom(
+        |lan| lan.isolate(&[1, 2, 3]),
+        [3, 1, 1, 1],
+        Duration::from_secs(10),
+    );
+}
+
+/// A teacher's device (host 0) and three tablets (hosts 1–3) that edited apart, told no
+/// addresses, on a network shaped by `network`; another class's device (host 4) on the same
+/// bridge. Each of hosts 0–3 must hear `heard[i]` peers; after `settle` more, every device
+/// must hold the same three projects, and the stranger nothing of ours.
+fn classroom(network: impl Fn(&Lan), heard: [usize; 4], settle: Duration) {
     let root = tempfile::tempdir().unwrap();
     // Hosts 0–3: our class. Host 4: another class's teacher device on the same network.
     let mut lan = Lan::new(5);
@@ -91,11 +109,7 @@ fn a_hub_and_three_tablets_find_each_other_by_mdns_alone_and_converge() {
     for (i, (dir, payload)) in tablets.iter().enumerate() {
         loop {
             let out = std::process::Command::new("ip")
-                .args([
-                    "netns",
-                    "exec",
-                    &format!("hm{}n{}", std::process::id() % 100_000, i + 1),
-                ])
+                .args(["netns", "exec", &lan.ns(i + 1)])
                 .arg(env!("CARGO_BIN_EXE_hugme"))
                 .args(["join", path(dir), "--payload", path(payload)])
                 .output()
@@ -135,6 +149,7 @@ fn a_hub_and_three_tablets_find_each_other_by_mdns_alone_and_converge() {
             ],
         );
     }
+    network(&lan);
     // Every tablet serves on its own address; nobody is told another's address.
     for (i, (dir, _)) in tablets.iter().enumerate() {
         let addr = format!("{}:7420", lan.ip(i + 1));
@@ -175,31 +190,29 @@ fn a_hub_and_three_tablets_find_each_other_by_mdns_alone_and_converge() {
         &["hub", path(&stranger), "--listen", &stranger_addr],
         &root.path().join("hub-4.log"),
     );
-    // Each device hears the three others, then syncs a few rounds.
+    // Each device hears the peers it can reach, then syncs for a while.
     let logs: Vec<_> = (0..4)
         .map(|i| root.path().join(format!("hub-{i}.log")))
         .collect();
-    let deadline = Instant::now() + Duration::from_secs(30);
+    let discovered = |log: &Path| {
+        std::fs::read_to_string(log)
+            .unwrap_or_default()
+            .matches("discovered ")
+            .count()
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let heard: Vec<usize> = logs
-            .iter()
-            .map(|l| {
-                std::fs::read_to_string(l)
-                    .unwrap_or_default()
-                    .matches("discovered ")
-                    .count()
-            })
-            .collect();
-        if heard.iter().all(|n| *n >= 3) {
+        let now: Vec<usize> = logs.iter().map(|l| discovered(l)).collect();
+        if now.iter().zip(heard).all(|(n, want)| *n >= want) {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "not everyone was discovered: {heard:?}"
+            "not everyone was discovered: {now:?}, want {heard:?}"
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    std::thread::sleep(Duration::from_secs(8));
+    std::thread::sleep(settle);
     lan.stop_all();
     if std::env::var_os("HUGME_SHOW_LOGS").is_some() {
         for log in &logs {
@@ -225,4 +238,18 @@ fn a_hub_and_three_tablets_find_each_other_by_mdns_alone_and_converge() {
     for (i, (dir, _)) in tablets.iter().enumerate().skip(1) {
         assert_eq!(projects(&lan, i + 1, dir), expected, "tablet {i}");
     }
+    // Exactly the reachable peers were heard: never the other class's device.
+    for (log, want) in logs.iter().zip(heard) {
+        assert_eq!(discovered(log), want, "{}", log.display());
+    }
+    let strange = std::fs::read_to_string(root.path().join("hub-4.log")).unwrap();
+    assert!(
+        !strange.contains("discovered"),
+        "the other class's device found a peer: {strange}"
+    );
+    assert_eq!(
+        projects(&lan, 4, &stranger).len(),
+        1,
+        "the stranger holds its own project only"
+    );
 }

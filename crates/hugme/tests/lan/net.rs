@@ -28,9 +28,12 @@ fn ip(args: &[&str]) {
 
 impl Lan {
     pub fn new(hosts: usize) -> Lan {
+        // Tests of one binary run at once: each Lan needs names and a subnet of its own.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let pid = std::process::id();
-        let tag = format!("hm{}", pid % 100_000);
-        let subnet = 1 + pid % 250;
+        let tag = format!("hm{}{n}", pid % 10_000);
+        let subnet = 1 + (pid + 61 * n) % 250;
         let lan = Lan {
             tag,
             subnet,
@@ -80,13 +83,39 @@ impl Lan {
         format!("{}sw", self.tag)
     }
 
-    fn ns(&self, i: usize) -> String {
+    pub fn ns(&self, i: usize) -> String {
         format!("{}n{i}", self.tag)
     }
 
     /// Host `i`'s address (a private test range, only inside the namespaces).
     pub fn ip(&self, i: usize) -> String {
         format!("10.231.{}.{}", self.subnet, i + 2)
+    }
+
+    /// Client isolation, as school access points do it: the hosts given can no longer reach
+    /// each other (nor hear each other's multicast), only the others.
+    pub fn isolate(&self, hosts: &[usize]) {
+        for i in hosts {
+            let out = Command::new("ip")
+                .args([
+                    "netns",
+                    "exec",
+                    &self.switch(),
+                    "bridge",
+                    "link",
+                    "set",
+                    "dev",
+                ])
+                .arg(format!("{}s{i}", self.tag))
+                .args(["isolated", "on"])
+                .output()
+                .expect("the bridge command runs");
+            assert!(
+                out.status.success(),
+                "isolating host {i}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
     }
 
     /// Runs `hugme` with `args` on host `i`, logging to `log`; stopped when the Lan drops.
