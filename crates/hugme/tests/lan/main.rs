@@ -41,7 +41,18 @@ fn projects(lan: &Lan, host: usize, dir: &Path) -> Vec<(String, Vec<String>)> {
 
 #[test]
 fn a_hub_and_three_tablets_find_each_other_by_mdns_alone_and_converge() {
-    classroom(|_| {}, [3, 3, 3, 3], Duration::from_secs(8));
+    classroom(|_| {}, [3, 3, 3, 3], Duration::from_secs(8), false);
+}
+
+#[test]
+fn the_hub_killed_mid_sync_and_restarted_they_converge() {
+    // Isolated tablets can only meet through the hub, which dies while they sync with it.
+    classroom(
+        |lan| lan.isolate(&[1, 2, 3]),
+        [3, 1, 1, 1],
+        Duration::from_secs(10),
+        true,
+    );
 }
 
 #[test]
@@ -51,14 +62,16 @@ fn with_client_isolation_tablets_converge_through_the_hub() {
         |lan| lan.isolate(&[1, 2, 3]),
         [3, 1, 1, 1],
         Duration::from_secs(10),
+        false,
     );
 }
 
 /// A teacher's device (host 0) and three tablets (hosts 1–3) that edited apart, told no
 /// addresses, on a network shaped by `network`; another class's device (host 4) on the same
 /// bridge. Each of hosts 0–3 must hear `heard[i]` peers; after `settle` more, every device
-/// must hold the same three projects, and the stranger nothing of ours.
-fn classroom(network: impl Fn(&Lan), heard: [usize; 4], settle: Duration) {
+/// must hold the same three projects, and the stranger nothing of ours. With `restart_hub`,
+/// the teacher's device is killed as soon as it has heard a tablet, and started again.
+fn classroom(network: impl Fn(&Lan), heard: [usize; 4], settle: Duration, restart_hub: bool) {
     let root = tempfile::tempdir().unwrap();
     // Hosts 0–3: our class. Host 4: another class's teacher device on the same network.
     let mut lan = Lan::new(5);
@@ -200,6 +213,17 @@ fn classroom(network: impl Fn(&Lan), heard: [usize; 4], settle: Duration) {
             .matches("discovered ")
             .count()
     };
+    if restart_hub {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while discovered(&logs[0]) == 0 {
+            assert!(Instant::now() < deadline, "the hub heard no tablet");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        lan.kill(0);
+        let before = std::fs::read_to_string(&logs[0]).unwrap_or_default();
+        std::fs::write(root.path().join("hub-0-before-kill.log"), before).unwrap();
+        lan.spawn(0, &["hub", path(&teacher), "--listen", &hub_addr], &logs[0]);
+    }
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let now: Vec<usize> = logs.iter().map(|l| discovered(l)).collect();

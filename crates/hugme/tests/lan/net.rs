@@ -10,7 +10,7 @@ pub struct Lan {
     tag: String,
     subnet: u32,
     hosts: usize,
-    children: Vec<Child>,
+    children: Vec<(usize, Child)>,
 }
 
 fn ip(args: &[&str]) {
@@ -129,7 +129,7 @@ impl Lan {
             .stdin(Stdio::null())
             .spawn()
             .expect("hugme starts in its namespace");
-        self.children.push(child);
+        self.children.push((i, child));
     }
 
     /// Runs `hugme` with `args` on host `i` to the end; returns stdout, panics on failure.
@@ -150,16 +150,27 @@ impl Lan {
 
     /// Stops every process started with [`Lan::spawn`].
     pub fn stop_all(&mut self) {
-        for child in &mut self.children {
+        for (_, child) in &mut self.children {
             let _ = Command::new("kill")
                 .arg("-TERM")
                 .arg(child.id().to_string())
                 .status();
         }
-        for child in &mut self.children {
+        for (_, child) in &mut self.children {
             let _ = child.wait();
         }
         self.children.clear();
+    }
+
+    /// Kills what runs on host `i` at once (a power cut, a crash).
+    pub fn kill(&mut self, i: usize) {
+        for (host, child) in &mut self.children {
+            if *host == i {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+        self.children.retain(|(host, _)| *host != i);
     }
 }
 
