@@ -2,12 +2,12 @@
 //! and syncs with each it hears, again and again, so that every device converges through
 //! whoever it can reach (store and forward).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hugme_discovery::Discovery;
+use hugme_discovery::{Discovery, Peer};
 use hugme_sync::net::{self, Host};
 
 use crate::error::{Error, Result};
@@ -29,8 +29,11 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr) -> Result<()> {
     let me = credentials.device.clone();
     let started = Instant::now();
     tokio::spawn(async move {
-        // When each neighbour was last synced with (by this side).
+        // When each neighbour was last synced with (by this side), and who is being synced
+        // with now: each neighbour in a task of its own, so that one that has left the room
+        // (its connect hanging until TCP gives up) holds up nobody else.
         let mut last: HashMap<String, Instant> = HashMap::new();
+        let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
         loop {
             for peer in discovery.peers() {
                 let due = match last.get(&peer.device) {
@@ -48,32 +51,49 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr) -> Result<()> {
                     // Afterwards one side of each pair starts the sessions; the other serves.
                     Some(at) => me < peer.device && at.elapsed() >= ROUND,
                 };
-                if !due {
+                if !due || !lock(&busy).insert(peer.device.clone()) {
                     continue;
                 }
                 last.insert(peer.device.clone(), Instant::now());
-                for addr in &peer.addresses {
-                    match net::sync_once(&addr.to_string(), hub.as_ref(), None).await {
-                        Ok(ended) => {
-                            hub.log(&format!(
-                                "synced with {} at {addr}: {} documents changed, {} blobs received; {}",
-                                peer.device,
-                                ended.stats.documents_changed,
-                                ended.stats.blobs_received,
-                                if ended.finished { "in step" } else { "not in step" }
-                            ));
-                            break;
-                        }
-                        Err(e) => hub.log(&format!(
-                            "could not sync with {} at {addr}: {e}",
-                            peer.device
-                        )),
-                    }
-                }
+                let (hub, busy) = (hub.clone(), busy.clone());
+                tokio::spawn(async move {
+                    sync_with(&hub, &peer).await;
+                    lock(&busy).remove(&peer.device);
+                });
             }
             // Listen often for newcomers; sync with known neighbours every round.
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     });
     Ok(())
+}
+
+/// One session with a neighbour, at the first of its addresses that answers.
+async fn sync_with(hub: &Hub, peer: &Peer) {
+    for addr in &peer.addresses {
+        match net::sync_once(&addr.to_string(), hub, None).await {
+            Ok(ended) => {
+                hub.log(&format!(
+                    "synced with {} at {addr}: {} documents changed, {} blobs received; {}",
+                    peer.device,
+                    ended.stats.documents_changed,
+                    ended.stats.blobs_received,
+                    if ended.finished {
+                        "in step"
+                    } else {
+                        "not in step"
+                    }
+                ));
+                return;
+            }
+            Err(e) => hub.log(&format!(
+                "could not sync with {} at {addr}: {e}",
+                peer.device
+            )),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
