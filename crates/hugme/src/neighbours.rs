@@ -15,6 +15,8 @@ use crate::hub::Hub;
 
 /// How often a hub syncs with each neighbour it hears.
 const ROUND: Duration = Duration::from_secs(2);
+/// The longest one session with a neighbour may take (media of a whole project fits).
+const GIVE_UP: Duration = Duration::from_secs(600);
 
 /// Starts announcing and syncing with neighbours, on the current tokio runtime.
 pub fn start(hub: Arc<Hub>, listening: SocketAddr) -> Result<()> {
@@ -57,7 +59,14 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr) -> Result<()> {
                 last.insert(peer.device.clone(), Instant::now());
                 let (hub, busy) = (hub.clone(), busy.clone());
                 tokio::spawn(async move {
-                    sync_with(&hub, &peer).await;
+                    // A device that accepts the connection but never answers (asleep, say)
+                    // must not keep this neighbour busy for good.
+                    if tokio::time::timeout(GIVE_UP, sync_with(&hub, &peer))
+                        .await
+                        .is_err()
+                    {
+                        hub.log(&format!("gave up on a session with {}", peer.device));
+                    }
                     lock(&busy).remove(&peer.device);
                 });
             }

@@ -90,14 +90,19 @@ export function firstScreenPainted(): void {
   );
 }
 
+// Media and drawings on their way to the store: closing the window waits for them too.
+const uploads = new Set<Promise<unknown>>();
+
 async function rawCall(cmd: string, body: Uint8Array, headers: Record<string, string>) {
   save.pending += 1;
+  const call = invoke<BlockView>(cmd, body, { headers });
+  uploads.add(call);
   try {
-    const block = await invoke<BlockView>(cmd, body, { headers });
-    return block;
+    return await call;
   } catch (e) {
     throw asAppError(e);
   } finally {
+    uploads.delete(call);
     save.pending -= 1;
   }
 }
@@ -116,7 +121,10 @@ let sending: Queued | null = null;
 /** Sends an edit after those before it; resolves once it is durable. */
 export function edit(project: string, e: Edit): void {
   const key = e.op === 'set-text' ? project + JSON.stringify(e.field) : null;
-  const waiting = key && queue.find((q) => q !== sending && q.key === key);
+  // Only the newest queued edit may absorb it: merging into an older one would move the text
+  // ahead of edits made after it (a delete, an undo).
+  const newest = queue.at(-1);
+  const waiting = key && newest && newest !== sending && newest.key === key ? newest : null;
   if (waiting) {
     waiting.edit = e;
   } else {
@@ -147,7 +155,10 @@ async function drain() {
 
 /** Waits until every edit sent so far is on disk (before closing, before switching group). */
 export async function flush(): Promise<void> {
-  while (running) await running;
+  while (running || uploads.size > 0) {
+    if (running) await running;
+    await Promise.allSettled([...uploads]);
+  }
 }
 
 /** Calls `f` whenever a document changes on disk (a local edit, or sync from a peer). */
