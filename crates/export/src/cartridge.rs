@@ -9,6 +9,7 @@
 use std::fmt::Write;
 
 use crate::collect::Portfolio;
+use crate::html::escape as xml;
 use crate::package::Planned;
 
 /// The two cartridge versions we write.
@@ -34,24 +35,6 @@ impl Version {
             Version::Cc13 => "1.3.0",
         }
     }
-}
-
-/// Escapes text for XML content and attribute values.
-pub fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot hold at all (control characters) are dropped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// An `xs:ID` from a prefix and an id (ids are UUIDs, but any text is made safe).

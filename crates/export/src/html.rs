@@ -11,7 +11,9 @@ use hugme_model::{Approval, Block, BlockKind, Class, MediaRef, Pin, Step};
 use crate::collect::Work;
 use crate::labels::Labels;
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML and XML content and attribute values (pages and the cartridge's
+/// manifest alike). Characters XML 1.0 cannot hold at all (control characters, U+FFFE,
+/// U+FFFF) are dropped: a pasted one must not make the manifest unreadable.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -21,6 +23,8 @@ pub fn escape(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+            '\u{FFFE}' | '\u{FFFF}' => {}
             c => out.push(c),
         }
     }
