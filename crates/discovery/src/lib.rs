@@ -96,6 +96,9 @@ impl Discovery {
             device: device.to_owned(),
         };
         let daemon = ServiceDaemon::new()?;
+        // A tablet back on the Wi-Fi (or on a new address) is announced and heard again as
+        // soon as the daemon notices; its default look every 5 s is most of the wait.
+        daemon.set_ip_check_interval(1)?;
         // A DNS label holds 63 bytes: the device id (a UUID) fits, and is unique.
         let host = format!("hugme-{}.local.", &device[..device.len().min(40)]);
         let txt = [

@@ -204,6 +204,8 @@ pub fn join(dir: &Path, payload: &Payload) -> Result<String> {
                 }
                 app.set_device(&payload.device)?;
                 app.store().set_meta(CLASS_KEY, &payload.class)?;
+                // The way back to the teacher's device when multicast does not get through.
+                crate::addresses::set_enrolment_hubs(app.store(), &payload.hubs)?;
                 return Ok(payload.device.clone());
             }
             Ok(_) => last = Error::Identity(format!("{addr} answered something else")),

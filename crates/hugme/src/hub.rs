@@ -381,6 +381,11 @@ impl Hub {
         Ok(self.store.flush()?)
     }
 
+    /// The data folder's store (shared with the sessions' replica).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     pub fn is_teacher_device(&self) -> bool {
         self.authority.is_some()
     }

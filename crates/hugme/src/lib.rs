@@ -11,11 +11,13 @@
 //!   generated TypeScript.
 //! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
 //! - [`hub`], [`enrolment`], [`network_cli`]: the class's devices and sync from the command
-//!   line; [`neighbours`]: a hub's mDNS announcement and its syncs with the devices it hears.
+//!   line; [`neighbours`]: a hub's mDNS announcement and its syncs with the devices it hears
+//!   (or reaches by [`addresses`] remembered, enrolled or typed).
 //! - [`error`]: the facade's error type.
 //!
 //! Nothing here knows of Tauri: the shell in `src-tauri` adapts these calls to commands.
 
+pub mod addresses;
 pub mod app;
 pub mod bindings;
 pub mod cli;

@@ -1,6 +1,11 @@
 //! A hub's neighbours: it announces itself with mDNS, listens for the class's other devices,
 //! and syncs with each it hears, again and again, so that every device converges through
 //! whoever it can reach (store and forward).
+//!
+//! School Wi-Fi often drops multicast, so mDNS is only the first way to a peer. Each round
+//! the hub also tries, for devices it does not hear: addresses typed by hand
+//! (`hugme hub --peer`), the address where each was last reached, and the hub addresses of
+//! its enrolment code. Whatever answers is remembered for next time.
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -10,6 +15,7 @@ use std::time::{Duration, Instant};
 use hugme_discovery::{Discovery, Peer};
 use hugme_sync::net::{self, Host};
 
+use crate::addresses;
 use crate::error::{Error, Result};
 use crate::hub::Hub;
 
@@ -17,27 +23,70 @@ use crate::hub::Hub;
 const ROUND: Duration = Duration::from_secs(2);
 /// The longest one session with a neighbour may take (media of a whole project fits).
 const GIVE_UP: Duration = Duration::from_secs(600);
+/// How long a fallback address may take to accept a connection: most of them lead nowhere
+/// (a tablet that went home), and a round must not wait on them.
+const CONNECT_WITHIN: Duration = Duration::from_secs(3);
 
-/// Starts announcing and syncing with neighbours, on the current tokio runtime.
-pub fn start(hub: Arc<Hub>, listening: SocketAddr) -> Result<()> {
+/// How a hub finds its neighbours.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// Announce and listen with mDNS (multicast). Off: only the fallbacks.
+    pub discovery: bool,
+    /// Also try remembered and enrolment addresses. Off (`hugme hub --mdns-only`): only
+    /// what mDNS finds, to see whether multicast gets through.
+    pub fallbacks: bool,
+    /// Addresses typed by hand (`host:port`), tried every round.
+    pub typed: Vec<String>,
+}
+
+/// Why an address is being tried, for the log (and `hugme doctor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Mdns,
+    LastSeen,
+    Enrolment,
+    Typed,
+}
+
+impl Via {
+    fn words(self) -> &'static str {
+        match self {
+            Via::Mdns => "mDNS",
+            Via::LastSeen => "its last address",
+            Via::Enrolment => "the enrolment code's hub address",
+            Via::Typed => "an address typed by hand",
+        }
+    }
+}
+
+/// Starts syncing with neighbours (and announcing, with discovery), on the current tokio
+/// runtime.
+pub fn start(hub: Arc<Hub>, listening: SocketAddr, reach: Reach) -> Result<()> {
     let credentials = hub.credentials();
-    let discovery = Discovery::start(
-        &credentials.class,
-        &credentials.device,
-        listening.ip(),
-        listening.port(),
-    )
-    .map_err(|e| Error::Identity(format!("cannot announce on the network: {e}")))?;
+    let discovery = if reach.discovery {
+        Some(
+            Discovery::start(
+                &credentials.class,
+                &credentials.device,
+                listening.ip(),
+                listening.port(),
+            )
+            .map_err(|e| Error::Identity(format!("cannot announce on the network: {e}")))?,
+        )
+    } else {
+        None
+    };
     let me = credentials.device.clone();
     let started = Instant::now();
     tokio::spawn(async move {
-        // When each neighbour was last synced with (by this side), and who is being synced
-        // with now: each neighbour in a task of its own, so that one that has left the room
-        // (its connect hanging until TCP gives up) holds up nobody else.
+        // When each neighbour (or fallback address) was last synced with by this side, and
+        // who is being synced with now: each in a task of its own, so that one that has left
+        // the room (its connect hanging until TCP gives up) holds up nobody else.
         let mut last: HashMap<String, Instant> = HashMap::new();
         let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
         loop {
-            for peer in discovery.peers() {
+            let heard = discovery.as_ref().map(Discovery::peers).unwrap_or_default();
+            for peer in &heard {
                 let due = match last.get(&peer.device) {
                     // Just heard: sync now, whichever side this is, so that a tablet that
                     // joins the network starts its first sync at once.
@@ -53,22 +102,21 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr) -> Result<()> {
                     // Afterwards one side of each pair starts the sessions; the other serves.
                     Some(at) => me < peer.device && at.elapsed() >= ROUND,
                 };
-                if !due || !lock(&busy).insert(peer.device.clone()) {
-                    continue;
+                if due && lock(&busy).insert(peer.device.clone()) {
+                    last.insert(peer.device.clone(), Instant::now());
+                    let addrs = peer.addresses.iter().map(|a| (a.to_string(), Via::Mdns));
+                    spawn_session(&hub, &busy, peer.device.clone(), addrs.collect(), started);
                 }
-                last.insert(peer.device.clone(), Instant::now());
-                let (hub, busy) = (hub.clone(), busy.clone());
-                tokio::spawn(async move {
-                    // A device that accepts the connection but never answers (asleep, say)
-                    // must not keep this neighbour busy for good.
-                    if tokio::time::timeout(GIVE_UP, sync_with(&hub, &peer))
-                        .await
-                        .is_err()
-                    {
-                        hub.log(&format!("gave up on a session with {}", peer.device));
-                    }
-                    lock(&busy).remove(&peer.device);
-                });
+            }
+            for (addr, via) in
+                fallbacks(&hub, &heard, reach.fallbacks, &reach.typed, &me, listening)
+            {
+                let key = format!("addr {addr}");
+                let due = last.get(&key).is_none_or(|at| at.elapsed() >= ROUND);
+                if due && lock(&busy).insert(key.clone()) {
+                    last.insert(key.clone(), Instant::now());
+                    spawn_session(&hub, &busy, key, vec![(addr, via)], started);
+                }
             }
             // Listen often for newcomers; sync with known neighbours every round.
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -77,14 +125,82 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr) -> Result<()> {
     Ok(())
 }
 
-/// One session with a neighbour, at the first of its addresses that answers.
-async fn sync_with(hub: &Hub, peer: &Peer) {
-    for addr in &peer.addresses {
-        match net::sync_once(&addr.to_string(), hub, None).await {
+/// The addresses to try this round besides mDNS, each once, in order: the typed ones, where
+/// devices not heard were last reached, the enrolment code's hubs. Never this hub's own,
+/// nor one of a device heard by mDNS (synced with already).
+fn fallbacks(
+    hub: &Hub,
+    heard: &[Peer],
+    fallbacks: bool,
+    typed: &[String],
+    me: &str,
+    listening: SocketAddr,
+) -> Vec<(String, Via)> {
+    let heard_devices: HashSet<&str> = heard.iter().map(|p| p.device.as_str()).collect();
+    let mut skip: HashSet<String> = heard
+        .iter()
+        .flat_map(|p| p.addresses.iter().map(SocketAddr::to_string))
+        .collect();
+    skip.insert(listening.to_string());
+    let mut out = Vec::new();
+    let mut add = |addr: String, via: Via| {
+        if skip.insert(addr.clone()) {
+            out.push((addr, via));
+        }
+    };
+    // Typed first: a teacher who typed an address means that device.
+    for addr in typed {
+        add(addr.clone(), Via::Typed);
+    }
+    if fallbacks {
+        // An unreadable table costs only this round's fallbacks, not the hub.
+        for (device, seen) in addresses::last_seen(hub.store()).unwrap_or_default() {
+            if device != me && !heard_devices.contains(device.as_str()) {
+                add(seen.addr, Via::LastSeen);
+            }
+        }
+        for addr in addresses::enrolment_hubs(hub.store()).unwrap_or_default() {
+            add(addr, Via::Enrolment);
+        }
+    }
+    out
+}
+
+/// Runs one session in a task of its own; `key` is busy until it ends.
+fn spawn_session(
+    hub: &Arc<Hub>,
+    busy: &Arc<Mutex<HashSet<String>>>,
+    key: String,
+    addrs: Vec<(String, Via)>,
+    started: Instant,
+) {
+    let (hub, busy) = (hub.clone(), busy.clone());
+    tokio::spawn(async move {
+        // A device that accepts the connection but never answers (asleep, say) must not
+        // keep this neighbour busy for good.
+        if tokio::time::timeout(GIVE_UP, sync_with(&hub, &addrs, started))
+            .await
+            .is_err()
+        {
+            hub.log(&format!("gave up on a session with {key}"));
+        }
+        lock(&busy).remove(&key);
+    });
+}
+
+/// One session, at the first of the addresses that answers; remembers where that was.
+async fn sync_with(hub: &Hub, addrs: &[(String, Via)], started: Instant) {
+    let began = started.elapsed().as_millis();
+    for (addr, via) in addrs {
+        // A fallback address that does not answer at once leads nowhere today.
+        let within = (*via != Via::Mdns).then_some(CONNECT_WITHIN);
+        match net::sync_within(addr, hub, None, within).await {
             Ok(ended) => {
                 hub.log(&format!(
-                    "synced with {} at {addr}: {} documents changed, {} blobs received; {}",
-                    peer.device,
+                    "synced with {} at {addr} (found by {}, began {began} ms after this hub \
+                     started): {} documents changed, {} blobs received; {}",
+                    ended.peer,
+                    via.words(),
                     ended.stats.documents_changed,
                     ended.stats.blobs_received,
                     if ended.finished {
@@ -93,12 +209,14 @@ async fn sync_with(hub: &Hub, peer: &Peer) {
                         "not in step"
                     }
                 ));
+                if let Err(e) = addresses::remember(hub.store(), &ended.peer, addr) {
+                    hub.log(&format!("could not note where {} was: {e}", ended.peer));
+                }
                 return;
             }
-            Err(e) => hub.log(&format!(
-                "could not sync with {} at {addr}: {e}",
-                peer.device
-            )),
+            // Fallbacks are tried every round: only an answer is news.
+            Err(e) if *via == Via::Mdns => hub.log(&format!("could not sync at {addr}: {e}")),
+            Err(_) => {}
         }
     }
 }

@@ -51,6 +51,14 @@ pub enum NetworkCommand {
         /// send no multicast at all; also `HUGME_NO_DISCOVERY=1`.
         #[arg(long)]
         no_discovery: bool,
+        /// A peer's address (`host:port`) to sync with every round, for networks where
+        /// mDNS does not get through; repeat for several.
+        #[arg(long = "peer")]
+        peers: Vec<String>,
+        /// Find peers by mDNS only, not at remembered or enrolment addresses: to see
+        /// whether multicast gets through this network.
+        #[arg(long)]
+        mdns_only: bool,
     },
     /// Sync everything with one peer once; exits 0 only when both hold the same.
     Sync {
@@ -121,6 +129,8 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             dir,
             listen,
             no_discovery,
+            peers,
+            mdns_only,
         } => {
             let discovery =
                 !no_discovery && std::env::var("HUGME_NO_DISCOVERY").map_or(true, |v| v != "1");
@@ -133,9 +143,12 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 let addr = listener.local_addr().map_err(hugme_sync::Error::Io)?;
                 writeln!(out, "listening on {addr}").map_err(io)?;
                 out.flush().map_err(io)?;
-                if discovery {
-                    crate::neighbours::start(hub.clone(), addr)?;
-                }
+                let reach = crate::neighbours::Reach {
+                    discovery,
+                    fallbacks: !mdns_only,
+                    typed: peers,
+                };
+                crate::neighbours::start(hub.clone(), addr, reach)?;
                 let enrolment = hub.is_teacher_device();
                 hugme_sync::net::serve(listener, hub, enrolment).await?;
                 Ok::<(), Error>(())

@@ -180,9 +180,30 @@ pub async fn join(
 /// connection ends.
 /// `max_rate` (bytes per second) keeps a big media sync from filling the classroom's Wi-Fi.
 pub async fn sync_once<H: Host>(addr: &str, host: &H, max_rate: Option<u64>) -> Result<Ended> {
+    sync_within(addr, host, max_rate, None).await
+}
+
+/// [`sync_once`], giving up if the peer has not accepted the connection `within` this long
+/// (an address that may lead nowhere: without it, TCP tries for minutes).
+pub async fn sync_within<H: Host>(
+    addr: &str,
+    host: &H,
+    max_rate: Option<u64>,
+    within: Option<std::time::Duration>,
+) -> Result<Ended> {
     let revocations = newest_revocations(host)?;
     let config = host.credentials().client_config(revocations.as_deref())?;
-    let tcp = TcpStream::connect(addr).await?;
+    let tcp = match within {
+        Some(within) => tokio::time::timeout(within, TcpStream::connect(addr))
+            .await
+            .map_err(|_| {
+                Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("{addr} did not answer within {} s", within.as_secs()),
+                ))
+            })??,
+        None => TcpStream::connect(addr).await?,
+    };
     tcp.set_nodelay(true)?;
     let name = rustls::pki_types::ServerName::try_from(SERVER_NAME)
         .map_err(|e| Error::Certificate(e.to_string()))?;

@@ -1,11 +1,13 @@
 //! Several devices on one machine, as CI runs them (root, `ip netns`, veth, a bridge): a hub
 //! and tablets that find each other by mDNS alone and converge.
 
+mod link;
 mod net;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use link::Harm;
 use net::Lan;
 
 fn path(p: &Path) -> &str {
@@ -41,40 +43,120 @@ fn projects(lan: &Lan, host: usize, dir: &Path) -> Vec<(String, Vec<String>)> {
 
 #[test]
 fn a_hub_and_three_tablets_find_each_other_by_mdns_alone_and_converge() {
-    classroom(|_| {}, [3, 3, 3, 3], Duration::from_secs(8), false);
+    let lan = Lan::new(5);
+    classroom(Setup::mdns_only(lan, [3, 3, 3, 3], 8));
 }
 
 #[test]
 fn the_hub_killed_mid_sync_and_restarted_they_converge() {
     // Isolated tablets can only meet through the hub, which dies while they sync with it.
-    classroom(
-        |lan| lan.isolate(&[1, 2, 3]),
-        [3, 1, 1, 1],
-        Duration::from_secs(10),
-        true,
-    );
+    let lan = Lan::new(5);
+    lan.isolate(&[1, 2, 3]);
+    classroom(Setup {
+        restart_hub: true,
+        ..Setup::mdns_only(lan, [3, 1, 1, 1], 10)
+    });
 }
 
 #[test]
 fn with_client_isolation_tablets_converge_through_the_hub() {
     // Tablets cannot reach (or hear) each other; each hears only the teacher's device.
-    classroom(
-        |lan| lan.isolate(&[1, 2, 3]),
-        [3, 1, 1, 1],
-        Duration::from_secs(10),
-        false,
+    let lan = Lan::new(5);
+    lan.isolate(&[1, 2, 3]);
+    classroom(Setup::mdns_only(lan, [3, 1, 1, 1], 10));
+}
+
+#[test]
+fn with_20_percent_loss_and_100_ms_delay_they_converge() {
+    // Every device of the class sends through a poor link, as `netem loss 20% delay 100ms`
+    // on each one's interface: every frame between two of them crosses one such link.
+    let harm = Harm {
+        loss: 0.2,
+        delay: Duration::from_millis(100),
+    };
+    let lan = Lan::with_harm(5, &[0, 1, 2, 3], Some(harm));
+    // The link does what it says: round trips of 200 ms or more, and some lost.
+    let (lost, rtt) = lan.ping(1, 0, 20);
+    assert!(rtt >= 195.0, "round trip {rtt} ms");
+    assert!(lost > 0 && lost < 20, "{lost} of 20 pings lost");
+    classroom(Setup::mdns_only(lan, [3, 3, 3, 3], 20));
+}
+
+#[test]
+fn with_multicast_dropped_they_converge_through_remembered_enrolled_and_typed_addresses() {
+    // The access point drops all multicast: nobody hears anybody. Tablets reach the teacher's
+    // device at the address in their enrolment code, then where it last answered; tablet 3's
+    // address is typed on the teacher's device by hand. The teacher's device restarts midway.
+    let lan = Lan::new(5);
+    lan.drop_multicast();
+    let typed = format!("{}:7420", lan.ip(3));
+    let logs = classroom(Setup {
+        lan,
+        heard: [0, 0, 0, 0],
+        settle: Duration::from_secs(10),
+        restart_hub: true,
+        hub_args: vec!["--peer".into(), typed],
+        tablet_args: vec![],
+    });
+    for log in &logs[1..] {
+        assert!(
+            log.contains("found by the enrolment code's hub address"),
+            "a tablet reached the hub by its enrolment address first: {log}"
+        );
+        assert!(
+            log.contains("found by its last address"),
+            "and then where it last answered: {log}"
+        );
+    }
+    assert!(
+        logs[0].contains("found by an address typed by hand"),
+        "{}",
+        logs[0]
     );
 }
 
+/// A classroom to run: the network, what each device must hear, how long to let them sync.
+struct Setup {
+    lan: Lan,
+    heard: [usize; 4],
+    settle: Duration,
+    restart_hub: bool,
+    hub_args: Vec<String>,
+    tablet_args: Vec<String>,
+}
+
+impl Setup {
+    /// Devices that must find each other by mDNS alone (no remembered or enrolment addresses).
+    fn mdns_only(lan: Lan, heard: [usize; 4], settle_s: u64) -> Setup {
+        Setup {
+            lan,
+            heard,
+            settle: Duration::from_secs(settle_s),
+            restart_hub: false,
+            hub_args: vec!["--mdns-only".into()],
+            tablet_args: vec!["--mdns-only".into()],
+        }
+    }
+}
+
 /// A teacher's device (host 0) and three tablets (hosts 1–3) that edited apart, told no
-/// addresses, on a network shaped by `network`; another class's device (host 4) on the same
-/// bridge. Each of hosts 0–3 must hear `heard[i]` peers; after `settle` more, every device
-/// must hold the same three projects, and the stranger nothing of ours. With `restart_hub`,
-/// the teacher's device is killed as soon as it has heard a tablet, and started again.
-fn classroom(network: impl Fn(&Lan), heard: [usize; 4], settle: Duration, restart_hub: bool) {
+/// addresses but the hub's in their enrolment code, on the network `lan` (five hosts);
+/// another class's device (host 4) on the same bridge. Each of hosts 0–3 must hear
+/// `heard[i]` peers by mDNS; after `settle` more, every device must hold the same three
+/// projects, and the stranger nothing of ours. With `restart_hub`, the teacher's device is
+/// killed as soon as it has heard of (or synced with) a tablet, and started again. Returns
+/// the logs of hosts 0–3.
+fn classroom(setup: Setup) -> Vec<String> {
+    let Setup {
+        mut lan,
+        heard,
+        settle,
+        restart_hub,
+        hub_args,
+        tablet_args,
+    } = setup;
     let root = tempfile::tempdir().unwrap();
     // Hosts 0–3: our class. Host 4: another class's teacher device on the same network.
-    let mut lan = Lan::new(5);
     let teacher = root.path().join("teacher");
     let hub_addr = format!("{}:7420", lan.ip(0));
     lan.run(
@@ -113,11 +195,11 @@ fn classroom(network: impl Fn(&Lan), heard: [usize; 4], settle: Duration, restar
         tablets.push((root.path().join(format!("tablet-{i}")), payload));
     }
     // The teacher's device serves (and announces itself); the tablets join it.
-    lan.spawn(
-        0,
-        &["hub", path(&teacher), "--listen", &hub_addr],
-        &root.path().join("hub-0.log"),
-    );
+    let teacher_hub: Vec<&str> = ["hub", path(&teacher), "--listen", &hub_addr]
+        .into_iter()
+        .chain(hub_args.iter().map(String::as_str))
+        .collect();
+    lan.spawn(0, &teacher_hub, &root.path().join("hub-0.log"));
     let deadline = Instant::now() + Duration::from_secs(20);
     for (i, (dir, payload)) in tablets.iter().enumerate() {
         loop {
@@ -162,13 +244,16 @@ fn classroom(network: impl Fn(&Lan), heard: [usize; 4], settle: Duration, restar
             ],
         );
     }
-    network(&lan);
     // Every tablet serves on its own address; nobody is told another's address.
     for (i, (dir, _)) in tablets.iter().enumerate() {
         let addr = format!("{}:7420", lan.ip(i + 1));
+        let tablet_hub: Vec<&str> = ["hub", path(dir), "--listen", &addr]
+            .into_iter()
+            .chain(tablet_args.iter().map(String::as_str))
+            .collect();
         lan.spawn(
             i + 1,
-            &["hub", path(dir), "--listen", &addr],
+            &tablet_hub,
             &root.path().join(format!("hub-{}.log", i + 1)),
         );
     }
@@ -215,14 +300,18 @@ fn classroom(network: impl Fn(&Lan), heard: [usize; 4], settle: Duration, restar
     };
     if restart_hub {
         let deadline = Instant::now() + Duration::from_secs(30);
-        while discovered(&logs[0]) == 0 {
-            assert!(Instant::now() < deadline, "the hub heard no tablet");
+        let met = |log: &Path| {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            text.contains("discovered ") || text.contains("synced with ")
+        };
+        while !met(&logs[0]) {
+            assert!(Instant::now() < deadline, "the hub met no tablet");
             std::thread::sleep(Duration::from_millis(20));
         }
         lan.kill(0);
         let before = std::fs::read_to_string(&logs[0]).unwrap_or_default();
         std::fs::write(root.path().join("hub-0-before-kill.log"), before).unwrap();
-        lan.spawn(0, &["hub", path(&teacher), "--listen", &hub_addr], &logs[0]);
+        lan.spawn(0, &teacher_hub, &logs[0]);
     }
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -276,4 +365,7 @@ fn classroom(network: impl Fn(&Lan), heard: [usize; 4], settle: Duration, restar
         1,
         "the stranger holds its own project only"
     );
+    logs.iter()
+        .map(|l| std::fs::read_to_string(l).unwrap_or_default())
+        .collect()
 }

@@ -5,12 +5,15 @@
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+use crate::link::{Harm, Link};
+
 /// The namespaces and bridge of one test; removed when dropped.
 pub struct Lan {
     tag: String,
     subnet: u32,
     hosts: usize,
     children: Vec<(usize, Child)>,
+    links: Vec<Link>,
 }
 
 fn ip(args: &[&str]) {
@@ -28,17 +31,24 @@ fn ip(args: &[&str]) {
 
 impl Lan {
     pub fn new(hosts: usize) -> Lan {
+        Lan::with_harm(hosts, &[], None)
+    }
+
+    /// Like [`Lan::new`], but the hosts in `harmed` send through a poor link (see
+    /// [`crate::link`]) instead of a clean cable.
+    pub fn with_harm(hosts: usize, harmed: &[usize], harm: Option<Harm>) -> Lan {
         // Tests of one binary run at once: each Lan needs names and a subnet of its own.
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let pid = std::process::id();
         let tag = format!("hm{}{n}", pid % 10_000);
         let subnet = 1 + (pid + 61 * n) % 250;
-        let lan = Lan {
+        let mut lan = Lan {
             tag,
             subnet,
             hosts,
             children: Vec::new(),
+            links: Vec::new(),
         };
         let sw = lan.switch();
         ip(&["netns", "add", &sw]);
@@ -58,10 +68,13 @@ impl Lan {
             let ns = lan.ns(i);
             let (outer, inner) = (format!("{}s{i}", lan.tag), format!("{}h{i}", lan.tag));
             ip(&["netns", "add", &ns]);
-            ip(&[
-                "link", "add", &outer, "netns", &sw, "type", "veth", "peer", "name", &inner,
-                "netns", &ns,
-            ]);
+            match harm.filter(|_| harmed.contains(&i)) {
+                Some(harm) => lan.links.push(Link::new(&ns, &inner, &sw, &outer, harm)),
+                None => ip(&[
+                    "link", "add", &outer, "netns", &sw, "type", "veth", "peer", "name", &inner,
+                    "netns", &ns,
+                ]),
+            }
             ip(&["-n", &sw, "link", "set", &outer, "master", "br0", "up"]);
             ip(&["-n", &ns, "link", "set", "lo", "up"]);
             ip(&[
@@ -116,6 +129,63 @@ impl Lan {
                 String::from_utf8_lossy(&out.stderr)
             );
         }
+    }
+
+    /// The access point drops multicast (many school networks do): no port of the bridge
+    /// floods it any more, so mDNS reaches nobody. Unicast is untouched.
+    pub fn drop_multicast(&self) {
+        for i in 0..self.hosts {
+            let out = Command::new("ip")
+                .args([
+                    "netns",
+                    "exec",
+                    &self.switch(),
+                    "bridge",
+                    "link",
+                    "set",
+                    "dev",
+                ])
+                .arg(format!("{}s{i}", self.tag))
+                .args(["mcast_flood", "off"])
+                .output()
+                .expect("the bridge command runs");
+            assert!(
+                out.status.success(),
+                "stopping multicast to host {i}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    /// Pings host `to` from host `from` `count` times: (how many were lost, mean round trip
+    /// in ms of those that came back).
+    pub fn ping(&self, from: usize, to: usize, count: usize) -> (usize, f64) {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns(from),
+                "ping",
+                "-n",
+                "-i",
+                "0.2",
+                "-W",
+                "2",
+                "-c",
+            ])
+            .arg(count.to_string())
+            .arg(self.ip(to))
+            .output()
+            .expect("ping (iputils-ping) runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        let times: Vec<f64> = text
+            .lines()
+            .filter_map(|l| l.split("time=").nth(1))
+            .filter_map(|t| t.split_whitespace().next()?.parse().ok())
+            .collect();
+        assert!(!times.is_empty(), "no ping came back: {text}");
+        let mean = times.iter().sum::<f64>() / times.len() as f64;
+        (count - times.len(), mean)
     }
 
     /// Runs `hugme` with `args` on host `i`, logging to `log`; stopped when the Lan drops.
