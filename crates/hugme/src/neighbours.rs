@@ -23,9 +23,9 @@ use crate::hub::Hub;
 const ROUND: Duration = Duration::from_secs(2);
 /// The longest one session with a neighbour may take (media of a whole project fits).
 const GIVE_UP: Duration = Duration::from_secs(600);
-/// How long a fallback address may take to accept a connection: most of them lead nowhere
-/// (a tablet that went home), and a round must not wait on them.
-const CONNECT_WITHIN: Duration = Duration::from_secs(3);
+/// How long an address may take to accept a connection: many fallbacks lead nowhere (a
+/// tablet that went home), and a round must not wait on them. Long enough for two lost SYNs.
+const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
 /// How a hub finds its neighbours.
 #[derive(Debug, Clone, Default)]
@@ -83,13 +83,27 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr, reach: Reach) -> Result<()> {
         // who is being synced with now: each in a task of its own, so that one that has left
         // the room (its connect hanging until TCP gives up) holds up nobody else.
         let mut last: HashMap<String, Instant> = HashMap::new();
+        // Where each neighbour was heard: a new address (back on the Wi-Fi with another
+        // lease) is synced with at once, like a newcomer.
+        let mut heard_at: HashMap<String, Vec<SocketAddr>> = HashMap::new();
         let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
         loop {
             let heard = discovery.as_ref().map(Discovery::peers).unwrap_or_default();
             for peer in &heard {
+                let moved = heard_at
+                    .insert(peer.device.clone(), peer.addresses.clone())
+                    .is_some_and(|before| before != peer.addresses);
+                if moved {
+                    hub.log(&format!(
+                        "heard {} at a new address: {:?}",
+                        peer.device, peer.addresses
+                    ));
+                    last.remove(&peer.device);
+                }
                 let due = match last.get(&peer.device) {
                     // Just heard: sync now, whichever side this is, so that a tablet that
                     // joins the network starts its first sync at once.
+                    None if moved => true,
                     None => {
                         hub.log(&format!(
                             "discovered {} at {:?}, {} ms after this hub started announcing",
@@ -192,9 +206,9 @@ fn spawn_session(
 async fn sync_with(hub: &Hub, addrs: &[(String, Via)], started: Instant) {
     let began = started.elapsed().as_millis();
     for (addr, via) in addrs {
-        // A fallback address that does not answer at once leads nowhere today.
-        let within = (*via != Via::Mdns).then_some(CONNECT_WITHIN);
-        match net::sync_within(addr, hub, None, within).await {
+        // An address that does not answer at once (a stale one of a device that moved, a
+        // fallback that leads nowhere today) must not hold up the next.
+        match net::sync_within(addr, hub, None, Some(CONNECT_WITHIN)).await {
             Ok(ended) => {
                 hub.log(&format!(
                     "synced with {} at {addr} (found by {}, began {began} ms after this hub \

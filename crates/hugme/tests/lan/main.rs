@@ -1,45 +1,17 @@
 //! Several devices on one machine, as CI runs them (root, `ip netns`, veth, a bridge): a hub
 //! and tablets that find each other by mDNS alone and converge.
 
+mod class;
 mod link;
 mod net;
+mod roaming;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use class::{path, projects, Class};
 use link::Harm;
 use net::Lan;
-
-fn path(p: &Path) -> &str {
-    p.to_str().expect("a UTF-8 path")
-}
-
-/// The projects a data folder holds, as (title, question texts), sorted.
-fn projects(lan: &Lan, host: usize, dir: &Path) -> Vec<(String, Vec<String>)> {
-    let json = lan.run(host, &["inspect", path(dir), "--json"]);
-    let report: serde_json::Value = serde_json::from_str(&json).expect("inspect prints JSON");
-    let mut out: Vec<(String, Vec<String>)> = report["projects"]
-        .as_array()
-        .expect("a projects array")
-        .iter()
-        .map(|p| {
-            let questions = p["research_questions"]
-                .as_array()
-                .map(|qs| {
-                    qs.iter()
-                        .filter_map(|q| q["question"].as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default();
-            (
-                p["title"].as_str().unwrap_or_default().to_owned(),
-                questions,
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
 
 #[test]
 fn a_hub_and_three_tablets_find_each_other_by_mdns_alone_and_converge() {
@@ -157,95 +129,19 @@ fn classroom(setup: Setup) -> Vec<String> {
     } = setup;
     let root = tempfile::tempdir().unwrap();
     // Hosts 0–3: our class. Host 4: another class's teacher device on the same network.
-    let teacher = root.path().join("teacher");
-    let hub_addr = format!("{}:7420", lan.ip(0));
-    lan.run(
-        0,
-        &[
-            "class",
-            "create",
-            path(&teacher),
-            "--name",
-            "5B",
-            "--group",
-            "Ketut",
-            "--group",
-            "Karhut",
-            "--group",
-            "Pöllöt",
-        ],
+    let Class {
+        teacher,
+        teacher_hub,
+        tablets,
+    } = Class::enrol(
+        &mut lan,
+        root.path(),
+        &["Ketut", "Karhut", "Pöllöt"],
+        &hub_args,
     );
-    let groups = ["Ketut", "Karhut", "Pöllöt"];
-    let mut tablets = Vec::new();
-    for (i, group) in groups.iter().enumerate() {
-        let payload = root.path().join(format!("payload-{i}.json"));
-        lan.run(
-            0,
-            &[
-                "enrol",
-                path(&teacher),
-                "--group",
-                group,
-                "--hub",
-                &hub_addr,
-                "-o",
-                path(&payload),
-            ],
-        );
-        tablets.push((root.path().join(format!("tablet-{i}")), payload));
-    }
-    // The teacher's device serves (and announces itself); the tablets join it.
-    let teacher_hub: Vec<&str> = ["hub", path(&teacher), "--listen", &hub_addr]
-        .into_iter()
-        .chain(hub_args.iter().map(String::as_str))
-        .collect();
-    lan.spawn(0, &teacher_hub, &root.path().join("hub-0.log"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    for (i, (dir, payload)) in tablets.iter().enumerate() {
-        loop {
-            let out = std::process::Command::new("ip")
-                .args(["netns", "exec", &lan.ns(i + 1)])
-                .arg(env!("CARGO_BIN_EXE_hugme"))
-                .args(["join", path(dir), "--payload", path(payload)])
-                .output()
-                .unwrap();
-            if out.status.success() {
-                break;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "tablet {i} cannot join: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        // Work done apart, before the tablet is on the network.
-        let id = lan.run(
-            i + 1,
-            &[
-                "project",
-                "new",
-                path(dir),
-                "--group",
-                groups[i],
-                "--title",
-                &format!("Projekti {}", groups[i]),
-            ],
-        );
-        lan.run(
-            i + 1,
-            &[
-                "project",
-                "add-question",
-                path(dir),
-                id.trim(),
-                "--text",
-                &format!("Kysymys ryhmältä {}", groups[i]),
-            ],
-        );
-    }
+    let teacher_hub: Vec<&str> = teacher_hub.iter().map(String::as_str).collect();
     // Every tablet serves on its own address; nobody is told another's address.
-    for (i, (dir, _)) in tablets.iter().enumerate() {
+    for (i, dir) in tablets.iter().enumerate() {
         let addr = format!("{}:7420", lan.ip(i + 1));
         let tablet_hub: Vec<&str> = ["hub", path(dir), "--listen", &addr]
             .into_iter()
@@ -337,7 +233,7 @@ fn classroom(setup: Setup) -> Vec<String> {
         }
     }
 
-    let expected = projects(&lan, 1, &tablets[0].0);
+    let expected = projects(&lan, 1, &tablets[0]);
     assert_eq!(
         expected.len(),
         3,
@@ -348,7 +244,7 @@ fn classroom(setup: Setup) -> Vec<String> {
         expected,
         "the teacher's device"
     );
-    for (i, (dir, _)) in tablets.iter().enumerate().skip(1) {
+    for (i, dir) in tablets.iter().enumerate().skip(1) {
         assert_eq!(projects(&lan, i + 1, dir), expected, "tablet {i}");
     }
     // Exactly the reachable peers were heard: never the other class's device.

@@ -66,7 +66,7 @@ impl Lan {
         ip(&["-n", &sw, "link", "set", "br0", "up"]);
         for i in 0..hosts {
             let ns = lan.ns(i);
-            let (outer, inner) = (format!("{}s{i}", lan.tag), format!("{}h{i}", lan.tag));
+            let (outer, inner) = (format!("{}s{i}", lan.tag), lan.dev(i));
             ip(&["netns", "add", &ns]);
             match harm.filter(|_| harmed.contains(&i)) {
                 Some(harm) => lan.links.push(Link::new(&ns, &inner, &sw, &outer, harm)),
@@ -98,6 +98,16 @@ impl Lan {
 
     pub fn ns(&self, i: usize) -> String {
         format!("{}n{i}", self.tag)
+    }
+
+    /// Host `i`'s network interface (in its namespace).
+    pub fn dev(&self, i: usize) -> String {
+        format!("{}h{i}", self.tag)
+    }
+
+    /// An address of the LAN's range that no host has.
+    pub fn spare_ip(&self) -> String {
+        format!("10.231.{}.200", self.subnet)
     }
 
     /// Host `i`'s address (a private test range, only inside the namespaces).
