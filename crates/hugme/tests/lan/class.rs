@@ -41,6 +41,7 @@ pub fn projects(lan: &Lan, host: usize, dir: &Path) -> Vec<(String, Vec<String>)
 
 /// The class's data folders and the teacher's device's serving command line.
 pub struct Class {
+    pub id: String,
     pub teacher: PathBuf,
     /// `hugme hub …` as the teacher's device runs it (to start it again).
     pub teacher_hub: Vec<String>,
@@ -58,7 +59,14 @@ impl Class {
         for group in groups {
             create.extend(["--group", group]);
         }
-        lan.run(0, &create);
+        // "class 5B (<id>)"
+        let created = lan.run(0, &create);
+        let id = created
+            .trim()
+            .rsplit_once('(')
+            .and_then(|(_, id)| id.strip_suffix(')'))
+            .expect("class create prints the class id")
+            .to_owned();
         let mut joining = Vec::new();
         for (i, group) in groups.iter().enumerate() {
             let payload = root.join(format!("payload-{i}.json"));
@@ -130,6 +138,7 @@ impl Class {
             );
         }
         Class {
+            id,
             teacher,
             teacher_hub,
             tablets: joining.into_iter().map(|(dir, _)| dir).collect(),

@@ -1,6 +1,7 @@
 //! Several devices on one machine, as CI runs them (root, `ip netns`, veth, a bridge): a hub
 //! and tablets that find each other by mDNS alone and converge.
 
+mod avahi;
 mod class;
 mod link;
 mod net;
@@ -133,6 +134,7 @@ fn classroom(setup: Setup) -> Vec<String> {
         teacher,
         teacher_hub,
         tablets,
+        ..
     } = Class::enrol(
         &mut lan,
         root.path(),

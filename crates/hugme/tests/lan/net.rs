@@ -200,15 +200,29 @@ impl Lan {
 
     /// Runs `hugme` with `args` on host `i`, logging to `log`; stopped when the Lan drops.
     pub fn spawn(&mut self, i: usize, args: &[&str], log: &Path) {
+        self.spawn_program(i, env!("CARGO_BIN_EXE_hugme"), args, &[], log);
+    }
+
+    /// Runs any `program` with `args` and environment `vars` on host `i`, logging to `log`;
+    /// stopped when the Lan drops.
+    pub fn spawn_program(
+        &mut self,
+        i: usize,
+        program: &str,
+        args: &[&str],
+        vars: &[(&str, &str)],
+        log: &Path,
+    ) {
         let file = std::fs::File::create(log).expect("a log file");
         let child = Command::new("ip")
-            .args(["netns", "exec", &self.ns(i), env!("CARGO_BIN_EXE_hugme")])
+            .args(["netns", "exec", &self.ns(i), program])
             .args(args)
+            .envs(vars.iter().copied())
             .stdout(file.try_clone().expect("log"))
             .stderr(file)
             .stdin(Stdio::null())
             .spawn()
-            .expect("hugme starts in its namespace");
+            .unwrap_or_else(|e| panic!("{program} does not start in its namespace: {e}"));
         self.children.push((i, child));
     }
 
