@@ -112,6 +112,20 @@ impl Discovery {
             ServiceInfo::new(SERVICE, device, &host, ip, port, &txt[..])?
         };
         daemon.register(info)?;
+        Discovery::browse(daemon, me)
+    }
+
+    /// Listens for the class's devices without announcing this one (`hugme doctor`: nobody
+    /// should try to sync with a program that does not serve).
+    pub fn listen(class_id: &str, device: &str) -> Result<Discovery> {
+        let me = Identity {
+            class_hash: class_hash(class_id),
+            device: device.to_owned(),
+        };
+        Discovery::browse(ServiceDaemon::new()?, me)
+    }
+
+    fn browse(daemon: ServiceDaemon, me: Identity) -> Result<Discovery> {
         let events = daemon.browse(SERVICE)?;
         let peers = Arc::new(Mutex::new(HashMap::new()));
         let found = peers.clone();

@@ -12,7 +12,8 @@
 //! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
 //! - [`hub`], [`enrolment`], [`network_cli`]: the class's devices and sync from the command
 //!   line; [`neighbours`]: a hub's mDNS announcement and its syncs with the devices it hears
-//!   (or reaches by [`addresses`] remembered, enrolled or typed).
+//!   (or reaches by [`addresses`] remembered, enrolled or typed); [`doctor`]: what is wrong
+//!   with the network or disk, in plain words.
 //! - [`error`]: the facade's error type.
 //!
 //! Nothing here knows of Tauri: the shell in `src-tauri` adapts these calls to commands.
@@ -22,6 +23,7 @@ pub mod app;
 pub mod bindings;
 pub mod cli;
 pub mod demo;
+pub mod doctor;
 pub mod edit;
 pub mod enrolment;
 pub mod error;

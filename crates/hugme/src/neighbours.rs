@@ -23,6 +23,8 @@ use crate::hub::Hub;
 const ROUND: Duration = Duration::from_secs(2);
 /// The longest one session with a neighbour may take (media of a whole project fits).
 const GIVE_UP: Duration = Duration::from_secs(600);
+/// A clock further off than this is worth a line in the log.
+const CLOCK_OFF_MS: i64 = 5 * 60 * 1000;
 /// How long an address may take to accept a connection: many fallbacks lead nowhere (a
 /// tablet that went home), and a round must not wait on them. Long enough for two lost SYNs.
 const CONNECT_WITHIN: Duration = Duration::from_secs(5);
@@ -223,6 +225,16 @@ async fn sync_with(hub: &Hub, addrs: &[(String, Via)], started: Instant) {
                         "not in step"
                     }
                 ));
+                if let Some(off) = ended.peer_clock_offset.filter(|o| o.abs() > CLOCK_OFF_MS) {
+                    // Certificates and "last changed" depend on clocks: say it where the
+                    // teacher looks (`hugme doctor` says what to do).
+                    hub.log(&format!(
+                        "the clock of {} is {} minutes {} this device's",
+                        ended.peer,
+                        off.abs() / 60_000,
+                        if off > 0 { "ahead of" } else { "behind" }
+                    ));
+                }
                 if let Err(e) = addresses::remember(hub.store(), &ended.peer, addr) {
                     hub.log(&format!("could not note where {} was: {e}", ended.peer));
                 }

@@ -60,6 +60,18 @@ pub enum NetworkCommand {
         #[arg(long)]
         mdns_only: bool,
     },
+    /// Tell what is wrong with this device's network or disk, in plain words, and what to do
+    /// (multicast blocked, no hub, a port unreachable, the clock far off, the disk nearly
+    /// full). Exits 0 only when all is well. Stop the app or hub on DIR first.
+    Doctor {
+        dir: PathBuf,
+        /// Do not listen for the class on mDNS (no multicast); also `HUGME_NO_DISCOVERY=1`.
+        #[arg(long)]
+        no_discovery: bool,
+        /// Also try this address (`host:port`); repeat for several.
+        #[arg(long = "peer")]
+        peers: Vec<String>,
+    },
     /// Sync everything with one peer once; exits 0 only when both hold the same.
     Sync {
         dir: PathBuf,
@@ -132,8 +144,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             peers,
             mdns_only,
         } => {
-            let discovery =
-                !no_discovery && std::env::var("HUGME_NO_DISCOVERY").map_or(true, |v| v != "1");
+            let discovery = discovery_on(no_discovery);
             let hub = Arc::new(Hub::open(&dir)?);
             let runtime = enrolment::runtime()?;
             runtime.block_on(async {
@@ -153,6 +164,20 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 hugme_sync::net::serve(listener, hub, enrolment).await?;
                 Ok::<(), Error>(())
             })?;
+        }
+        NetworkCommand::Doctor {
+            dir,
+            no_discovery,
+            peers,
+        } => {
+            let hub = Hub::open(&dir)?;
+            let options = crate::doctor::Options {
+                discovery: discovery_on(no_discovery),
+                typed: peers,
+            };
+            let (report, well) = crate::doctor::run(&hub, &options)?;
+            write!(out, "{report}").map_err(io)?;
+            return Ok(well);
         }
         NetworkCommand::Sync {
             dir,
@@ -186,4 +211,9 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
         }
     }
     Ok(true)
+}
+
+/// Whether mDNS may be used: not with `--no-discovery`, nor with `HUGME_NO_DISCOVERY=1`.
+fn discovery_on(no_discovery: bool) -> bool {
+    !no_discovery && std::env::var("HUGME_NO_DISCOVERY").map_or(true, |v| v != "1")
 }

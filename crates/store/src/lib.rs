@@ -14,12 +14,14 @@
 //! - `blob_folder`: files named by BLAKE3 hash, written via temp file, fsync and rename.
 //! - [`partial`]: a blob received a piece at a time from a peer, hashed as it arrives.
 //! - [`error`]: the one error type; each error names the file, document, change or blob.
+//! - [`space`]: how much room is left on the data folder's disk.
 
 mod blob_folder;
 mod db;
 pub mod document;
 pub mod error;
 pub mod partial;
+pub mod space;
 mod table;
 mod writer;
 

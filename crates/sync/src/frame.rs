@@ -29,6 +29,10 @@ pub enum Message {
         device: String,
         class: String,
         revocations: u64,
+        /// The sender's clock (ms since the Unix epoch; 0 if it does not say), so that a
+        /// device whose clock is far off can be told (certificates and "last changed" depend
+        /// on it).
+        clock: u64,
     },
     /// A revocation list (DER CRL signed by the class CA), sent to a peer that has an older one.
     Revocations { der: Vec<u8> },
@@ -91,12 +95,14 @@ impl Message {
                 device,
                 class,
                 revocations,
+                clock,
             } => {
                 out.u8(HELLO);
                 out.u16(*version);
                 out.text(device);
                 out.text(class);
                 out.u64(*revocations);
+                out.u64(*clock);
             }
             Message::Revocations { der } => {
                 out.u8(REVOCATIONS);
@@ -186,6 +192,7 @@ impl Message {
                 device: r.text()?,
                 class: r.text()?,
                 revocations: r.u64()?,
+                clock: r.u64()?,
             },
             REVOCATIONS => Message::Revocations { der: r.bytes()? },
             DOCUMENTS => {
@@ -372,14 +379,15 @@ mod tests {
     fn message() -> impl Strategy<Value = Message> {
         let bytes = proptest::collection::vec(any::<u8>(), 0..300);
         prop_oneof![
-            (any::<u16>(), text(), text(), any::<u64>()).prop_map(|(v, d, c, r)| {
-                Message::Hello {
+            (any::<u16>(), text(), text(), any::<u64>(), any::<u64>()).prop_map(
+                |(v, d, c, r, clock)| Message::Hello {
                     version: v,
                     device: d,
                     class: c,
                     revocations: r,
+                    clock,
                 }
-            }),
+            ),
             bytes.clone().prop_map(|der| Message::Revocations { der }),
             proptest::collection::vec((text(), kind()), 0..5)
                 .prop_map(|list| Message::Documents { list }),

@@ -49,6 +49,15 @@ pub struct Ended {
     pub reason: String,
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// How far the peer's clock is ahead of this device's (ms), if it said.
+    pub peer_clock_offset: Option<i64>,
+}
+
+/// This device's clock, for the Hello.
+fn clock_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -105,7 +114,7 @@ async fn accept<H: Host>(
     }
     let ended = run(
         tls,
-        Session::new(&host.credentials().device, &class, &peer),
+        Session::new(&host.credentials().device, &class, &peer).with_clock(clock_ms()),
         host,
         false,
         None,
@@ -221,7 +230,7 @@ pub async fn sync_within<H: Host>(
     }
     run(
         tls,
-        Session::new(&host.credentials().device, &class, &peer),
+        Session::new(&host.credentials().device, &class, &peer).with_clock(clock_ms()),
         host,
         true,
         max_rate,
@@ -347,6 +356,7 @@ where
         reason,
         bytes_sent: sent,
         bytes_received: received,
+        peer_clock_offset: session.peer_clock_offset(),
     })
 }
 

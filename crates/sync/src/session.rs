@@ -87,6 +87,10 @@ pub struct Session {
     incoming: HashMap<String, Incoming>,
     peer_done: bool,
     said_done: bool,
+    /// This device's clock when the session began (ms since the epoch; 0: not told).
+    clock: u64,
+    /// The peer's clock minus this one's, from the two Hellos (ms).
+    peer_clock_offset: Option<i64>,
     pub stats: Stats,
 }
 
@@ -111,8 +115,23 @@ impl Session {
             incoming: HashMap::new(),
             peer_done: false,
             said_done: false,
+            clock: 0,
+            peer_clock_offset: None,
             stats: Stats::default(),
         }
+    }
+
+    /// Tells the session this device's clock (ms since the epoch), to send in its Hello; the
+    /// caller reads the clock, so the session stays free of I/O.
+    pub fn with_clock(mut self, now_ms: u64) -> Self {
+        self.clock = now_ms;
+        self
+    }
+
+    /// How far the peer's clock is ahead of this one's (ms; negative: behind), once both
+    /// Hellos said their clocks. Includes the network's delay (well under a second on a LAN).
+    pub fn peer_clock_offset(&self) -> Option<i64> {
+        self.peer_clock_offset
     }
 
     pub fn peer(&self) -> &str {
@@ -137,6 +156,7 @@ impl Session {
                 device: self.me.clone(),
                 class: self.class.clone(),
                 revocations,
+                clock: self.clock,
             },
         );
         out
@@ -218,7 +238,13 @@ impl Session {
                 device,
                 class,
                 revocations,
-            } => self.hello(version, &device, &class, revocations, replica, out),
+                clock,
+            } => {
+                if clock != 0 && self.clock != 0 {
+                    self.peer_clock_offset = Some(clock as i64 - self.clock as i64);
+                }
+                self.hello(version, &device, &class, revocations, replica, out)
+            }
             Message::Revocations { der } => {
                 if replica.offer_revocations(&der)? {
                     out.push(Effect::RevocationsChanged);

@@ -3,6 +3,7 @@
 
 mod avahi;
 mod class;
+mod doctor;
 mod link;
 mod net;
 mod roaming;

@@ -273,3 +273,32 @@ fn a_session_whose_only_news_is_refused_still_ends() {
     let outcome = connect(&mut s.kettu, &mut s.hub, None);
     assert!(outcome.finished, "{:?}", outcome.effects);
 }
+
+#[test]
+fn each_side_learns_how_far_the_others_clock_is() {
+    let mut s = school();
+    // The tablet's clock is 90 s behind the hub's.
+    let mut hub = hugme_sync::Session::new("hub", CLASS, "kettu-tab").with_clock(1_000_090_000);
+    let mut tablet = hugme_sync::Session::new("kettu-tab", CLASS, "hub").with_clock(1_000_000_000);
+    let hello = |effects: Vec<Effect>| match effects.into_iter().next() {
+        Some(Effect::Send(body)) => body,
+        other => panic!("a hello first, not {other:?}"),
+    };
+    let from_hub = hello(hub.start(&mut s.hub.replica));
+    let from_tablet = hello(tablet.start(&mut s.kettu.replica));
+    assert_eq!(hub.peer_clock_offset(), None, "nothing heard yet");
+    hub.receive(&from_tablet, &mut s.hub.replica);
+    tablet.receive(&from_hub, &mut s.kettu.replica);
+    assert_eq!(hub.peer_clock_offset(), Some(-90_000));
+    assert_eq!(tablet.peer_clock_offset(), Some(90_000));
+
+    // A side that does not say its clock: nobody guesses.
+    let mut quiet = hugme_sync::Session::new("kettu-tab", CLASS, "hub");
+    let mut hub = hugme_sync::Session::new("hub", CLASS, "kettu-tab").with_clock(1_000_090_000);
+    let from_quiet = hello(quiet.start(&mut s.kettu.replica));
+    let from_hub = hello(hub.start(&mut s.hub.replica));
+    hub.receive(&from_quiet, &mut s.hub.replica);
+    quiet.receive(&from_hub, &mut s.kettu.replica);
+    assert_eq!(hub.peer_clock_offset(), None);
+    assert_eq!(quiet.peer_clock_offset(), None);
+}
