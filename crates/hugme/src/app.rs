@@ -4,10 +4,9 @@
 //! then a [`DocumentEvent`] tells every subscriber (the UI, the sync layer) what changed.
 //! Open documents stay in memory, so a pupil's next keystroke does not reload anything.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use automerge::AutoCommit;
 use hugme_model::document::Document;
@@ -18,6 +17,15 @@ use hugme_store::{now_ms, BlobRef, Store, StoredDocument};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::replica::StoreReplica;
+
+/// Who is told of document changes: the app's own and those sync brings.
+pub(crate) type Subscribers = Arc<Mutex<Vec<Sender<DocumentEvent>>>>;
+
+/// Tells every subscriber; forgets those that stopped listening.
+pub(crate) fn publish(subscribers: &Subscribers, event: DocumentEvent) {
+    lock(subscribers).retain(|s| s.send(event.clone()).is_ok());
+}
 
 /// A document was changed and the change is on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -31,12 +39,13 @@ pub struct DocumentEvent {
 /// An open data folder.
 #[derive(Debug)]
 pub struct App {
-    store: Store,
+    store: Arc<Store>,
     /// This device's id, once it has one (class created or joined): every change is written
     /// with it as the actor, which is how peers know who wrote what.
     device: Mutex<Option<String>>,
-    open: Mutex<HashMap<String, StoredDocument>>,
-    subscribers: Mutex<Vec<Sender<DocumentEvent>>>,
+    /// The open documents, shared with sync sessions (see [`StoreReplica`]).
+    documents: Arc<Mutex<StoreReplica>>,
+    subscribers: Subscribers,
 }
 
 /// The meta key of this data folder's device id.
@@ -50,13 +59,17 @@ pub fn review_id(project: &ProjectId) -> String {
 impl App {
     /// Opens (or creates) the data folder `dir`.
     pub fn open(dir: &Path) -> Result<App> {
-        let store = Store::open(dir)?;
+        let store = Arc::new(Store::open(dir)?);
         let device = store.meta(DEVICE_KEY)?;
+        let subscribers = Subscribers::default();
         Ok(App {
             device: Mutex::new(device),
+            documents: Arc::new(Mutex::new(StoreReplica::new(
+                store.clone(),
+                subscribers.clone(),
+            ))),
             store,
-            open: Mutex::new(HashMap::new()),
-            subscribers: Mutex::new(Vec::new()),
+            subscribers,
         })
     }
 
@@ -82,6 +95,11 @@ impl App {
         &self.store
     }
 
+    /// The open documents, as the sync sessions' replica.
+    pub(crate) fn documents(&self) -> &Arc<Mutex<StoreReplica>> {
+        &self.documents
+    }
+
     /// A stream of document changes, each sent once the change is durable.
     pub fn subscribe(&self) -> Receiver<DocumentEvent> {
         let (tx, rx) = mpsc::channel();
@@ -90,19 +108,15 @@ impl App {
     }
 
     fn publish(&self, event: DocumentEvent) {
-        lock(&self.subscribers).retain(|s| s.send(event.clone()).is_ok());
+        publish(&self.subscribers, event);
     }
 
     /// Runs `f` on an open document, loading it first if needed.
     fn with_doc<R>(&self, id: &str, f: impl FnOnce(&mut StoredDocument) -> Result<R>) -> Result<R> {
-        let mut open = lock(&self.open);
-        if !open.contains_key(id) {
-            let doc = self.store.open_document(id)?;
-            open.insert(id.to_owned(), doc);
-        }
-        let doc = open
-            .get_mut(id)
-            .ok_or_else(|| Error::NoSuchProject(id.into()))?;
+        let mut documents = lock(&self.documents);
+        let doc = documents
+            .open(id)?
+            .ok_or_else(|| hugme_store::Error::NoSuchDocument { id: id.into() })?;
         f(doc)
     }
 
@@ -159,7 +173,7 @@ impl App {
         write(&mut doc, value)?;
         let mut stored = self.store.create_document(id, T::KIND, doc)?;
         let event = event_for(&mut stored);
-        lock(&self.open).insert(id.to_owned(), stored);
+        lock(&self.documents).keep_open(stored);
         self.publish(event);
         Ok(())
     }
@@ -268,7 +282,7 @@ impl App {
     }
 }
 
-fn event_for(doc: &mut StoredDocument) -> DocumentEvent {
+pub(crate) fn event_for(doc: &mut StoredDocument) -> DocumentEvent {
     DocumentEvent {
         id: doc.id().to_owned(),
         kind: doc.kind(),

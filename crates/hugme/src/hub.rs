@@ -1,25 +1,24 @@
-//! Sync over the network from a data folder: the store as a sync replica, the device's
-//! identity files, and the host that serves sessions and enrolment (`hugme hub`) or syncs once
-//! with a peer (`hugme sync`).
+//! Sync over the network from a data folder: the device's identity files, and the host that
+//! serves sessions and enrolment (`hugme hub`, the app) or syncs once with a peer
+//! (`hugme sync`).
 //!
-//! A hub opens the store itself (a data folder is used by one program at a time) and keeps
-//! its own open copies of the documents it syncs.
+//! A hub works on an [`App`]'s open documents (its [`StoreReplica`]): in the app, a pupil's
+//! edits and the sessions share them; `hugme hub` opens an `App` of its own.
 
-use std::collections::HashMap;
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use automerge::AutoCommit;
-use hugme_model::DocumentKind;
-use hugme_store::{now_ms, PartialBlob, Store, StoredDocument};
-use hugme_sync::identity::{self, Authority, Credentials};
+use hugme_store::{now_ms, Store};
+use hugme_sync::identity::{Authority, Credentials};
 use hugme_sync::net::Host;
-use hugme_sync::{DocumentInfo, Message, Replica};
+use hugme_sync::{Message, Replica};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
+use crate::replica::StoreReplica;
+use crate::App;
 
 /// Meta keys of a data folder that belongs to a class.
 pub const CLASS_KEY: &str = "class_id";
@@ -116,274 +115,43 @@ pub fn put_invitation(store: &Store, token: &str, invitation: &Invitation) -> Re
     )?)
 }
 
-/// A data folder as a sync replica.
-#[derive(Debug)]
-pub struct StoreReplica {
-    /// Shared with the [`Hub`], which flushes it without taking the replica's lock.
-    store: Arc<Store>,
-    class: String,
-    authority: Vec<u8>,
-    open: HashMap<String, StoredDocument>,
-    partials: HashMap<String, PartialBlob>,
-}
-
-impl StoreReplica {
-    pub fn new(store: Arc<Store>, creds: &Credentials) -> Self {
-        Self {
-            store,
-            class: creds.class.clone(),
-            authority: creds.authority.clone(),
-            open: HashMap::new(),
-            partials: HashMap::new(),
-        }
-    }
-
-    /// The blob being received with this hash, opened (and resumed) on first use.
-    fn partial(&mut self, hash: &str) -> hugme_sync::Result<&mut PartialBlob> {
-        if !self.partials.contains_key(hash) {
-            let partial = self.store.partial_blob(hash).map_err(replica_error)?;
-            self.partials.insert(hash.to_owned(), partial);
-        }
-        self.partials
-            .get_mut(hash)
-            .ok_or_else(|| replica_error(std::io::Error::other("no partial blob")))
-    }
-
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    fn open_doc(&mut self, id: &str) -> hugme_sync::Result<Option<&mut StoredDocument>> {
-        if !self.open.contains_key(id) {
-            match self.store.open_document(id) {
-                Ok(doc) => {
-                    self.open.insert(id.to_owned(), doc);
-                }
-                Err(hugme_store::Error::NoSuchDocument { .. }) => return Ok(None),
-                Err(e) => return Err(hugme_sync::Error::replica(e)),
-            }
-        }
-        Ok(self.open.get_mut(id))
-    }
-}
-
-fn replica_error(e: impl std::error::Error + Send + Sync + 'static) -> hugme_sync::Error {
-    hugme_sync::Error::replica(e)
-}
-
-impl Replica for StoreReplica {
-    fn documents(&mut self) -> hugme_sync::Result<Vec<DocumentInfo>> {
-        let all = self.store.documents().map_err(replica_error)?;
-        let mut out = Vec::new();
-        let mut projects = std::collections::HashSet::new();
-        for info in &all {
-            let kind = match info.kind.as_str() {
-                "class" if info.id == self.class => DocumentKind::Class,
-                "project" => {
-                    let class = self
-                        .open_doc(&info.id)?
-                        .and_then(|d| hugme_sync::policy::root_string(d.doc(), "class_id"));
-                    if class.as_deref() != Some(self.class.as_str()) {
-                        continue;
-                    }
-                    projects.insert(info.id.clone());
-                    DocumentKind::Project
-                }
-                _ => continue,
-            };
-            out.push(DocumentInfo {
-                id: info.id.clone(),
-                kind,
-            });
-        }
-        for info in &all {
-            let reviewed = info.id.strip_prefix("review-");
-            if info.kind == "review" && reviewed.is_some_and(|p| projects.contains(p)) {
-                out.push(DocumentInfo {
-                    id: info.id.clone(),
-                    kind: DocumentKind::Review,
-                });
-            }
-        }
-        Ok(out)
-    }
-
-    fn document(&mut self, id: &str) -> hugme_sync::Result<Option<&mut AutoCommit>> {
-        Ok(self.open_doc(id)?.map(|d| d.doc_mut()))
-    }
-
-    fn insert_document(
-        &mut self,
-        id: &str,
-        kind: DocumentKind,
-        doc: AutoCommit,
-    ) -> hugme_sync::Result<()> {
-        let stored = self
-            .store
-            .create_document(id, kind, doc)
-            .map_err(replica_error)?;
-        self.open.insert(id.to_owned(), stored);
-        Ok(())
-    }
-
-    fn save_document(&mut self, id: &str) -> hugme_sync::Result<()> {
-        if let Some(doc) = self.open.get_mut(id) {
-            doc.commit(&self.store).wait().map_err(replica_error)?;
-        }
-        Ok(())
-    }
-
-    fn sync_state(&mut self, document: &str, peer: &str) -> hugme_sync::Result<Option<Vec<u8>>> {
-        match self.store.sync_state(document, peer) {
-            Err(hugme_store::Error::NoSuchDocument { .. }) => Ok(None),
-            other => other.map_err(replica_error),
-        }
-    }
-
-    fn put_sync_state(
-        &mut self,
-        document: &str,
-        peer: &str,
-        state: Vec<u8>,
-    ) -> hugme_sync::Result<()> {
-        if self.open_doc(document)?.is_none() {
-            return Ok(()); // nothing of it held yet: the state says nothing worth keeping
-        }
-        self.store
-            .put_sync_state(document, peer, state)
-            .wait()
-            .map_err(replica_error)
-    }
-
-    fn blobs(&mut self) -> hugme_sync::Result<Vec<(String, u64)>> {
-        Ok(self
-            .store
-            .blobs()
-            .map_err(replica_error)?
-            .into_iter()
-            .map(|b| (b.hash, b.size))
-            .collect())
-    }
-
-    fn blob_size(&mut self, hash: &str) -> hugme_sync::Result<Option<u64>> {
-        self.store.blob_size(hash).map_err(replica_error)
-    }
-
-    fn read_blob(&mut self, hash: &str, offset: u64, len: usize) -> hugme_sync::Result<Vec<u8>> {
-        let path = self.store.blob_path(hash).map_err(replica_error)?;
-        let mut file = File::open(&path)?;
-        file.seek(SeekFrom::Start(offset))?;
-        let mut out = Vec::with_capacity(len);
-        file.take(len as u64).read_to_end(&mut out)?;
-        Ok(out)
-    }
-
-    fn partial_blob_len(&mut self, hash: &str) -> hugme_sync::Result<u64> {
-        Ok(self.partial(hash)?.len())
-    }
-
-    fn append_partial_blob(
-        &mut self,
-        hash: &str,
-        offset: u64,
-        bytes: &[u8],
-    ) -> hugme_sync::Result<()> {
-        // Two sessions may fetch the same blob from two peers at once: each appends only what
-        // the file does not have yet.
-        let partial = self.partial(hash)?;
-        let have = partial.len();
-        if offset > have {
-            return Err(replica_error(std::io::Error::other(format!(
-                "blob {hash}: bytes at {offset} would leave a gap after {have}"
-            ))));
-        }
-        let skip = (have - offset) as usize;
-        if skip < bytes.len() {
-            partial.append(&bytes[skip..]).map_err(replica_error)?;
-        }
-        Ok(())
-    }
-
-    fn finish_partial_blob(&mut self, hash: &str) -> hugme_sync::Result<bool> {
-        if self.store.has_blob(hash).map_err(replica_error)? {
-            // Another session finished it first.
-            if let Some(partial) = self.partials.remove(hash) {
-                partial.discard().map_err(replica_error)?;
-            }
-            return Ok(true);
-        }
-        self.partial(hash)?;
-        let Some(partial) = self.partials.remove(hash) else {
-            return Ok(false);
-        };
-        // Checked now, made durable by the store's writer with whatever else is being written:
-        // a session never waits for the disk under the replica's lock.
-        Ok(partial
-            .finish_later(&self.store)
-            .map_err(replica_error)?
-            .is_some())
-    }
-
-    fn revocations(&mut self) -> hugme_sync::Result<Option<(u64, Vec<u8>)>> {
-        let held = revocations(&self.store).map_err(replica_error)?;
-        Ok(held.and_then(|der| {
-            identity::verified_revocations(&der, &self.authority).map(|n| (n, der))
-        }))
-    }
-
-    fn offer_revocations(&mut self, der: &[u8]) -> hugme_sync::Result<bool> {
-        let Some(offered) = identity::verified_revocations(der, &self.authority) else {
-            return Ok(false);
-        };
-        let held = self.revocations()?.map_or(0, |(n, _)| n);
-        if offered <= held {
-            return Ok(false);
-        }
-        set_revocations(&self.store, der).map_err(replica_error)?;
-        Ok(true)
-    }
-
-    fn is_revoked(&mut self, device: &str) -> hugme_sync::Result<bool> {
-        Ok(self
-            .revocations()?
-            .is_some_and(|(_, der)| identity::revokes(&der, device)))
-    }
-}
-
-/// A data folder on the network: serving (`hugme hub`) or syncing once (`hugme sync`).
+/// A data folder on the network: serving (`hugme hub`, the app) or syncing once
+/// (`hugme sync`).
 #[derive(Debug)]
 pub struct Hub {
-    store: Arc<Store>,
+    app: Arc<App>,
     credentials: Credentials,
     authority: Option<Authority>,
-    replica: Mutex<StoreReplica>,
 }
 
 impl Hub {
     /// Opens a data folder that belongs to a class.
     pub fn open(dir: &Path) -> Result<Hub> {
-        let store = Store::open(dir)?;
-        let credentials = load_identity(dir, &store)?;
+        Hub::of(Arc::new(App::open(dir)?), dir)
+    }
+
+    /// The open data folder `dir` of `app` on the network: sessions share the app's open
+    /// documents, and the app hears of every change they bring.
+    pub fn of(app: Arc<App>, dir: &Path) -> Result<Hub> {
+        let credentials = load_identity(dir, app.store())?;
         let authority = load_authority(dir, &credentials)?;
-        let store = Arc::new(store);
-        let replica = Mutex::new(StoreReplica::new(store.clone(), &credentials));
+        lock(app.documents()).set_class(&credentials);
         Ok(Hub {
-            store,
+            app,
             credentials,
             authority,
-            replica,
         })
     }
 
     /// Waits until everything received so far is on disk (media is made durable in the
     /// background, in groups).
     pub fn flush(&self) -> Result<()> {
-        Ok(self.store.flush()?)
+        Ok(self.app.store().flush()?)
     }
 
     /// The data folder's store (shared with the sessions' replica).
     pub fn store(&self) -> &Store {
-        &self.store
+        self.app.store()
     }
 
     pub fn is_teacher_device(&self) -> bool {
@@ -395,7 +163,7 @@ impl Hub {
             .authority
             .as_ref()
             .ok_or_else(|| Error::Identity("only the teacher's device enrols tablets".into()))?;
-        let mut replica = self.replica.lock().unwrap_or_else(|p| p.into_inner());
+        let mut replica = lock(self.app.documents());
         let key = format!("{TOKEN_PREFIX}{token}");
         let invitation: Invitation = replica
             .store()
@@ -445,11 +213,15 @@ impl Host for Hub {
     }
 
     fn replica(&self) -> &Mutex<StoreReplica> {
-        &self.replica
+        self.app.documents()
     }
 
     fn enrol(&self, token: &str, request: &[u8]) -> hugme_sync::Result<Message> {
         self.welcome(token, request)
             .map_err(|e| hugme_sync::Error::Enrolment(e.to_string()))
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }

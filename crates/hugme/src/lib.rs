@@ -10,6 +10,7 @@
 //!   [`view`] the plain values it shows, [`edit`] the actions it sends, [`bindings`] their
 //!   generated TypeScript.
 //! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
+//! - [`replica`]: the open documents, shared by the app's edits and sync sessions.
 //! - [`hub`], [`enrolment`], [`network_cli`]: the class's devices and sync from the command
 //!   line; [`neighbours`]: a hub's mDNS announcement and its syncs with the devices it hears
 //!   (or reaches by [`addresses`] remembered, enrolled or typed); [`doctor`]: what is wrong
@@ -32,6 +33,7 @@ pub mod inspect;
 pub mod media;
 pub mod neighbours;
 pub mod network_cli;
+pub mod replica;
 pub mod student;
 pub mod view;
 

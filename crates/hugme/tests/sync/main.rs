@@ -1,6 +1,7 @@
 //! Sync between real processes over loopback TCP with mutual TLS: the teacher's device serves
 //! (`hugme hub`), tablets join with an enrolment payload and sync (`hugme sync`).
 
+mod app;
 mod refusals;
 mod transfer;
 
