@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "ui_ready",
     "export_project",
     "cancel_export",
+    "sync_status",
 ];
 
 fn main() {

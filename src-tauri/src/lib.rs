@@ -4,8 +4,8 @@
 //! - [`run`] (this file): opens the data folder, registers commands, the `media:` protocol and
 //!   the window's close handling, and forwards every durable document change to the UI as a
 //!   `document-changed` event.
-//! - [`commands`]: one module per area (`classes`, `projects`, `media`, `export`, `window`, `launch`), each command a
-//!   few lines calling the facade off the main thread.
+//! - [`commands`]: one module per area (`classes`, `projects`, `media`, `export`, `sync`,
+//!   `window`, `launch`), each command a few lines calling the facade off the main thread.
 //! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView.
 //! - [`options`]: `--data DIR`, `--no-discovery` and their environment variables.
 //! - [`webview`]: WebKitGTK settings Tauri does not expose (camera, microphone).
@@ -44,12 +44,27 @@ pub fn run() {
         }
     };
     let changes = app.subscribe();
+    // Serve and sync on the classroom network (a device of a class), while pupils edit the
+    // same open documents. A failure here leaves the app working offline.
+    let reach = hugme::neighbours::Reach {
+        discovery: options.discovery,
+        fallbacks: true,
+        typed: Vec::new(),
+    };
+    let network = match hugme::network::Network::start(Arc::clone(&app), &options.data, reach) {
+        Ok(network) => network,
+        Err(e) => {
+            eprintln!("Hug me! Studio works offline: the network side did not start: {e}");
+            None
+        }
+    };
     let protocol_app = Arc::clone(&app);
     let result = tauri::Builder::default()
         .manage(Arc::clone(&app))
         .manage(options)
         .manage(started)
         .manage(commands::export::Exports::default())
+        .manage(commands::sync::Sync(network))
         .register_asynchronous_uri_scheme_protocol("media", move |_ctx, request, responder| {
             let app = Arc::clone(&protocol_app);
             std::thread::spawn(move || responder.respond(media_protocol::respond(&app, &request)));
@@ -69,6 +84,7 @@ pub fn run() {
             commands::launch::ui_ready,
             commands::export::export_project,
             commands::export::cancel_export,
+            commands::sync::sync_status,
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {

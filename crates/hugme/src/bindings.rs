@@ -10,6 +10,7 @@ use ts_rs::{Config, TS};
 use crate::app::DocumentEvent;
 use crate::edit::{Edit, List, TextField};
 use crate::error::ErrorCode;
+use crate::sync_status::{PeerView, SyncView};
 use crate::view::*;
 
 /// Where the generated file lives, relative to the repository root.
@@ -53,6 +54,8 @@ pub fn typescript() -> String {
         Launch::decl(&cfg),
         ExportFormat::decl(&cfg),
         ExportProgress::decl(&cfg),
+        SyncView::decl(&cfg),
+        PeerView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust by `crates/hugme/src/bindings.rs`. Do not edit by hand:\n\

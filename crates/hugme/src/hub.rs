@@ -12,12 +12,13 @@ use std::sync::{Arc, Mutex};
 
 use hugme_store::{now_ms, Store};
 use hugme_sync::identity::{Authority, Credentials};
-use hugme_sync::net::Host;
+use hugme_sync::net::{Ended, Host};
 use hugme_sync::{Message, Replica};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::replica::StoreReplica;
+use crate::sync_status::{Neighbourhood, SyncView};
 use crate::App;
 
 /// Meta keys of a data folder that belongs to a class.
@@ -122,6 +123,7 @@ pub struct Hub {
     app: Arc<App>,
     credentials: Credentials,
     authority: Option<Authority>,
+    neighbourhood: Mutex<Neighbourhood>,
 }
 
 impl Hub {
@@ -140,6 +142,7 @@ impl Hub {
             app,
             credentials,
             authority,
+            neighbourhood: Mutex::default(),
         })
     }
 
@@ -152,6 +155,30 @@ impl Hub {
     /// The data folder's store (shared with the sessions' replica).
     pub fn store(&self) -> &Store {
         self.app.store()
+    }
+
+    /// A session with `device` could not run (for the status the UI shows).
+    pub fn note_failure(&self, device: &str, reason: &str) {
+        lock(&self.neighbourhood).failed(device, reason);
+    }
+
+    /// This device's sync with its peers, as the UI shows it.
+    pub fn status(&self) -> SyncView {
+        let names: Vec<(String, String)> = self
+            .app
+            .classes()
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|c| c.devices)
+            .map(|d| (d.id.to_string(), d.name))
+            .collect();
+        let space = hugme_store::space::space(self.store().dir()).ok();
+        lock(&self.neighbourhood).view(space, |device| {
+            names
+                .iter()
+                .find(|(id, _)| id == device)
+                .map(|(_, name)| name.clone())
+        })
     }
 
     pub fn is_teacher_device(&self) -> bool {
@@ -214,6 +241,16 @@ impl Host for Hub {
 
     fn replica(&self) -> &Mutex<StoreReplica> {
         self.app.documents()
+    }
+
+    fn free_space(&self) -> Option<u64> {
+        hugme_store::space::space(self.store().dir())
+            .ok()
+            .map(|s| s.free)
+    }
+
+    fn session_ended(&self, ended: &Ended) {
+        lock(&self.neighbourhood).ended(ended, now_ms());
     }
 
     fn enrol(&self, token: &str, request: &[u8]) -> hugme_sync::Result<Message> {

@@ -12,9 +12,10 @@
 //! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
 //! - [`replica`]: the open documents, shared by the app's edits and sync sessions.
 //! - [`hub`], [`enrolment`], [`network_cli`]: the class's devices and sync from the command
-//!   line; [`neighbours`]: a hub's mDNS announcement and its syncs with the devices it hears
+//!   line; [`network`]: the app serving and syncing on the classroom network;
+//!   [`neighbours`]: a hub's mDNS announcement and its syncs with the devices it hears
 //!   (or reaches by [`addresses`] remembered, enrolled or typed); [`doctor`]: what is wrong
-//!   with the network or disk, in plain words.
+//!   with the network or disk, in plain words; [`sync_status`]: what the UI shows of sync.
 //! - [`error`]: the facade's error type.
 //!
 //! Nothing here knows of Tauri: the shell in `src-tauri` adapts these calls to commands.
@@ -32,9 +33,11 @@ pub mod hub;
 pub mod inspect;
 pub mod media;
 pub mod neighbours;
+pub mod network;
 pub mod network_cli;
 pub mod replica;
 pub mod student;
+pub mod sync_status;
 pub mod view;
 
 pub use app::{App, DocumentEvent};

@@ -194,7 +194,8 @@ fn spawn_session(
     tokio::spawn(async move {
         // A device that accepts the connection but never answers (asleep, say) must not
         // keep this neighbour busy for good.
-        if tokio::time::timeout(GIVE_UP, sync_with(&hub, &addrs, started))
+        let device = (!key.starts_with("addr ")).then_some(key.as_str());
+        if tokio::time::timeout(GIVE_UP, sync_with(&hub, device, &addrs, started))
             .await
             .is_err()
         {
@@ -205,7 +206,7 @@ fn spawn_session(
 }
 
 /// One session, at the first of the addresses that answers; remembers where that was.
-async fn sync_with(hub: &Hub, addrs: &[(String, Via)], started: Instant) {
+async fn sync_with(hub: &Hub, device: Option<&str>, addrs: &[(String, Via)], started: Instant) {
     let began = started.elapsed().as_millis();
     for (addr, via) in addrs {
         // An address that does not answer at once (a stale one of a device that moved, a
@@ -241,7 +242,12 @@ async fn sync_with(hub: &Hub, addrs: &[(String, Via)], started: Instant) {
                 return;
             }
             // Fallbacks are tried every round: only an answer is news.
-            Err(e) if *via == Via::Mdns => hub.log(&format!("could not sync at {addr}: {e}")),
+            Err(e) if *via == Via::Mdns => {
+                hub.log(&format!("could not sync at {addr}: {e}"));
+                if let Some(device) = device {
+                    hub.note_failure(device, &e.to_string());
+                }
+            }
             Err(_) => {}
         }
     }

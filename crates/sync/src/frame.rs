@@ -33,6 +33,9 @@ pub enum Message {
         /// device whose clock is far off can be told (certificates and "last changed" depend
         /// on it).
         clock: u64,
+        /// Bytes free on the sender's disk (0 if it does not say): the teacher sees a tablet
+        /// that is running out of room.
+        free: u64,
     },
     /// A revocation list (DER CRL signed by the class CA), sent to a peer that has an older one.
     Revocations { der: Vec<u8> },
@@ -96,6 +99,7 @@ impl Message {
                 class,
                 revocations,
                 clock,
+                free,
             } => {
                 out.u8(HELLO);
                 out.u16(*version);
@@ -103,6 +107,7 @@ impl Message {
                 out.text(class);
                 out.u64(*revocations);
                 out.u64(*clock);
+                out.u64(*free);
             }
             Message::Revocations { der } => {
                 out.u8(REVOCATIONS);
@@ -193,6 +198,7 @@ impl Message {
                 class: r.text()?,
                 revocations: r.u64()?,
                 clock: r.u64()?,
+                free: r.u64()?,
             },
             REVOCATIONS => Message::Revocations { der: r.bytes()? },
             DOCUMENTS => {
@@ -379,15 +385,22 @@ mod tests {
     fn message() -> impl Strategy<Value = Message> {
         let bytes = proptest::collection::vec(any::<u8>(), 0..300);
         prop_oneof![
-            (any::<u16>(), text(), text(), any::<u64>(), any::<u64>()).prop_map(
-                |(v, d, c, r, clock)| Message::Hello {
+            (
+                any::<u16>(),
+                text(),
+                text(),
+                any::<u64>(),
+                any::<u64>(),
+                any::<u64>()
+            )
+                .prop_map(|(v, d, c, r, clock, free)| Message::Hello {
                     version: v,
                     device: d,
                     class: c,
                     revocations: r,
                     clock,
-                }
-            ),
+                    free,
+                }),
             bytes.clone().prop_map(|der| Message::Revocations { der }),
             proptest::collection::vec((text(), kind()), 0..5)
                 .prop_map(|list| Message::Documents { list }),

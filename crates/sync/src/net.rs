@@ -33,6 +33,13 @@ pub trait Host: Send + Sync + 'static {
     fn replica(&self) -> &Mutex<Self::Replica>;
     /// Answers a device that presents an enrolment token (teacher devices only).
     fn enrol(&self, token: &str, request: &[u8]) -> Result<Message>;
+    /// Bytes free on this device's disk, told to every peer (the teacher sees a tablet that
+    /// runs out of room).
+    fn free_space(&self) -> Option<u64> {
+        None
+    }
+    /// Called when a session ends, whichever side started it.
+    fn session_ended(&self, _ended: &Ended) {}
     /// Called with every line worth logging.
     fn log(&self, line: &str) {
         eprintln!("{line}");
@@ -51,6 +58,15 @@ pub struct Ended {
     pub bytes_received: u64,
     /// How far the peer's clock is ahead of this device's (ms), if it said.
     pub peer_clock_offset: Option<i64>,
+    /// Bytes free on the peer's disk, if it said.
+    pub peer_free_space: Option<u64>,
+}
+
+/// A session with `peer`, knowing this device's clock and free space.
+fn session_for<H: Host>(host: &H, class: &str, peer: &str) -> Session {
+    Session::new(&host.credentials().device, class, peer)
+        .with_clock(clock_ms())
+        .with_free_space(host.free_space())
 }
 
 /// This device's clock, for the Hello.
@@ -112,14 +128,7 @@ async fn accept<H: Host>(
     if class != host.credentials().class {
         return Err(Error::Certificate(format!("{peer} is of class {class}")));
     }
-    let ended = run(
-        tls,
-        Session::new(&host.credentials().device, &class, &peer).with_clock(clock_ms()),
-        host,
-        false,
-        None,
-    )
-    .await?;
+    let ended = run(tls, session_for(host, &class, &peer), host, false, None).await?;
     host.log(&format!(
         "session with {} ({addr}) ended: {}; {} documents changed, {} blobs received, {} refused",
         ended.peer,
@@ -228,14 +237,7 @@ pub async fn sync_within<H: Host>(
     if class != host.credentials().class {
         return Err(Error::Certificate(format!("{peer} is of class {class}")));
     }
-    run(
-        tls,
-        Session::new(&host.credentials().device, &class, &peer).with_clock(clock_ms()),
-        host,
-        true,
-        max_rate,
-    )
-    .await
+    run(tls, session_for(host, &class, &peer), host, true, max_rate).await
 }
 
 /// Reads one frame; `None` at a clean end of stream.
@@ -349,7 +351,7 @@ where
     }
     drop(tx);
     let sent = writing.await.unwrap_or(0);
-    Ok(Ended {
+    let ended = Ended {
         peer: session.peer().to_owned(),
         finished: session.is_finished(),
         stats: session.stats.clone(),
@@ -357,7 +359,10 @@ where
         bytes_sent: sent,
         bytes_received: received,
         peer_clock_offset: session.peer_clock_offset(),
-    })
+        peer_free_space: session.peer_free_space(),
+    };
+    host.session_ended(&ended);
+    Ok(ended)
 }
 
 /// A frame in a few words, for tracing (`HUGME_TRACE_FRAMES=1`).

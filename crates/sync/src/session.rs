@@ -91,6 +91,10 @@ pub struct Session {
     clock: u64,
     /// The peer's clock minus this one's, from the two Hellos (ms).
     peer_clock_offset: Option<i64>,
+    /// Bytes free on this device's disk, to say in the Hello (0: not told).
+    free_space: u64,
+    /// …and on the peer's, from its Hello.
+    peer_free_space: Option<u64>,
     pub stats: Stats,
 }
 
@@ -117,6 +121,8 @@ impl Session {
             said_done: false,
             clock: 0,
             peer_clock_offset: None,
+            free_space: 0,
+            peer_free_space: None,
             stats: Stats::default(),
         }
     }
@@ -126,6 +132,17 @@ impl Session {
     pub fn with_clock(mut self, now_ms: u64) -> Self {
         self.clock = now_ms;
         self
+    }
+
+    /// Tells the session how many bytes are free on this device's disk, to say in its Hello.
+    pub fn with_free_space(mut self, bytes: Option<u64>) -> Self {
+        self.free_space = bytes.unwrap_or(0);
+        self
+    }
+
+    /// Bytes free on the peer's disk, once its Hello said.
+    pub fn peer_free_space(&self) -> Option<u64> {
+        self.peer_free_space
     }
 
     /// How far the peer's clock is ahead of this one's (ms; negative: behind), once both
@@ -157,6 +174,7 @@ impl Session {
                 class: self.class.clone(),
                 revocations,
                 clock: self.clock,
+                free: self.free_space,
             },
         );
         out
@@ -239,10 +257,12 @@ impl Session {
                 class,
                 revocations,
                 clock,
+                free,
             } => {
                 if clock != 0 && self.clock != 0 {
                     self.peer_clock_offset = Some(clock as i64 - self.clock as i64);
                 }
+                self.peer_free_space = (free != 0).then_some(free);
                 self.hello(version, &device, &class, revocations, replica, out)
             }
             Message::Revocations { der } => {

@@ -6,6 +6,7 @@ pub mod export;
 pub mod launch;
 pub mod media;
 pub mod projects;
+pub mod sync;
 pub mod window;
 
 use std::sync::Arc;

@@ -6,3 +6,4 @@
 #[allow(dead_code)]
 mod driver;
 mod student;
+mod sync;

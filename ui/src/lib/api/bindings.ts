@@ -87,3 +87,27 @@ export type ExportFormat = "cc11" | "cc13" | "html";
 
 export type ExportProgress = { done: number, total: number, };
 
+export type SyncView = { 
+/**
+ * Sync runs on this device (it belongs to a class and was not started offline).
+ */
+enabled: boolean, 
+/**
+ * A peer was synced with in the last few seconds.
+ */
+online: boolean, 
+/**
+ * When a session last ended well (ms since the epoch).
+ */
+last_synced: number | null, 
+/**
+ * This device's disk is nearly full.
+ */
+storage_low: boolean, free_bytes: number | null, peers: Array<PeerView>, };
+
+export type PeerView = { device: string, name: string, last_synced: number | null, in_step: boolean, 
+/**
+ * The peer said its disk is nearly full.
+ */
+storage_low: boolean, error: string | null, };
+

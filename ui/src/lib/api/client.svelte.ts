@@ -17,6 +17,7 @@ import type {
   Launch,
   ProjectSummary,
   ProjectView,
+  SyncView,
 } from './bindings';
 
 /** A failed call, as the shell reports it. */
@@ -54,6 +55,7 @@ export const api = {
   startProject: (klass: string, group: string, title: string) =>
     call<ProjectView>('start_project', { class: klass, group, title }),
   project: (id: string) => call<ProjectView>('project', { id }),
+  syncStatus: () => call<SyncView>('sync_status'),
   async addMedia(project: string, page: string, file: File): Promise<BlockView> {
     const bytes = new Uint8Array(await file.arrayBuffer());
     return rawCall('add_media', bytes, {

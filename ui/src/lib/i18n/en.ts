@@ -11,6 +11,14 @@ export const en = {
   'save.failed': 'Not saved: {reason}',
   'save.retry': 'Try again',
 
+  'sync.synced': 'Synced {when}',
+  'sync.justNow': 'just now',
+  'sync.minutesAgo': '{count} min ago',
+  'sync.offline': 'Offline · work is safe',
+  'sync.offlineLong': 'Offline · your work is safe on this tablet',
+  'sync.alone': 'Saved on this tablet',
+  'sync.storageLow': 'This tablet is nearly full: text still saves, but photos and videos may not fit. Tell your teacher.',
+
   'start.title': 'Who is using this tablet?',
   'start.pickClass': 'Choose your class',
   'start.pickGroup': 'Choose your group',

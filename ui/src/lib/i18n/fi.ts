@@ -11,6 +11,14 @@ export const fi: Messages = {
   'save.failed': 'Ei tallennettu: {reason}',
   'save.retry': 'Yritä uudelleen',
 
+  'sync.synced': 'Synkronoitu {when}',
+  'sync.justNow': 'juuri nyt',
+  'sync.minutesAgo': '{count} min sitten',
+  'sync.offline': 'Ei yhteyttä · työ tallessa',
+  'sync.offlineLong': 'Ei yhteyttä · työnne on tallessa tässä tabletissa',
+  'sync.alone': 'Tallessa tässä tabletissa',
+  'sync.storageLow': 'Tabletti on melkein täynnä: teksti tallentuu, mutta kuvat ja videot eivät ehkä mahdu. Kerro opettajalle.',
+
   'start.title': 'Kuka käyttää tablettia?',
   'start.pickClass': 'Valitse luokkasi',
   'start.pickGroup': 'Valitse ryhmäsi',

@@ -1,0 +1,188 @@
+//! What a device knows of its sync with each peer: the tablet's "synced 2 minutes ago" or
+//! "offline, your work is safe here", and the teacher's list of devices with when each was
+//! last seen and whether it is running out of room.
+//!
+//! Sessions of either side report how they ended ([`Neighbourhood::ended`]); a neighbour that
+//! could not be reached is noted too. [`Neighbourhood::view`] is what the UI shows.
+
+use std::collections::BTreeMap;
+
+use hugme_store::now_ms;
+use hugme_store::space::{Space, NEARLY_FULL_BYTES};
+use hugme_sync::net::Ended;
+use serde::Serialize;
+
+/// A device that synced within this long counts as "online" for the status line: a few
+/// of the 2 s rounds.
+const ONLINE_WITHIN_MS: i64 = 10_000;
+
+/// What is known of one peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerState {
+    /// When a session with it last ended well (ms since the epoch).
+    pub last_synced: Option<i64>,
+    /// It ended with both sides holding the same.
+    pub in_step: bool,
+    pub free_space: Option<u64>,
+    pub clock_offset: Option<i64>,
+    /// Why the last try failed, if it did (cleared by the next good session).
+    pub error: Option<String>,
+}
+
+/// Every peer this device has synced with, or tried to, since it started.
+#[derive(Debug, Default)]
+pub struct Neighbourhood {
+    peers: BTreeMap<String, PeerState>,
+}
+
+impl Neighbourhood {
+    /// A session ended (it ran: the peer answered).
+    pub fn ended(&mut self, ended: &Ended, at: i64) {
+        let peer = self.peer(&ended.peer);
+        peer.last_synced = Some(at);
+        peer.in_step = ended.finished;
+        peer.free_space = ended.peer_free_space.or(peer.free_space);
+        peer.clock_offset = ended.peer_clock_offset.or(peer.clock_offset);
+        peer.error = None;
+    }
+
+    /// A session with `device` could not run.
+    pub fn failed(&mut self, device: &str, reason: &str) {
+        self.peer(device).error = Some(reason.to_owned());
+    }
+
+    fn peer(&mut self, device: &str) -> &mut PeerState {
+        self.peers
+            .entry(device.to_owned())
+            .or_insert_with(|| PeerState {
+                last_synced: None,
+                in_step: false,
+                free_space: None,
+                clock_offset: None,
+                error: None,
+            })
+    }
+
+    pub fn peers(&self) -> &BTreeMap<String, PeerState> {
+        &self.peers
+    }
+
+    /// The status as the UI shows it; `names` gives a device's name from the class roster.
+    pub fn view(&self, space: Option<Space>, names: impl Fn(&str) -> Option<String>) -> SyncView {
+        let now = now_ms();
+        let last_synced = self.peers.values().filter_map(|p| p.last_synced).max();
+        SyncView {
+            enabled: true,
+            online: last_synced.is_some_and(|at| now - at <= ONLINE_WITHIN_MS),
+            last_synced,
+            storage_low: space.is_some_and(|s| s.nearly_full()),
+            free_bytes: space.map(|s| s.free),
+            peers: self
+                .peers
+                .iter()
+                .map(|(device, p)| PeerView {
+                    name: names(device).unwrap_or_else(|| device.clone()),
+                    device: device.clone(),
+                    last_synced: p.last_synced,
+                    in_step: p.in_step,
+                    storage_low: p.free_space.is_some_and(|f| f < NEARLY_FULL_BYTES),
+                    error: p.error.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// This device's sync, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct SyncView {
+    /// Sync runs on this device (it belongs to a class and was not started offline).
+    pub enabled: bool,
+    /// A peer was synced with in the last few seconds.
+    pub online: bool,
+    /// When a session last ended well (ms since the epoch).
+    pub last_synced: Option<i64>,
+    /// This device's disk is nearly full.
+    pub storage_low: bool,
+    pub free_bytes: Option<u64>,
+    pub peers: Vec<PeerView>,
+}
+
+impl SyncView {
+    /// A device that does not sync (no class yet), with the space left in data folder `dir`.
+    pub fn off_for(dir: &std::path::Path) -> SyncView {
+        SyncView::off(hugme_store::space::space(dir).ok())
+    }
+
+    /// A device that does not sync, with `space` left on its disk.
+    pub fn off(space: Option<Space>) -> SyncView {
+        SyncView {
+            enabled: false,
+            online: false,
+            last_synced: None,
+            storage_low: space.is_some_and(|s| s.nearly_full()),
+            free_bytes: space.map(|s| s.free),
+            peers: Vec::new(),
+        }
+    }
+}
+
+/// One peer, for the UI.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct PeerView {
+    pub device: String,
+    pub name: String,
+    pub last_synced: Option<i64>,
+    pub in_step: bool,
+    /// The peer said its disk is nearly full.
+    pub storage_low: bool,
+    pub error: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hugme_sync::session::Stats;
+
+    fn ended(peer: &str, finished: bool, free: Option<u64>) -> Ended {
+        Ended {
+            peer: peer.into(),
+            stats: Stats::default(),
+            finished,
+            reason: "done".into(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            peer_clock_offset: None,
+            peer_free_space: free,
+        }
+    }
+
+    #[test]
+    fn a_recent_session_is_online_and_a_peer_short_of_room_is_flagged() {
+        let mut n = Neighbourhood::default();
+        let view = n.view(None, |_| None);
+        assert!(!view.online && view.last_synced.is_none());
+        n.ended(&ended("tab-1", true, Some(NEARLY_FULL_BYTES / 2)), now_ms());
+        n.failed("tab-2", "no answer");
+        let view = n.view(None, |d| (d == "tab-1").then(|| "Ketut's tablet".into()));
+        assert!(view.online);
+        assert_eq!(view.peers.len(), 2);
+        assert_eq!(view.peers[0].name, "Ketut's tablet");
+        assert!(view.peers[0].storage_low && view.peers[0].in_step);
+        assert_eq!(view.peers[1].error.as_deref(), Some("no answer"));
+        assert_eq!(view.peers[1].last_synced, None);
+    }
+
+    #[test]
+    fn an_old_session_is_offline_and_a_good_one_clears_the_error() {
+        let mut n = Neighbourhood::default();
+        n.ended(&ended("tab-1", true, None), now_ms() - 60_000);
+        assert!(!n.view(None, |_| None).online);
+        n.failed("tab-1", "refused");
+        n.ended(&ended("tab-1", false, None), now_ms());
+        let view = n.view(None, |_| None);
+        assert!(view.online);
+        assert_eq!(view.peers[0].error, None);
+        assert!(!view.peers[0].in_step);
+    }
+}

@@ -1,0 +1,28 @@
+//! Sync as the UI shows it: online or not, when last synced, each peer, storage warnings.
+
+use std::sync::Arc;
+
+use hugme::network::Network;
+use hugme::sync_status::SyncView;
+use hugme::App;
+use tauri::State;
+
+use crate::error::{CommandError, CommandResult};
+
+/// The app's network side, if it runs (the device belongs to a class).
+#[derive(Debug, Default)]
+pub struct Sync(pub Option<Network>);
+
+#[tauri::command]
+pub async fn sync_status(
+    app: State<'_, Arc<App>>,
+    sync: State<'_, Sync>,
+) -> CommandResult<SyncView> {
+    if let Some(network) = &sync.0 {
+        return Ok(network.status());
+    }
+    let dir = app.store().dir().to_path_buf();
+    tauri::async_runtime::spawn_blocking(move || SyncView::off_for(&dir))
+        .await
+        .map_err(CommandError::internal)
+}
