@@ -17,6 +17,8 @@ const COMMANDS: &[&str] = &[
     "export_project",
     "cancel_export",
     "sync_status",
+    "pause_media",
+    "resume_media",
 ];
 
 fn main() {

@@ -85,6 +85,8 @@ pub fn run() {
             commands::export::export_project,
             commands::export::cancel_export,
             commands::sync::sync_status,
+            commands::sync::pause_media,
+            commands::sync::resume_media,
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {

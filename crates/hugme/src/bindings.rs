@@ -10,7 +10,7 @@ use ts_rs::{Config, TS};
 use crate::app::DocumentEvent;
 use crate::edit::{Edit, List, TextField};
 use crate::error::ErrorCode;
-use crate::sync_status::{PeerView, SyncView};
+use crate::sync_status::{MediaTransfer, PeerView, SyncView};
 use crate::view::*;
 
 /// Where the generated file lives, relative to the repository root.
@@ -56,6 +56,7 @@ pub fn typescript() -> String {
         ExportProgress::decl(&cfg),
         SyncView::decl(&cfg),
         PeerView::decl(&cfg),
+        MediaTransfer::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust by `crates/hugme/src/bindings.rs`. Do not edit by hand:\n\

@@ -9,6 +9,7 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use hugme_store::{now_ms, Store};
 use hugme_sync::identity::{Authority, Credentials};
@@ -20,6 +21,9 @@ use crate::error::{Error, Result};
 use crate::replica::StoreReplica;
 use crate::sync_status::{Neighbourhood, SyncView};
 use crate::App;
+
+/// How long media stays paused after a cancel: the lesson's Wi-Fi need has passed by then.
+const MEDIA_PAUSE: Duration = Duration::from_secs(10 * 60);
 
 /// Meta keys of a data folder that belongs to a class.
 pub const CLASS_KEY: &str = "class_id";
@@ -123,7 +127,9 @@ pub struct Hub {
     app: Arc<App>,
     credentials: Credentials,
     authority: Option<Authority>,
-    neighbourhood: Mutex<Neighbourhood>,
+    neighbourhood: Arc<Mutex<Neighbourhood>>,
+    /// Until when fetching media is paused (a teacher or pupil cancelled a transfer).
+    media_paused_until: Mutex<Option<Instant>>,
 }
 
 impl Hub {
@@ -138,11 +144,27 @@ impl Hub {
         let credentials = load_identity(dir, app.store())?;
         let authority = load_authority(dir, &credentials)?;
         lock(app.documents()).set_class(&credentials);
+        let neighbourhood: Arc<Mutex<Neighbourhood>> = Arc::default();
+        // Every change here (an edit, or one a peer brought) is pending for the others.
+        let changes = app.subscribe();
+        let pending = Arc::downgrade(&neighbourhood);
+        std::thread::Builder::new()
+            .name("hugme-pending".into())
+            .spawn(move || {
+                for event in changes {
+                    let Some(neighbourhood) = pending.upgrade() else {
+                        return;
+                    };
+                    lock(&neighbourhood).changed(&event.id);
+                }
+            })
+            .map_err(|e| Error::Sync(hugme_sync::Error::Io(e)))?;
         Ok(Hub {
             app,
             credentials,
             authority,
-            neighbourhood: Mutex::default(),
+            neighbourhood,
+            media_paused_until: Mutex::new(None),
         })
     }
 
@@ -162,6 +184,20 @@ impl Hub {
         lock(&self.neighbourhood).failed(device, reason);
     }
 
+    /// Stops fetching photos and videos for a while (the Wi-Fi is needed for something
+    /// else): transfers under way end, documents go on syncing.
+    pub fn pause_media(&self) {
+        *lock(&self.media_paused_until) = Some(Instant::now() + MEDIA_PAUSE);
+    }
+
+    pub fn resume_media(&self) {
+        *lock(&self.media_paused_until) = None;
+    }
+
+    fn media_paused(&self) -> bool {
+        lock(&self.media_paused_until).is_some_and(|until| Instant::now() < until)
+    }
+
     /// This device's sync with its peers, as the UI shows it.
     pub fn status(&self) -> SyncView {
         let names: Vec<(String, String)> = self
@@ -173,7 +209,10 @@ impl Hub {
             .map(|d| (d.id.to_string(), d.name))
             .collect();
         let space = hugme_store::space::space(self.store().dir()).ok();
-        lock(&self.neighbourhood).view(space, |device| {
+        let paused = self.media_paused();
+        let mut neighbourhood = lock(&self.neighbourhood);
+        neighbourhood.media_paused = paused;
+        neighbourhood.view(space, |device| {
             names
                 .iter()
                 .find(|(id, _)| id == device)
@@ -247,6 +286,18 @@ impl Host for Hub {
         hugme_store::space::space(self.store().dir())
             .ok()
             .map(|s| s.free)
+    }
+
+    fn fetch_media(&self) -> bool {
+        !self.media_paused()
+    }
+
+    fn keep_fetching_media(&self) -> bool {
+        !self.media_paused()
+    }
+
+    fn media_progress(&self, peer: &str, done: u64, total: u64) {
+        lock(&self.neighbourhood).progress(peer, done, total);
     }
 
     fn session_ended(&self, ended: &Ended) {

@@ -62,6 +62,15 @@ impl Network {
         self.addr
     }
 
+    /// Cancels the media transfers under way and fetches no more for a while.
+    pub fn pause_media(&self) {
+        self.hub.pause_media();
+    }
+
+    pub fn resume_media(&self) {
+        self.hub.resume_media();
+    }
+
     /// The sync status the UI shows.
     pub fn status(&self) -> SyncView {
         self.hub.status()

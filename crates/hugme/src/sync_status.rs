@@ -5,7 +5,7 @@
 //! Sessions of either side report how they ended ([`Neighbourhood::ended`]); a neighbour that
 //! could not be reached is noted too. [`Neighbourhood::view`] is what the UI shows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use hugme_store::now_ms;
 use hugme_store::space::{Space, NEARLY_FULL_BYTES};
@@ -33,6 +33,12 @@ pub struct PeerState {
 #[derive(Debug, Default)]
 pub struct Neighbourhood {
     peers: BTreeMap<String, PeerState>,
+    /// Documents changed here since each peer last ended a session in step.
+    pending: BTreeMap<String, BTreeSet<String>>,
+    /// Media on its way from each peer: (bytes arrived, bytes asked for).
+    media: BTreeMap<String, (u64, u64)>,
+    /// Media is paused (cancelled) on this device.
+    pub media_paused: bool,
 }
 
 impl Neighbourhood {
@@ -44,6 +50,26 @@ impl Neighbourhood {
         peer.free_space = ended.peer_free_space.or(peer.free_space);
         peer.clock_offset = ended.peer_clock_offset.or(peer.clock_offset);
         peer.error = None;
+        if ended.finished {
+            self.pending.remove(&ended.peer);
+        }
+        self.media.remove(&ended.peer);
+    }
+
+    /// A document changed here (an edit, or a change another peer brought): every peer that
+    /// has not had it yet has it pending.
+    pub fn changed(&mut self, document: &str) {
+        for peer in self.peers.keys() {
+            self.pending
+                .entry(peer.clone())
+                .or_default()
+                .insert(document.to_owned());
+        }
+    }
+
+    /// Media on its way from `peer`.
+    pub fn progress(&mut self, peer: &str, done: u64, total: u64) {
+        self.media.insert(peer.to_owned(), (done, total));
     }
 
     /// A session with `device` could not run.
@@ -71,9 +97,15 @@ impl Neighbourhood {
     pub fn view(&self, space: Option<Space>, names: impl Fn(&str) -> Option<String>) -> SyncView {
         let now = now_ms();
         let last_synced = self.peers.values().filter_map(|p| p.last_synced).max();
+        let (done, total) = self
+            .media
+            .values()
+            .fold((0, 0), |(d, t), (done, total)| (d + done, t + total));
         SyncView {
             enabled: true,
             online: last_synced.is_some_and(|at| now - at <= ONLINE_WITHIN_MS),
+            media: (total > 0).then_some(MediaTransfer { done, total }),
+            media_paused: self.media_paused,
             last_synced,
             storage_low: space.is_some_and(|s| s.nearly_full()),
             free_bytes: space.map(|s| s.free),
@@ -85,6 +117,7 @@ impl Neighbourhood {
                     device: device.clone(),
                     last_synced: p.last_synced,
                     in_step: p.in_step,
+                    pending: self.pending.get(device).map_or(0, BTreeSet::len),
                     storage_low: p.free_space.is_some_and(|f| f < NEARLY_FULL_BYTES),
                     error: p.error.clone(),
                 })
@@ -100,6 +133,10 @@ pub struct SyncView {
     pub enabled: bool,
     /// A peer was synced with in the last few seconds.
     pub online: bool,
+    /// Photos and videos on their way here, if any.
+    pub media: Option<MediaTransfer>,
+    /// Fetching media is paused (cancelled for a while); documents still sync.
+    pub media_paused: bool,
     /// When a session last ended well (ms since the epoch).
     pub last_synced: Option<i64>,
     /// This device's disk is nearly full.
@@ -119,12 +156,21 @@ impl SyncView {
         SyncView {
             enabled: false,
             online: false,
+            media: None,
+            media_paused: false,
             last_synced: None,
             storage_low: space.is_some_and(|s| s.nearly_full()),
             free_bytes: space.map(|s| s.free),
             peers: Vec::new(),
         }
     }
+}
+
+/// Media on its way, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct MediaTransfer {
+    pub done: u64,
+    pub total: u64,
 }
 
 /// One peer, for the UI.
@@ -134,6 +180,8 @@ pub struct PeerView {
     pub name: String,
     pub last_synced: Option<i64>,
     pub in_step: bool,
+    /// Documents changed here since the peer last got everything.
+    pub pending: usize,
     /// The peer said its disk is nearly full.
     pub storage_low: bool,
     pub error: Option<String>,
@@ -171,6 +219,33 @@ mod tests {
         assert!(view.peers[0].storage_low && view.peers[0].in_step);
         assert_eq!(view.peers[1].error.as_deref(), Some("no answer"));
         assert_eq!(view.peers[1].last_synced, None);
+    }
+
+    #[test]
+    fn changes_are_pending_until_a_peer_is_in_step_and_media_shows_while_it_moves() {
+        let mut n = Neighbourhood::default();
+        n.ended(&ended("tab-1", true, None), now_ms());
+        n.ended(&ended("tab-2", true, None), now_ms());
+        n.changed("project-a");
+        n.changed("project-b");
+        n.changed("project-a");
+        n.progress("tab-1", 1_000, 4_000);
+        n.progress("tab-2", 500, 1_000);
+        let view = n.view(None, |_| None);
+        assert_eq!(view.peers[0].pending, 2);
+        assert_eq!(
+            view.media,
+            Some(MediaTransfer {
+                done: 1_500,
+                total: 5_000
+            })
+        );
+        // tab-1 gets everything; tab-2's session ends before it is in step.
+        n.ended(&ended("tab-1", true, None), now_ms());
+        n.ended(&ended("tab-2", false, None), now_ms());
+        let view = n.view(None, |_| None);
+        assert_eq!((view.peers[0].pending, view.peers[1].pending), (0, 2));
+        assert_eq!(view.media, None);
     }
 
     #[test]

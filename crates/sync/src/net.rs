@@ -38,6 +38,16 @@ pub trait Host: Send + Sync + 'static {
     fn free_space(&self) -> Option<u64> {
         None
     }
+    /// Whether sessions starting now fetch media (documents sync either way).
+    fn fetch_media(&self) -> bool {
+        true
+    }
+    /// Media on its way from `peer`: `done` of `total` bytes in this session.
+    fn media_progress(&self, _peer: &str, _done: u64, _total: u64) {}
+    /// Whether a session still fetching media should go on (false: cancelled here).
+    fn keep_fetching_media(&self) -> bool {
+        true
+    }
     /// Called when a session ends, whichever side started it.
     fn session_ended(&self, _ended: &Ended) {}
     /// Called with every line worth logging.
@@ -67,6 +77,7 @@ fn session_for<H: Host>(host: &H, class: &str, peer: &str) -> Session {
     Session::new(&host.credentials().device, class, peer)
         .with_clock(clock_ms())
         .with_free_space(host.free_space())
+        .with_media(host.fetch_media())
 }
 
 /// This device's clock, for the Hello.
@@ -300,6 +311,7 @@ where
     let trace = std::env::var_os("HUGME_TRACE_FRAMES").is_some();
     let mut reason = String::from("the connection closed");
     let mut close = false;
+    let mut last_progress = (0, 0);
     let first = session.start(&mut *lock(host.replica()));
     close |= dispatch(first, &tx, host, &mut reason);
     while !close {
@@ -338,6 +350,21 @@ where
             ));
         }
         close |= dispatch(effects, &tx, host, &mut reason);
+        let progress = session.media_progress();
+        if progress.1 > 0 && progress != last_progress {
+            host.media_progress(session.peer(), progress.0, progress.1);
+            last_progress = progress;
+        }
+        if session.is_fetching_media() && !host.keep_fetching_media() {
+            let _ = tx.send(
+                Message::Bye {
+                    reason: "media cancelled on this device".into(),
+                }
+                .encode(),
+            );
+            reason = "media cancelled on this device".into();
+            break;
+        }
         if until_finished && session.is_finished() {
             let _ = tx.send(
                 Message::Bye {

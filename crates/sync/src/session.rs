@@ -95,6 +95,12 @@ pub struct Session {
     free_space: u64,
     /// …and on the peer's, from its Hello.
     peer_free_space: Option<u64>,
+    /// Ask the peer for media it has and this side lacks (off while media is paused).
+    fetch_media: bool,
+    /// Bytes of media asked for in this session, and how many have arrived (for a progress
+    /// bar).
+    media_total: u64,
+    media_done: u64,
     pub stats: Stats,
 }
 
@@ -123,6 +129,9 @@ impl Session {
             peer_clock_offset: None,
             free_space: 0,
             peer_free_space: None,
+            fetch_media: true,
+            media_total: 0,
+            media_done: 0,
             stats: Stats::default(),
         }
     }
@@ -138,6 +147,22 @@ impl Session {
     pub fn with_free_space(mut self, bytes: Option<u64>) -> Self {
         self.free_space = bytes.unwrap_or(0);
         self
+    }
+
+    /// Whether to fetch the peer's media in this session (documents sync either way).
+    pub fn with_media(mut self, fetch: bool) -> Self {
+        self.fetch_media = fetch;
+        self
+    }
+
+    /// Media asked for in this session: (bytes arrived, bytes in all).
+    pub fn media_progress(&self) -> (u64, u64) {
+        (self.media_done, self.media_total)
+    }
+
+    /// Media is still on its way.
+    pub fn is_fetching_media(&self) -> bool {
+        !self.incoming.is_empty() || !self.wanted.is_empty()
     }
 
     /// Bytes free on the peer's disk, once its Hello said.
@@ -284,12 +309,16 @@ impl Session {
             }
             Message::Sync { document, message } => self.sync(document, &message, replica, out),
             Message::Have { blobs } => {
+                if !self.fetch_media {
+                    return Ok(());
+                }
                 let held: HashSet<String> = replica.blobs()?.into_iter().map(|(h, _)| h).collect();
                 for (hash, size) in blobs {
                     let plausible = hash.len() == 64
                         && hash.bytes().all(|b| b.is_ascii_hexdigit())
                         && size <= MAX_BLOB;
                     if plausible && !held.contains(&hash) && !self.incoming.contains_key(&hash) {
+                        self.media_total += size;
                         self.wanted.push_back((hash, size));
                     }
                 }
@@ -613,6 +642,7 @@ impl Session {
             if offset > total {
                 offset = 0;
             }
+            self.media_done += offset;
             if offset == total {
                 self.finish_blob(&hash, replica, out)?;
                 continue;
@@ -657,6 +687,7 @@ impl Session {
         }
         replica.append_partial_blob(&hash, offset, bytes)?;
         incoming.next = end;
+        self.media_done += bytes.len() as u64;
         if end == total {
             self.incoming.remove(&hash);
             self.finish_blob(&hash, replica, out)?;

@@ -26,3 +26,19 @@ pub async fn sync_status(
         .await
         .map_err(CommandError::internal)
 }
+
+/// Cancels photos and videos on their way here, and fetches none for a while (documents go
+/// on syncing).
+#[tauri::command]
+pub fn pause_media(sync: State<'_, Sync>) {
+    if let Some(network) = &sync.0 {
+        network.pause_media();
+    }
+}
+
+#[tauri::command]
+pub fn resume_media(sync: State<'_, Sync>) {
+    if let Some(network) = &sync.0 {
+        network.resume_media();
+    }
+}

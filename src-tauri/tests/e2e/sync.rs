@@ -88,8 +88,31 @@ async fn a_tablet_syncs_with_the_teacher_and_says_when_it_is_offline() {
          return !!b && b.dataset.state === 'online';",
     )
     .await;
-    app.click("[data-testid=step-research-questions]").await;
+    // Tapped, the badge lists the class's devices: the teacher's, up to date.
+    app.click("[data-testid=sync-state]").await;
+    app.until(
+        "the teacher's device in the list",
+        "const p = [...document.querySelectorAll('[data-testid=sync-peer]')]; \
+         return p.length === 1 && p[0].innerText.includes('teacher');",
+    )
+    .await;
     app.shot("20-tablet-online").await;
+    app.click("[data-testid=sync-state]").await;
+
+    // Photos and videos paused (the Wi-Fi is needed elsewhere): said, and undone.
+    app.client
+        .execute("window.__TAURI_INTERNALS__.invoke('pause_media');", vec![])
+        .await
+        .expect("pause media");
+    app.find("[data-testid=media-paused]").await;
+    app.shot("22-media-paused").await;
+    app.click("[data-testid=media-paused] button").await;
+    app.until(
+        "media to resume",
+        "return !document.querySelector('[data-testid=media-paused]');",
+    )
+    .await;
+    app.click("[data-testid=step-research-questions]").await;
 
     // The teacher adds a question on their device: it appears on the tablet, unasked.
     let started = std::time::Instant::now();

@@ -302,3 +302,27 @@ fn each_side_learns_how_far_the_others_clock_is() {
     assert_eq!(hub.peer_clock_offset(), None);
     assert_eq!(quiet.peer_clock_offset(), None);
 }
+
+#[test]
+fn media_progress_is_counted_and_media_can_be_left_for_later() {
+    let mut s = school();
+    let photo = vec![7u8; 3 * (1 << 20) + 123];
+    let hash = s.hub.replica.add_blob(photo.clone());
+
+    // Media paused on the tablet: documents sync, the photo stays where it is.
+    let tablet = hugme_sync::Session::new("kettu-tab", CLASS, "hub").with_media(false);
+    let hub = hugme_sync::Session::new("hub", CLASS, "kettu-tab");
+    let (_, tablet, _) = connect_sessions(&mut s.kettu, &mut s.hub, tablet, hub, None);
+    assert!(s.kettu.replica.blobs.is_empty());
+    assert_eq!(tablet.media_progress(), (0, 0));
+
+    // Next time it fetches, and counts every byte.
+    let tablet = hugme_sync::Session::new("kettu-tab", CLASS, "hub");
+    let hub = hugme_sync::Session::new("hub", CLASS, "kettu-tab");
+    let (outcome, tablet, _) = connect_sessions(&mut s.kettu, &mut s.hub, tablet, hub, None);
+    assert!(outcome.finished);
+    assert_eq!(s.kettu.replica.blobs.get(&hash), Some(&photo));
+    let size = photo.len() as u64;
+    assert_eq!(tablet.media_progress(), (size, size));
+    assert!(!tablet.is_fetching_media());
+}

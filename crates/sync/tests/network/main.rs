@@ -52,8 +52,19 @@ pub const CLASS: &str = "class-5b";
 /// Connects two peers and delivers frames in order until neither has anything to say, or
 /// until `cut_after` frames have been delivered (a connection that breaks).
 pub fn connect(a: &mut Peer, b: &mut Peer, cut_after: Option<usize>) -> Outcome {
-    let mut sa = Session::new(&a.id, CLASS, &b.id);
-    let mut sb = Session::new(&b.id, CLASS, &a.id);
+    let sa = Session::new(&a.id, CLASS, &b.id);
+    let sb = Session::new(&b.id, CLASS, &a.id);
+    connect_sessions(a, b, sa, sb, cut_after).0
+}
+
+/// [`connect`] with sessions made by the caller; returns them too, to look at afterwards.
+pub fn connect_sessions(
+    a: &mut Peer,
+    b: &mut Peer,
+    mut sa: Session,
+    mut sb: Session,
+    cut_after: Option<usize>,
+) -> (Outcome, Session, Session) {
     let mut out = Outcome::default();
     // (to_b, body) in flight.
     let mut wire: VecDeque<(bool, Vec<u8>)> = VecDeque::new();
@@ -84,7 +95,7 @@ pub fn connect(a: &mut Peer, b: &mut Peer, cut_after: Option<usize>) -> Outcome 
             );
         }
         if cut_after.is_some_and(|n| out.frames >= n) {
-            return out;
+            return (out, sa, sb);
         }
         out.frames += 1;
         if to_b {
@@ -102,7 +113,7 @@ pub fn connect(a: &mut Peer, b: &mut Peer, cut_after: Option<usize>) -> Outcome 
         assert!(out.frames < 1_000_000, "the sessions never go quiet");
     }
     out.finished = sa.is_finished() && sb.is_finished();
-    out
+    (out, sa, sb)
 }
 
 /// A device entry of the class roster.

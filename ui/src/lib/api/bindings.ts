@@ -97,6 +97,14 @@ enabled: boolean,
  */
 online: boolean, 
 /**
+ * Photos and videos on their way here, if any.
+ */
+media: MediaTransfer | null, 
+/**
+ * Fetching media is paused (cancelled for a while); documents still sync.
+ */
+media_paused: boolean, 
+/**
  * When a session last ended well (ms since the epoch).
  */
 last_synced: number | null, 
@@ -107,7 +115,13 @@ storage_low: boolean, free_bytes: number | null, peers: Array<PeerView>, };
 
 export type PeerView = { device: string, name: string, last_synced: number | null, in_step: boolean, 
 /**
+ * Documents changed here since the peer last got everything.
+ */
+pending: number, 
+/**
  * The peer said its disk is nearly full.
  */
 storage_low: boolean, error: string | null, };
+
+export type MediaTransfer = { done: number, total: number, };
 

@@ -56,6 +56,8 @@ export const api = {
     call<ProjectView>('start_project', { class: klass, group, title }),
   project: (id: string) => call<ProjectView>('project', { id }),
   syncStatus: () => call<SyncView>('sync_status'),
+  pauseMedia: () => call<void>('pause_media'),
+  resumeMedia: () => call<void>('resume_media'),
   async addMedia(project: string, page: string, file: File): Promise<BlockView> {
     const bytes = new Uint8Array(await file.arrayBuffer());
     return rawCall('add_media', bytes, {

@@ -1,4 +1,4 @@
-// This tablet's sync status, looked at every few seconds while the app runs: the header's
+// This tablet's sync status, looked at every 3 s while the app runs: the header's
 // badge and the storage warning read it.
 import { api } from './client.svelte';
 import type { SyncView } from './bindings';
@@ -7,7 +7,7 @@ export const sync = $state<{ status: SyncView | null; now: number }>({ status: n
 
 let timer: ReturnType<typeof setInterval> | undefined;
 
-async function refresh() {
+export async function refreshSync() {
   try {
     sync.status = await api.syncStatus();
   } catch {
@@ -19,8 +19,8 @@ async function refresh() {
 /** Starts looking (once); returns how to stop. */
 export function watchSync(): () => void {
   if (timer === undefined) {
-    refresh();
-    timer = setInterval(refresh, 5000);
+    refreshSync();
+    timer = setInterval(refreshSync, 3000);
   }
   return () => {
     clearInterval(timer);
