@@ -138,8 +138,10 @@ pub struct MediaRef {
     pub caption: Text,
     /// Hash of a 256 px thumbnail (pictures only): lists and the teacher's overview.
     /// Absent in documents written before thumbnails were kept.
+    #[autosurgeon(missing = "Option::default")]
     pub thumbnail: Option<String>,
     /// Hash of a 1024 px preview (pictures only): what a content page shows, so that a page
     /// of many photos does not decode full-size images.
+    #[autosurgeon(missing = "Option::default")]
     pub preview: Option<String>,
 }

@@ -102,6 +102,10 @@ pub struct Project {
     pub tools: Tools,
     pub content: Content,
     pub sharing: Sharing,
+    /// The group asked the teacher for help (ms since the epoch, by the tablet's clock);
+    /// cleared when the teacher has come. Absent in documents written before hands existed.
+    #[autosurgeon(missing = "Option::default")]
+    pub hand_raised_at: Option<i64>,
 }
 
 /// Step 1: who does what, the rules the group agrees on, and how everyone feels today.
@@ -311,6 +315,7 @@ impl Project {
                 },
                 ..Sharing::default()
             },
+            hand_raised_at: None,
         }
     }
 

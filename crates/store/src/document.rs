@@ -81,7 +81,7 @@ impl StoredDocument {
     /// Commits what was changed (locally, or merged in from a peer) and hands it to the
     /// writer. The ticket answers once everything the document holds up to now is durable.
     pub fn commit(&mut self, store: &Store) -> Ticket {
-        self.doc.commit();
+        commit_now(&mut self.doc);
         let (ticket, ack) = Ticket::new();
         self.unflushed.push(ack);
         self.flush(store);
@@ -95,7 +95,7 @@ impl StoredDocument {
     /// The caller must call [`StoredDocument::flush`] when the burst ends: a ticket of a
     /// waiting commit answers only after that.
     pub fn commit_in_burst(&mut self, store: &Store) -> Ticket {
-        self.doc.commit();
+        commit_now(&mut self.doc);
         let (ticket, ack) = Ticket::new();
         self.unflushed.push(ack);
         let writer_ready = store.writer_idle() && self.last_flush.elapsed() >= FLUSH_INTERVAL;
@@ -197,4 +197,21 @@ impl StoredDocument {
         }
         ticket
     }
+}
+
+/// Commits pending operations stamped with this device's clock (ms since the epoch), so that
+/// "last changed" can be read from the document itself (Automerge's default time is 0).
+pub fn commit_now(doc: &mut AutoCommit) {
+    doc.commit_with(automerge::transaction::CommitOptions::default().with_time(crate::now_ms()));
+}
+
+/// When a document was last changed (ms since the epoch, by the clock of the device that
+/// changed it), if any of its newest changes says.
+pub fn last_changed(doc: &mut AutoCommit) -> Option<i64> {
+    let heads = doc.get_heads();
+    heads
+        .iter()
+        .filter_map(|h| doc.get_change_by_hash(h).map(|c| c.timestamp()))
+        .filter(|t| *t > 0)
+        .max()
 }

@@ -142,7 +142,7 @@ impl Store {
         kind: DocumentKind,
         mut doc: AutoCommit,
     ) -> Result<StoredDocument> {
-        doc.commit();
+        document::commit_now(&mut doc);
         let snapshot = doc.save();
         let snapshot_bytes = snapshot.len() as u64;
         self.submit(Job::CreateDocument {
