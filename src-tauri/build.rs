@@ -19,6 +19,11 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "pause_media",
     "resume_media",
+    "dashboard",
+    "feedback",
+    "review_project",
+    "add_goal_to_all",
+    "revoke_device",
 ];
 
 fn main() {

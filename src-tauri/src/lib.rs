@@ -5,7 +5,7 @@
 //!   the window's close handling, and forwards every durable document change to the UI as a
 //!   `document-changed` event.
 //! - [`commands`]: one module per area (`classes`, `projects`, `media`, `export`, `sync`,
-//!   `window`, `launch`), each command a few lines calling the facade off the main thread.
+//!   `teacher`, `window`, `launch`), each command a few lines calling the facade off the main thread.
 //! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView.
 //! - [`options`]: `--data DIR`, `--no-discovery` and their environment variables.
 //! - [`webview`]: WebKitGTK settings Tauri does not expose (camera, microphone).
@@ -87,6 +87,11 @@ pub fn run() {
             commands::sync::sync_status,
             commands::sync::pause_media,
             commands::sync::resume_media,
+            commands::teacher::dashboard,
+            commands::teacher::feedback,
+            commands::teacher::review_project,
+            commands::teacher::add_goal_to_all,
+            commands::teacher::revoke_device,
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {

@@ -131,6 +131,13 @@ impl App {
         Ok(())
     }
 
+    /// When a document was last changed, by the clock of the device that changed it.
+    pub fn last_changed(&self, id: &str) -> Result<Option<i64>> {
+        self.with_doc(id, |doc| {
+            Ok(hugme_store::document::last_changed(doc.doc_mut()))
+        })
+    }
+
     /// Reads a typed document.
     pub fn read<T: Document>(&self, id: &str) -> Result<Opened<T>> {
         self.with_doc(id, |doc| {

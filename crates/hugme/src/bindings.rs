@@ -11,6 +11,10 @@ use crate::app::DocumentEvent;
 use crate::edit::{Edit, List, TextField};
 use crate::error::ErrorCode;
 use crate::sync_status::{MediaTransfer, PeerView, SyncView};
+use crate::teacher::{
+    CommentView, DashboardView, DeviceView, FeedbackView, GroupOverview, PinView, ProjectOverview,
+    ReviewEdit,
+};
 use crate::view::*;
 
 /// Where the generated file lives, relative to the repository root.
@@ -57,6 +61,14 @@ pub fn typescript() -> String {
         SyncView::decl(&cfg),
         PeerView::decl(&cfg),
         MediaTransfer::decl(&cfg),
+        DashboardView::decl(&cfg),
+        GroupOverview::decl(&cfg),
+        ProjectOverview::decl(&cfg),
+        DeviceView::decl(&cfg),
+        PinView::decl(&cfg),
+        ReviewEdit::decl(&cfg),
+        CommentView::decl(&cfg),
+        FeedbackView::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust by `crates/hugme/src/bindings.rs`. Do not edit by hand:\n\

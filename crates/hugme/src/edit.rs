@@ -94,6 +94,11 @@ pub enum Edit {
         id: String,
         stars: u32,
     },
+    /// The group asks the teacher for help (`at`: now, by the tablet's clock), or takes the
+    /// question back (`null`).
+    RaiseHand {
+        at: Option<i64>,
+    },
     /// Removes an item from one of the project's lists.
     Remove {
         list: List,
@@ -219,6 +224,7 @@ impl Edit {
                     },
                 );
             }
+            Edit::RaiseHand { at } => p.hand_raised_at = *at,
             Edit::AddSubject { id, name } => {
                 add(
                     &mut p.subjects.items,

@@ -218,12 +218,16 @@ pub fn join(dir: &Path, payload: &Payload) -> Result<String> {
 /// Removes a device from the class: marks it revoked and issues a newer revocation list,
 /// which every peer passes on and honours.
 pub fn revoke(dir: &Path, device: &str) -> Result<u64> {
-    let app = App::open(dir)?;
+    revoke_in(&App::open(dir)?, dir, device)
+}
+
+/// [`revoke`] on the open data folder `dir` of `app` (the teacher's running app).
+pub fn revoke_in(app: &App, dir: &Path, device: &str) -> Result<u64> {
     let creds = hub::load_identity(dir, app.store())?;
     let authority = hub::load_authority(dir, &creds)?.ok_or_else(|| {
         Error::Identity("only the teacher's device that created the class can revoke".into())
     })?;
-    let (class_id, _) = own_class(&app)?;
+    let (class_id, _) = own_class(app)?;
     let revoked = app.update_class(&class_id, |c| {
         let entry = c
             .devices

@@ -21,6 +21,8 @@ pub enum Error {
     WrongPin(String),
     #[error("project {0} is locked: the teacher has marked it finished")]
     Locked(String),
+    #[error("only a teacher's device of the class may do that")]
+    NotTeacher,
     #[error(transparent)]
     Media(#[from] hugme_media::Error),
     #[error("document {id} is a {found}, not a {expected}")]
@@ -62,6 +64,8 @@ pub enum ErrorCode {
     NotFound,
     WrongPin,
     Locked,
+    /// Something only a teacher's device may do.
+    NotTeacher,
     /// A file that is not a photo, sound or video we can read, or is damaged.
     BadMedia,
     DiskFull,
@@ -87,6 +91,7 @@ impl Error {
             | Error::Store(S::NoSuchDocument { .. }) => ErrorCode::NotFound,
             Error::WrongPin(_) => ErrorCode::WrongPin,
             Error::Locked(_) => ErrorCode::Locked,
+            Error::NotTeacher => ErrorCode::NotTeacher,
             Error::Media(hugme_media::Error::Store { source, .. })
                 if matches!(**source, S::DiskFull { .. }) =>
             {

@@ -8,7 +8,7 @@
 //! - [`media`]: importing files into a project as content blocks.
 //! - [`student`]: what the student app does (start screen, a group's projects, edits, media);
 //!   [`view`] the plain values it shows, [`edit`] the actions it sends, [`bindings`] their
-//!   generated TypeScript.
+//!   generated TypeScript; [`teacher`]: the teacher's overview, feedback and devices.
 //! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
 //! - [`replica`]: the open documents, shared by the app's edits and sync sessions.
 //! - [`hub`], [`enrolment`], [`network_cli`]: the class's devices and sync from the command
@@ -38,6 +38,7 @@ pub mod network_cli;
 pub mod replica;
 pub mod student;
 pub mod sync_status;
+pub mod teacher;
 pub mod view;
 
 pub use app::{App, DocumentEvent};

@@ -96,6 +96,8 @@ pub struct ProjectView {
     /// From the teacher's review: a locked project is shown read-only.
     pub locked: bool,
     pub approval: Approval,
+    /// The group has asked the teacher for help.
+    pub hand_raised: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -444,6 +446,7 @@ impl ProjectView {
             },
             locked: review.is_some_and(|r| r.locked),
             approval: review.map_or(Approval::NotReviewed, |r| r.approval),
+            hand_raised: p.hand_raised_at.is_some(),
         }
     }
 }
@@ -521,6 +524,8 @@ impl MediaView {
 pub struct Launch {
     /// Open this project's home straight away (a teacher's demo, the benchmarks).
     pub open_project: Option<String>,
+    /// This is a teacher's device: it opens on the class overview.
+    pub teacher: bool,
 }
 
 /// The formats of an export, as the app offers them.

@@ -2,17 +2,31 @@
 
 use std::io::Write;
 
+use std::sync::Arc;
+
 use hugme::view::Launch;
+use hugme::App;
 use tauri::State;
+
+use super::blocking;
+use crate::error::CommandResult;
 
 use crate::options::Options;
 use crate::Started;
 
 #[tauri::command]
-pub fn launch(options: State<'_, Options>) -> Launch {
-    Launch {
-        open_project: options.open_project.clone(),
-    }
+pub async fn launch(
+    app: State<'_, Arc<App>>,
+    options: State<'_, Options>,
+) -> CommandResult<Launch> {
+    let open_project = options.open_project.clone();
+    blocking(&app, move |app| {
+        Ok(Launch {
+            open_project,
+            teacher: app.is_teacher()?,
+        })
+    })
+    .await
 }
 
 /// The UI's first screen has painted: log how long the start took.

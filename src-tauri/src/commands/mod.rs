@@ -7,6 +7,7 @@ pub mod launch;
 pub mod media;
 pub mod projects;
 pub mod sync;
+pub mod teacher;
 pub mod window;
 
 use std::sync::Arc;

@@ -31,7 +31,11 @@ export type ProjectView = { id: string, class_id: string, group_id: string, titl
 /**
  * From the teacher's review: a locked project is shown read-only.
  */
-locked: boolean, approval: Approval, };
+locked: boolean, approval: Approval, 
+/**
+ * The group has asked the teacher for help.
+ */
+hand_raised: boolean, };
 
 export type AgreementView = { roles: Array<RoleView>, rules: Array<ItemView>, check_ins: Array<CheckInView>, };
 
@@ -61,13 +65,13 @@ export type SharingView = { presentation: string, learned: string, went_well: st
 
 export type PeerFeedbackView = { id: string, about: string, text: string, stars: number, };
 
-export type Edit = { "op": "set-text", field: TextField, text: string, } | { "op": "set-step-state", step: Step, state: StepState, } | { "op": "add-rule", id: string, } | { "op": "add-check-in", id: string, date: string, member_id: string | null, mood: string, } | { "op": "add-subject", id: string, name: string, } | { "op": "add-goal", id: string, } | { "op": "set-goal-reached", id: string, reached: boolean, } | { "op": "add-question", id: string, } | { "op": "add-source", question_id: string, id: string, } | { "op": "add-tool", id: string, name: string, } | { "op": "add-page", id: string, } | { "op": "add-text-block", page_id: string, id: string, } | { "op": "move-block", page_id: string, id: string, to: number, } | { "op": "remove-block", page_id: string, id: string, } | { "op": "restore-block", page_id: string, index: number, block: BlockView, } | { "op": "set-stars", stars: number, } | { "op": "add-peer-feedback", id: string, about: string, } | { "op": "set-peer-stars", id: string, stars: number, } | { "op": "remove", list: List, id: string, };
+export type Edit = { "op": "set-text", field: TextField, text: string, } | { "op": "set-step-state", step: Step, state: StepState, } | { "op": "add-rule", id: string, } | { "op": "add-check-in", id: string, date: string, member_id: string | null, mood: string, } | { "op": "add-subject", id: string, name: string, } | { "op": "add-goal", id: string, } | { "op": "set-goal-reached", id: string, reached: boolean, } | { "op": "add-question", id: string, } | { "op": "add-source", question_id: string, id: string, } | { "op": "add-tool", id: string, name: string, } | { "op": "add-page", id: string, } | { "op": "add-text-block", page_id: string, id: string, } | { "op": "move-block", page_id: string, id: string, to: number, } | { "op": "remove-block", page_id: string, id: string, } | { "op": "restore-block", page_id: string, index: number, block: BlockView, } | { "op": "set-stars", stars: number, } | { "op": "add-peer-feedback", id: string, about: string, } | { "op": "set-peer-stars", id: string, stars: number, } | { "op": "raise-hand", at: number | null, } | { "op": "remove", list: List, id: string, };
 
 export type TextField = { "field": "title" } | { "field": "phenomenon-title" } | { "field": "phenomenon-why" } | { "field": "presentation" } | { "field": "learned" } | { "field": "went-well" } | { "field": "do-differently" } | { "field": "rule", id: string, } | { "field": "role", member_id: string, } | { "field": "check-in-note", id: string, } | { "field": "subject-how", id: string, } | { "field": "goal", id: string, } | { "field": "question", id: string, } | { "field": "question-notes", id: string, } | { "field": "question-findings", id: string, } | { "field": "source", question_id: string, id: string, } | { "field": "tool-purpose", id: string, } | { "field": "page-title", id: string, } | { "field": "block-text", page_id: string, id: string, } | { "field": "caption", page_id: string, id: string, } | { "field": "peer-feedback", id: string, };
 
 export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | "tools" | "pages" | "peer-feedback" | "sources";
 
-export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "bad-media" | "disk-full" | "busy" | "storage" | "cancelled" | "internal";
+export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "bad-media" | "disk-full" | "busy" | "storage" | "cancelled" | "internal";
 
 export type DocumentKind = "project" | "class" | "review";
 
@@ -124,4 +128,44 @@ pending: number,
 storage_low: boolean, error: string | null, };
 
 export type MediaTransfer = { done: number, total: number, };
+
+export type DashboardView = { class_id: string, class_name: string, groups: Array<GroupOverview>, devices: Array<DeviceView>, };
+
+export type GroupOverview = { group: GroupCard, projects: Array<ProjectOverview>, };
+
+export type ProjectOverview = { id: string, title: string, 
+/**
+ * The eight steps' states, in order.
+ */
+steps: Array<StepState>, 
+/**
+ * Thumbnails (hashes) of the newest pictures, newest first.
+ */
+newest: Array<string>, hand_raised: boolean, 
+/**
+ * Today's check-in moods (emoji), in the order given.
+ */
+moods_today: Array<string>, 
+/**
+ * When it last changed (ms since the epoch).
+ */
+last_change: number | null, approval: Approval, locked: boolean, 
+/**
+ * Comments the group has not seen resolved yet.
+ */
+open_comments: number, };
+
+export type DeviceView = { id: string, name: string, role: string, 
+/**
+ * The groups it serves, by name.
+ */
+groups: Array<string>, revoked: boolean, };
+
+export type PinView = { "to": "step", step: Step, } | { "to": "question", id: string, } | { "to": "block", id: string, };
+
+export type ReviewEdit = { "op": "set-overall", text: string, } | { "op": "set-approval", approval: Approval, } | { "op": "set-locked", locked: boolean, } | { "op": "add-comment", id: string, pin: PinView, text: string, } | { "op": "resolve-comment", id: string, } | { "op": "lower-hand" };
+
+export type CommentView = { id: string, pin: PinView, text: string, created_at: number, resolved: boolean, };
+
+export type FeedbackView = { overall: string, approval: Approval, locked: boolean, comments: Array<CommentView>, };
 

@@ -1,0 +1,347 @@
+//! What the teacher's device does: the live overview of every group, feedback and approval,
+//! goals for all groups at once, and the class's devices.
+//!
+//! The teacher reads the pupils' work but does not write their text: feedback goes into the
+//! project's review document (which only teacher devices write); the only project field the
+//! teacher touches is the raised hand, lowered when they have come.
+
+use hugme_model::{
+    Approval, BlockId, BlockKind, Class, Comment, DeviceRole, Goal, Pin, Project, ProjectId,
+    QuestionId, Step, StepState, Text,
+};
+use hugme_store::now_ms;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::view::GroupCard;
+use crate::App;
+
+/// The newest pictures shown per project on the overview.
+const NEWEST: usize = 3;
+
+/// Every group of a class at a glance.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DashboardView {
+    pub class_id: String,
+    pub class_name: String,
+    pub groups: Vec<GroupOverview>,
+    pub devices: Vec<DeviceView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct GroupOverview {
+    pub group: GroupCard,
+    pub projects: Vec<ProjectOverview>,
+}
+
+/// One project on the overview.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ProjectOverview {
+    pub id: String,
+    pub title: String,
+    /// The eight steps' states, in order.
+    pub steps: Vec<StepState>,
+    /// Thumbnails (hashes) of the newest pictures, newest first.
+    pub newest: Vec<String>,
+    pub hand_raised: bool,
+    /// Today's check-in moods (emoji), in the order given.
+    pub moods_today: Vec<String>,
+    /// When it last changed (ms since the epoch).
+    pub last_change: Option<i64>,
+    pub approval: Approval,
+    pub locked: bool,
+    /// Comments the group has not seen resolved yet.
+    pub open_comments: u32,
+}
+
+/// A device of the class, as the teacher's list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct DeviceView {
+    pub id: String,
+    pub name: String,
+    pub role: String,
+    /// The groups it serves, by name.
+    pub groups: Vec<String>,
+    pub revoked: bool,
+}
+
+/// Where a comment is pinned, as the UI says it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "to", rename_all = "kebab-case")]
+pub enum PinView {
+    Step { step: Step },
+    Question { id: String },
+    Block { id: String },
+}
+
+/// One thing the teacher does to a project's review.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum ReviewEdit {
+    SetOverall {
+        text: String,
+    },
+    SetApproval {
+        approval: Approval,
+    },
+    SetLocked {
+        locked: bool,
+    },
+    /// A new comment; its id is chosen by the UI, so a retry adds nothing twice.
+    AddComment {
+        id: String,
+        pin: PinView,
+        text: String,
+    },
+    ResolveComment {
+        id: String,
+    },
+    /// The teacher has come to the group.
+    LowerHand,
+}
+
+/// A comment as the group and the teacher see it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct CommentView {
+    pub id: String,
+    pub pin: PinView,
+    pub text: String,
+    pub created_at: i64,
+    pub resolved: bool,
+}
+
+/// The teacher's feedback on a project.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct FeedbackView {
+    pub overall: String,
+    pub approval: Approval,
+    pub locked: bool,
+    pub comments: Vec<CommentView>,
+}
+
+impl App {
+    /// Whether this device is a teacher's device of its class.
+    pub fn is_teacher(&self) -> Result<bool> {
+        let Some(device) = self.device() else {
+            return Ok(false);
+        };
+        Ok(self.classes()?.iter().any(|c| {
+            c.devices
+                .iter()
+                .any(|d| d.id.as_str() == device && d.role == DeviceRole::Teacher && !d.revoked)
+        }))
+    }
+
+    /// The overview of every group of a class; `today` is the local date (`YYYY-MM-DD`) for
+    /// the day's check-ins.
+    pub fn dashboard(&self, class: &str, today: &str) -> Result<DashboardView> {
+        let class = self
+            .classes()?
+            .into_iter()
+            .find(|c| c.id.as_str() == class)
+            .ok_or_else(|| Error::NoSuchClass(class.to_owned()))?;
+        let projects = self.projects()?;
+        let mut groups = Vec::new();
+        for group in &class.groups {
+            let mut overviews = Vec::new();
+            for opened in projects
+                .iter()
+                .filter(|p| p.value.class_id == class.id && p.value.group_id == group.id)
+            {
+                overviews.push(self.overview(&opened.value, today)?);
+            }
+            groups.push(GroupOverview {
+                group: GroupCard::of(group),
+                projects: overviews,
+            });
+        }
+        Ok(DashboardView {
+            class_id: class.id.to_string(),
+            class_name: class.name.as_str().to_owned(),
+            groups,
+            devices: devices(&class),
+        })
+    }
+
+    fn overview(&self, p: &Project, today: &str) -> Result<ProjectOverview> {
+        let review = self.review(&p.id)?;
+        let mut newest: Vec<String> = p
+            .content
+            .pages
+            .iter()
+            .flat_map(|page| page.blocks.iter())
+            .filter_map(|b| match &b.kind {
+                BlockKind::Photo { media } | BlockKind::Drawing { media } => Some(
+                    media
+                        .thumbnail
+                        .clone()
+                        .unwrap_or_else(|| media.hash.clone()),
+                ),
+                _ => None,
+            })
+            .collect();
+        // Pages fill from the top: the last blocks are the newest.
+        newest.reverse();
+        newest.truncate(NEWEST);
+        Ok(ProjectOverview {
+            id: p.id.to_string(),
+            title: p.title.as_str().to_owned(),
+            steps: Step::ALL.iter().map(|s| p.step_state(*s)).collect(),
+            newest,
+            hand_raised: p.hand_raised_at.is_some(),
+            moods_today: p
+                .agreement
+                .check_ins
+                .iter()
+                .filter(|c| c.date == today)
+                .map(|c| c.mood.clone())
+                .collect(),
+            last_change: self.last_changed(p.id.as_str())?,
+            approval: review
+                .as_ref()
+                .map_or(Approval::NotReviewed, |r| r.approval),
+            locked: review.as_ref().is_some_and(|r| r.locked),
+            open_comments: review.as_ref().map_or(0, |r| {
+                r.comments.iter().filter(|c| !c.resolved).count() as u32
+            }),
+        })
+    }
+
+    /// The teacher's feedback on a project, as the group's tablet and the teacher see it.
+    pub fn feedback(&self, project: &str) -> Result<FeedbackView> {
+        let review = self.review(&ProjectId::from(project))?;
+        Ok(FeedbackView {
+            overall: review
+                .as_ref()
+                .map_or(String::new(), |r| r.overall.as_str().to_owned()),
+            approval: review
+                .as_ref()
+                .map_or(Approval::NotReviewed, |r| r.approval),
+            locked: review.as_ref().is_some_and(|r| r.locked),
+            comments: review
+                .map(|r| r.comments.iter().map(comment_view).collect())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// Applies a teacher's review edit durably. Only a teacher's device may.
+    pub fn review_project(&self, project: &str, edit: ReviewEdit) -> Result<()> {
+        let project = &ProjectId::from(project);
+        if !self.is_teacher()? {
+            return Err(Error::NotTeacher);
+        }
+        if edit == ReviewEdit::LowerHand {
+            return self.update_project(project, |p| {
+                p.hand_raised_at = None;
+                Ok(())
+            });
+        }
+        // The project must exist: a review of nothing helps no one.
+        self.project(project)?;
+        self.update_review(project, |r| {
+            match edit {
+                ReviewEdit::SetOverall { text } => r.overall.update(&text),
+                ReviewEdit::SetApproval { approval } => r.approval = approval,
+                ReviewEdit::SetLocked { locked } => r.locked = locked,
+                ReviewEdit::AddComment { id, pin, text } => {
+                    if !r.comments.iter().any(|c| c.id == id) {
+                        r.comments.push(Comment {
+                            id,
+                            pin: pin_of(pin),
+                            text: Text::with_value(text),
+                            created_at: now_ms(),
+                            resolved: false,
+                        });
+                    }
+                }
+                ReviewEdit::ResolveComment { id } => {
+                    if let Some(c) = r.comments.iter_mut().find(|c| c.id == id) {
+                        c.resolved = true;
+                    }
+                }
+                ReviewEdit::LowerHand => {}
+            }
+            Ok(())
+        })
+    }
+
+    /// Adds the same goal to every project of a class (a teacher setting goals for all).
+    /// Returns how many projects got it.
+    pub fn add_goal_to_all(&self, class: &str, text: &str) -> Result<usize> {
+        if !self.is_teacher()? {
+            return Err(Error::NotTeacher);
+        }
+        let ids: Vec<ProjectId> = self
+            .projects()?
+            .into_iter()
+            .filter(|p| p.value.class_id.as_str() == class)
+            .map(|p| p.value.id)
+            .collect();
+        for id in &ids {
+            self.update_project(id, |p| {
+                p.goals.items.push(Goal {
+                    id: uuid::Uuid::new_v4().to_string(),
+                    text: Text::with_value(text),
+                    set_by_teacher: true,
+                    reached: false,
+                });
+                Ok(())
+            })?;
+        }
+        Ok(ids.len())
+    }
+}
+
+fn devices(class: &Class) -> Vec<DeviceView> {
+    class
+        .devices
+        .iter()
+        .map(|d| DeviceView {
+            id: d.id.to_string(),
+            name: d.name.clone(),
+            role: match d.role {
+                DeviceRole::Teacher => "teacher",
+                DeviceRole::GroupTablet => "group-tablet",
+                DeviceRole::Hub => "hub",
+            }
+            .to_owned(),
+            groups: d
+                .groups
+                .iter()
+                .filter_map(|g| class.group(g).map(|g| g.name.as_str().to_owned()))
+                .collect(),
+            revoked: d.revoked,
+        })
+        .collect()
+}
+
+fn pin_of(pin: PinView) -> Pin {
+    match pin {
+        PinView::Step { step } => Pin::Step { step },
+        PinView::Question { id } => Pin::Question {
+            id: QuestionId::from(id.as_str()),
+        },
+        PinView::Block { id } => Pin::Block {
+            id: BlockId::from(id.as_str()),
+        },
+    }
+}
+
+fn comment_view(c: &Comment) -> CommentView {
+    CommentView {
+        id: c.id.clone(),
+        pin: match &c.pin {
+            Pin::Step { step } => PinView::Step { step: *step },
+            Pin::Question { id } => PinView::Question { id: id.to_string() },
+            Pin::Block { id } => PinView::Block { id: id.to_string() },
+        },
+        text: c.text.as_str().to_owned(),
+        created_at: c.created_at,
+        resolved: c.resolved,
+    }
+}
+
+#[cfg(test)]
+#[path = "teacher_tests.rs"]
+mod tests;

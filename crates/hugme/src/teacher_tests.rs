@@ -1,0 +1,117 @@
+use super::*;
+
+/// A teacher's device with the sample class (created here, so this device is its teacher).
+fn teacher() -> (tempfile::TempDir, App, Class) {
+    let dir = tempfile::tempdir().unwrap();
+    let class = crate::enrolment::create_class(dir.path(), "5B", &["Ketut", "Karhut"]).unwrap();
+    let app = App::open(dir.path()).unwrap();
+    (dir, app, class)
+}
+
+#[test]
+fn the_overview_shows_each_groups_steps_hand_moods_and_last_change() {
+    let (_dir, app, class) = teacher();
+    assert!(app.is_teacher().unwrap());
+    let ketut = &class.groups[0];
+    let id = app.create_project(&class.id, &ketut.id, "Jää").unwrap();
+    app.update_project(&id, |p| {
+        p.set_step_state(Step::Phenomenon, StepState::Done);
+        p.hand_raised_at = Some(now_ms());
+        p.agreement.check_ins.push(hugme_model::CheckIn {
+            id: "c1".into(),
+            date: "2026-11-25".into(),
+            member_id: None,
+            mood: "😀".into(),
+            note: Text::with_value(""),
+        });
+        p.agreement.check_ins.push(hugme_model::CheckIn {
+            id: "c0".into(),
+            date: "2026-11-24".into(),
+            member_id: None,
+            mood: "😴".into(),
+            note: Text::with_value(""),
+        });
+        Ok(())
+    })
+    .unwrap();
+    let view = app.dashboard(class.id.as_str(), "2026-11-25").unwrap();
+    assert_eq!(view.groups.len(), 2);
+    assert!(view.groups[1].projects.is_empty());
+    let p = &view.groups[0].projects[0];
+    assert_eq!(p.steps.len(), 8);
+    assert_eq!(p.steps[1], StepState::Done);
+    assert!(p.hand_raised);
+    assert_eq!(p.moods_today, ["😀"]);
+    let changed = p.last_change.expect("a last change");
+    assert!((now_ms() - changed).abs() < 60_000, "{changed}");
+    assert_eq!(view.devices.len(), 1);
+    assert_eq!(view.devices[0].role, "teacher");
+}
+
+#[test]
+fn feedback_reaches_the_review_and_the_hand_is_lowered() {
+    let (_dir, app, class) = teacher();
+    let id = app
+        .create_project(&class.id, &class.groups[0].id, "Jää")
+        .unwrap();
+    app.update_project(&id, |p| {
+        p.hand_raised_at = Some(1);
+        Ok(())
+    })
+    .unwrap();
+    let comment = ReviewEdit::AddComment {
+        id: "k1".into(),
+        pin: PinView::Step {
+            step: Step::Phenomenon,
+        },
+        text: "Hyvä ilmiö! Mistä se johtuu?".into(),
+    };
+    app.review_project(id.as_str(), comment.clone()).unwrap();
+    // A retried edit adds nothing twice.
+    app.review_project(id.as_str(), comment).unwrap();
+    app.review_project(
+        &id,
+        ReviewEdit::SetOverall {
+            text: "Hienoa työtä".into(),
+        },
+    )
+    .unwrap();
+    app.review_project(
+        &id,
+        ReviewEdit::SetApproval {
+            approval: Approval::ReturnedForRevision,
+        },
+    )
+    .unwrap();
+    app.review_project(id.as_str(), ReviewEdit::LowerHand)
+        .unwrap();
+    let feedback = app.feedback(id.as_str()).unwrap();
+    assert_eq!(feedback.comments.len(), 1);
+    assert_eq!(feedback.overall, "Hienoa työtä");
+    assert_eq!(feedback.approval, Approval::ReturnedForRevision);
+    assert_eq!(app.project(&id).unwrap().value.hand_raised_at, None);
+    let view = app.dashboard(class.id.as_str(), "2026-11-25").unwrap();
+    assert_eq!(view.groups[0].projects[0].open_comments, 1);
+
+    app.review_project(id.as_str(), ReviewEdit::ResolveComment { id: "k1".into() })
+        .unwrap();
+    assert!(app.feedback(id.as_str()).unwrap().comments[0].resolved);
+    assert_eq!(
+        app.add_goal_to_all(class.id.as_str(), "Kysy yksi kysymys lisää")
+            .unwrap(),
+        1
+    );
+    let goals = app.project(&id).unwrap().value.goals.items;
+    assert!(goals[0].set_by_teacher);
+}
+
+#[test]
+fn a_tablet_may_not_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    let demo = crate::demo::create(&app).unwrap();
+    let err = app
+        .review_project(demo.projects[0].as_str(), ReviewEdit::LowerHand)
+        .unwrap_err();
+    assert!(matches!(err, Error::NotTeacher), "{err}");
+}

@@ -1,0 +1,61 @@
+//! The teacher's device: the class overview, feedback on a project, goals for all groups,
+//! and removing a tablet from the class.
+
+use std::sync::Arc;
+
+use hugme::teacher::{DashboardView, FeedbackView, ReviewEdit};
+use hugme::App;
+use tauri::State;
+
+use super::blocking;
+use crate::error::CommandResult;
+use crate::options::Options;
+
+/// Every group of a class; `today` is the tablet's local date, for the day's check-ins.
+#[tauri::command]
+pub async fn dashboard(
+    app: State<'_, Arc<App>>,
+    class: String,
+    today: String,
+) -> CommandResult<DashboardView> {
+    blocking(&app, move |app| app.dashboard(&class, &today)).await
+}
+
+/// The teacher's feedback on a project (the group's tablet shows it too).
+#[tauri::command]
+pub async fn feedback(app: State<'_, Arc<App>>, project: String) -> CommandResult<FeedbackView> {
+    blocking(&app, move |app| app.feedback(&project)).await
+}
+
+#[tauri::command]
+pub async fn review_project(
+    app: State<'_, Arc<App>>,
+    project: String,
+    edit: ReviewEdit,
+) -> CommandResult<()> {
+    blocking(&app, move |app| app.review_project(&project, edit)).await
+}
+
+/// Adds a goal to every group's project; returns how many got it.
+#[tauri::command]
+pub async fn add_goal_to_all(
+    app: State<'_, Arc<App>>,
+    class: String,
+    text: String,
+) -> CommandResult<usize> {
+    blocking(&app, move |app| app.add_goal_to_all(&class, &text)).await
+}
+
+/// Removes a device from the class: its certificate is revoked, so no peer syncs with it.
+#[tauri::command]
+pub async fn revoke_device(
+    app: State<'_, Arc<App>>,
+    options: State<'_, Options>,
+    device: String,
+) -> CommandResult<()> {
+    let dir = options.data.clone();
+    blocking(&app, move |app| {
+        hugme::enrolment::revoke_in(app, &dir, &device).map(|_| ())
+    })
+    .await
+}
