@@ -70,14 +70,14 @@ fn feedback_reaches_the_review_and_the_hand_is_lowered() {
     // A retried edit adds nothing twice.
     app.review_project(id.as_str(), comment).unwrap();
     app.review_project(
-        &id,
+        id.as_str(),
         ReviewEdit::SetOverall {
             text: "Hienoa työtä".into(),
         },
     )
     .unwrap();
     app.review_project(
-        &id,
+        id.as_str(),
         ReviewEdit::SetApproval {
             approval: Approval::ReturnedForRevision,
         },

@@ -85,7 +85,11 @@ export type Launch = {
 /**
  * Open this project's home straight away (a teacher's demo, the benchmarks).
  */
-open_project: string | null, };
+open_project: string | null, 
+/**
+ * This is a teacher's device: it opens on the class overview.
+ */
+teacher: boolean, };
 
 export type ExportFormat = "cc11" | "cc13" | "html";
 
