@@ -7,7 +7,8 @@
 //! - [`commands`]: one module per area (`classes`, `projects`, `media`, `export`, `sync`,
 //!   `teacher`, `window`, `launch`), each command a few lines calling the facade off the main thread.
 //! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView.
-//! - [`options`]: `--data DIR`, `--no-discovery` and their environment variables.
+//! - [`options`]: `--data DIR`, `--no-discovery`, `--listen ADDR` and their environment
+//!   variables.
 //! - [`webview`]: WebKitGTK settings Tauri does not expose (camera, microphone).
 //! - [`error`]: `CommandError { code, message }`, the only error the UI receives.
 //!
@@ -51,13 +52,15 @@ pub fn run() {
         fallbacks: true,
         typed: Vec::new(),
     };
-    let network = match hugme::network::Network::start(Arc::clone(&app), &options.data, reach) {
-        Ok(network) => network,
-        Err(e) => {
-            eprintln!("Hug me! Studio works offline: the network side did not start: {e}");
-            None
-        }
-    };
+    let listen = options.listen.as_deref();
+    let network =
+        match hugme::network::Network::start(Arc::clone(&app), &options.data, reach, listen) {
+            Ok(network) => network,
+            Err(e) => {
+                eprintln!("Hug me! Studio works offline: the network side did not start: {e}");
+                None
+            }
+        };
     let protocol_app = Arc::clone(&app);
     let result = tauri::Builder::default()
         .manage(Arc::clone(&app))

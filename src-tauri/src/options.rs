@@ -15,6 +15,9 @@ pub struct Options {
     /// `--exports DIR` or `HUGME_EXPORTS`: where exports are written (default: the user's
     /// documents folder, in "Hug me! Studio").
     pub exports: Option<PathBuf>,
+    /// `--listen ADDR` or `HUGME_LISTEN`: where to serve the class's devices (default: every
+    /// address, port 7420, or any free port if that one is taken).
+    pub listen: Option<String>,
     /// `HUGME_REPORT_READY=1`: print `ready <ms>` on stdout once the first screen has painted
     /// (the start-up benchmark reads it).
     pub report_ready: bool,
@@ -27,12 +30,14 @@ impl Options {
         let mut discovery = std::env::var("HUGME_NO_DISCOVERY").map_or(true, |v| v != "1");
         let mut open_project = None;
         let mut exports = std::env::var_os("HUGME_EXPORTS").map(PathBuf::from);
+        let mut listen = std::env::var("HUGME_LISTEN").ok();
         while let Some(arg) = args.next() {
             match arg.as_str() {
                 "--data" => data = args.next().map(PathBuf::from),
                 "--no-discovery" => discovery = false,
                 "--open-project" => open_project = args.next(),
                 "--exports" => exports = args.next().map(PathBuf::from),
+                "--listen" => listen = args.next(),
                 _ => {}
             }
         }
@@ -46,6 +51,7 @@ impl Options {
             discovery,
             open_project,
             exports,
+            listen,
             report_ready,
         }
     }

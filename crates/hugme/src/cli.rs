@@ -24,8 +24,16 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Fill DIR with a sample class: two groups and their projects.
-    Demo { dir: PathBuf },
+    /// Fill DIR with a sample class: two groups and their projects. With --teacher, DIR
+    /// becomes the teacher's device of a class of --groups groups, each with a project at
+    /// its own point of the journey (the teacher's overview to look at).
+    Demo {
+        dir: PathBuf,
+        #[arg(long)]
+        teacher: bool,
+        #[arg(long, default_value_t = 8, requires = "teacher")]
+        groups: usize,
+    },
     /// Show what DIR holds: classes, groups, projects, media and storage.
     Inspect {
         dir: PathBuf,
@@ -145,7 +153,27 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             }
         }
         Command::Export(args) => export(&args, &mut out)?,
-        Command::Demo { dir } => {
+        Command::Demo {
+            dir,
+            teacher: true,
+            groups,
+        } => {
+            let names: Vec<&str> = demo::GROUP_NAMES
+                .iter()
+                .copied()
+                .cycle()
+                .take(groups)
+                .collect();
+            let class = crate::enrolment::create_class(&dir, "5B", &names)?;
+            let app = App::open(&dir)?;
+            let today = hugme_store::now_ms() / 86_400_000;
+            let projects = demo::fill_class(&app, &class, &demo::iso_date(today))?;
+            writeln!(out, "class {} ({})", class.name.as_str(), class.id)?;
+            for id in projects {
+                writeln!(out, "project {id}")?;
+            }
+        }
+        Command::Demo { dir, .. } => {
             let app = App::open(&dir)?;
             let demo = demo::create(&app)?;
             writeln!(

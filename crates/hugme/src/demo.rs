@@ -153,33 +153,118 @@ pub fn create(app: &App) -> Result<Demo> {
                 class: class.id.to_string(),
                 group: plan.name.into(),
             })?;
-        let id = app.create_project(&class.id, &group.id, plan.title)?;
-        let mut pictures = Vec::new();
-        for (i, (caption, palette)) in plan.pictures.iter().enumerate() {
-            let png = picture(*palette, (2 * n + i) as u32).map_err(|source| Error::Image {
-                name: caption.to_string(),
-                source,
-            })?;
-            let blob = app.add_media(&png)?;
-            pictures.push(MediaRef {
-                hash: blob.hash,
-                mime: "image/png".into(),
-                size: blob.size,
-                width: Some(u64::from(WIDTH)),
-                height: Some(u64::from(HEIGHT)),
-                caption: Text::with_value(caption),
-                thumbnail: None,
-                preview: None,
-            });
-        }
         let members = group.members.clone();
-        app.update_project(&id, |p| {
-            fill(p, plan, &members, pictures);
-            Ok(())
+        let id = project_of(app, &class, &group.id, plan, n, |p, pictures| {
+            fill(p, plan, &members, pictures)
         })?;
         projects.push(id);
     }
     Ok(Demo { class, projects })
+}
+
+/// Creates a project of `group` after `plan`, with its two generated pictures, filled by
+/// `fill`.
+fn project_of(
+    app: &App,
+    class: &hugme_model::Class,
+    group: &hugme_model::GroupId,
+    plan: &GroupPlan,
+    n: usize,
+    fill: impl FnOnce(&mut Project, Vec<MediaRef>),
+) -> Result<hugme_model::ProjectId> {
+    let id = app.create_project(&class.id, group, plan.title)?;
+    let mut pictures = Vec::new();
+    for (i, (caption, palette)) in plan.pictures.iter().enumerate() {
+        let png = picture(*palette, (2 * n + i) as u32).map_err(|source| Error::Image {
+            name: caption.to_string(),
+            source,
+        })?;
+        let blob = app.add_media(&png)?;
+        pictures.push(MediaRef {
+            hash: blob.hash,
+            mime: "image/png".into(),
+            size: blob.size,
+            width: Some(u64::from(WIDTH)),
+            height: Some(u64::from(HEIGHT)),
+            caption: Text::with_value(caption),
+            thumbnail: None,
+            preview: None,
+        });
+    }
+    app.update_project(&id, |p| {
+        fill(p, pictures);
+        Ok(())
+    })?;
+    Ok(id)
+}
+
+/// Names for the groups of a bigger sample class.
+pub const GROUP_NAMES: [&str; 8] = [
+    "Ketut",
+    "Karhut",
+    "Pöllöt",
+    "Saukot",
+    "Ilvekset",
+    "Hirvet",
+    "Joutsenet",
+    "Kärpät",
+];
+
+/// `YYYY-MM-DD` of a day counted from the Unix epoch (UTC): the sample's "today" from the
+/// command line, where the tablet's time zone is not known.
+pub fn iso_date(days: i64) -> String {
+    // Howard Hinnant's civil-from-days.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+/// Gives every group of `class` a project, each further along than the one before, with
+/// today's check-ins (`today`, `YYYY-MM-DD`) and one group asking for help: the teacher's
+/// overview to look at (`hugme demo DIR --teacher`).
+pub fn fill_class(
+    app: &App,
+    class: &hugme_model::Class,
+    today: &str,
+) -> Result<Vec<hugme_model::ProjectId>> {
+    let moods = ["🤩", "😄", "🙂", "😴", "😢"];
+    let mut projects = Vec::new();
+    for (n, group) in class.groups.iter().enumerate() {
+        let plan = if n % 2 == 0 { &KETUT } else { &OTTERS };
+        let members = group.members.clone();
+        let id = project_of(app, class, &group.id, plan, n, |p, pictures| {
+            fill(p, plan, &members, pictures);
+            // Groups at every point of the journey: the first has just begun.
+            let done = n % Step::ALL.len();
+            for (i, step) in Step::ALL.iter().enumerate() {
+                let state = match i.cmp(&done) {
+                    std::cmp::Ordering::Less => StepState::Done,
+                    std::cmp::Ordering::Equal => StepState::InProgress,
+                    std::cmp::Ordering::Greater => StepState::NotStarted,
+                };
+                p.set_step_state(*step, state);
+            }
+            p.agreement.check_ins.push(CheckIn {
+                id: "checkin-today".into(),
+                date: today.into(),
+                member_id: None,
+                mood: moods[n % moods.len()].into(),
+                note: Text::with_value(""),
+            });
+            if n == 2 {
+                p.hand_raised_at = Some(hugme_store::now_ms());
+            }
+        })?;
+        projects.push(id);
+    }
+    Ok(projects)
 }
 
 fn fill(p: &mut Project, plan: &GroupPlan, members: &[Member], pictures: Vec<MediaRef>) {
@@ -339,4 +424,49 @@ fn picture(palette: Palette, seed: u32) -> std::result::Result<Vec<u8>, png::Enc
     writer.write_image_data(&data)?;
     writer.finish()?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_from_days() {
+        assert_eq!(iso_date(0), "1970-01-01");
+        assert_eq!(iso_date(11_016), "2000-02-29");
+        assert_eq!(iso_date(20_417), "2025-11-25");
+    }
+
+    #[test]
+    fn a_teachers_sample_class_has_every_group_at_its_own_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let class = crate::enrolment::create_class(dir.path(), "5B", &GROUP_NAMES).unwrap();
+        let app = App::open(dir.path()).unwrap();
+        let projects = fill_class(&app, &class, "2026-11-25").unwrap();
+        assert_eq!(projects.len(), 8);
+        let view = app.dashboard(class.id.as_str(), "2026-11-25").unwrap();
+        let in_progress: Vec<usize> = view
+            .groups
+            .iter()
+            .map(|g| {
+                g.projects[0]
+                    .steps
+                    .iter()
+                    .position(|s| *s == StepState::InProgress)
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(in_progress, [0, 1, 2, 3, 4, 5, 6, 7]);
+        assert_eq!(
+            view.groups
+                .iter()
+                .filter(|g| g.projects[0].hand_raised)
+                .count(),
+            1
+        );
+        assert!(view
+            .groups
+            .iter()
+            .all(|g| g.projects[0].moods_today.len() == 1));
+    }
 }

@@ -22,15 +22,24 @@ pub struct Network {
 }
 
 impl Network {
-    /// Starts serving and syncing the data folder `dir` of `app`. `Ok(None)` when the folder
-    /// belongs to no class yet: there is nobody to sync with.
-    pub fn start(app: Arc<App>, dir: &Path, reach: Reach) -> Result<Option<Network>> {
+    /// Starts serving (at `listen`, or every address on [`PORT`] or any free port) and
+    /// syncing the data folder `dir` of `app`. `Ok(None)` when the folder belongs to no class
+    /// yet: there is nobody to sync with.
+    pub fn start(
+        app: Arc<App>,
+        dir: &Path,
+        reach: Reach,
+        listen: Option<&str>,
+    ) -> Result<Option<Network>> {
         if crate::hub::load_identity(dir, app.store()).is_err() {
             return Ok(None);
         }
         let hub = Arc::new(Hub::of(app, dir)?);
         let runtime = crate::enrolment::runtime()?;
         let listener = runtime.block_on(async {
+            if let Some(addr) = listen {
+                return tokio::net::TcpListener::bind(addr).await;
+            }
             // Another program (a `hugme hub` beside the app) may hold the usual port.
             match tokio::net::TcpListener::bind(("0.0.0.0", PORT)).await {
                 Ok(listener) => Ok(listener),

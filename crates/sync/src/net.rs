@@ -22,6 +22,8 @@ use crate::session::{Effect, Session, Stats};
 /// A session in which the peer says nothing for this long is ended (a peer that vanished
 /// without closing, say a tablet carried out of Wi-Fi range).
 const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+/// After this long without a frame, a session looks whether its exchange is stuck.
+const NUDGE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 // (tests of a vanished peer would wait this long; none does)
 
 /// What a serving device offers the network.
@@ -315,16 +317,32 @@ where
     let first = session.start(&mut *lock(host.replica()));
     close |= dispatch(first, &tx, host, &mut reason);
     while !close {
-        let read = tokio::time::timeout(IDLE, read_body(&mut reader));
-        let body = match read.await {
-            Ok(Ok(Some(body))) => body,
-            Ok(Ok(None)) => break,
-            Ok(Err(e)) => {
-                reason = format!("read failed: {e}");
-                break;
+        let silent_since = tokio::time::Instant::now();
+        let outcome = {
+            // One read per frame, kept across ticks: a frame half-read at a tick is not lost.
+            let mut read = std::pin::pin!(read_body(&mut reader));
+            loop {
+                match tokio::time::timeout(NUDGE_AFTER, &mut read).await {
+                    Ok(result) => break Some(result),
+                    Err(_) if silent_since.elapsed() < IDLE => {
+                        // Silent for a moment: a stuck exchange starts again (`Session::idle`).
+                        let effects = session.idle(&mut *lock(host.replica()));
+                        if dispatch(effects, &tx, host, &mut reason) {
+                            break None;
+                        }
+                    }
+                    Err(_) => {
+                        reason = format!("the peer said nothing for {} s", IDLE.as_secs());
+                        break None;
+                    }
+                }
             }
-            Err(_) => {
-                reason = format!("the peer said nothing for {} s", IDLE.as_secs());
+        };
+        let body = match outcome {
+            Some(Ok(Some(body))) => body,
+            Some(Ok(None)) | None => break,
+            Some(Err(e)) => {
+                reason = format!("read failed: {e}");
                 break;
             }
         };

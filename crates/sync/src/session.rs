@@ -728,33 +728,56 @@ impl Session {
     /// Tells the peer once whenever this side has caught up with everything it heard of.
     fn maybe_say_done(&mut self, replica: &mut dyn Replica, out: &mut Vec<Effect>) {
         let sending = out.iter().any(|e| matches!(e, Effect::Send(_)));
-        let caught_up = self.greeted
-            && !sending
-            && self.incoming.is_empty()
-            && self.wanted.is_empty()
-            && self.pending.is_empty()
-            && self.heads_agree(replica);
+        let caught_up = self.quiet() && !sending && self.disagreeing(replica).is_empty();
         if caught_up && !self.said_done {
             send(out, Message::Done);
         }
         self.said_done = caught_up;
     }
 
-    fn heads_agree(&mut self, replica: &mut dyn Replica) -> bool {
+    /// Greeted, and nothing on its way in.
+    fn quiet(&self) -> bool {
+        self.greeted
+            && self.incoming.is_empty()
+            && self.wanted.is_empty()
+            && self.pending.is_empty()
+    }
+
+    /// The connection has been silent for a while (the driver calls this). If some documents
+    /// still disagree, Automerge believes the peer was sent what it needs (a message built on
+    /// a state that moved on while it travelled) and neither side would speak again: each
+    /// such document starts its exchange afresh, so a session never waits for good.
+    pub fn idle(&mut self, replica: &mut dyn Replica) -> Vec<Effect> {
+        let mut out = Vec::new();
+        if self.closed || !self.quiet() || self.is_finished() {
+            return out;
+        }
+        for id in self.disagreeing(replica) {
+            self.states.insert(id.clone(), sync::State::new());
+            // A document that cannot be read now is left to the next session.
+            let _ = self.generate(&id, replica, &mut out);
+        }
+        out
+    }
+
+    /// Documents whose heads this side and the peer do not (yet) agree on.
+    fn disagreeing(&mut self, replica: &mut dyn Replica) -> Vec<String> {
         let ids: Vec<String> = self
             .kinds
             .keys()
             .filter(|id| !self.refused.contains(*id))
             .cloned()
             .collect();
-        ids.iter().all(|id| {
-            let ours = match replica.document(id) {
-                Ok(Some(doc)) => doc.get_heads(),
-                Ok(None) => Vec::new(),
-                Err(_) => return false,
-            };
-            self.states.get(id).and_then(|s| s.their_heads.clone()) == Some(ours)
-        })
+        ids.into_iter()
+            .filter(|id| {
+                let ours = match replica.document(id) {
+                    Ok(Some(doc)) => doc.get_heads(),
+                    Ok(None) => Vec::new(),
+                    Err(_) => return true,
+                };
+                self.states.get(id).and_then(|s| s.their_heads.clone()) != Some(ours)
+            })
+            .collect()
     }
 }
 

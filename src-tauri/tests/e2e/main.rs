@@ -7,3 +7,4 @@
 mod driver;
 mod student;
 mod sync;
+mod teacher;

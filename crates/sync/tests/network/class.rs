@@ -326,3 +326,76 @@ fn media_progress_is_counted_and_media_can_be_left_for_later() {
     assert_eq!(tablet.media_progress(), (size, size));
     assert!(!tablet.is_fetching_media());
 }
+
+#[test]
+fn a_session_gone_quiet_while_documents_disagree_starts_them_again_when_idle() {
+    // The pupils type while a session runs, after each number of frames in turn; the session
+    // is not told. Some of those moments leave it quiet with the hub behind: idle must mend
+    // every one of them.
+    type Wire = std::collections::VecDeque<(bool, Vec<u8>)>;
+    fn sends(effects: Vec<Effect>, to_b: bool, wire: &mut Wire) {
+        for e in effects {
+            if let Effect::Send(body) = e {
+                wire.push_back((to_b, body));
+            }
+        }
+    }
+    fn deliver(
+        sa: &mut hugme_sync::Session,
+        sb: &mut hugme_sync::Session,
+        s: &mut School,
+        wire: &mut Wire,
+        edit_after: Option<usize>,
+    ) {
+        let mut delivered = 0;
+        while let Some((to_b, body)) = wire.pop_front() {
+            delivered += 1;
+            if to_b {
+                sends(sb.receive(&body, &mut s.hub.replica), false, wire);
+            } else {
+                sends(sa.receive(&body, &mut s.kettu.replica), true, wire);
+            }
+            if edit_after == Some(delivered) {
+                edit(&mut s.kettu, "p-kettu", "typed", "mid-session");
+            }
+        }
+    }
+    let heads = |p: &mut Peer| {
+        p.replica
+            .document("p-kettu")
+            .unwrap()
+            .map(|d| d.get_heads())
+    };
+    let mut stalled = 0;
+    for k in 1..30 {
+        let mut s = school();
+        let group = s.kettu_group.clone();
+        new_project(&mut s.kettu, "p-kettu", &group, "Lumi");
+        let mut sa = hugme_sync::Session::new("kettu-tab", CLASS, "hub");
+        let mut sb = hugme_sync::Session::new("hub", CLASS, "kettu-tab");
+        let mut wire = Wire::new();
+        sends(sa.start(&mut s.kettu.replica), true, &mut wire);
+        sends(sb.start(&mut s.hub.replica), false, &mut wire);
+        deliver(&mut sa, &mut sb, &mut s, &mut wire, Some(k));
+        if sa.is_finished() && sb.is_finished() && heads(&mut s.kettu) != heads(&mut s.hub) {
+            // Typed after the session ended: the next session carries it.
+            break;
+        }
+        if heads(&mut s.kettu) != heads(&mut s.hub) {
+            stalled += 1;
+            // A moment of silence: each side looks again.
+            sends(sa.idle(&mut s.kettu.replica), true, &mut wire);
+            sends(sb.idle(&mut s.hub.replica), false, &mut wire);
+            deliver(&mut sa, &mut sb, &mut s, &mut wire, None);
+        }
+        assert_eq!(
+            heads(&mut s.kettu),
+            heads(&mut s.hub),
+            "edit after frame {k}"
+        );
+        assert!(sa.is_finished() && sb.is_finished(), "edit after frame {k}");
+        // Once in step, idle says nothing.
+        assert!(sa.idle(&mut s.kettu.replica).is_empty());
+    }
+    assert!(stalled > 0, "no moment left the session quiet out of step");
+}

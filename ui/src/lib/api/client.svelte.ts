@@ -18,6 +18,9 @@ import type {
   ProjectSummary,
   ProjectView,
   SyncView,
+  DashboardView,
+  FeedbackView,
+  ReviewEdit,
 } from './bindings';
 
 /** A failed call, as the shell reports it. */
@@ -57,6 +60,14 @@ export const api = {
   project: (id: string) => call<ProjectView>('project', { id }),
   syncStatus: () => call<SyncView>('sync_status'),
   pauseMedia: () => call<void>('pause_media'),
+  dashboard: (klass: string, today: string) =>
+    call<DashboardView>('dashboard', { class: klass, today }),
+  feedback: (project: string) => call<FeedbackView>('feedback', { project }),
+  reviewProject: (project: string, edit: ReviewEdit) =>
+    call<void>('review_project', { project, edit }),
+  addGoalToAll: (klass: string, text: string) =>
+    call<number>('add_goal_to_all', { class: klass, text }),
+  revokeDevice: (device: string) => call<void>('revoke_device', { device }),
   resumeMedia: () => call<void>('resume_media'),
   async addMedia(project: string, page: string, file: File): Promise<BlockView> {
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -186,3 +197,4 @@ export function mediaUrl(hash: string): string {
 
 /** A new id for an item the UI adds. */
 export const newId = (): string => crypto.randomUUID();
+

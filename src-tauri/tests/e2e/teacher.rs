@@ -1,0 +1,213 @@
+//! The teacher's device: the real app in teacher role, with a class of eight groups, and a
+//! headless tablet of group Ketut (the `hugme` facade syncing over TLS on loopback, in this
+//! process). A question written on the tablet shows on the teacher's screen; the teacher's
+//! comment reaches the tablet; a raised hand shows; removing the tablet stops its sync.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hugme::edit::Edit;
+use hugme::hub::Hub;
+use hugme::neighbours::Reach;
+use hugme::App;
+use hugme_model::ResearchQuestion;
+
+use crate::driver::Driver;
+
+const QUESTION: &str = "Missä ketut nukkuvat talvella?";
+const LATE_QUESTION: &str = "Tämä ei saa enää tulla perille";
+const COMMENT: &str = "Hyvä kysymys! Kenet voisitte haastatella?";
+
+/// A loopback address nobody listens on yet.
+fn free_address() -> String {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap().to_string()
+}
+
+/// Runs `f` until it is true, for at most `within`.
+async fn eventually(what: &str, within: Duration, mut f: impl FnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !f() {
+        assert!(started.elapsed() < within, "waited in vain for {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    started.elapsed()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
+    let root = tempfile::tempdir().unwrap();
+    let (teacher, tablet) = (root.path().join("teacher"), root.path().join("tablet"));
+    let class = hugme::enrolment::create_class(&teacher, "5B", &hugme::demo::GROUP_NAMES).unwrap();
+    let today = hugme::demo::iso_date(hugme_store_now() / 86_400_000);
+    let ketut_project = {
+        let app = App::open(&teacher).unwrap();
+        hugme::demo::fill_class(&app, &class, &today).unwrap()[0].clone()
+    };
+    let addr = free_address();
+    let payload = hugme::enrolment::enrol(
+        &teacher,
+        Some("Ketut"),
+        false,
+        std::slice::from_ref(&addr),
+        Some("Ketut 1"),
+    )
+    .unwrap();
+
+    // The teacher's app serves the class (and enrolment) at a known address.
+    let driver = Driver::start();
+    let app = driver.launch_with(&teacher, &["--listen", &addr]).await;
+    app.find("[data-testid=dashboard]").await;
+    app.until(
+        "eight groups",
+        "return document.querySelectorAll('[data-testid=group-overview]').length === 8;",
+    )
+    .await;
+    app.until(
+        "the newest pictures painted",
+        "const i = [...document.querySelectorAll('[data-testid=dashboard] img')]; \
+         return i.length > 0 && i.every(e => e.complete && e.naturalWidth > 0);",
+    )
+    .await;
+    app.shot("30-teacher-dashboard").await;
+
+    // The tablet joins through the app and syncs with it every couple of seconds.
+    let dir = tablet.clone();
+    let device = tokio::task::spawn_blocking(move || hugme::enrolment::join(&dir, &payload))
+        .await
+        .unwrap()
+        .expect("the tablet joins the teacher's app");
+    let pupils = Arc::new(App::open(&tablet).unwrap());
+    let hub = Arc::new(Hub::of(pupils.clone(), &tablet).unwrap());
+    // The tablet's network side on a runtime of its own, until `stop` fires.
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let tablet_side = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async move {
+            let reach = Reach {
+                discovery: false,
+                fallbacks: true,
+                typed: Vec::new(),
+            };
+            hugme::neighbours::start(hub, "127.0.0.1:9".parse().unwrap(), reach).unwrap();
+            let _ = stopped.await;
+        });
+    });
+    eventually(
+        "Ketut's project on the tablet",
+        Duration::from_secs(20),
+        || pupils.project(&ketut_project).is_ok(),
+    )
+    .await;
+
+    // The teacher opens Ketut's project; the pupils write a question on their tablet.
+    app.click(
+        "[data-testid=group-overview][data-group=Ketut] [data-testid=project-overview] button.open",
+    )
+    .await;
+    app.find("[data-testid=project-review]").await;
+    pupils
+        .update_project(&ketut_project, |p| {
+            p.research.questions.push(ResearchQuestion::new(QUESTION));
+            Ok(())
+        })
+        .unwrap();
+    let written = Instant::now();
+    app.until(
+        "the tablet's question on the teacher's screen",
+        &format!(
+            "const q = document.querySelector('[data-testid=review-questions]'); \
+             return !!q && q.innerText.includes({QUESTION:?});"
+        ),
+    )
+    .await;
+    let shown = written.elapsed();
+    eprintln!(
+        "the tablet's question showed on the dashboard after {} ms",
+        shown.as_millis()
+    );
+    assert!(shown < Duration::from_secs(5), "took {shown:?}");
+
+    // The teacher's comment on it reaches the tablet.
+    app.type_into("[data-testid=comment-text]", COMMENT).await;
+    app.click("[data-testid=add-comment]").await;
+    app.find("[data-testid=comment]").await;
+    app.shot("31-teacher-feedback").await;
+    let took = eventually("the comment on the tablet", Duration::from_secs(10), || {
+        pupils
+            .feedback(ketut_project.as_str())
+            .is_ok_and(|f| f.comments.iter().any(|c| c.text == COMMENT))
+    })
+    .await;
+    eprintln!(
+        "the teacher's comment reached the tablet after {} ms",
+        took.as_millis()
+    );
+
+    // The group raises its hand: the overview shows it.
+    app.click("[data-testid=back-dashboard]").await;
+    pupils
+        .edit_project(
+            ketut_project.as_str(),
+            &Edit::RaiseHand {
+                at: Some(hugme_store_now()),
+            },
+        )
+        .unwrap();
+    app.until(
+        "Ketut's raised hand",
+        "return !!document.querySelector('[data-testid=group-overview][data-group=Ketut] [data-testid=hand-raised]');",
+    )
+    .await;
+    app.shot("32-teacher-hand-raised").await;
+
+    // The teacher removes the tablet: what it writes next never arrives.
+    app.click("[data-testid=show-devices]").await;
+    app.find(&format!("[data-testid=device][data-device='{device}']"))
+        .await;
+    app.shot("33-teacher-devices").await;
+    app.click(&format!(
+        "[data-testid=device][data-device='{device}'] [data-testid=remove-device]"
+    ))
+    .await;
+    app.client.accept_alert().await.expect("the confirmation");
+    app.until(
+        "the tablet shown removed",
+        &format!(
+            "const d = document.querySelector(\"[data-testid=device][data-device='{device}']\"); \
+             return !!d && d.classList.contains('revoked');"
+        ),
+    )
+    .await;
+    // The revocation reaches the tablet with its next session; after that it is refused.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    pupils
+        .update_project(&ketut_project, |p| {
+            p.research
+                .questions
+                .push(ResearchQuestion::new(LATE_QUESTION));
+            Ok(())
+        })
+        .unwrap();
+    app.click(
+        "[data-testid=group-overview][data-group=Ketut] [data-testid=project-overview] button.open",
+    )
+    .await;
+    app.find("[data-testid=review-questions]").await;
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    let text = app.body_text().await;
+    assert!(text.contains(QUESTION), "{text}");
+    assert!(
+        !text.contains(LATE_QUESTION),
+        "a removed tablet's change still arrived"
+    );
+    app.quit().await;
+    let _ = stop.send(());
+    let _ = tablet_side.join();
+}
+
+fn hugme_store_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
