@@ -124,7 +124,15 @@ pub fn export(
             .sum::<u64>();
     progress.set_total(total);
 
-    let partial = PathBuf::from(format!("{}.partial", out.display()));
+    // A name of its own per export: an export started while a cancelled one is still
+    // winding down must not write into, or have removed, the other's file.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = PathBuf::from(format!(
+        "{}.{}-{n}.partial",
+        out.display(),
+        std::process::id()
+    ));
     let written = write_zip(store, &partial, &head, &planned, progress);
     match written {
         Ok(files) => {

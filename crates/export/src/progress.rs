@@ -44,6 +44,11 @@ impl Progress {
         self.0.cancelled.store(true, Ordering::SeqCst);
     }
 
+    /// Whether `other` is this same export's progress (not just an equal-looking one).
+    pub fn is(&self, other: &Progress) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
     pub fn is_cancelled(&self) -> bool {
         self.0.cancelled.load(Ordering::SeqCst)
     }

@@ -174,6 +174,11 @@ impl Hub {
         Ok(self.app.store().flush()?)
     }
 
+    /// The app whose open documents the sessions share.
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
     /// The data folder's store (shared with the sessions' replica).
     pub fn store(&self) -> &Store {
         self.app.store()

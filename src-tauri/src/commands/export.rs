@@ -56,11 +56,17 @@ pub async fn export_project<R: Runtime>(
         *current = Some(progress.clone());
     }
     let folder = folder(&handle, &options);
+    let ours = progress.clone();
     let result = blocking(&app, move |app| {
         app.export_project(&project, format, &folder, &progress)
     })
     .await;
-    *exports.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    // Forget this export only: after a cancel, a newer one may already be the current one.
+    let mut current = exports.0.lock().unwrap_or_else(|p| p.into_inner());
+    if current.as_ref().is_some_and(|p| p.is(&ours)) {
+        *current = None;
+    }
+    drop(current);
     Ok(result?.display().to_string())
 }
 
