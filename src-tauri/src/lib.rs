@@ -67,7 +67,7 @@ pub fn run() {
         .manage(options)
         .manage(started)
         .manage(commands::export::Exports::default())
-        .manage(commands::sync::Sync(network))
+        .manage(commands::sync::SyncSide(network))
         .register_asynchronous_uri_scheme_protocol("media", move |_ctx, request, responder| {
             let app = Arc::clone(&protocol_app);
             std::thread::spawn(move || responder.respond(media_protocol::respond(&app, &request)));

@@ -152,7 +152,7 @@ impl App {
         id: &str,
         f: impl FnOnce(&mut T) -> Result<R>,
     ) -> Result<R> {
-        let (result, event) = self.with_doc(id, |doc| {
+        let (result, event, written) = self.with_doc(id, |doc| {
             Self::check_kind::<T>(id, doc)?;
             let mut value: T = read(doc.doc())?.value;
             let result = f(&mut value)?;
@@ -160,13 +160,16 @@ impl App {
                 doc.doc_mut().set_actor(actor);
             }
             write(doc.doc_mut(), &value)?;
-            doc.commit(&self.store).wait()?;
+            let written = doc.commit(&self.store);
             if doc.needs_compaction() {
                 // Nothing is dropped until the new snapshot is durable: no need to wait.
                 drop(doc.compact_in_background(&self.store));
             }
-            Ok((result, event_for(doc)))
+            Ok((result, event_for(doc), written))
         })?;
+        // Waited for without the documents' lock: sync sessions share it, and need not wait
+        // for this disk write (the writer keeps the order either way).
+        written.wait()?;
         self.publish(event);
         Ok(result)
     }

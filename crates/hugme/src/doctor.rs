@@ -23,7 +23,7 @@ const CONNECT_WITHIN: Duration = Duration::from_secs(3);
 /// How long one sync may take before the doctor stops waiting (it answered: good enough).
 const SYNC_WITHIN: Duration = Duration::from_secs(30);
 /// A clock further off than this breaks certificates and "last changed" times.
-const CLOCK_OFF_MS: i64 = 5 * 60 * 1000;
+const CLOCK_OFF_MS: u64 = 5 * 60 * 1000;
 
 /// How the doctor looks.
 #[derive(Debug, Clone, Default)]
@@ -173,10 +173,11 @@ async fn attempt(hub: &Hub, addr: &str) -> Outcome {
     let sync = hugme_sync::net::sync_within(addr, hub, None, Some(CONNECT_WITHIN));
     match tokio::time::timeout(SYNC_WITHIN, sync).await {
         Err(_) => Outcome::Slow,
-        Ok(Ok(ended)) => Outcome::Synced {
+        Ok(Ok(ended)) if ended.greeted => Outcome::Synced {
             peer: ended.peer,
             clock_offset: ended.peer_clock_offset,
         },
+        Ok(Ok(ended)) => Outcome::Failed(ended.reason),
         Ok(Err(hugme_sync::Error::Io(e))) => match e.kind() {
             std::io::ErrorKind::ConnectionRefused => Outcome::Refused,
             std::io::ErrorKind::TimedOut
@@ -257,8 +258,8 @@ pub fn diagnose(facts: &Facts) -> Vec<Finding> {
         match &a.outcome {
             Outcome::Synced { peer, clock_offset } => {
                 out.push(Finding::fine(format!("Synced with {peer} at {at}.")));
-                if let Some(off) = clock_offset.filter(|o| o.abs() > CLOCK_OFF_MS) {
-                    let minutes = off.abs() / 60_000;
+                if let Some(off) = clock_offset.filter(|o| o.unsigned_abs() > CLOCK_OFF_MS) {
+                    let minutes = off.unsigned_abs() / 60_000;
                     let side = if off > 0 { "behind" } else { "ahead of" };
                     out.push(Finding::problem(
                         format!("This device's clock is {minutes} minutes {side} {peer}'s."),

@@ -24,7 +24,7 @@ const ROUND: Duration = Duration::from_secs(2);
 /// The longest one session with a neighbour may take (media of a whole project fits).
 const GIVE_UP: Duration = Duration::from_secs(600);
 /// A clock further off than this is worth a line in the log.
-const CLOCK_OFF_MS: i64 = 5 * 60 * 1000;
+const CLOCK_OFF_MS: u64 = 5 * 60 * 1000;
 /// How long an address may take to accept a connection: many fallbacks lead nowhere (a
 /// tablet that went home), and a round must not wait on them. Long enough for two lost SYNs.
 const CONNECT_WITHIN: Duration = Duration::from_secs(5);
@@ -88,7 +88,15 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr, reach: Reach) -> Result<()> {
         // Where each neighbour was heard: a new address (back on the Wi-Fi with another
         // lease) is synced with at once, like a newcomer.
         let mut heard_at: HashMap<String, Vec<SocketAddr>> = HashMap::new();
+        // Neighbours to sync with at once (just heard, or moved), even if `last` says
+        // otherwise; each is logged as discovered once.
+        let mut now_due: HashSet<String> = HashSet::new();
         let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
+        // The first round's fallbacks go at once: a tablet on a network without multicast
+        // starts its first sync as soon as it starts.
+        let mut fallback_round = Instant::now()
+            .checked_sub(ROUND)
+            .unwrap_or_else(Instant::now);
         loop {
             let heard = discovery.as_ref().map(Discovery::peers).unwrap_or_default();
             for peer in &heard {
@@ -100,38 +108,44 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr, reach: Reach) -> Result<()> {
                         "heard {} at a new address: {:?}",
                         peer.device, peer.addresses
                     ));
-                    last.remove(&peer.device);
+                    now_due.insert(peer.device.clone());
                 }
                 let due = match last.get(&peer.device) {
                     // Just heard: sync now, whichever side this is, so that a tablet that
                     // joins the network starts its first sync at once.
-                    None if moved => true,
                     None => {
-                        hub.log(&format!(
-                            "discovered {} at {:?}, {} ms after this hub started announcing",
-                            peer.device,
-                            peer.addresses,
-                            started.elapsed().as_millis()
-                        ));
+                        if now_due.insert(peer.device.clone()) {
+                            hub.log(&format!(
+                                "discovered {} at {:?}, {} ms after this hub started announcing",
+                                peer.device,
+                                peer.addresses,
+                                started.elapsed().as_millis()
+                            ));
+                        }
                         true
                     }
+                    // Moved: at once too (its session may still be running at the old one).
+                    Some(_) if now_due.contains(&peer.device) => true,
                     // Afterwards one side of each pair starts the sessions; the other serves.
                     Some(at) => me < peer.device && at.elapsed() >= ROUND,
                 };
                 if due && lock(&busy).insert(peer.device.clone()) {
+                    now_due.remove(&peer.device);
                     last.insert(peer.device.clone(), Instant::now());
                     let addrs = peer.addresses.iter().map(|a| (a.to_string(), Via::Mdns));
                     spawn_session(&hub, &busy, peer.device.clone(), addrs.collect(), started);
                 }
             }
-            for (addr, via) in
-                fallbacks(&hub, &heard, reach.fallbacks, &reach.typed, &me, listening)
-            {
-                let key = format!("addr {addr}");
-                let due = last.get(&key).is_none_or(|at| at.elapsed() >= ROUND);
-                if due && lock(&busy).insert(key.clone()) {
-                    last.insert(key.clone(), Instant::now());
-                    spawn_session(&hub, &busy, key, vec![(addr, via)], started);
+            // Fallbacks once a round (they read the data folder's address book).
+            if fallback_round.elapsed() >= ROUND {
+                fallback_round = Instant::now();
+                for (addr, via) in
+                    fallbacks(&hub, &heard, reach.fallbacks, &reach.typed, &me, listening)
+                {
+                    let key = format!("addr {addr}");
+                    if lock(&busy).insert(key.clone()) {
+                        spawn_session(&hub, &busy, key, vec![(addr, via)], started);
+                    }
                 }
             }
             // Listen often for newcomers; sync with known neighbours every round.
@@ -200,6 +214,9 @@ fn spawn_session(
             .is_err()
         {
             hub.log(&format!("gave up on a session with {key}"));
+            if let Some(device) = device {
+                hub.note_failure(device, "gave up: no answer for 10 minutes");
+            }
         }
         lock(&busy).remove(&key);
     });
@@ -226,13 +243,16 @@ async fn sync_with(hub: &Hub, device: Option<&str>, addrs: &[(String, Via)], sta
                         "not in step"
                     }
                 ));
-                if let Some(off) = ended.peer_clock_offset.filter(|o| o.abs() > CLOCK_OFF_MS) {
+                if let Some(off) = ended
+                    .peer_clock_offset
+                    .filter(|o| o.unsigned_abs() > CLOCK_OFF_MS)
+                {
                     // Certificates and "last changed" depend on clocks: say it where the
                     // teacher looks (`hugme doctor` says what to do).
                     hub.log(&format!(
                         "the clock of {} is {} minutes {} this device's",
                         ended.peer,
-                        off.abs() / 60_000,
+                        off.unsigned_abs() / 60_000,
                         if off > 0 { "ahead of" } else { "behind" }
                     ));
                 }

@@ -84,4 +84,10 @@ impl Network {
     pub fn status(&self) -> SyncView {
         self.hub.status()
     }
+
+    /// Reads the status later, on another thread (it reads the roster and the disk).
+    pub fn status_reader(&self) -> impl FnOnce() -> SyncView + Send + 'static {
+        let hub = self.hub.clone();
+        move || hub.status()
+    }
 }

@@ -42,8 +42,14 @@ pub struct Neighbourhood {
 }
 
 impl Neighbourhood {
-    /// A session ended (it ran: the peer answered).
+    /// A session ended: synced if the peer was greeted, failed otherwise (another protocol,
+    /// removed from the class).
     pub fn ended(&mut self, ended: &Ended, at: i64) {
+        self.media.remove(&ended.peer);
+        if !ended.greeted {
+            self.failed(&ended.peer, &ended.reason);
+            return;
+        }
         let peer = self.peer(&ended.peer);
         peer.last_synced = Some(at);
         peer.in_step = ended.finished;
@@ -53,7 +59,6 @@ impl Neighbourhood {
         if ended.finished {
             self.pending.remove(&ended.peer);
         }
-        self.media.remove(&ended.peer);
     }
 
     /// A document changed here (an edit, or a change another peer brought): every peer that
@@ -72,8 +77,9 @@ impl Neighbourhood {
         self.media.insert(peer.to_owned(), (done, total));
     }
 
-    /// A session with `device` could not run.
+    /// A session with `device` could not run (or was given up).
     pub fn failed(&mut self, device: &str, reason: &str) {
+        self.media.remove(device);
         self.peer(device).error = Some(reason.to_owned());
     }
 
@@ -197,6 +203,7 @@ mod tests {
             peer: peer.into(),
             stats: Stats::default(),
             finished,
+            greeted: true,
             reason: "done".into(),
             bytes_sent: 0,
             bytes_received: 0,
@@ -246,6 +253,22 @@ mod tests {
         let view = n.view(None, |_| None);
         assert_eq!((view.peers[0].pending, view.peers[1].pending), (0, 2));
         assert_eq!(view.media, None);
+    }
+
+    #[test]
+    fn a_session_refused_at_hello_is_a_failure_not_a_sync() {
+        let mut n = Neighbourhood::default();
+        let mut refused = ended("tab-1", false, None);
+        refused.greeted = false;
+        refused.reason = "tab-1 has been removed from the class".into();
+        n.ended(&refused, now_ms());
+        let view = n.view(None, |_| None);
+        assert!(!view.online);
+        assert_eq!(view.peers[0].last_synced, None);
+        assert_eq!(
+            view.peers[0].error.as_deref(),
+            Some(refused.reason.as_str())
+        );
     }
 
     #[test]

@@ -136,6 +136,10 @@ impl App {
     /// The overview of every group of a class; `today` is the local date (`YYYY-MM-DD`) for
     /// the day's check-ins.
     pub fn dashboard(&self, class: &str, today: &str) -> Result<DashboardView> {
+        // Every group's moods and progress: not for a group's tablet.
+        if !self.is_teacher()? {
+            return Err(Error::NotTeacher);
+        }
         let class = self
             .classes()?
             .into_iter()

@@ -114,4 +114,8 @@ fn a_tablet_may_not_review() {
         .review_project(demo.projects[0].as_str(), ReviewEdit::LowerHand)
         .unwrap_err();
     assert!(matches!(err, Error::NotTeacher), "{err}");
+    let err = app
+        .dashboard(demo.class.id.as_str(), "2026-11-25")
+        .unwrap_err();
+    assert!(matches!(err, Error::NotTeacher), "{err}");
 }

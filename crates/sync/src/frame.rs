@@ -197,8 +197,9 @@ impl Message {
                 device: r.text()?,
                 class: r.text()?,
                 revocations: r.u64()?,
-                clock: r.u64()?,
-                free: r.u64()?,
+                // Said since the Hello grew; a Hello without them (an older app) means 0.
+                clock: r.optional_u64()?,
+                free: r.optional_u64()?,
             },
             REVOCATIONS => Message::Revocations { der: r.bytes()? },
             DOCUMENTS => {
@@ -250,7 +251,9 @@ impl Message {
             },
             tag => return Err(FrameError::UnknownTag { tag }),
         };
-        if !r.0.is_empty() {
+        // A Hello may grow at its end (a newer app says more about itself); every other
+        // frame is exactly its fields.
+        if !r.0.is_empty() && !matches!(message, Message::Hello { .. }) {
             return Err(FrameError::Trailing { len: r.0.len() });
         }
         Ok(message)
@@ -319,6 +322,15 @@ impl Writer {
 struct Reader<'a>(&'a [u8]);
 
 impl Reader<'_> {
+    /// A u64 if the body goes on, 0 where it ends.
+    fn optional_u64(&mut self) -> Result<u64, FrameError> {
+        if self.0.is_empty() {
+            Ok(0)
+        } else {
+            self.u64()
+        }
+    }
+
     fn take(&mut self, n: usize) -> Result<&[u8], FrameError> {
         if self.0.len() < n {
             return Err(FrameError::Truncated);
@@ -450,7 +462,11 @@ mod tests {
         fn any_cut_of_a_frame_is_refused_not_misread(m in message(), cut in 0usize..64) {
             let body = m.encode();
             let cut = cut.min(body.len().saturating_sub(1));
-            prop_assert!(Message::decode(&body[..cut]).is_err());
+            // A Hello cut exactly before its optional last fields is an older app's Hello.
+            let older_hello = matches!(m, Message::Hello { .. })
+                && body.len() - cut <= 16
+                && (body.len() - cut) % 8 == 0;
+            prop_assert!(older_hello || Message::decode(&body[..cut]).is_err());
         }
 
         #[test]
@@ -473,5 +489,35 @@ mod tests {
         let mut body = Message::Bye { reason: "x".into() }.encode();
         body.push(0);
         assert_eq!(Message::decode(&body), Err(FrameError::Trailing { len: 1 }));
+    }
+
+    #[test]
+    fn a_hello_from_an_older_or_newer_app_still_reads() {
+        let hello = Message::Hello {
+            version: PROTOCOL_VERSION,
+            device: "tab".into(),
+            class: "5b".into(),
+            revocations: 2,
+            clock: 7,
+            free: 9,
+        };
+        let full = hello.encode();
+        // Older: without the clock and the free space.
+        let older = &full[..full.len() - 16];
+        match Message::decode(older).unwrap() {
+            Message::Hello {
+                clock,
+                free,
+                revocations,
+                ..
+            } => {
+                assert_eq!((clock, free, revocations), (0, 0, 2))
+            }
+            other => panic!("{other:?}"),
+        }
+        // Newer: something more at the end.
+        let mut newer = full.clone();
+        newer.extend([1, 2, 3]);
+        assert_eq!(Message::decode(&newer).unwrap(), hello);
     }
 }

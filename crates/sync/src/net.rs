@@ -65,6 +65,9 @@ pub struct Ended {
     pub stats: Stats,
     /// Both sides said they hold everything the other has.
     pub finished: bool,
+    /// The peer was greeted: of this class, this protocol, not removed. A session that
+    /// ends before this synced nothing, whatever else it says.
+    pub greeted: bool,
     pub reason: String,
     pub bytes_sent: u64,
     pub bytes_received: u64,
@@ -399,6 +402,7 @@ where
     let ended = Ended {
         peer: session.peer().to_owned(),
         finished: session.is_finished(),
+        greeted: session.is_greeted(),
         stats: session.stats.clone(),
         reason,
         bytes_sent: sent,

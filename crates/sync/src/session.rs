@@ -8,7 +8,9 @@
 //! documents it holds (the class document first, so the roster is current before any project
 //! change is judged), the blobs it holds, and one Automerge sync message per document. From
 //! then on every Sync is answered per document until Automerge has nothing more to say;
-//! missing blobs are fetched a window at a time, resuming from what a previous session left.
+//! missing blobs are fetched a window at a time, resuming from what a previous session left
+//! (`session/media.rs`). When a session goes quiet out of step, [`Session::idle`] starts the
+//! disagreeing documents afresh.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
@@ -20,6 +22,8 @@ use crate::error::{Error, Result};
 use crate::frame::{Message, CHUNK, PROTOCOL_VERSION};
 use crate::policy::{self, Roster, Verdict};
 use crate::replica::Replica;
+
+mod media;
 
 /// Bytes of a blob asked for in one Want; the next window is asked for when one arrives.
 pub const WINDOW: u64 = 8 << 20;
@@ -65,6 +69,11 @@ pub struct Stats {
     pub refused_by_peer: usize,
 }
 
+/// How often a session starts a document's exchange afresh when it goes quiet out of step.
+const MAX_RESTARTS: u32 = 3;
+/// Every this many frames (and when idle), a session looks whether its peer was removed.
+const REVOCATION_CHECK: u64 = 64;
+
 /// A session with one peer.
 #[derive(Debug)]
 pub struct Session {
@@ -87,6 +96,10 @@ pub struct Session {
     incoming: HashMap<String, Incoming>,
     peer_done: bool,
     said_done: bool,
+    /// How often each document's exchange was started afresh in this session (`idle`).
+    restarts: HashMap<String, u32>,
+    /// Frames received, to look at the revocation list every so often.
+    frames: u64,
     /// This device's clock when the session began (ms since the epoch; 0: not told).
     clock: u64,
     /// The peer's clock minus this one's, from the two Hellos (ms).
@@ -125,6 +138,8 @@ impl Session {
             incoming: HashMap::new(),
             peer_done: false,
             said_done: false,
+            restarts: HashMap::new(),
+            frames: 0,
             clock: 0,
             peer_clock_offset: None,
             free_space: 0,
@@ -214,6 +229,14 @@ impl Session {
             Ok(m) => m,
             Err(e) => return self.close(format!("malformed frame from {}: {e}", self.peer)),
         };
+        // A peer removed from the class while its session runs (a long media transfer)
+        // is let go within a few frames, not when it happens to finish.
+        self.frames += 1;
+        if self.greeted && self.frames.is_multiple_of(REVOCATION_CHECK) {
+            if let Some(out) = self.close_if_revoked(replica) {
+                return out;
+            }
+        }
         let mut out = Vec::new();
         if let Err(e) = self.handle(message, replica, &mut out) {
             out.extend(self.fail(e));
@@ -223,6 +246,14 @@ impl Session {
             self.maybe_say_done(replica, &mut out);
         }
         out
+    }
+
+    fn close_if_revoked(&mut self, replica: &mut dyn Replica) -> Option<Vec<Effect>> {
+        match replica.is_revoked(&self.peer) {
+            Ok(true) => Some(self.close(format!("{} has been removed from the class", self.peer))),
+            Ok(false) => None,
+            Err(e) => Some(self.fail(e)),
+        }
     }
 
     /// Where the session stands, for tracing.
@@ -241,6 +272,12 @@ impl Session {
 
     /// Whether this side holds everything the peer has told it of, has no blob on the way and
     /// the peer has said the same: a one-off sync may end.
+    /// Both Hellos were exchanged and checked: the peer is of this class and speaks this
+    /// protocol (a session that fails before this reached nobody).
+    pub fn is_greeted(&self) -> bool {
+        self.greeted
+    }
+
     pub fn is_finished(&self) -> bool {
         self.said_done && self.peer_done
     }
@@ -285,7 +322,10 @@ impl Session {
                 free,
             } => {
                 if clock != 0 && self.clock != 0 {
-                    self.peer_clock_offset = Some(clock as i64 - self.clock as i64);
+                    // Any u64 may come from the peer: no overflow, whatever it says.
+                    let offset = i128::from(clock) - i128::from(self.clock);
+                    self.peer_clock_offset =
+                        Some(offset.clamp(i128::from(i64::MIN + 1), i128::from(i64::MAX)) as i64);
                 }
                 self.peer_free_space = (free != 0).then_some(free);
                 self.hello(version, &device, &class, revocations, replica, out)
@@ -632,99 +672,6 @@ impl Session {
         Ok(())
     }
 
-    fn fetch_more(&mut self, replica: &mut dyn Replica, out: &mut Vec<Effect>) -> Result<()> {
-        while self.incoming.len() < ACTIVE_BLOBS {
-            let Some((hash, total)) = self.wanted.pop_front() else {
-                break;
-            };
-            // Resume: what an earlier, cut-off session received is kept.
-            let mut offset = replica.partial_blob_len(&hash)?;
-            if offset > total {
-                offset = 0;
-            }
-            self.media_done += offset;
-            if offset == total {
-                self.finish_blob(&hash, replica, out)?;
-                continue;
-            }
-            send(
-                out,
-                Message::Want {
-                    hash: hash.clone(),
-                    offset,
-                    len: WINDOW,
-                },
-            );
-            self.incoming.insert(
-                hash,
-                Incoming {
-                    total,
-                    next: offset,
-                    window_end: offset + WINDOW,
-                },
-            );
-        }
-        Ok(())
-    }
-
-    fn chunk(
-        &mut self,
-        hash: String,
-        offset: u64,
-        total: u64,
-        bytes: &[u8],
-        replica: &mut dyn Replica,
-        out: &mut Vec<Effect>,
-    ) -> Result<()> {
-        let Some(incoming) = self.incoming.get_mut(&hash) else {
-            out.extend(self.close(format!("a chunk of blob {hash}, which was not asked for")));
-            return Ok(());
-        };
-        let end = offset.saturating_add(bytes.len() as u64);
-        if offset != incoming.next || total != incoming.total || end > total || bytes.is_empty() {
-            out.extend(self.close(format!("a chunk of blob {hash} out of place")));
-            return Ok(());
-        }
-        replica.append_partial_blob(&hash, offset, bytes)?;
-        incoming.next = end;
-        self.media_done += bytes.len() as u64;
-        if end == total {
-            self.incoming.remove(&hash);
-            self.finish_blob(&hash, replica, out)?;
-            self.fetch_more(replica, out)?;
-        } else if end >= incoming.window_end {
-            incoming.window_end = end + WINDOW;
-            send(
-                out,
-                Message::Want {
-                    hash,
-                    offset: end,
-                    len: WINDOW,
-                },
-            );
-        }
-        Ok(())
-    }
-
-    fn finish_blob(
-        &mut self,
-        hash: &str,
-        replica: &mut dyn Replica,
-        out: &mut Vec<Effect>,
-    ) -> Result<()> {
-        if replica.finish_partial_blob(hash)? {
-            self.stats.blobs_received += 1;
-            out.push(Effect::BlobStored(hash.to_owned()));
-        } else {
-            self.stats.refused += 1;
-            out.push(Effect::Refused {
-                what: format!("blob {hash}"),
-                why: "its bytes do not match its hash; it was dropped".into(),
-            });
-        }
-        Ok(())
-    }
-
     /// Tells the peer once whenever this side has caught up with everything it heard of.
     fn maybe_say_done(&mut self, replica: &mut dyn Replica, out: &mut Vec<Effect>) {
         let sending = out.iter().any(|e| matches!(e, Effect::Send(_)));
@@ -749,10 +696,25 @@ impl Session {
     /// such document starts its exchange afresh, so a session never waits for good.
     pub fn idle(&mut self, replica: &mut dyn Replica) -> Vec<Effect> {
         let mut out = Vec::new();
-        if self.closed || !self.quiet() || self.is_finished() {
+        if self.closed {
+            return out;
+        }
+        if self.greeted {
+            if let Some(out) = self.close_if_revoked(replica) {
+                return out;
+            }
+        }
+        if !self.quiet() || self.is_finished() {
             return out;
         }
         for id in self.disagreeing(replica) {
+            // A document the peer cannot take yet (held back, say) would be re-sent every
+            // second for the whole session: a few fresh starts, then it waits for the next.
+            let restarts = self.restarts.entry(id.clone()).or_insert(0);
+            if *restarts >= MAX_RESTARTS {
+                continue;
+            }
+            *restarts += 1;
             self.states.insert(id.clone(), sync::State::new());
             // A document that cannot be read now is left to the next session.
             let _ = self.generate(&id, replica, &mut out);
