@@ -24,6 +24,7 @@ const COMMANDS: &[&str] = &[
     "review_project",
     "add_goal_to_all",
     "revoke_device",
+    "export_class",
 ];
 
 fn main() {

@@ -87,6 +87,7 @@ pub fn run() {
             commands::launch::ui_ready,
             commands::export::export_project,
             commands::export::cancel_export,
+            commands::export::export_class,
             commands::sync::sync_status,
             commands::sync::pause_media,
             commands::sync::resume_media,

@@ -149,6 +149,28 @@ impl App {
         progress: &hugme_export::Progress,
     ) -> Result<std::path::PathBuf> {
         let view = self.project_view(project)?;
+        let scope = hugme_export::Scope::Project(view.id.clone());
+        self.export_to(
+            scope,
+            (&view.title, &view.id),
+            format,
+            false,
+            folder,
+            progress,
+        )
+    }
+
+    /// Writes an export of `scope` into `folder`, named after `name` (a title and an id),
+    /// and returns its path.
+    pub(crate) fn export_to(
+        &self,
+        scope: hugme_export::Scope,
+        name: (&str, &str),
+        format: ExportFormat,
+        include_feedback: bool,
+        folder: &std::path::Path,
+        progress: &hugme_export::Progress,
+    ) -> Result<std::path::PathBuf> {
         let (format, ext) = match format {
             ExportFormat::Cc11 => (hugme_export::Format::Cc11, "imscc"),
             ExportFormat::Cc13 => (hugme_export::Format::Cc13, "cc13.imscc"),
@@ -158,13 +180,12 @@ impl App {
             path: folder.to_owned(),
             source,
         })?;
-        let name = hugme_export::package::slug(&view.title, &view.id);
+        let name = hugme_export::package::slug(name.0, name.1);
         let out = folder.join(format!("{name}.{ext}"));
         let options = hugme_export::Options {
             format,
-            include_feedback: false,
+            include_feedback,
         };
-        let scope = hugme_export::Scope::Project(view.id.clone());
         hugme_export::export(self.store(), &scope, &options, &out, progress)?;
         Ok(out)
     }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::view::GroupCard;
+use crate::view::{ExportFormat, GroupCard};
 use crate::App;
 
 /// The newest pictures shown per project on the overview.
@@ -268,6 +268,36 @@ impl App {
             }
             Ok(())
         })
+    }
+
+    /// Exports every project of a class (end of term), with the teacher's feedback if
+    /// asked; pupils with a protected identity appear by group name only.
+    pub fn export_class(
+        &self,
+        class: &str,
+        format: ExportFormat,
+        include_feedback: bool,
+        folder: &std::path::Path,
+        progress: &hugme_export::Progress,
+    ) -> Result<std::path::PathBuf> {
+        if !self.is_teacher()? {
+            return Err(Error::NotTeacher);
+        }
+        let name = self
+            .classes()?
+            .into_iter()
+            .find(|c| c.id.as_str() == class)
+            .map(|c| c.name.as_str().to_owned())
+            .ok_or_else(|| Error::NoSuchClass(class.to_owned()))?;
+        let scope = hugme_export::Scope::Class(class.to_owned());
+        self.export_to(
+            scope,
+            (&format!("class {name}"), class),
+            format,
+            include_feedback,
+            folder,
+            progress,
+        )
     }
 
     /// Adds the same goal to every project of a class (a teacher setting goals for all).

@@ -119,3 +119,41 @@ fn a_tablet_may_not_review() {
         .unwrap_err();
     assert!(matches!(err, Error::NotTeacher), "{err}");
 }
+
+#[test]
+fn the_teacher_exports_the_whole_class_and_a_tablet_may_not() {
+    let (dir, app, class) = teacher();
+    for group in &class.groups {
+        app.create_project(&class.id, &group.id, "Jää").unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let progress = hugme_export::Progress::default();
+    let path = app
+        .export_class(
+            class.id.as_str(),
+            ExportFormat::Cc11,
+            true,
+            out.path(),
+            &progress,
+        )
+        .unwrap();
+    assert!(path.exists(), "{}", path.display());
+    assert!(path.to_string_lossy().ends_with(".imscc"));
+    let (done, total) = progress.bytes();
+    assert!(total > 0 && done == total, "{done} of {total}");
+    drop(dir);
+
+    let tablet = tempfile::tempdir().unwrap();
+    let pupils = App::open(tablet.path()).unwrap();
+    let demo = crate::demo::create(&pupils).unwrap();
+    let err = pupils
+        .export_class(
+            demo.class.id.as_str(),
+            ExportFormat::Html,
+            false,
+            out.path(),
+            &progress,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::NotTeacher), "{err}");
+}

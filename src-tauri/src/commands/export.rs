@@ -27,7 +27,8 @@ fn folder<R: Runtime>(handle: &AppHandle<R>, options: &Options) -> PathBuf {
     })
 }
 
-/// Writes the export and returns its path; `export-progress` events tell how far it is.
+/// Writes the export of a project and returns its path; `export-progress` events tell how far
+/// it is.
 #[tauri::command]
 pub async fn export_project<R: Runtime>(
     handle: AppHandle<R>,
@@ -36,6 +37,45 @@ pub async fn export_project<R: Runtime>(
     exports: State<'_, Exports>,
     project: String,
     format: ExportFormat,
+) -> CommandResult<String> {
+    run(
+        &handle,
+        &app,
+        &options,
+        &exports,
+        move |app, folder, progress| app.export_project(&project, format, folder, progress),
+    )
+    .await
+}
+
+/// Writes the export of a whole class (the teacher's end of term), with feedback if asked.
+#[tauri::command]
+pub async fn export_class<R: Runtime>(
+    handle: AppHandle<R>,
+    app: State<'_, Arc<App>>,
+    options: State<'_, Options>,
+    exports: State<'_, Exports>,
+    class: String,
+    format: ExportFormat,
+    feedback: bool,
+) -> CommandResult<String> {
+    run(
+        &handle,
+        &app,
+        &options,
+        &exports,
+        move |app, folder, progress| app.export_class(&class, format, feedback, folder, progress),
+    )
+    .await
+}
+
+/// Runs one export (one at a time) with progress events and cancel.
+async fn run<R: Runtime>(
+    handle: &AppHandle<R>,
+    app: &Arc<App>,
+    options: &Options,
+    exports: &Exports,
+    export: impl FnOnce(&App, &std::path::Path, &Progress) -> hugme::Result<PathBuf> + Send + 'static,
 ) -> CommandResult<String> {
     let emitter = handle.clone();
     // About a hundred events for a whole export, not one per chunk.
@@ -55,12 +95,9 @@ pub async fn export_project<R: Runtime>(
         }
         *current = Some(progress.clone());
     }
-    let folder = folder(&handle, &options);
+    let folder = folder(handle, options);
     let ours = progress.clone();
-    let result = blocking(&app, move |app| {
-        app.export_project(&project, format, &folder, &progress)
-    })
-    .await;
+    let result = blocking(app, move |app| export(app, &folder, &progress)).await;
     // Forget this export only: after a cancel, a newer one may already be the current one.
     let mut current = exports.0.lock().unwrap_or_else(|p| p.into_inner());
     if current.as_ref().is_some_and(|p| p.is(&ours)) {

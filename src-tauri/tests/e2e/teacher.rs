@@ -56,7 +56,18 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
 
     // The teacher's app serves the class (and enrolment) at a known address.
     let driver = Driver::start();
-    let app = driver.launch_with(&teacher, &["--listen", &addr]).await;
+    let exports = tempfile::tempdir().unwrap();
+    let app = driver
+        .launch_with(
+            &teacher,
+            &[
+                "--listen",
+                &addr,
+                "--exports",
+                exports.path().to_str().unwrap(),
+            ],
+        )
+        .await;
     app.find("[data-testid=dashboard]").await;
     app.until(
         "eight groups",
@@ -201,6 +212,23 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
         !text.contains(LATE_QUESTION),
         "a removed tablet's change still arrived"
     );
+
+    // End of term: the whole class, with feedback, for the school's LMS.
+    app.click("[data-testid=back-dashboard]").await;
+    app.click("[data-testid=export-cc11]").await;
+    app.until(
+        "the class export",
+        "return !!document.querySelector('[data-testid=export-result]');",
+    )
+    .await;
+    app.shot("34-teacher-export").await;
+    let written: Vec<_> = std::fs::read_dir(exports.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let zip = std::fs::read(&written[0]).unwrap();
+    assert!(zip.starts_with(b"PK"), "a zip: {}", written[0].display());
     app.quit().await;
     let _ = stop.send(());
     let _ = tablet_side.join();

@@ -85,6 +85,9 @@ export const api = {
   exportProject: (project: string, format: ExportFormat) =>
     call<string>('export_project', { project, format }),
   cancelExport: () => call<void>('cancel_export'),
+  /** The whole class (teacher's device); resolves with the written file's path. */
+  exportClass: (klass: string, format: ExportFormat, feedback: boolean) =>
+    call<string>('export_class', { class: klass, format, feedback }),
 };
 
 /** Calls `f` as an export moves on. */

@@ -255,6 +255,9 @@ export const en = {
   'mood.excited': 'Excited',
 
   'export.title': 'Save for the school’s learning platform',
+  'export.class.title': 'End of term: export the class',
+  'export.class.intro': 'Every group’s project in one file for the school’s learning platform, or as web pages. Pupils with a protected identity appear by group name only.',
+  'export.feedback': 'With my feedback',
   'export.intro': 'A finished project can go to the teacher’s learning platform or be kept as web pages.',
   'export.html': 'Web pages (any browser)',
   'export.cc11': 'Moodle',

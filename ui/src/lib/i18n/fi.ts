@@ -255,6 +255,9 @@ export const fi: Messages = {
   'mood.excited': 'Innoissaan',
 
   'export.title': 'Tallenna koulun oppimisalustalle',
+  'export.class.title': 'Lukukauden lopuksi: vie luokka',
+  'export.class.intro': 'Jokaisen ryhmän projekti yhtenä tiedostona koulun oppimisalustalle tai verkkosivuina. Suojatun henkilöllisyyden oppilaat näkyvät vain ryhmän nimellä.',
+  'export.feedback': 'Palautteeni mukaan',
   'export.intro': 'Valmiin projektin voi viedä opettajan oppimisalustalle tai tallentaa verkkosivuiksi.',
   'export.html': 'Verkkosivut (mikä tahansa selain)',
   'export.cc11': 'Moodle',
