@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "add_goal_to_all",
     "revoke_device",
     "export_class",
+    "edit_class",
 ];
 
 fn main() {

@@ -96,6 +96,7 @@ pub fn run() {
             commands::teacher::review_project,
             commands::teacher::add_goal_to_all,
             commands::teacher::revoke_device,
+            commands::teacher::edit_class,
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {

@@ -12,8 +12,8 @@ use crate::edit::{Edit, List, TextField};
 use crate::error::ErrorCode;
 use crate::sync_status::{MediaTransfer, PeerView, SyncView};
 use crate::teacher::{
-    CommentView, DashboardView, DeviceView, FeedbackView, GroupOverview, PinView, ProjectOverview,
-    ReviewEdit,
+    ClassEdit, CommentView, DashboardView, DeviceView, FeedbackView, GroupOverview, PinView,
+    ProjectOverview, ReviewEdit,
 };
 use crate::view::*;
 
@@ -69,6 +69,7 @@ pub fn typescript() -> String {
         ReviewEdit::decl(&cfg),
         CommentView::decl(&cfg),
         FeedbackView::decl(&cfg),
+        ClassEdit::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from Rust by `crates/hugme/src/bindings.rs`. Do not edit by hand:\n\

@@ -23,6 +23,8 @@ pub enum Error {
     Locked(String),
     #[error("only a teacher's device of the class may do that")]
     NotTeacher,
+    #[error("a group PIN is digits only")]
+    BadPin,
     #[error(transparent)]
     Media(#[from] hugme_media::Error),
     #[error("document {id} is a {found}, not a {expected}")]
@@ -66,6 +68,8 @@ pub enum ErrorCode {
     Locked,
     /// Something only a teacher's device may do.
     NotTeacher,
+    /// A group PIN that is not digits.
+    BadPin,
     /// A file that is not a photo, sound or video we can read, or is damaged.
     BadMedia,
     DiskFull,
@@ -92,6 +96,7 @@ impl Error {
             Error::WrongPin(_) => ErrorCode::WrongPin,
             Error::Locked(_) => ErrorCode::Locked,
             Error::NotTeacher => ErrorCode::NotTeacher,
+            Error::BadPin => ErrorCode::BadPin,
             Error::Media(hugme_media::Error::Store { source, .. })
                 if matches!(**source, S::DiskFull { .. }) =>
             {

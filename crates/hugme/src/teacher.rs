@@ -6,8 +6,8 @@
 //! teacher touches is the raised hand, lowered when they have come.
 
 use hugme_model::{
-    Approval, BlockId, BlockKind, Class, Comment, DeviceRole, Goal, Pin, Project, ProjectId,
-    QuestionId, Step, StepState, Text,
+    Approval, BlockId, BlockKind, Class, ClassId, Comment, DeviceRole, Goal, GroupId, Member,
+    MemberId, Pin, Project, ProjectId, QuestionId, Step, StepState, Text,
 };
 use hugme_store::now_ms;
 use serde::{Deserialize, Serialize};
@@ -99,6 +99,46 @@ pub enum ReviewEdit {
     },
     /// The teacher has come to the group.
     LowerHand,
+}
+
+/// One change the teacher makes to the class: its groups and pupils. New items carry ids
+/// chosen by the UI, so a retried edit adds nothing twice.
+#[derive(Debug, Clone, PartialEq, Deserialize, TS)]
+#[serde(tag = "op", rename_all = "kebab-case")]
+pub enum ClassEdit {
+    AddGroup {
+        id: String,
+        name: String,
+    },
+    RenameGroup {
+        id: String,
+        name: String,
+    },
+    /// Digits only; empty or null: no PIN.
+    SetPin {
+        group: String,
+        pin: Option<String>,
+    },
+    AddMember {
+        group: String,
+        id: String,
+        name: String,
+    },
+    RenameMember {
+        group: String,
+        id: String,
+        name: String,
+    },
+    /// Hidden from other groups and from exports (shown by the group's name only).
+    SetProtected {
+        group: String,
+        id: String,
+        protected: bool,
+    },
+    RemoveMember {
+        group: String,
+        id: String,
+    },
 }
 
 /// A comment as the group and the teacher see it.
@@ -298,6 +338,80 @@ impl App {
             folder,
             progress,
         )
+    }
+
+    /// Changes the class's groups and pupils. Only a teacher's device may.
+    pub fn edit_class(&self, class: &str, edit: ClassEdit) -> Result<()> {
+        if !self.is_teacher()? {
+            return Err(Error::NotTeacher);
+        }
+        let id = ClassId::from(class);
+        self.update_class(&id, |c| {
+            let group_of = |c: &mut Class, group: &str| -> Result<usize> {
+                c.groups
+                    .iter()
+                    .position(|g| g.id.as_str() == group)
+                    .ok_or_else(|| Error::NoSuchGroup {
+                        class: class.to_owned(),
+                        group: group.to_owned(),
+                    })
+            };
+            match edit {
+                ClassEdit::AddGroup { id, name } => {
+                    if !c.groups.iter().any(|g| g.id.as_str() == id) {
+                        c.add_group(name.trim());
+                        if let Some(added) = c.groups.last_mut() {
+                            added.id = GroupId::from(id.as_str());
+                        }
+                    }
+                }
+                ClassEdit::RenameGroup { id, name } => {
+                    let g = group_of(c, &id)?;
+                    c.groups[g].name.update(name.trim());
+                }
+                ClassEdit::SetPin { group, pin } => {
+                    let g = group_of(c, &group)?;
+                    let pin = pin.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+                    if pin
+                        .as_deref()
+                        .is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit()))
+                    {
+                        return Err(Error::BadPin);
+                    }
+                    c.groups[g].pin = pin;
+                }
+                ClassEdit::AddMember { group, id, name } => {
+                    let g = group_of(c, &group)?;
+                    let members = &mut c.groups[g].members;
+                    if !members.iter().any(|m| m.id.as_str() == id) {
+                        let mut member = Member::new(name.trim());
+                        member.id = MemberId::from(id.as_str());
+                        members.push(member);
+                    }
+                }
+                ClassEdit::RenameMember { group, id, name } => {
+                    let g = group_of(c, &group)?;
+                    if let Some(m) = c.groups[g].members.iter_mut().find(|m| m.id.as_str() == id) {
+                        m.name.update(name.trim());
+                    }
+                }
+                ClassEdit::SetProtected {
+                    group,
+                    id,
+                    protected,
+                } => {
+                    let g = group_of(c, &group)?;
+                    if let Some(m) = c.groups[g].members.iter_mut().find(|m| m.id.as_str() == id) {
+                        m.protected_identity = protected;
+                    }
+                }
+                ClassEdit::RemoveMember { group, id } => {
+                    let g = group_of(c, &group)?;
+                    c.groups[g].members.retain(|m| m.id.as_str() != id);
+                }
+            }
+            Ok(())
+        })
     }
 
     /// Adds the same goal to every project of a class (a teacher setting goals for all).

@@ -157,3 +157,64 @@ fn the_teacher_exports_the_whole_class_and_a_tablet_may_not() {
         .unwrap_err();
     assert!(matches!(err, Error::NotTeacher), "{err}");
 }
+
+#[test]
+fn the_teacher_edits_groups_and_pupils_and_protects_an_identity() {
+    let (_dir, app, class) = teacher();
+    let id = class.id.as_str();
+    let edit = |e| app.edit_class(id, e);
+    edit(ClassEdit::AddGroup {
+        id: "g-new".into(),
+        name: " Pöllöt ".into(),
+    })
+    .unwrap();
+    // A retry adds nothing twice.
+    edit(ClassEdit::AddGroup {
+        id: "g-new".into(),
+        name: "Pöllöt".into(),
+    })
+    .unwrap();
+    for (mid, name) in [("m1", "Aino"), ("m2", "Eetu")] {
+        edit(ClassEdit::AddMember {
+            group: "g-new".into(),
+            id: mid.into(),
+            name: name.into(),
+        })
+        .unwrap();
+    }
+    edit(ClassEdit::SetProtected {
+        group: "g-new".into(),
+        id: "m2".into(),
+        protected: true,
+    })
+    .unwrap();
+    edit(ClassEdit::SetPin {
+        group: "g-new".into(),
+        pin: Some("1234".into()),
+    })
+    .unwrap();
+    let err = edit(ClassEdit::SetPin {
+        group: "g-new".into(),
+        pin: Some("12a4".into()),
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::BadPin), "{err}");
+    edit(ClassEdit::RemoveMember {
+        group: "g-new".into(),
+        id: "m1".into(),
+    })
+    .unwrap();
+    let cards = app.class_cards().unwrap();
+    let group = cards[0].groups.iter().find(|g| g.id == "g-new").unwrap();
+    assert_eq!(cards[0].groups.len(), 3);
+    assert_eq!(group.name, "Pöllöt");
+    assert!(group.has_pin);
+    assert_eq!(group.members.len(), 1);
+    assert!(group.members[0].protected_identity);
+    let err = edit(ClassEdit::RenameGroup {
+        id: "nope".into(),
+        name: "x".into(),
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::NoSuchGroup { .. }), "{err}");
+}

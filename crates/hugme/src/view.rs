@@ -37,6 +37,8 @@ pub struct GroupCard {
 pub struct MemberView {
     pub id: String,
     pub name: String,
+    /// Shown to other groups and in exports by the group's name only.
+    pub protected_identity: bool,
 }
 
 /// A project in a list: the group's own projects, or other groups' for peer feedback.
@@ -245,6 +247,7 @@ impl GroupCard {
                 .map(|m| MemberView {
                     id: m.id.to_string(),
                     name: m.name.as_str().to_owned(),
+                    protected_identity: m.protected_identity,
                 })
                 .collect(),
         }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use hugme::teacher::{DashboardView, FeedbackView, ReviewEdit};
+use hugme::teacher::{ClassEdit, DashboardView, FeedbackView, ReviewEdit};
 use hugme::App;
 use tauri::State;
 
@@ -58,4 +58,14 @@ pub async fn revoke_device(
         hugme::enrolment::revoke_in(app, &dir, &device).map(|_| ())
     })
     .await
+}
+
+/// Changes the class's groups and pupils (names, PINs, protected identity).
+#[tauri::command]
+pub async fn edit_class(
+    app: State<'_, Arc<App>>,
+    class: String,
+    edit: ClassEdit,
+) -> CommandResult<()> {
+    blocking(&app, move |app| app.edit_class(&class, edit)).await
 }

@@ -213,8 +213,33 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
         "a removed tablet's change still arrived"
     );
 
-    // End of term: the whole class, with feedback, for the school's LMS.
+    // The teacher adds a pupil to Ketut and protects her identity.
     app.click("[data-testid=back-dashboard]").await;
+    app.click("[data-testid=show-class]").await;
+    app.type_into(
+        "[data-testid=class-group][data-group=Ketut] [data-testid=new-member]",
+        "Lumi",
+    )
+    .await;
+    app.click("[data-testid=class-group][data-group=Ketut] form button[type=submit]")
+        .await;
+    app.until(
+        "the new pupil",
+        "const g = document.querySelector('[data-testid=class-group][data-group=Ketut]'); \
+         return !!g && g.innerText.includes('Lumi');",
+    )
+    .await;
+    app.click("[data-testid=class-group][data-group=Ketut] [data-testid=protect-member]")
+        .await;
+    app.until(
+        "the pupil protected",
+        "const c = document.querySelector('[data-testid=class-group][data-group=Ketut] [data-testid=protect-member]'); \
+         return !!c && c.checked;",
+    )
+    .await;
+    app.shot("35-teacher-class").await;
+
+    // End of term: the whole class, with feedback, for the school's LMS.
     app.click("[data-testid=export-cc11]").await;
     app.until(
         "the class export",

@@ -23,7 +23,11 @@ export type GroupCard = { id: string, name: string, colour: string, avatar: stri
  */
 has_pin: boolean, members: Array<MemberView>, };
 
-export type MemberView = { id: string, name: string, };
+export type MemberView = { id: string, name: string, 
+/**
+ * Shown to other groups and in exports by the group's name only.
+ */
+protected_identity: boolean, };
 
 export type ProjectSummary = { id: string, title: string, group_id: string, group_name: string, steps: Array<StepView>, };
 
@@ -71,7 +75,7 @@ export type TextField = { "field": "title" } | { "field": "phenomenon-title" } |
 
 export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | "tools" | "pages" | "peer-feedback" | "sources";
 
-export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "bad-media" | "disk-full" | "busy" | "storage" | "cancelled" | "internal";
+export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "bad-pin" | "bad-media" | "disk-full" | "busy" | "storage" | "cancelled" | "internal";
 
 export type DocumentKind = "project" | "class" | "review";
 
@@ -172,4 +176,6 @@ export type ReviewEdit = { "op": "set-overall", text: string, } | { "op": "set-a
 export type CommentView = { id: string, pin: PinView, text: string, created_at: number, resolved: boolean, };
 
 export type FeedbackView = { overall: string, approval: Approval, locked: boolean, comments: Array<CommentView>, };
+
+export type ClassEdit = { "op": "add-group", id: string, name: string, } | { "op": "rename-group", id: string, name: string, } | { "op": "set-pin", group: string, pin: string | null, } | { "op": "add-member", group: string, id: string, name: string, } | { "op": "rename-member", group: string, id: string, name: string, } | { "op": "set-protected", group: string, id: string, protected: boolean, } | { "op": "remove-member", group: string, id: string, };
 

@@ -21,6 +21,7 @@ import type {
   DashboardView,
   FeedbackView,
   ReviewEdit,
+  ClassEdit,
 } from './bindings';
 
 /** A failed call, as the shell reports it. */
@@ -68,6 +69,7 @@ export const api = {
   addGoalToAll: (klass: string, text: string) =>
     call<number>('add_goal_to_all', { class: klass, text }),
   revokeDevice: (device: string) => call<void>('revoke_device', { device }),
+  editClass: (klass: string, edit: ClassEdit) => call<void>('edit_class', { class: klass, edit }),
   resumeMedia: () => call<void>('resume_media'),
   async addMedia(project: string, page: string, file: File): Promise<BlockView> {
     const bytes = new Uint8Array(await file.arrayBuffer());
