@@ -26,6 +26,7 @@ const COMMANDS: &[&str] = &[
     "revoke_device",
     "export_class",
     "edit_class",
+    "create_class",
 ];
 
 fn main() {

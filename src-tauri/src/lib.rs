@@ -47,27 +47,14 @@ pub fn run() {
     let changes = app.subscribe();
     // Serve and sync on the classroom network (a device of a class), while pupils edit the
     // same open documents. A failure here leaves the app working offline.
-    let reach = hugme::neighbours::Reach {
-        discovery: options.discovery,
-        fallbacks: true,
-        typed: Vec::new(),
-    };
-    let listen = options.listen.as_deref();
-    let network =
-        match hugme::network::Network::start(Arc::clone(&app), &options.data, reach, listen) {
-            Ok(network) => network,
-            Err(e) => {
-                eprintln!("Hug me! Studio works offline: the network side did not start: {e}");
-                None
-            }
-        };
+    let network = start_network(&app, &options);
     let protocol_app = Arc::clone(&app);
     let result = tauri::Builder::default()
         .manage(Arc::clone(&app))
         .manage(options)
         .manage(started)
         .manage(commands::export::Exports::default())
-        .manage(commands::sync::SyncSide(network))
+        .manage(commands::sync::SyncSide(std::sync::Mutex::new(network)))
         .register_asynchronous_uri_scheme_protocol("media", move |_ctx, request, responder| {
             let app = Arc::clone(&protocol_app);
             std::thread::spawn(move || responder.respond(media_protocol::respond(&app, &request)));
@@ -97,6 +84,7 @@ pub fn run() {
             commands::teacher::add_goal_to_all,
             commands::teacher::revoke_device,
             commands::teacher::edit_class,
+            commands::teacher::create_class,
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {
@@ -116,5 +104,22 @@ pub fn run() {
     if let Err(e) = result {
         eprintln!("Hug me! Studio stopped: {e}");
         std::process::exit(1);
+    }
+}
+
+/// Starts serving and syncing the data folder, if it belongs to a class.
+pub fn start_network(app: &Arc<App>, options: &Options) -> Option<hugme::network::Network> {
+    let reach = hugme::neighbours::Reach {
+        discovery: options.discovery,
+        fallbacks: true,
+        typed: Vec::new(),
+    };
+    let listen = options.listen.as_deref();
+    match hugme::network::Network::start(Arc::clone(app), &options.data, reach, listen) {
+        Ok(network) => network,
+        Err(e) => {
+            eprintln!("Hug me! Studio works offline: the network side did not start: {e}");
+            None
+        }
     }
 }

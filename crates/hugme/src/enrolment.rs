@@ -34,7 +34,14 @@ pub struct Payload {
 
 /// Creates a class in an empty data folder; this device becomes its teacher device and CA.
 pub fn create_class(dir: &Path, name: &str, groups: &[&str]) -> Result<Class> {
-    let app = App::open(dir)?;
+    create_class_in(&App::open(dir)?, dir, name, groups)
+}
+
+/// [`create_class`] on the open data folder `dir` of `app` (a teacher starting in the app).
+pub fn create_class_in(app: &App, dir: &Path, name: &str, groups: &[&str]) -> Result<Class> {
+    if name.trim().is_empty() {
+        return Err(Error::Identity("a class needs a name".into()));
+    }
     if app.device().is_some() {
         return Err(Error::Identity(
             "this data folder already belongs to a class".into(),

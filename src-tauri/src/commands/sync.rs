@@ -1,6 +1,6 @@
 //! Sync as the UI shows it: online or not, when last synced, each peer, storage warnings.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use hugme::network::Network;
 use hugme::sync_status::SyncView;
@@ -9,9 +9,24 @@ use tauri::State;
 
 use crate::error::{CommandError, CommandResult};
 
-/// The app's network side, if it runs (the device belongs to a class).
+/// The app's network side, once it runs (the device belongs to a class; a teacher who
+/// creates one in the app starts it then).
 #[derive(Debug, Default)]
-pub struct SyncSide(pub Option<Network>);
+pub struct SyncSide(pub Mutex<Option<Network>>);
+
+impl SyncSide {
+    fn with<T>(&self, f: impl FnOnce(Option<&Network>) -> T) -> T {
+        f(self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref())
+    }
+
+    /// Starts the network side if it does not run yet (after a class was created).
+    pub fn start(&self, start: impl FnOnce() -> Option<Network>) {
+        let mut network = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if network.is_none() {
+            *network = start();
+        }
+    }
+}
 
 #[tauri::command]
 pub async fn sync_status(
@@ -19,7 +34,7 @@ pub async fn sync_status(
     sync: State<'_, SyncSide>,
 ) -> CommandResult<SyncView> {
     // Reads the class roster and the disk: off the async threads.
-    let status = sync.0.as_ref().map(Network::status_reader);
+    let status = sync.with(|n| n.map(Network::status_reader));
     let dir = app.store().dir().to_path_buf();
     tauri::async_runtime::spawn_blocking(move || match status {
         Some(read) => read(),
@@ -33,14 +48,10 @@ pub async fn sync_status(
 /// on syncing).
 #[tauri::command]
 pub fn pause_media(sync: State<'_, SyncSide>) {
-    if let Some(network) = &sync.0 {
-        network.pause_media();
-    }
+    sync.with(|n| n.map(Network::pause_media));
 }
 
 #[tauri::command]
 pub fn resume_media(sync: State<'_, SyncSide>) {
-    if let Some(network) = &sync.0 {
-        network.resume_media();
-    }
+    sync.with(|n| n.map(Network::resume_media));
 }

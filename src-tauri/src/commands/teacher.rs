@@ -8,7 +8,7 @@ use hugme::App;
 use tauri::State;
 
 use super::blocking;
-use crate::error::CommandResult;
+use crate::error::{CommandError, CommandResult};
 use crate::options::Options;
 
 /// Every group of a class; `today` is the tablet's local date, for the day's check-ins.
@@ -68,4 +68,39 @@ pub async fn edit_class(
     edit: ClassEdit,
 ) -> CommandResult<()> {
     blocking(&app, move |app| app.edit_class(&class, edit)).await
+}
+
+/// Creates a class on this device, which becomes its teacher's device (and class CA), and
+/// starts serving the class's devices.
+#[tauri::command]
+pub async fn create_class(
+    app: State<'_, Arc<App>>,
+    options: State<'_, Options>,
+    sync: State<'_, crate::commands::sync::SyncSide>,
+    name: String,
+    groups: Vec<String>,
+) -> CommandResult<()> {
+    let dir = options.data.clone();
+    blocking(&app, move |app| {
+        let groups: Vec<&str> = groups
+            .iter()
+            .map(|g| g.trim())
+            .filter(|g| !g.is_empty())
+            .collect();
+        hugme::enrolment::create_class_in(app, &dir, name.trim(), &groups).map(|_| ())
+    })
+    .await?;
+    // The network side makes a runtime of its own: started on a plain thread, not on the
+    // command's async one.
+    let (app, options) = (Arc::clone(&app), options.inner().clone());
+    let network = tauri::async_runtime::spawn_blocking(move || {
+        std::thread::spawn(move || crate::start_network(&app, &options))
+            .join()
+            .ok()
+            .flatten()
+    })
+    .await
+    .map_err(CommandError::internal)?;
+    sync.start(move || network);
+    Ok(())
 }

@@ -264,3 +264,32 @@ fn hugme_store_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_creates_a_class_on_a_fresh_device() {
+    let data = tempfile::tempdir().unwrap();
+    let driver = Driver::start();
+    let addr = free_address();
+    let app = driver.launch_with(data.path(), &["--listen", &addr]).await;
+    app.click("[data-testid=teacher-start]").await;
+    app.type_into("[data-testid=new-class-name]", "6C").await;
+    app.type_into("[data-testid=new-class-groups]", "Ketut, Karhut")
+        .await;
+    app.shot("36-teacher-create-class").await;
+    app.click("[data-testid=create-class]").await;
+    app.until(
+        "the new class's overview",
+        "return document.querySelectorAll('[data-testid=group-overview]').length === 2;",
+    )
+    .await;
+    // The new teacher's device serves its class at once (enrolment needs it).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the teacher's device does not serve"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    app.quit().await;
+}

@@ -70,6 +70,7 @@ export const api = {
     call<number>('add_goal_to_all', { class: klass, text }),
   revokeDevice: (device: string) => call<void>('revoke_device', { device }),
   editClass: (klass: string, edit: ClassEdit) => call<void>('edit_class', { class: klass, edit }),
+  createClass: (name: string, groups: string[]) => call<void>('create_class', { name, groups }),
   resumeMedia: () => call<void>('resume_media'),
   async addMedia(project: string, page: string, file: File): Promise<BlockView> {
     const bytes = new Uint8Array(await file.arrayBuffer());
