@@ -36,7 +36,7 @@ pub struct Started(pub std::time::Instant);
 pub fn run() {
     let started = Started(std::time::Instant::now());
     let options = Options::from_env();
-    let app = match App::open(&options.data) {
+    let app = match open_when_free(&options.data) {
         Ok(app) => Arc::new(app),
         Err(e) => {
             // Before any window exists the terminal is the only place to say it.
@@ -120,6 +120,23 @@ pub fn start_network(app: &Arc<App>, options: &Options) -> Option<hugme::network
         Err(e) => {
             eprintln!("Hug me! Studio works offline: the network side did not start: {e}");
             None
+        }
+    }
+}
+
+/// Opens the data folder, waiting a few seconds if another program holds it: the app that
+/// was just closed may still be writing its last edits (tapped twice, or restarted quickly).
+fn open_when_free(dir: &std::path::Path) -> hugme::Result<App> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match App::open(dir) {
+            Err(e)
+                if e.code() == hugme::error::ErrorCode::Busy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => return other,
         }
     }
 }

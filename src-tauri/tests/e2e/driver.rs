@@ -137,11 +137,14 @@ impl Driver {
         // Two rustls providers are compiled in (ring here, aws-lc elsewhere in the tree):
         // say which. The WebDriver connection is plain HTTP on loopback anyway.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let client = ClientBuilder::rustls()
-            .expect("rustls connector")
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
+        // An app that cannot start (say, its data folder busy) leaves the driver waiting
+        // for good: a test must fail instead of hanging.
+        let mut builder = ClientBuilder::rustls().expect("rustls connector");
+        builder.capabilities(caps);
+        let url = format!("http://127.0.0.1:{}", self.port);
+        let client = tokio::time::timeout(Duration::from_secs(90), builder.connect(&url))
             .await
+            .expect("the app did not start within 90 s")
             .expect("no WebDriver session with the app");
         App {
             client,
