@@ -16,7 +16,7 @@ pub struct Lan {
     links: Vec<Link>,
 }
 
-fn ip(args: &[&str]) {
+pub fn ip(args: &[&str]) {
     let out = Command::new("ip")
         .args(args)
         .output()
@@ -119,25 +119,7 @@ impl Lan {
     /// each other (nor hear each other's multicast), only the others.
     pub fn isolate(&self, hosts: &[usize]) {
         for i in hosts {
-            let out = Command::new("ip")
-                .args([
-                    "netns",
-                    "exec",
-                    &self.switch(),
-                    "bridge",
-                    "link",
-                    "set",
-                    "dev",
-                ])
-                .arg(format!("{}s{i}", self.tag))
-                .args(["isolated", "on"])
-                .output()
-                .expect("the bridge command runs");
-            assert!(
-                out.status.success(),
-                "isolating host {i}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            self.set_port(*i, ["isolated", "on"]);
         }
     }
 
@@ -145,26 +127,31 @@ impl Lan {
     /// floods it any more, so mDNS reaches nobody. Unicast is untouched.
     pub fn drop_multicast(&self) {
         for i in 0..self.hosts {
-            let out = Command::new("ip")
-                .args([
-                    "netns",
-                    "exec",
-                    &self.switch(),
-                    "bridge",
-                    "link",
-                    "set",
-                    "dev",
-                ])
-                .arg(format!("{}s{i}", self.tag))
-                .args(["mcast_flood", "off"])
-                .output()
-                .expect("the bridge command runs");
-            assert!(
-                out.status.success(),
-                "stopping multicast to host {i}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            self.set_port(i, ["mcast_flood", "off"]);
         }
+    }
+
+    /// Sets one option of host `i`'s port on the bridge (`bridge link set dev … <option>`).
+    fn set_port(&self, i: usize, option: [&str; 2]) {
+        let out = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.switch(),
+                "bridge",
+                "link",
+                "set",
+                "dev",
+            ])
+            .arg(format!("{}s{i}", self.tag))
+            .args(option)
+            .output()
+            .expect("the bridge command runs");
+        assert!(
+            out.status.success(),
+            "bridge port of host {i}, {option:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Pings host `to` from host `from` `count` times: (how many were lost, mean round trip

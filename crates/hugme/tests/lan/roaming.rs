@@ -2,25 +2,10 @@
 //! is heard again at its new address and syncs there, by mDNS alone.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::class::{path, Class};
-use crate::net::Lan;
-
-fn in_ns(ns: &str, args: &[&str]) {
-    let out = Command::new("ip")
-        .args(["-n", ns])
-        .args(args)
-        .output()
-        .expect("ip runs");
-    assert!(
-        out.status.success(),
-        "ip -n {ns} {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::net::{ip, Lan};
 
 fn wait_for(log: &Path, text: &str, within: Duration) -> Instant {
     let deadline = Instant::now() + within;
@@ -66,13 +51,21 @@ fn a_tablet_back_on_the_network_at_a_new_address_is_found_there() {
 
     // The Wi-Fi drops; the tablet comes back with another lease.
     let (ns, dev) = (lan.ns(1), lan.dev(1));
-    in_ns(&ns, &["link", "set", &dev, "down"]);
-    in_ns(&ns, &["addr", "flush", "dev", &dev]);
+    ip(&["-n", &ns, "link", "set", &dev, "down"]);
+    ip(&["-n", &ns, "addr", "flush", "dev", &dev]);
     let new_ip = lan.spare_ip();
-    in_ns(&ns, &["addr", "add", &format!("{new_ip}/24"), "dev", &dev]);
+    ip(&[
+        "-n",
+        &ns,
+        "addr",
+        "add",
+        &format!("{new_ip}/24"),
+        "dev",
+        &dev,
+    ]);
     std::thread::sleep(Duration::from_secs(2));
-    in_ns(&ns, &["link", "set", &dev, "up"]);
-    in_ns(&ns, &["route", "add", "224.0.0.0/4", "dev", &dev]);
+    ip(&["-n", &ns, "link", "set", &dev, "up"]);
+    ip(&["-n", &ns, "route", "add", "224.0.0.0/4", "dev", &dev]);
     let back = Instant::now();
 
     // The teacher's device hears the tablet at its new address, and they sync again.

@@ -2,6 +2,7 @@
 // badge and the storage warning read it.
 import { api } from './client.svelte';
 import type { SyncView } from './bindings';
+import { t } from '../i18n/index.svelte';
 
 export const sync = $state<{ status: SyncView | null; now: number }>({ status: null, now: 0 });
 
@@ -26,4 +27,10 @@ export function watchSync(): () => void {
     clearInterval(timer);
     timer = undefined;
   };
+}
+
+/** "just now" or "N min ago" for a time (ms since the epoch), as of the last look. */
+export function ago(at: number): string {
+  const minutes = Math.floor(((sync.now || Date.now()) - at) / 60000);
+  return minutes < 1 ? t('sync.justNow') : t('sync.minutesAgo', { count: minutes });
 }
