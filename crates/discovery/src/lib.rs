@@ -7,6 +7,9 @@
 //! adapter that owns the mDNS daemon. Discovery never decides who may sync: a peer found here
 //! still has to pass the class's mutual TLS.
 //!
+//! A teacher's device also says `enrols=1`: a tablet that is not in any class yet, given only
+//! the short code from the teacher's screen, looks for such devices ([`teachers`]).
+//!
 //! Turning it off (`--no-discovery`, `HUGME_NO_DISCOVERY=1`) means no multicast at all: tests
 //! and screenshots outside a network namespace of their own must do so.
 
@@ -89,8 +92,15 @@ impl std::fmt::Debug for Discovery {
 
 impl Discovery {
     /// Announces this device on `ip:port` (every interface's address when `ip` is
-    /// unspecified) and starts listening for the class's other devices.
-    pub fn start(class_id: &str, device: &str, ip: IpAddr, port: u16) -> Result<Discovery> {
+    /// unspecified; as a device that enrols tablets with `enrols`) and starts listening for
+    /// the class's other devices.
+    pub fn start(
+        class_id: &str,
+        device: &str,
+        ip: IpAddr,
+        port: u16,
+        enrols: bool,
+    ) -> Result<Discovery> {
         let me = Identity {
             class_hash: class_hash(class_id),
             device: device.to_owned(),
@@ -101,11 +111,14 @@ impl Discovery {
         daemon.set_ip_check_interval(1)?;
         // A DNS label holds 63 bytes: the device id (a UUID) fits, and is unique.
         let host = format!("hugme-{}.local.", &device[..device.len().min(40)]);
-        let txt = [
+        let mut txt = vec![
             ("class", me.class_hash.as_str()),
             ("device", device),
             ("v", PROTOCOL),
         ];
+        if enrols {
+            txt.push(("enrols", "1"));
+        }
         let info = if ip.is_unspecified() {
             ServiceInfo::new(SERVICE, device, &host, "", port, &txt[..])?.enable_addr_auto()
         } else {
@@ -166,6 +179,54 @@ impl Discovery {
     pub fn stop(self) {
         let _ = self.daemon.shutdown();
     }
+}
+
+/// Where a teacher's device that enrols tablets serves, from a resolved service's TXT
+/// records: `None` for any other device or protocol version.
+pub fn enrolling_teacher(
+    txt: impl Fn(&str) -> Option<String>,
+    addresses: &[IpAddr],
+    port: u16,
+) -> Option<Vec<SocketAddr>> {
+    if txt("enrols")? != "1" || txt("v")? != PROTOCOL || addresses.is_empty() {
+        return None;
+    }
+    let mut addresses: Vec<SocketAddr> = addresses
+        .iter()
+        .map(|ip| SocketAddr::new(*ip, port))
+        .collect();
+    addresses.sort_by_key(|a| (a.is_ipv6(), *a));
+    Some(addresses)
+}
+
+/// Listens for `wait` for teachers' devices that enrol tablets, of any class (a tablet with
+/// only a short code does not know its class yet), without announcing anything.
+pub fn teachers(wait: std::time::Duration) -> Result<Vec<SocketAddr>> {
+    let daemon = ServiceDaemon::new()?;
+    let events = daemon.browse(SERVICE)?;
+    let deadline = std::time::Instant::now() + wait;
+    let mut found: Vec<SocketAddr> = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+        let Ok(event) = events.recv_timeout(left) else {
+            break;
+        };
+        if let ServiceEvent::ServiceResolved(service) = event {
+            let addresses: Vec<IpAddr> = service.addresses.iter().map(|a| a.to_ip_addr()).collect();
+            let txt = |key: &str| {
+                service
+                    .txt_properties
+                    .get_property_val_str(key)
+                    .map(str::to_owned)
+            };
+            for addr in enrolling_teacher(txt, &addresses, service.port).unwrap_or_default() {
+                if !found.contains(&addr) {
+                    found.push(addr);
+                }
+            }
+        }
+    }
+    let _ = daemon.shutdown();
+    Ok(found)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -250,6 +311,41 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn only_a_teachers_device_that_enrols_is_found_by_a_tablet_with_a_code() {
+        let ip: IpAddr = "192.168.1.20".parse().unwrap();
+        let v6: IpAddr = "fe80::1".parse().unwrap();
+        let ours = class_hash("5b");
+        assert_eq!(
+            enrolling_teacher(
+                txt(&[
+                    ("class", &ours),
+                    ("device", "t"),
+                    ("v", "1"),
+                    ("enrols", "1")
+                ]),
+                &[v6, ip],
+                7420
+            ),
+            Some(vec![SocketAddr::new(ip, 7420), SocketAddr::new(v6, 7420)])
+        );
+        for (records, addresses) in [
+            (
+                vec![("class", ours.as_str()), ("device", "t"), ("v", "1")],
+                vec![ip],
+            ),
+            (vec![("device", "t"), ("v", "2"), ("enrols", "1")], vec![ip]),
+            (vec![("device", "t"), ("v", "1"), ("enrols", "0")], vec![ip]),
+            (vec![("device", "t"), ("v", "1"), ("enrols", "1")], vec![]),
+        ] {
+            assert_eq!(
+                enrolling_teacher(txt(&records), &addresses, 1),
+                None,
+                "{records:?}"
+            );
+        }
     }
 
     #[test]

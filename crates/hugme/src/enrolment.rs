@@ -1,11 +1,20 @@
 //! A class's devices: creating the class (this device becomes its teacher device and CA),
-//! enrolling a tablet (a payload for a QR code), joining with that payload, and revoking.
+//! enrolling a tablet (a payload for a QR code, and a short code to type instead), joining
+//! with either, and revoking.
+//!
+//! [`codes`]: the QR code and the short code on the teacher's screen.
+
+mod codes;
+
+pub(crate) use codes::attempt as attempt_code;
+pub use codes::{qr_svg, read_qr, CODE_LIFETIME_MS, MAX_ATTEMPTS};
 
 use std::path::Path;
 
 use automerge::AutoCommit;
 use hugme_model::{Class, ClassId, Device, DeviceId, DeviceRole, DocumentKind};
 use hugme_store::now_ms;
+use hugme_sync::code::ShortCode;
 use hugme_sync::identity::{self, Authority};
 use hugme_sync::Message;
 use serde::{Deserialize, Serialize};
@@ -30,6 +39,16 @@ pub struct Payload {
     pub token: String,
     pub device: String,
     pub expires_at: i64,
+}
+
+/// An enrolment on the teacher's screen: the QR code's payload and the short code that
+/// stands for it.
+#[derive(Debug, Clone)]
+pub struct Enrolment {
+    pub payload: Payload,
+    /// As shown: "12 345 678".
+    pub code: String,
+    pub code_expires_at: i64,
 }
 
 /// Creates a class in an empty data folder; this device becomes its teacher device and CA.
@@ -86,7 +105,19 @@ pub fn enrol(
     hubs: &[String],
     name: Option<&str>,
 ) -> Result<Payload> {
-    let app = App::open(dir)?;
+    Ok(enrol_in(&App::open(dir)?, dir, group, teacher, hubs, name)?.payload)
+}
+
+/// [`enrol`] on the open data folder `dir` of `app` (the teacher's running app), with a
+/// short code for the same invitation.
+pub fn enrol_in(
+    app: &App,
+    dir: &Path,
+    group: Option<&str>,
+    teacher: bool,
+    hubs: &[String],
+    name: Option<&str>,
+) -> Result<Enrolment> {
     let creds = hub::load_identity(dir, app.store())?;
     let authority = hub::load_authority(dir, &creds)?;
     if authority.is_none() {
@@ -94,7 +125,7 @@ pub fn enrol(
             "only the teacher's device that created the class can enrol devices".into(),
         ));
     }
-    let (class_id, class) = own_class(&app)?;
+    let (class_id, class) = own_class(app)?;
     let groups = match (group, teacher) {
         (_, true) => Vec::new(),
         (Some(name), false) => vec![class
@@ -146,7 +177,7 @@ pub fn enrol(
             used: false,
         },
     )?;
-    Ok(Payload {
+    let payload = Payload {
         class: class_id.to_string(),
         class_name: class.name.as_str().into(),
         authority: identity::fingerprint(&creds.authority),
@@ -154,7 +185,80 @@ pub fn enrol(
         token,
         device,
         expires_at,
+    };
+    let code = codes::open(app.store(), &payload)?;
+    Ok(Enrolment {
+        payload,
+        code: code.display(),
+        code_expires_at: (now_ms() + CODE_LIFETIME_MS).min(expires_at),
     })
+}
+
+/// Where to ask for a typed code: addresses typed too, then (with `discovery`) the teachers'
+/// devices heard on the network within three seconds.
+pub fn teacher_addresses(typed: &[String], discovery: bool) -> Result<Vec<String>> {
+    let mut addresses: Vec<String> = typed
+        .iter()
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            if a.contains(':') {
+                a
+            } else {
+                format!("{a}:7420")
+            }
+        })
+        .collect();
+    if discovery {
+        let heard = hugme_discovery::teachers(std::time::Duration::from_secs(3))
+            .map_err(|e| Error::Identity(e.to_string()))?;
+        addresses.extend(heard.into_iter().map(|a| a.to_string()));
+    }
+    Ok(addresses)
+}
+
+/// Joins a class with a short code typed from the teacher's screen: asks the devices at
+/// `addresses` in turn (typed, or heard on the network) for the invitation it stands for,
+/// then joins with it.
+pub fn join_by_code(dir: &Path, typed: &str, addresses: &[String]) -> Result<(String, Payload)> {
+    let code = ShortCode::parse(typed).map_err(|e| Error::Identity(e.to_string()))?;
+    if addresses.is_empty() {
+        return Err(Error::Identity(
+            "no teacher's device found on this network: type its address too".into(),
+        ));
+    }
+    let runtime = runtime()?;
+    // A refusal from a device that took the code beats "could not connect" from the others.
+    let mut refusal = None;
+    let mut unreachable = None;
+    for addr in addresses {
+        match runtime.block_on(hugme_sync::net::invitation_by_code(addr, &code)) {
+            Ok(invitation) => {
+                let mut payload: Payload = serde_json::from_slice(&invitation).map_err(|e| {
+                    Error::Identity(format!(
+                        "{addr} sent an invitation that cannot be read: {e}"
+                    ))
+                })?;
+                // The address that answered works from here; try it first.
+                payload.hubs.retain(|h| h != addr);
+                payload.hubs.insert(0, addr.clone());
+                drop(runtime);
+                let device = join(dir, &payload)?;
+                return Ok((device, payload));
+            }
+            Err(e @ hugme_sync::Error::Enrolment(_)) => {
+                refusal.get_or_insert(Error::Identity(e.to_string()));
+            }
+            Err(e) => {
+                unreachable.get_or_insert(Error::Identity(format!(
+                    "{addr} is not a teacher's device taking codes, or cannot be reached ({e})"
+                )));
+            }
+        }
+    }
+    Err(refusal
+        .or(unreachable)
+        .unwrap_or_else(|| Error::Identity("no device answered".into())))
 }
 
 /// Joins a class with an enrolment payload: reaches the teacher's device at one of the

@@ -28,7 +28,7 @@ const MEDIA_PAUSE: Duration = Duration::from_secs(10 * 60);
 /// Meta keys of a data folder that belongs to a class.
 pub const CLASS_KEY: &str = "class_id";
 const REVOCATIONS_KEY: &str = "revocations";
-const TOKEN_PREFIX: &str = "enrolment:";
+pub(crate) const TOKEN_PREFIX: &str = "enrolment:";
 
 /// Where a data folder keeps its certificates and keys.
 pub fn identity_dir(dir: &Path) -> PathBuf {
@@ -311,6 +311,16 @@ impl Host for Hub {
 
     fn enrol(&self, token: &str, request: &[u8]) -> hugme_sync::Result<Message> {
         self.welcome(token, request)
+            .map_err(|e| hugme_sync::Error::Enrolment(e.to_string()))
+    }
+
+    fn open_code(&self, slot: &str) -> hugme_sync::Result<hugme_sync::code::OpenCode> {
+        if self.authority.is_none() {
+            return Err(hugme_sync::Error::Enrolment(
+                "only the teacher's device enrols tablets".into(),
+            ));
+        }
+        crate::enrolment::attempt_code(self.store(), slot)
             .map_err(|e| hugme_sync::Error::Enrolment(e.to_string()))
     }
 }

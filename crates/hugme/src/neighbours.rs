@@ -72,6 +72,7 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr, reach: Reach) -> Result<()> {
                 &credentials.device,
                 listening.ip(),
                 listening.port(),
+                hub.is_teacher_device(),
             )
             .map_err(|e| Error::Identity(format!("cannot announce on the network: {e}")))?,
         )

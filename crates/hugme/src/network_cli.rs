@@ -30,15 +30,27 @@ pub enum NetworkCommand {
         /// The device's name in the class list.
         #[arg(long)]
         name: Option<String>,
+        /// Where to write the payload (the QR code's text); the short code is printed.
         #[arg(short = 'o', long = "output")]
-        output: PathBuf,
+        output: Option<PathBuf>,
     },
-    /// On a tablet: join the class with an enrolment payload (the teacher's device must be
-    /// serving at an address the payload names).
+    /// On a tablet: join the class with an enrolment payload, or with the short code from the
+    /// teacher's screen (the teacher's device must be serving).
     Join {
         dir: PathBuf,
+        #[arg(long, required_unless_present = "code", conflicts_with = "code")]
+        payload: Option<PathBuf>,
+        /// The eight digits the teacher's screen shows.
         #[arg(long)]
-        payload: PathBuf,
+        code: Option<String>,
+        /// With --code: the teacher's device's address (host:port); without it, the teacher's
+        /// device is looked for on the network (mDNS) for three seconds.
+        #[arg(long = "hub")]
+        hubs: Vec<String>,
+        /// With --code: do not look for the teacher's device on the network (no multicast);
+        /// also `HUGME_NO_DISCOVERY=1`.
+        #[arg(long)]
+        no_discovery: bool,
     },
     /// On the teacher's device: remove a device from the class.
     Revoke { dir: PathBuf, device: String },
@@ -114,18 +126,51 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             name,
             output,
         } => {
-            let payload =
-                enrolment::enrol(&dir, group.as_deref(), teacher, &hubs, name.as_deref())?;
-            let json = serde_json::to_vec_pretty(&payload)?;
-            std::fs::write(&output, json)
-                .map_err(|e| Error::Identity(format!("cannot write {}: {e}", output.display())))?;
+            let app = crate::app::App::open(&dir)?;
+            let enrolment = enrolment::enrol_in(
+                &app,
+                &dir,
+                group.as_deref(),
+                teacher,
+                &hubs,
+                name.as_deref(),
+            )?;
+            let payload = &enrolment.payload;
+            if let Some(output) = output {
+                std::fs::write(&output, serde_json::to_vec_pretty(payload)?).map_err(|e| {
+                    Error::Identity(format!("cannot write {}: {e}", output.display()))
+                })?;
+            }
             writeln!(out, "device {}", payload.device).map_err(io)?;
+            let minutes = (enrolment.code_expires_at - hugme_store::now_ms()) / 60_000;
+            writeln!(out, "code {} (for {minutes} minutes)", enrolment.code).map_err(io)?;
         }
-        NetworkCommand::Join { dir, payload } => {
-            let bytes = std::fs::read(&payload)
-                .map_err(|e| Error::Identity(format!("cannot read {}: {e}", payload.display())))?;
-            let payload: Payload = serde_json::from_slice(&bytes)?;
-            let device = enrolment::join(&dir, &payload)?;
+        NetworkCommand::Join {
+            dir,
+            payload,
+            code,
+            hubs,
+            no_discovery,
+        } => {
+            let (device, payload) = match (payload, code) {
+                (Some(file), _) => {
+                    let bytes = std::fs::read(&file).map_err(|e| {
+                        Error::Identity(format!("cannot read {}: {e}", file.display()))
+                    })?;
+                    let payload: Payload = serde_json::from_slice(&bytes)?;
+                    (enrolment::join(&dir, &payload)?, payload)
+                }
+                (None, Some(code)) => {
+                    let discovery = hubs.is_empty() && discovery_on(no_discovery);
+                    let addresses = enrolment::teacher_addresses(&hubs, discovery)?;
+                    enrolment::join_by_code(&dir, &code, &addresses)?
+                }
+                (None, None) => {
+                    return Err(Error::Identity(
+                        "say --payload FILE or --code DIGITS".into(),
+                    ))
+                }
+            };
             writeln!(
                 out,
                 "joined class {} as device {device}",

@@ -73,6 +73,15 @@ pub enum Message {
         class_document: Vec<u8>,
         revocations: Vec<u8>,
     },
+    /// Enrolment by short code ([`crate::code`]), from the tablet: which open code, and its
+    /// first SPAKE2 message.
+    CodeJoin { slot: String, pake: Vec<u8> },
+    /// The teacher's device's SPAKE2 message and its proof of the key.
+    CodeReply { pake: Vec<u8>, proof: Vec<u8> },
+    /// The tablet's proof of the key.
+    CodeProof { proof: Vec<u8> },
+    /// The invitation the code stands for (what the QR code carries), once both proved it.
+    Invite { invitation: Vec<u8> },
 }
 
 const HELLO: u8 = 1;
@@ -87,6 +96,10 @@ const DONE: u8 = 9;
 const JOIN: u8 = 10;
 const WELCOME: u8 = 11;
 const REFUSED: u8 = 12;
+const CODE_JOIN: u8 = 13;
+const CODE_REPLY: u8 = 14;
+const CODE_PROOF: u8 = 15;
+const INVITE: u8 = 16;
 
 impl Message {
     /// The frame body (without the length prefix).
@@ -179,6 +192,24 @@ impl Message {
                 out.bytes(class_document);
                 out.bytes(revocations);
             }
+            Message::CodeJoin { slot, pake } => {
+                out.u8(CODE_JOIN);
+                out.text(slot);
+                out.bytes(pake);
+            }
+            Message::CodeReply { pake, proof } => {
+                out.u8(CODE_REPLY);
+                out.bytes(pake);
+                out.bytes(proof);
+            }
+            Message::CodeProof { proof } => {
+                out.u8(CODE_PROOF);
+                out.bytes(proof);
+            }
+            Message::Invite { invitation } => {
+                out.u8(INVITE);
+                out.bytes(invitation);
+            }
         }
         out.0
     }
@@ -248,6 +279,18 @@ impl Message {
                 authority: r.bytes()?,
                 class_document: r.bytes()?,
                 revocations: r.bytes()?,
+            },
+            CODE_JOIN => Message::CodeJoin {
+                slot: r.text()?,
+                pake: r.bytes()?,
+            },
+            CODE_REPLY => Message::CodeReply {
+                pake: r.bytes()?,
+                proof: r.bytes()?,
+            },
+            CODE_PROOF => Message::CodeProof { proof: r.bytes()? },
+            INVITE => Message::Invite {
+                invitation: r.bytes()?,
             },
             tag => return Err(FrameError::UnknownTag { tag }),
         };
@@ -449,6 +492,13 @@ mod tests {
                     }
                 }
             ),
+            (text(), bytes.clone()).prop_map(|(slot, pake)| Message::CodeJoin { slot, pake }),
+            (bytes.clone(), bytes.clone())
+                .prop_map(|(pake, proof)| Message::CodeReply { pake, proof }),
+            bytes.clone().prop_map(|proof| Message::CodeProof { proof }),
+            bytes
+                .clone()
+                .prop_map(|invitation| Message::Invite { invitation }),
         ]
     }
 

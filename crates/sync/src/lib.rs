@@ -13,8 +13,11 @@
 //! - [`frame`]: the messages and their bounded binary encoding.
 //! - [`session`]: the state machine. [`policy`]: who may write what; actor ids ↔ devices.
 //! - [`replica`]: what the session needs of a device; [`replica::MemoryReplica`] for tests.
+//! - [`identity`]: certificates, the class CA, revocation. [`code`]: enrolment by a typed code.
+//! - [`net`]: the TCP + TLS adapter.
 //! - [`error`]: typed errors.
 
+pub mod code;
 pub mod error;
 pub mod frame;
 pub mod identity;

@@ -13,6 +13,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
+use crate::code::{self, OpenCode, ShortCode};
 use crate::error::{Error, Result};
 use crate::frame::{body_len, with_prefix, Message};
 use crate::identity::{self, Credentials, SERVER_NAME};
@@ -35,6 +36,11 @@ pub trait Host: Send + Sync + 'static {
     fn replica(&self) -> &Mutex<Self::Replica>;
     /// Answers a device that presents an enrolment token (teacher devices only).
     fn enrol(&self, token: &str, request: &[u8]) -> Result<Message>;
+    /// The open short code in `slot` (teacher devices only); every call is an attempt, and
+    /// the host voids a code tried too often.
+    fn open_code(&self, _slot: &str) -> Result<OpenCode> {
+        Err(Error::Enrolment("this device enrols nobody".into()))
+    }
     /// Bytes free on this device's disk, told to every peer (the teacher sees a tablet that
     /// runs out of room).
     fn free_space(&self) -> Option<u64> {
@@ -138,7 +144,11 @@ async fn accept<H: Host>(
         .and_then(|c| c.first())
         .map(|c| c.to_vec());
     let Some(peer_cert) = peer_cert else {
-        return answer_enrolment(tls, addr, host).await;
+        let binding =
+            tls.get_ref()
+                .1
+                .export_keying_material([0u8; 32], code::EXPORTER_LABEL, None)?;
+        return answer_enrolment(tls, addr, host, &binding).await;
     };
     let (peer, class) = identity::identity_of(&peer_cert)?;
     if class != host.credentials().class {
@@ -156,12 +166,20 @@ async fn accept<H: Host>(
     Ok(())
 }
 
-async fn answer_enrolment<S, H>(mut tls: S, addr: SocketAddr, host: &H) -> Result<()>
+async fn answer_enrolment<S, H>(
+    mut tls: S,
+    addr: SocketAddr,
+    host: &H,
+    binding: &[u8],
+) -> Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     H: Host,
 {
     let answer = match read_frame(&mut tls).await? {
+        Some(Message::CodeJoin { slot, pake }) => {
+            answer_code(&mut tls, addr, host, binding, &slot, &pake).await?
+        }
         Some(Message::Join { token, request }) => match host.enrol(&token, &request) {
             Ok(welcome) => {
                 host.log(&format!("enrolled a device from {addr}"));
@@ -182,6 +200,84 @@ where
     tls.write_all(&with_prefix(&answer.encode())).await?;
     tls.shutdown().await?;
     Ok(())
+}
+
+/// The teacher's side of enrolment by short code: the invitation once the tablet proved the
+/// code, else a Bye.
+async fn answer_code<S, H>(
+    tls: &mut S,
+    addr: SocketAddr,
+    host: &H,
+    binding: &[u8],
+    slot: &str,
+    pake: &[u8],
+) -> Result<Message>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+    H: Host,
+{
+    let refuse = |why: String| {
+        host.log(&format!("refused a typed code from {addr}: {why}"));
+        Ok(Message::Bye { reason: why })
+    };
+    let open = match host.open_code(slot) {
+        Ok(open) => open,
+        Err(e) => return refuse(e.to_string()),
+    };
+    let (teacher, pake, proof) = match code::teacher_answer(&open.secret, pake, binding) {
+        Ok(answer) => answer,
+        Err(e) => return refuse(e.to_string()),
+    };
+    tls.write_all(&with_prefix(&Message::CodeReply { pake, proof }.encode()))
+        .await?;
+    match read_frame(tls).await? {
+        Some(Message::CodeProof { proof }) if teacher.accepts(&proof) => {
+            host.log(&format!("a tablet at {addr} typed the right code"));
+            Ok(Message::Invite {
+                invitation: open.invitation,
+            })
+        }
+        _ => refuse("that code is not right".into()),
+    }
+}
+
+/// Asks the device at `addr` for the invitation behind a typed short code. Nothing the
+/// tablet sends lets a wrong device test guesses; the invitation it gets back names the CA
+/// to pin for [`join`].
+pub async fn invitation_by_code(addr: &str, typed: &ShortCode) -> Result<Vec<u8>> {
+    let config = identity::code_client_config()?;
+    let tcp = TcpStream::connect(addr).await?;
+    let name = rustls::pki_types::ServerName::try_from(SERVER_NAME)
+        .map_err(|e| Error::Certificate(e.to_string()))?;
+    let mut tls = TlsConnector::from(config).connect(name, tcp).await?;
+    let binding = tls
+        .get_ref()
+        .1
+        .export_keying_material([0u8; 32], code::EXPORTER_LABEL, None)?;
+    let (tablet, pake) = code::tablet_start(typed);
+    let start = Message::CodeJoin {
+        slot: typed.slot.clone(),
+        pake,
+    };
+    tls.write_all(&with_prefix(&start.encode())).await?;
+    let proof = match read_frame(&mut tls).await? {
+        Some(Message::CodeReply { pake, proof }) => tablet.finish(&pake, &proof, &binding)?,
+        Some(Message::Bye { reason }) => return Err(Error::Enrolment(reason)),
+        _ => {
+            return Err(Error::Enrolment(
+                "that device does not enrol tablets".into(),
+            ))
+        }
+    };
+    tls.write_all(&with_prefix(&Message::CodeProof { proof }.encode()))
+        .await?;
+    match read_frame(&mut tls).await? {
+        Some(Message::Invite { invitation }) => Ok(invitation),
+        Some(Message::Bye { reason }) => Err(Error::Enrolment(reason)),
+        _ => Err(Error::Enrolment(
+            "the teacher's device did not answer".into(),
+        )),
+    }
 }
 
 /// Enrols this device with the teacher's device at `addr`, pinned to the CA fingerprint.

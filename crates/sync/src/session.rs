@@ -417,7 +417,12 @@ impl Session {
                 });
                 Ok(())
             }
-            Message::Join { .. } | Message::Welcome { .. } => {
+            Message::Join { .. }
+            | Message::Welcome { .. }
+            | Message::CodeJoin { .. }
+            | Message::CodeReply { .. }
+            | Message::CodeProof { .. }
+            | Message::Invite { .. } => {
                 out.extend(self.close("enrolment messages in a sync session".into()));
                 Ok(())
             }

@@ -2,6 +2,7 @@
 //! (`hugme hub`), tablets join with an enrolment payload and sync (`hugme sync`).
 
 mod app;
+mod codes;
 mod refusals;
 mod transfer;
 

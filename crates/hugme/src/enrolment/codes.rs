@@ -1,0 +1,249 @@
+//! What the teacher's screen shows to enrol a tablet, and how the tablet reads it back: the
+//! QR code (the whole [`Payload`]) and the eight-digit short code that stands for it.
+//!
+//! An open short code is kept in the teacher's data folder under its slot with the invitation
+//! it hands over ([`hugme_sync::code`] does the proving). It is void after
+//! [`MAX_ATTEMPTS`] attempts (six secret digits against that many guesses), after
+//! [`CODE_LIFETIME_MS`], or once its invitation is used.
+
+use hugme_store::{now_ms, Store};
+use hugme_sync::code::{OpenCode, ShortCode};
+use serde::{Deserialize, Serialize};
+
+use super::Payload;
+use crate::error::{Error, Result};
+use crate::hub::TOKEN_PREFIX;
+
+const CODE_PREFIX: &str = "enrolment_code:";
+/// A lesson: the teacher shows the code, the groups type it.
+pub const CODE_LIFETIME_MS: i64 = 2 * 60 * 60 * 1000;
+/// Attempts before a short code is void.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CodeRecord {
+    secret: String,
+    token: String,
+    payload: Payload,
+    expires_at: i64,
+    attempts: u32,
+}
+
+fn record(store: &Store, slot: &str) -> Result<Option<CodeRecord>> {
+    Ok(store
+        .meta(&format!("{CODE_PREFIX}{slot}"))?
+        .and_then(|json| serde_json::from_str(&json).ok()))
+}
+
+fn put(store: &Store, slot: &str, record: &CodeRecord) -> Result<()> {
+    Ok(store.set_meta(
+        &format!("{CODE_PREFIX}{slot}"),
+        &serde_json::to_string(record)?,
+    )?)
+}
+
+/// Whether the invitation behind `token` has been used (the tablet is in).
+fn used(store: &Store, token: &str) -> Result<bool> {
+    Ok(store
+        .meta(&format!("{TOKEN_PREFIX}{token}"))?
+        .and_then(|json| serde_json::from_str::<crate::hub::Invitation>(&json).ok())
+        .is_none_or(|i| i.used))
+}
+
+/// Opens a short code for the invitation `payload` (whose token is `payload.token`).
+pub fn open(store: &Store, payload: &Payload) -> Result<ShortCode> {
+    let now = now_ms();
+    let taken = |slot: &str| match record(store, slot) {
+        Ok(Some(r)) => {
+            r.expires_at > now
+                && r.attempts < MAX_ATTEMPTS
+                && !used(store, &r.token).unwrap_or(true)
+        }
+        _ => false,
+    };
+    let code = ShortCode::random(taken).ok_or_else(|| {
+        Error::Identity("a hundred enrolment codes are open: wait until some are used".into())
+    })?;
+    put(
+        store,
+        &code.slot,
+        &CodeRecord {
+            secret: code.secret.clone(),
+            token: payload.token.clone(),
+            payload: payload.clone(),
+            expires_at: (now + CODE_LIFETIME_MS).min(payload.expires_at),
+            attempts: 0,
+        },
+    )?;
+    Ok(code)
+}
+
+/// The open code in `slot`, counting this attempt (the teacher's device answering a tablet).
+pub fn attempt(store: &Store, slot: &str) -> Result<OpenCode> {
+    let void = || Error::Identity("no such code is open: ask the teacher for a new one".into());
+    let mut r = record(store, slot)?.ok_or_else(void)?;
+    if r.expires_at < now_ms() || used(store, &r.token)? {
+        return Err(void());
+    }
+    if r.attempts >= MAX_ATTEMPTS {
+        return Err(Error::Identity(
+            "this code was tried too often: ask the teacher for a new one".into(),
+        ));
+    }
+    r.attempts += 1;
+    put(store, slot, &r)?;
+    Ok(OpenCode {
+        secret: r.secret,
+        invitation: serde_json::to_vec(&r.payload)?,
+    })
+}
+
+/// The QR code of a payload, as an SVG for the teacher's screen.
+pub fn qr_svg(payload: &Payload) -> Result<String> {
+    let code = qr(payload)?;
+    Ok(code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .quiet_zone(true)
+        .min_dimensions(320, 320)
+        .build())
+}
+
+fn qr(payload: &Payload) -> Result<qrcode::QrCode> {
+    let text = serde_json::to_string(payload)?;
+    // M: a smudged screen or a tilted camera still reads it.
+    qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+        .map_err(|e| Error::Identity(format!("the enrolment does not fit a QR code: {e}")))
+}
+
+/// Reads an enrolment QR code in a camera frame (8-bit grey, row by row). `Ok(None)` when the
+/// frame shows none; an error when it shows a QR code that is not an enrolment.
+pub fn read_qr(width: usize, height: usize, grey: &[u8]) -> Result<Option<Payload>> {
+    if width == 0 || height == 0 || grey.len() != width * height {
+        return Err(Error::Identity(format!(
+            "a camera frame of {width}×{height} needs {} bytes, not {}",
+            width * height,
+            grey.len()
+        )));
+    }
+    let mut image =
+        rqrr::PreparedImage::prepare_from_greyscale(width, height, |x, y| grey[y * width + x]);
+    let mut other = false;
+    for grid in image.detect_grids() {
+        let Ok((_, text)) = grid.decode() else {
+            continue;
+        };
+        match serde_json::from_str::<Payload>(&text) {
+            Ok(payload) => return Ok(Some(payload)),
+            Err(_) => other = true,
+        }
+    }
+    if other {
+        return Err(Error::Identity(
+            "that QR code is not a Hug me! enrolment code".into(),
+        ));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn payload() -> Payload {
+        Payload {
+            class: uuid::Uuid::new_v4().to_string(),
+            class_name: "5B".into(),
+            authority: "ab".repeat(32),
+            hubs: vec!["192.168.1.20:7420".into(), "10.0.0.5:7420".into()],
+            token: "cd".repeat(32),
+            device: uuid::Uuid::new_v4().to_string(),
+            expires_at: now_ms() + 600_000,
+        }
+    }
+
+    /// The QR code as a camera would see it: `scale` pixels a module, grey not black, some
+    /// noise, a quiet zone, in a bigger frame.
+    fn photographed(code: &qrcode::QrCode, scale: usize) -> (usize, usize, Vec<u8>) {
+        let modules = code.width();
+        let side = (modules + 8) * scale + 37;
+        let dark = code.to_colors();
+        let mut frame = vec![0u8; side * side];
+        for y in 0..side {
+            for x in 0..side {
+                let (mx, my) = ((x / scale) as isize - 4, (y / scale) as isize - 4);
+                let inside =
+                    (0..modules as isize).contains(&mx) && (0..modules as isize).contains(&my);
+                let is_dark =
+                    inside && dark[my as usize * modules + mx as usize] == qrcode::Color::Dark;
+                let noise = ((x * 31 + y * 17) % 23) as u8;
+                frame[y * side + x] = if is_dark { 40 + noise } else { 200 + noise };
+            }
+        }
+        (side, side, frame)
+    }
+
+    #[test]
+    fn the_qr_code_reads_back_as_the_payload() {
+        let p = payload();
+        let (w, h, frame) = photographed(&qr(&p).unwrap(), 3);
+        assert_eq!(read_qr(w, h, &frame).unwrap(), Some(p.clone()));
+        let svg = qr_svg(&p).unwrap();
+        assert!(
+            svg.starts_with("<?xml") && svg.contains("<svg"),
+            "{}",
+            &svg[..80]
+        );
+    }
+
+    #[test]
+    fn a_frame_without_a_code_or_with_another_code_says_so() {
+        let blank = vec![128u8; 64 * 48];
+        assert_eq!(read_qr(64, 48, &blank).unwrap(), None);
+        let other = qrcode::QrCode::new(b"https://example.org/menu").unwrap();
+        let (w, h, frame) = photographed(&other, 4);
+        assert!(read_qr(w, h, &frame).is_err());
+        assert!(read_qr(10, 10, &[0; 99]).is_err(), "wrong size");
+    }
+
+    #[test]
+    fn a_code_is_void_after_its_attempts_its_time_or_its_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let p = payload();
+        crate::hub::put_invitation(
+            &store,
+            &p.token,
+            &crate::hub::Invitation {
+                device: p.device.clone(),
+                expires_at: p.expires_at,
+                used: false,
+            },
+        )
+        .unwrap();
+        let code = open(&store, &p).unwrap();
+        for _ in 0..MAX_ATTEMPTS {
+            let open = attempt(&store, &code.slot).unwrap();
+            assert_eq!(open.secret, code.secret);
+            assert_eq!(
+                serde_json::from_slice::<Payload>(&open.invitation).unwrap(),
+                p
+            );
+        }
+        assert!(attempt(&store, &code.slot).is_err(), "tried too often");
+        assert!(attempt(&store, "xx").is_err(), "no such slot");
+
+        let again = open(&store, &p).unwrap();
+        assert!(attempt(&store, &again.slot).is_ok());
+        crate::hub::put_invitation(
+            &store,
+            &p.token,
+            &crate::hub::Invitation {
+                device: p.device.clone(),
+                expires_at: p.expires_at,
+                used: true,
+            },
+        )
+        .unwrap();
+        assert!(attempt(&store, &again.slot).is_err(), "invitation used");
+    }
+}
