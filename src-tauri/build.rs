@@ -27,6 +27,9 @@ const COMMANDS: &[&str] = &[
     "export_class",
     "edit_class",
     "create_class",
+    "enrol_tablet",
+    "join_class",
+    "scan_enrolment",
 ];
 
 fn main() {

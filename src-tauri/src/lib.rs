@@ -85,6 +85,9 @@ pub fn run() {
             commands::teacher::revoke_device,
             commands::teacher::edit_class,
             commands::teacher::create_class,
+            commands::enrolment::enrol_tablet,
+            commands::enrolment::join_class,
+            commands::enrolment::scan_enrolment,
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {

@@ -9,6 +9,7 @@ use ts_rs::{Config, TS};
 
 use crate::app::DocumentEvent;
 use crate::edit::{Edit, List, TextField};
+use crate::enrolment::EnrolmentView;
 use crate::error::ErrorCode;
 use crate::sync_status::{MediaTransfer, PeerView, SyncView};
 use crate::teacher::{
@@ -30,6 +31,7 @@ pub fn typescript() -> String {
         Approval::decl(&cfg),
         Todo::decl(&cfg),
         StepView::decl(&cfg),
+        EnrolmentView::decl(&cfg),
         ClassCard::decl(&cfg),
         GroupCard::decl(&cfg),
         MemberView::decl(&cfg),

@@ -46,9 +46,37 @@ pub struct Payload {
 #[derive(Debug, Clone)]
 pub struct Enrolment {
     pub payload: Payload,
+    pub device_name: String,
     /// As shown: "12 345 678".
     pub code: String,
     pub code_expires_at: i64,
+}
+
+/// What the teacher's screen shows to let a tablet in.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct EnrolmentView {
+    /// The device's name in the class list ("Kettu tablet").
+    pub device_name: String,
+    /// "12 345 678": typed on the tablet.
+    pub code: String,
+    pub code_expires_at: i64,
+    /// The QR code of the whole invitation, as SVG.
+    pub qr_svg: String,
+    /// Where the tablet will look for this device (host:port); empty when it is offline.
+    pub addresses: Vec<String>,
+}
+
+impl Enrolment {
+    /// For the teacher's screen.
+    pub fn view(&self) -> Result<EnrolmentView> {
+        Ok(EnrolmentView {
+            device_name: self.device_name.clone(),
+            code: self.code.clone(),
+            code_expires_at: self.code_expires_at,
+            qr_svg: qr_svg(&self.payload)?,
+            addresses: self.payload.hubs.clone(),
+        })
+    }
 }
 
 /// Creates a class in an empty data folder; this device becomes its teacher device and CA.
@@ -150,7 +178,7 @@ pub fn enrol_in(
     app.update_class(&class_id, |c| {
         c.devices.push(Device {
             id: DeviceId::from(device.as_str()),
-            name: device_name,
+            name: device_name.clone(),
             role: if teacher {
                 DeviceRole::Teacher
             } else {
@@ -189,6 +217,7 @@ pub fn enrol_in(
     let code = codes::open(app.store(), &payload)?;
     Ok(Enrolment {
         payload,
+        device_name,
         code: code.display(),
         code_expires_at: (now_ms() + CODE_LIFETIME_MS).min(expires_at),
     })
@@ -221,6 +250,21 @@ pub fn teacher_addresses(typed: &[String], discovery: bool) -> Result<Vec<String
 /// `addresses` in turn (typed, or heard on the network) for the invitation it stands for,
 /// then joins with it.
 pub fn join_by_code(dir: &Path, typed: &str, addresses: &[String]) -> Result<(String, Payload)> {
+    join_by_code_in(&App::open(dir)?, dir, typed, addresses)
+}
+
+/// [`join_by_code`] on the open data folder `dir` of `app` (a tablet joining in the app).
+pub fn join_by_code_in(
+    app: &App,
+    dir: &Path,
+    typed: &str,
+    addresses: &[String],
+) -> Result<(String, Payload)> {
+    if app.device().is_some() {
+        return Err(Error::Identity(
+            "this data folder already belongs to a class".into(),
+        ));
+    }
     let code = ShortCode::parse(typed).map_err(|e| Error::Identity(e.to_string()))?;
     if addresses.is_empty() {
         return Err(Error::Identity(
@@ -243,7 +287,7 @@ pub fn join_by_code(dir: &Path, typed: &str, addresses: &[String]) -> Result<(St
                 payload.hubs.retain(|h| h != addr);
                 payload.hubs.insert(0, addr.clone());
                 drop(runtime);
-                let device = join(dir, &payload)?;
+                let device = join_in(app, dir, &payload)?;
                 return Ok((device, payload));
             }
             Err(e @ hugme_sync::Error::Enrolment(_)) => {
@@ -264,7 +308,11 @@ pub fn join_by_code(dir: &Path, typed: &str, addresses: &[String]) -> Result<(St
 /// Joins a class with an enrolment payload: reaches the teacher's device at one of the
 /// payload's addresses and obtains this device's certificate and the class document.
 pub fn join(dir: &Path, payload: &Payload) -> Result<String> {
-    let app = App::open(dir)?;
+    join_in(&App::open(dir)?, dir, payload)
+}
+
+/// [`join`] on the open data folder `dir` of `app` (a tablet joining in the app).
+pub fn join_in(app: &App, dir: &Path, payload: &Payload) -> Result<String> {
     if app.device().is_some() {
         return Err(Error::Identity(
             "this data folder already belongs to a class".into(),

@@ -71,6 +71,12 @@ impl Network {
         self.addr
     }
 
+    /// Where a tablet in the room can reach this device (for the enrolment code): the bound
+    /// address, or each network interface's address when bound to all of them.
+    pub fn reachable_at(&self) -> Vec<String> {
+        reachable_at(self.addr)
+    }
+
     /// Cancels the media transfers under way and fetches no more for a while.
     pub fn pause_media(&self) {
         self.hub.pause_media();
@@ -89,5 +95,49 @@ impl Network {
     pub fn status_reader(&self) -> impl FnOnce() -> SyncView + Send + 'static {
         let hub = self.hub.clone();
         move || hub.status()
+    }
+}
+
+/// [`Network::reachable_at`]: IPv4 first (classroom networks route it best), loopback only
+/// when nothing else is up.
+fn reachable_at(addr: SocketAddr) -> Vec<String> {
+    if !addr.ip().is_unspecified() {
+        return vec![addr.to_string()];
+    }
+    let mut ips: Vec<std::net::IpAddr> = if_addrs::get_if_addrs()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| i.ip())
+        .filter(|ip| !ip.is_loopback() && !ip.is_multicast())
+        // A link-local IPv6 address needs its interface named to be reached: no use in a code.
+        .filter(|ip| !matches!(ip, std::net::IpAddr::V6(v6) if v6.segments()[0] & 0xffc0 == 0xfe80))
+        .collect();
+    ips.sort_by_key(|ip| (ip.is_ipv6(), *ip));
+    ips.dedup();
+    if ips.is_empty() {
+        ips.push(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    ips.into_iter()
+        .map(|ip| SocketAddr::new(ip, addr.port()).to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_device_bound_to_one_address_is_reached_there_and_one_bound_to_all_at_each() {
+        assert_eq!(
+            reachable_at("10.0.0.5:7420".parse().unwrap()),
+            vec!["10.0.0.5:7420"]
+        );
+        let all = reachable_at("0.0.0.0:7420".parse().unwrap());
+        assert!(!all.is_empty());
+        assert!(
+            all.iter()
+                .all(|a| a.ends_with(":7420") && !a.starts_with("0.0.0.0")),
+            "{all:?}"
+        );
     }
 }

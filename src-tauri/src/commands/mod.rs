@@ -2,6 +2,7 @@
 //! run the facade call off the main thread, map the error.
 
 pub mod classes;
+pub mod enrolment;
 pub mod export;
 pub mod launch;
 pub mod media;

@@ -19,6 +19,11 @@ impl SyncSide {
         f(self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref())
     }
 
+    /// Where tablets can reach this device; none while it is offline.
+    pub fn reachable_at(&self) -> Vec<String> {
+        self.with(|n| n.map(Network::reachable_at).unwrap_or_default())
+    }
+
     /// Starts the network side if it does not run yet (after a class was created).
     pub fn start(&self, start: impl FnOnce() -> Option<Network>) {
         let mut network = self.0.lock().unwrap_or_else(|p| p.into_inner());

@@ -8,7 +8,7 @@ use hugme::App;
 use tauri::State;
 
 use super::blocking;
-use crate::error::{CommandError, CommandResult};
+use crate::error::CommandResult;
 use crate::options::Options;
 
 /// Every group of a class; `today` is the tablet's local date, for the day's check-ins.
@@ -90,17 +90,5 @@ pub async fn create_class(
         hugme::enrolment::create_class_in(app, &dir, name.trim(), &groups).map(|_| ())
     })
     .await?;
-    // The network side makes a runtime of its own: started on a plain thread, not on the
-    // command's async one.
-    let (app, options) = (Arc::clone(&app), options.inner().clone());
-    let network = tauri::async_runtime::spawn_blocking(move || {
-        std::thread::spawn(move || crate::start_network(&app, &options))
-            .join()
-            .ok()
-            .flatten()
-    })
-    .await
-    .map_err(CommandError::internal)?;
-    sync.start(move || network);
-    Ok(())
+    crate::commands::enrolment::start_syncing(&app, &options, &sync).await
 }

@@ -20,9 +20,17 @@ fn enrol(teacher: &Path, group: &str, serving: Serving) -> (String, Serving) {
 }
 
 fn join(dir: &Path, code: &str, addr: &str) -> (bool, String) {
-    let out = hugme(&["join", path(dir), "--code", code, "--hub", addr, "--no-discovery"]);
-    let said = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let out = hugme(&[
+        "join",
+        path(dir),
+        "--code",
+        code,
+        "--hub",
+        addr,
+        "--no-discovery",
+    ]);
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     (out.status.success(), said)
 }
 
@@ -66,7 +74,11 @@ fn a_wrong_code_learns_nothing_and_a_code_tried_too_often_is_void() {
     assert!(!said.contains("5B") && !said.contains("Salainen"), "{said}");
     assert_eq!(App::open(&stranger).unwrap().device(), None, "not enrolled");
     assert!(titles(&stranger).is_empty());
-    assert!(serving.log().contains("refused a typed code"), "{}", serving.log());
+    assert!(
+        serving.log().contains("refused a typed code"),
+        "{}",
+        serving.log()
+    );
 
     // A tablet that is not the teacher's device enrols nobody.
     let kettu_serving = Serving::start(&class.kettu);

@@ -11,6 +11,24 @@ export type Todo = "add-rule" | "choose-roles" | "name-phenomenon" | "say-why" |
 
 export type StepView = { step: Step, state: StepState, todo: Array<Todo>, };
 
+export type EnrolmentView = { 
+/**
+ * The device's name in the class list ("Kettu tablet").
+ */
+device_name: string, 
+/**
+ * "12 345 678": typed on the tablet.
+ */
+code: string, code_expires_at: number, 
+/**
+ * The QR code of the whole invitation, as SVG.
+ */
+qr_svg: string, 
+/**
+ * Where the tablet will look for this device (host:port); empty when it is offline.
+ */
+addresses: Array<string>, };
+
 export type ClassCard = { id: string, name: string, 
 /**
  * The class's language setting (`fi` or `en`): the app's language until a pupil switches.

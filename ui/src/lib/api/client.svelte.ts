@@ -8,6 +8,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   BlockView,
+  EnrolmentView,
   ClassCard,
   DocumentEvent,
   Edit,
@@ -71,6 +72,21 @@ export const api = {
   revokeDevice: (device: string) => call<void>('revoke_device', { device }),
   editClass: (klass: string, edit: ClassEdit) => call<void>('edit_class', { class: klass, edit }),
   createClass: (name: string, groups: string[]) => call<void>('create_class', { name, groups }),
+  /** Teacher's device: let a tablet of `group` (a group's name; null: a teacher device) in. */
+  enrolTablet: (group: string | null) => call<EnrolmentView>('enrol_tablet', { group }),
+  /** A tablet with no class: join with the code typed from the teacher's screen. */
+  joinClass: (code: string, address: string | null) =>
+    call<string>('join_class', { code, address }),
+  /** A tablet with no class: a camera frame (grey bytes); the class's name once joined. */
+  async scanEnrolment(width: number, height: number, grey: Uint8Array): Promise<string | null> {
+    try {
+      return await invoke<string | null>('scan_enrolment', grey, {
+        headers: { 'x-width': String(width), 'x-height': String(height) },
+      });
+    } catch (e) {
+      throw asAppError(e);
+    }
+  },
   resumeMedia: () => call<void>('resume_media'),
   async addMedia(project: string, page: string, file: File): Promise<BlockView> {
     const bytes = new Uint8Array(await file.arrayBuffer());
