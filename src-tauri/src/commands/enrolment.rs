@@ -29,8 +29,7 @@ pub async fn enrol_tablet(
     let addresses = sync.reachable_at();
     blocking(&app, move |app| {
         let teacher = group.is_none();
-        hugme::enrolment::enrol_in(app, &dir, group.as_deref(), teacher, &addresses, None)?
-            .view()
+        hugme::enrolment::enrol_in(app, &dir, group.as_deref(), teacher, &addresses, None)?.view()
     })
     .await
 }

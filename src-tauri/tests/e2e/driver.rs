@@ -254,6 +254,15 @@ impl App {
         .await;
     }
 
+    /// The text of the element `css` shows.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+    }
+
     pub async fn body_text(&self) -> String {
         let v = self
             .client

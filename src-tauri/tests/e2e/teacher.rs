@@ -45,14 +45,6 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
         hugme::demo::fill_class(&app, &class, &today).unwrap()[0].clone()
     };
     let addr = free_address();
-    let payload = hugme::enrolment::enrol(
-        &teacher,
-        Some("Ketut"),
-        false,
-        std::slice::from_ref(&addr),
-        Some("Ketut 1"),
-    )
-    .unwrap();
 
     // The teacher's app serves the class (and enrolment) at a known address.
     let driver = Driver::start();
@@ -82,12 +74,33 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
     .await;
     app.shot("30-teacher-dashboard").await;
 
-    // The tablet joins through the app and syncs with it every couple of seconds.
+    // The teacher lets Ketut's tablet in: the screen shows a QR code and the digits.
+    app.click("[data-testid=show-devices]").await;
+    app.click("[data-testid=add-tablet]").await;
+    app.until(
+        "Ketut chosen",
+        "return document.querySelector('[data-testid=enrol-group]').value === 'Ketut';",
+    )
+    .await;
+    app.click("[data-testid=enrol-tablet]").await;
+    app.find("[data-testid=enrolment-qr] svg").await;
+    let code = app.text_of("[data-testid=enrolment-code]").await;
+    assert_eq!(code.replace(' ', "").len(), 8, "{code:?}");
+    let shown = app.text_of("[data-testid=enrolment]").await;
+    assert!(shown.contains(&addr), "the tablet is told where: {shown}");
+    app.shot("37-teacher-enrol-tablet").await;
+    app.click("[data-testid=enrolment-done]").await;
+    app.click("[data-testid=show-devices]").await;
+
+    // The tablet joins with the typed code and syncs with the app every couple of seconds.
     let dir = tablet.clone();
-    let device = tokio::task::spawn_blocking(move || hugme::enrolment::join(&dir, &payload))
-        .await
-        .unwrap()
-        .expect("the tablet joins the teacher's app");
+    let at = addr.clone();
+    let device =
+        tokio::task::spawn_blocking(move || hugme::enrolment::join_by_code(&dir, &code, &[at]))
+            .await
+            .unwrap()
+            .expect("the tablet joins the teacher's app with the code")
+            .0;
     let pupils = Arc::new(App::open(&tablet).unwrap());
     let hub = Arc::new(Hub::of(pupils.clone(), &tablet).unwrap());
     // The tablet's network side on a runtime of its own, until `stop` fires.
@@ -292,4 +305,68 @@ async fn a_teacher_creates_a_class_on_a_fresh_device() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_screen() {
+    let root = tempfile::tempdir().unwrap();
+    let (teacher, tablet) = (root.path().join("teacher"), root.path().join("tablet"));
+    hugme::enrolment::create_class(&teacher, "5B", &["Ketut", "Karhut"]).unwrap();
+    let addr = free_address();
+    let teachers = Arc::new(App::open(&teacher).unwrap());
+    let code = hugme::enrolment::enrol_in(&teachers, &teacher, Some("Karhut"), false, &[], None)
+        .unwrap()
+        .code;
+    // The teacher's device serves, as its app does (its own runtime, on a plain thread).
+    let reach = Reach {
+        discovery: false,
+        fallbacks: false,
+        typed: Vec::new(),
+    };
+    let (serving_app, serving_dir, listen) = (teachers.clone(), teacher.clone(), addr.clone());
+    let network = std::thread::spawn(move || {
+        hugme::network::Network::start(serving_app, &serving_dir, reach, Some(&listen))
+    })
+    .join()
+    .unwrap()
+    .unwrap()
+    .expect("the teacher's device serves");
+
+    let driver = Driver::start();
+    let app = driver.launch(&tablet).await;
+    app.find("[data-testid=join-class]").await;
+    app.type_into("[data-testid=join-code]", &code).await;
+    app.click("[data-testid=join-class] summary").await;
+    app.type_into("[data-testid=join-address]", &addr).await;
+    app.shot("38-tablet-join-class").await;
+    app.click("[data-testid=join-go]").await;
+    // The app starts again as the class's tablet: the class's groups to choose from.
+    app.until(
+        "the class's groups",
+        "return document.querySelectorAll('[data-testid=group-card]').length === 2;",
+    )
+    .await;
+    app.shot("39-tablet-joined").await;
+    let class = teachers.store().meta("class_id").unwrap().unwrap();
+    let roster = teachers.read::<hugme_model::Class>(&class).unwrap().value;
+    let karhut = roster
+        .devices
+        .iter()
+        .find(|d| d.name == "Karhut tablet")
+        .expect("the tablet is in the class list");
+    app.quit().await;
+    // The app may still be closing its data folder.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let joined = loop {
+        match App::open(&tablet) {
+            Ok(joined) => break joined,
+            Err(e) if Instant::now() < deadline => {
+                eprintln!("waiting for the app to close: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("the app never let go of its data folder: {e}"),
+        }
+    };
+    assert_eq!(joined.device().as_deref(), Some(karhut.id.as_str()));
+    drop(network);
 }
