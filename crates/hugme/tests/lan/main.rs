@@ -268,3 +268,63 @@ fn classroom(setup: Setup) -> Vec<String> {
         .map(|l| std::fs::read_to_string(l).unwrap_or_default())
         .collect()
 }
+
+#[test]
+fn a_tablet_with_only_the_short_code_finds_the_teachers_device_by_mdns_and_joins() {
+    // Host 0 the teacher's device, host 1 a tablet in no class, host 2 a tablet of the class
+    // serving too (it must not be asked: it enrols nobody, and says nothing of `enrols`).
+    let mut lan = Lan::new(3);
+    let root = tempfile::tempdir().unwrap();
+    let class = Class::enrol(&mut lan, root.path(), &["Ketut", "Karhut"], &[]);
+    lan.spawn(
+        2,
+        &[
+            "hub",
+            path(&class.tablets[1]),
+            "--listen",
+            &format!("{}:7420", lan.ip(2)),
+        ],
+        &root.path().join("hub-2.log"),
+    );
+    // The teacher's screen shows a code; the hub serving its folder steps aside meanwhile.
+    lan.kill(0);
+    let said = lan.run(0, &["enrol", path(&class.teacher), "--group", "Ketut"]);
+    let code = said
+        .lines()
+        .find_map(|l| l.strip_prefix("code "))
+        .and_then(|l| l.split(" (").next())
+        .expect("the code is printed")
+        .to_owned();
+    let args: Vec<&str> = class.teacher_hub.iter().map(String::as_str).collect();
+    lan.spawn(0, &args, &root.path().join("hub-0-again.log"));
+
+    let fresh = root.path().join("fresh-tablet");
+    let started = Instant::now();
+    let (joined, out) = loop {
+        // No address typed: the tablet listens for teachers' devices for three seconds.
+        let (joined, out) = lan.try_run(1, &["join", path(&fresh), "--code", &code]);
+        if joined || started.elapsed() > Duration::from_secs(20) {
+            break (joined, out);
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    assert!(joined, "{out}");
+    assert!(out.contains("joined class 5B"), "{out}");
+    eprintln!("joined by code over mDNS in {:?}", started.elapsed());
+    // In the class: its certificate lets it sync with the teacher's device.
+    let (synced, said) = lan.try_run(
+        1,
+        &[
+            "sync",
+            path(&fresh),
+            "--peer",
+            &format!("{}:7420", lan.ip(0)),
+        ],
+    );
+    assert!(synced, "{said}");
+    let log = std::fs::read_to_string(root.path().join("hub-2.log")).unwrap_or_default();
+    assert!(
+        !log.contains("typed code"),
+        "the pupils' tablet was not asked: {log}"
+    );
+}
