@@ -30,6 +30,8 @@ const COMMANDS: &[&str] = &[
     "enrol_tablet",
     "join_class",
     "scan_enrolment",
+    "end_term",
+    "leave_class",
 ];
 
 fn main() {

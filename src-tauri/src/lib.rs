@@ -88,6 +88,8 @@ pub fn run() {
             commands::enrolment::enrol_tablet,
             commands::enrolment::join_class,
             commands::enrolment::scan_enrolment,
+            commands::term::end_term,
+            commands::term::leave_class,
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {

@@ -85,6 +85,11 @@ impl App {
         Ok(())
     }
 
+    /// Forgets the device id (its class was deleted from this folder).
+    pub(crate) fn forget_device(&self) {
+        *lock(&self.device) = None;
+    }
+
     fn actor(&self) -> Option<automerge::ActorId> {
         self.device()
             .map(|d| automerge::ActorId::from(d.as_bytes()))

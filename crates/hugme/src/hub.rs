@@ -125,11 +125,14 @@ pub fn put_invitation(store: &Store, token: &str, invitation: &Invitation) -> Re
 #[derive(Debug)]
 pub struct Hub {
     app: Arc<App>,
+    dir: PathBuf,
     credentials: Credentials,
     authority: Option<Authority>,
     neighbourhood: Arc<Mutex<Neighbourhood>>,
     /// Until when fetching media is paused (a teacher or pupil cancelled a transfer).
     media_paused_until: Mutex<Option<Instant>>,
+    /// Set once this device has deleted the class (the term ended): nothing more to sync.
+    left_class: tokio::sync::watch::Sender<bool>,
 }
 
 impl Hub {
@@ -161,10 +164,12 @@ impl Hub {
             .map_err(|e| Error::Sync(hugme_sync::Error::Io(e)))?;
         Ok(Hub {
             app,
+            dir: dir.to_path_buf(),
             credentials,
             authority,
             neighbourhood,
             media_paused_until: Mutex::new(None),
+            left_class: tokio::sync::watch::Sender::new(false),
         })
     }
 
@@ -175,6 +180,39 @@ impl Hub {
     }
 
     /// The app whose open documents the sessions share.
+    /// Whether this device has deleted the class (its term ended).
+    pub fn has_left_class(&self) -> bool {
+        *self.left_class.borrow()
+    }
+
+    /// Returns once this device has deleted the class.
+    pub async fn left_class(&self) {
+        let mut seen = self.left_class.subscribe();
+        let _ = seen.wait_for(|left| *left).await;
+    }
+
+    /// Deletes the class here if its term ended (a tablet that was stopped before it could);
+    /// whether it did.
+    pub fn leave_if_term_ended(&self) -> Result<bool> {
+        if self.is_teacher_device() || self.app.term_ended()?.is_none() {
+            return Ok(false);
+        }
+        self.leave_class()?;
+        Ok(true)
+    }
+
+    /// Deletes the class from this device and stops its network side.
+    pub fn leave_class(&self) -> Result<()> {
+        crate::term::leave_class(&self.app, &self.dir)?;
+        self.left_class.send_replace(true);
+        Ok(())
+    }
+
+    /// The data folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     pub fn app(&self) -> &Arc<App> {
         &self.app
     }
@@ -217,12 +255,14 @@ impl Hub {
         let paused = self.media_paused();
         let mut neighbourhood = lock(&self.neighbourhood);
         neighbourhood.media_paused = paused;
-        neighbourhood.view(space, |device| {
+        let mut view = neighbourhood.view(space, |device| {
             names
                 .iter()
                 .find(|(id, _)| id == device)
                 .map(|(_, name)| name.clone())
-        })
+        });
+        view.left_class = self.has_left_class();
+        view
     }
 
     pub fn is_teacher_device(&self) -> bool {
@@ -307,6 +347,17 @@ impl Host for Hub {
 
     fn session_ended(&self, ended: &Ended) {
         lock(&self.neighbourhood).ended(ended, now_ms());
+        if self.has_left_class() {
+            return;
+        }
+        match self.after_session(ended) {
+            Ok(true) => {
+                self.log("the class's term has ended: this device deleted the class");
+                self.left_class.send_replace(true);
+            }
+            Ok(false) => {}
+            Err(e) => self.log(&format!("ending the term after a session failed: {e}")),
+        }
     }
 
     fn enrol(&self, token: &str, request: &[u8]) -> hugme_sync::Result<Message> {

@@ -8,7 +8,8 @@
 //! - [`media`]: importing files into a project as content blocks.
 //! - [`student`]: what the student app does (start screen, a group's projects, edits, media);
 //!   [`view`] the plain values it shows, [`edit`] the actions it sends, [`bindings`] their
-//!   generated TypeScript; [`teacher`]: the teacher's overview, feedback and devices.
+//!   generated TypeScript; [`teacher`]: the teacher's overview, feedback and devices;
+//!   [`term`]: the end of the term, when every device deletes the class.
 //! - [`cli`]: the `hugme` command line, parsed with clap; `main.rs` only calls [`cli::run`].
 //! - [`replica`]: the open documents, shared by the app's edits and sync sessions.
 //! - [`hub`], [`enrolment`], [`network_cli`]: the class's devices and sync from the command
@@ -39,6 +40,7 @@ pub mod replica;
 pub mod student;
 pub mod sync_status;
 pub mod teacher;
+pub mod term;
 pub mod view;
 
 pub use app::{App, DocumentEvent};

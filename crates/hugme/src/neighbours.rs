@@ -99,6 +99,13 @@ pub fn start(hub: Arc<Hub>, listening: SocketAddr, reach: Reach) -> Result<()> {
             .checked_sub(ROUND)
             .unwrap_or_else(Instant::now);
         loop {
+            if hub.has_left_class() {
+                // The class was deleted here (its term ended): announce and sync no more.
+                if let Some(discovery) = discovery {
+                    discovery.stop();
+                }
+                return;
+            }
             let heard = discovery.as_ref().map(Discovery::peers).unwrap_or_default();
             for peer in &heard {
                 let moved = heard_at

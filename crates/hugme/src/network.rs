@@ -35,6 +35,10 @@ impl Network {
             return Ok(None);
         }
         let hub = Arc::new(Hub::of(app, dir)?);
+        // A tablet stopped before it could delete an ended class deletes it now.
+        if hub.leave_if_term_ended()? {
+            return Ok(None);
+        }
         let runtime = crate::enrolment::runtime()?;
         let listener = runtime.block_on(async {
             if let Some(addr) = listen {
@@ -56,14 +60,34 @@ impl Network {
         std::thread::Builder::new()
             .name("hugme-network".into())
             .spawn(move || {
-                if let Err(e) =
-                    runtime.block_on(hugme_sync::net::serve(listener, serving.clone(), enrolment))
-                {
-                    hugme_sync::net::Host::log(serving.as_ref(), &format!("serving stopped: {e}"));
+                // Until the class is deleted here (its term ended): then the runtime goes,
+                // with the neighbours' syncs on it.
+                let stopped = runtime.block_on(async {
+                    tokio::select! {
+                        served = hugme_sync::net::serve(listener, serving.clone(), enrolment) => {
+                            served.err().map(|e| format!("serving stopped: {e}"))
+                        }
+                        () = serving.left_class() => {
+                            Some("stopped: the class was deleted from this device".to_owned())
+                        }
+                    }
+                });
+                if let Some(why) = stopped {
+                    hugme_sync::net::Host::log(serving.as_ref(), &why);
                 }
             })
             .map_err(|e| Error::Sync(hugme_sync::Error::Io(e)))?;
         Ok(Some(Network { hub, addr }))
+    }
+
+    /// Whether this device deleted the class (its term ended) and stopped syncing.
+    pub fn has_left_class(&self) -> bool {
+        self.hub.has_left_class()
+    }
+
+    /// Deletes the class from this device ([`crate::term::leave_class`]) and stops.
+    pub fn leave_class(&self) -> Result<()> {
+        self.hub.leave_class()
     }
 
     /// Where this device serves.

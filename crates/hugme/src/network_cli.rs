@@ -95,8 +95,14 @@ pub enum NetworkCommand {
     },
 }
 
+/// What a device says when it has deleted its class.
+const LEFT: &str = "the class's term has ended: this device deleted the class";
+
 #[derive(Debug, Subcommand)]
 pub enum ClassCommand {
+    /// On the teacher's device, after exporting the class: end its term, so that every other
+    /// device deletes the class (documents, media, certificate) when it next syncs.
+    End { dir: PathBuf },
     /// Create a class; this device becomes its teacher device and CA.
     Create {
         dir: PathBuf,
@@ -113,6 +119,19 @@ pub enum ClassCommand {
 pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
     let io = |e: std::io::Error| Error::Identity(format!("could not write the output: {e}"));
     match command {
+        NetworkCommand::Class(ClassCommand::End { dir }) => {
+            let app = crate::app::App::open(&dir)?;
+            let id = app
+                .store()
+                .meta(crate::hub::CLASS_KEY)?
+                .ok_or_else(|| Error::Identity("this data folder belongs to no class".into()))?;
+            app.end_term(&id)?;
+            writeln!(
+                out,
+                "the term has ended: every device deletes the class when it next syncs"
+            )
+            .map_err(io)?;
+        }
         NetworkCommand::Class(ClassCommand::Create { dir, name, groups }) => {
             let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
             let class = enrolment::create_class(&dir, &name, &groups)?;
@@ -191,6 +210,10 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
         } => {
             let discovery = discovery_on(no_discovery);
             let hub = Arc::new(Hub::open(&dir)?);
+            if hub.leave_if_term_ended()? {
+                writeln!(out, "{LEFT}").map_err(io)?;
+                return Ok(true);
+            }
             let runtime = enrolment::runtime()?;
             runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind(&listen)
@@ -206,7 +229,10 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 };
                 crate::neighbours::start(hub.clone(), addr, reach)?;
                 let enrolment = hub.is_teacher_device();
-                hugme_sync::net::serve(listener, hub, enrolment).await?;
+                tokio::select! {
+                    served = hugme_sync::net::serve(listener, hub.clone(), enrolment) => served?,
+                    () = hub.left_class() => writeln!(out, "{LEFT}").map_err(io)?,
+                }
                 Ok::<(), Error>(())
             })?;
         }
@@ -252,6 +278,9 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 }
             )
             .map_err(io)?;
+            if hub.has_left_class() {
+                writeln!(out, "{LEFT}").map_err(io)?;
+            }
             return Ok(in_step);
         }
     }

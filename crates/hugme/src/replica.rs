@@ -58,6 +58,13 @@ impl StoreReplica {
         self.class = Some((creds.class.clone(), creds.authority.clone()));
     }
 
+    /// Syncs nothing any more and holds nothing open (the class is being deleted here).
+    pub(crate) fn forget(&mut self) {
+        self.class = None;
+        self.open.clear();
+        self.partials.clear();
+    }
+
     fn authority(&self) -> &[u8] {
         self.class.as_ref().map_or(&[], |(_, ca)| ca.as_slice())
     }

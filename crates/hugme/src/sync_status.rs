@@ -128,6 +128,7 @@ impl Neighbourhood {
                     error: p.error.clone(),
                 })
                 .collect(),
+            left_class: false,
         }
     }
 }
@@ -149,6 +150,8 @@ pub struct SyncView {
     pub storage_low: bool,
     pub free_bytes: Option<u64>,
     pub peers: Vec<PeerView>,
+    /// The class's term ended and this device deleted it: the app starts afresh.
+    pub left_class: bool,
 }
 
 impl SyncView {
@@ -168,6 +171,7 @@ impl SyncView {
             storage_low: space.is_some_and(|s| s.nearly_full()),
             free_bytes: space.map(|s| s.free),
             peers: Vec::new(),
+            left_class: false,
         }
     }
 }

@@ -27,6 +27,8 @@ pub struct DashboardView {
     pub class_name: String,
     pub groups: Vec<GroupOverview>,
     pub devices: Vec<DeviceView>,
+    /// When the teacher ended the term (the devices delete the class as they sync).
+    pub ended_at: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -205,6 +207,7 @@ impl App {
             class_name: class.name.as_str().to_owned(),
             groups,
             devices: devices(&class),
+            ended_at: class.ended_at,
         })
     }
 

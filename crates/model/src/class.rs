@@ -18,6 +18,10 @@ pub struct Class {
     pub groups: Vec<Group>,
     pub devices: Vec<Device>,
     pub settings: Settings,
+    /// When the teacher ended the term (after exporting the class): every other device that
+    /// learns of it deletes the class. Missing in documents written before it existed.
+    #[autosurgeon(missing = "Option::default")]
+    pub ended_at: Option<i64>,
 }
 
 /// A group of pupils sharing a tablet.
@@ -112,6 +116,7 @@ impl Class {
             groups: Vec::new(),
             devices: Vec::new(),
             settings: Settings::default(),
+            ended_at: None,
         }
     }
 

@@ -36,6 +36,22 @@ impl BlobFolder {
         Ok(Self { root })
     }
 
+    /// Deletes every blob file, whole or partly received (the end of a class's term here).
+    pub(crate) fn clear(&self) -> Result<()> {
+        let entries = std::fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.map_err(|e| Error::io(&path, e))?;
+        }
+        let tmp = self.root.join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))
+    }
+
     /// Moves a complete file, already checked against `hash`, into place: fsync, rename, fsync
     /// the folder. The caller indexes it.
     pub(crate) fn adopt(&self, file: &File, from: &Path, hash: &str) -> Result<()> {

@@ -121,6 +121,15 @@ impl Store {
         self.submit(Job::Nothing).wait()
     }
 
+    /// Deletes everything this data folder holds (documents and their logs, sync states,
+    /// media, settings) and gives the space back, so nothing of it stays readable on the
+    /// disk: the end of a class's term on a shared tablet. The rows go in one transaction
+    /// (a process killed midway leaves all or nothing), then the media files.
+    pub fn wipe(&self) -> Result<()> {
+        self.submit(Job::Wipe).wait()?;
+        self.blobs.clear()
+    }
+
     /// Whether the writer has nothing queued: a write now would reach disk at once.
     pub fn writer_idle(&self) -> bool {
         self.writer.idle()

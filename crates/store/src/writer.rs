@@ -24,6 +24,10 @@ const QUEUE_DEPTH: usize = 16_384;
 /// A write to make durable.
 #[derive(Debug)]
 pub(crate) enum Job {
+    /// Everything goes: documents, logs, sync states, the blob index, settings (the end of a
+    /// class's term on this device). The file is vacuumed after, so nothing of it stays
+    /// readable in free pages or the WAL.
+    Wipe,
     CreateDocument {
         id: String,
         kind: &'static str,
@@ -213,9 +217,28 @@ fn run(mut conn: Connection, path: &Path, rx: &Receiver<Request>, in_flight: &At
             }
         }
         let compacted = batch.iter().any(|r| matches!(r.job, Job::Compact { .. }));
+        let wiped = batch.iter().any(|r| matches!(r.job, Job::Wipe));
         let n = batch.len();
         let placed = place_blobs(&batch);
         match apply_batch(&mut conn, path, &batch, placed) {
+            Ok(mut results) if wiped => {
+                // The wipe is answered once the deleted rows are gone from the file too.
+                let erased = conn
+                    .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+                    .map_err(|e| Error::sqlite(path, e));
+                if let Err(e) = erased {
+                    let e = Arc::new(e);
+                    for (request, result) in batch.iter().zip(results.iter_mut()) {
+                        if matches!(request.job, Job::Wipe) {
+                            *result = Err(Error::Wiped(e.to_string()));
+                        }
+                    }
+                }
+                for (request, result) in batch.into_iter().zip(results) {
+                    let answer = result.map_err(Arc::new);
+                    request.acks.iter().for_each(|a| a.send(answer.clone()));
+                }
+            }
             Ok(results) => {
                 for (request, result) in batch.into_iter().zip(results) {
                     let answer = result.map_err(Arc::new);
@@ -347,6 +370,13 @@ fn apply_one(tx: &Transaction<'_>, path: &Path, job: &Job) -> Result<()> {
         }
         Job::SetMeta { key, value } => table::meta::set(tx, path, key, value),
         Job::Nothing => Ok(()),
+        // Children first: the logs and sync states name their documents.
+        Job::Wipe => tx
+            .execute_batch(
+                "DELETE FROM changes; DELETE FROM sync_states; DELETE FROM documents; \
+                 DELETE FROM blobs; DELETE FROM meta;",
+            )
+            .map_err(|e| Error::sqlite(path, e)),
         // Several statements: all or nothing.
         Job::Compact {
             id,

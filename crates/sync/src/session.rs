@@ -309,7 +309,8 @@ impl Session {
             out.extend(self.close("the peer spoke before saying hello".into()));
             return Ok(());
         }
-        if !matches!(message, Message::Done) {
+        // Anything but Done (or the goodbye after it) may bring news: not in step any more.
+        if !matches!(message, Message::Done | Message::Bye { .. }) {
             self.peer_done = false;
         }
         match message {

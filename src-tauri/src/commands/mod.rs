@@ -9,6 +9,7 @@ pub mod media;
 pub mod projects;
 pub mod sync;
 pub mod teacher;
+pub mod term;
 pub mod window;
 
 use std::sync::Arc;

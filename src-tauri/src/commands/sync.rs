@@ -24,12 +24,18 @@ impl SyncSide {
         self.with(|n| n.map(Network::reachable_at).unwrap_or_default())
     }
 
-    /// Starts the network side if it does not run yet (after a class was created).
+    /// Starts the network side if it does not run yet (after a class was created or joined;
+    /// a network side that stopped when its class was deleted is replaced).
     pub fn start(&self, start: impl FnOnce() -> Option<Network>) {
         let mut network = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if network.is_none() {
+        if network.as_ref().is_none_or(Network::has_left_class) {
             *network = start();
         }
+    }
+
+    /// The network side, taken out (to delete the class here: it stops for good).
+    pub fn take(&self) -> Option<Network> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }
 

@@ -4,6 +4,7 @@
 mod app;
 mod codes;
 mod refusals;
+mod term;
 mod transfer;
 
 use std::io::{BufRead, BufReader};

@@ -208,3 +208,64 @@ fn a_blob_finished_later_is_adopted_by_the_writer_and_frees_its_partial_name() {
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.blob(&hash2).unwrap(), bytes2);
 }
+
+/// Whether any file of the data folder (database, WAL, media) holds `needle`.
+fn on_disk(dir: &std::path::Path, needle: &[u8]) -> bool {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                if bytes.windows(needle.len()).any(|w| w == needle) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
+}
+
+#[test]
+fn a_wiped_store_holds_nothing_and_nothing_of_it_stays_readable_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "SALAINEN-PÄIVÄKIRJA-5B";
+    let store = Store::open(dir.path()).unwrap();
+    let mut doc = store
+        .create_document("p1", DocumentKind::Project, doc_with(secret))
+        .unwrap();
+    type_into(&mut doc, &store, " lisää");
+    drop(doc);
+    store.set_meta("pupil", secret).unwrap();
+    let blob = store
+        .put_blob(format!("kuva: {secret}").as_bytes())
+        .unwrap();
+    store
+        .put_sync_state("p1", "peer", vec![1, 2, 3])
+        .wait()
+        .unwrap();
+    assert!(
+        on_disk(dir.path(), secret.as_bytes()),
+        "the test looks where the data is"
+    );
+
+    store.wipe().unwrap();
+    assert!(store.documents().unwrap().is_empty());
+    assert!(store.blobs().unwrap().is_empty());
+    assert!(!store.has_blob(&blob.hash).unwrap());
+    assert_eq!(store.meta("pupil").unwrap(), None);
+    assert_eq!(store.sync_state("p1", "peer").unwrap(), None);
+    assert!(
+        !on_disk(dir.path(), secret.as_bytes()),
+        "nothing left in free pages or the WAL"
+    );
+
+    // The folder works on as an empty one, and after reopening.
+    store
+        .create_document("p2", DocumentKind::Project, doc_with("uusi luokka"))
+        .unwrap();
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.documents().unwrap().len(), 1);
+}

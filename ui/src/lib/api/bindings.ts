@@ -141,7 +141,11 @@ last_synced: number | null,
 /**
  * This device's disk is nearly full.
  */
-storage_low: boolean, free_bytes: number | null, peers: Array<PeerView>, };
+storage_low: boolean, free_bytes: number | null, peers: Array<PeerView>, 
+/**
+ * The class's term ended and this device deleted it: the app starts afresh.
+ */
+left_class: boolean, };
 
 export type PeerView = { device: string, name: string, last_synced: number | null, in_step: boolean, 
 /**
@@ -155,7 +159,11 @@ storage_low: boolean, error: string | null, };
 
 export type MediaTransfer = { done: number, total: number, };
 
-export type DashboardView = { class_id: string, class_name: string, groups: Array<GroupOverview>, devices: Array<DeviceView>, };
+export type DashboardView = { class_id: string, class_name: string, groups: Array<GroupOverview>, devices: Array<DeviceView>, 
+/**
+ * When the teacher ended the term (the devices delete the class as they sync).
+ */
+ended_at: number | null, };
 
 export type GroupOverview = { group: GroupCard, projects: Array<ProjectOverview>, };
 

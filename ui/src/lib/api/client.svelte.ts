@@ -74,6 +74,10 @@ export const api = {
   createClass: (name: string, groups: string[]) => call<void>('create_class', { name, groups }),
   /** Teacher's device: let a tablet of `group` (a group's name; null: a teacher device) in. */
   enrolTablet: (group: string | null) => call<EnrolmentView>('enrol_tablet', { group }),
+  /** Teacher's device, after the export: every tablet deletes the class as it syncs. */
+  endTerm: (klass: string) => call<void>('end_term', { class: klass }),
+  /** Teacher's device, last: delete the class here too. */
+  leaveClass: () => call<void>('leave_class'),
   /** A tablet with no class: join with the code typed from the teacher's screen. */
   joinClass: (code: string, address: string | null) =>
     call<string>('join_class', { code, address }),

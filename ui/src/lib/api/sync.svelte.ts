@@ -8,9 +8,17 @@ export const sync = $state<{ status: SyncView | null; now: number }>({ status: n
 
 let timer: ReturnType<typeof setInterval> | undefined;
 
+/** Set (for the start screen) when this tablet deleted its class at the end of the term. */
+export const LEFT_CLASS = 'hugme.left-class';
+
 export async function refreshSync() {
   try {
     sync.status = await api.syncStatus();
+    if (sync.status.left_class) {
+      // The term ended and this tablet deleted the class: start afresh, and say why.
+      sessionStorage.setItem(LEFT_CLASS, '1');
+      location.reload();
+    }
   } catch {
     // A hint only: a failed look keeps the last status.
   }
