@@ -8,3 +8,4 @@ mod driver;
 mod student;
 mod sync;
 mod teacher;
+mod term;
