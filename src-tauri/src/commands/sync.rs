@@ -33,6 +33,17 @@ impl SyncSide {
         }
     }
 
+    /// Whether the network side stopped because the class was deleted here; it is dropped,
+    /// so this is said once (the UI starts afresh on hearing it).
+    fn take_if_left_class(&self) -> bool {
+        let mut network = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let left = network.as_ref().is_some_and(Network::has_left_class);
+        if left {
+            *network = None;
+        }
+        left
+    }
+
     /// The network side, taken out (to delete the class here: it stops for good).
     pub fn take(&self) -> Option<Network> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
@@ -45,11 +56,15 @@ pub async fn sync_status(
     sync: State<'_, SyncSide>,
 ) -> CommandResult<SyncView> {
     // Reads the class roster and the disk: off the async threads.
+    let left_class = sync.take_if_left_class();
     let status = sync.with(|n| n.map(Network::status_reader));
     let dir = app.store().dir().to_path_buf();
     tauri::async_runtime::spawn_blocking(move || match status {
         Some(read) => read(),
-        None => SyncView::off_for(&dir),
+        None => SyncView {
+            left_class,
+            ..SyncView::off_for(&dir)
+        },
     })
     .await
     .map_err(CommandError::internal)

@@ -353,13 +353,28 @@ async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_scr
         .devices
         .iter()
         .find(|d| d.name == "Karhut tablet")
-        .expect("the tablet is in the class list");
+        .expect("the tablet is in the class list")
+        .clone();
+
+    // The term ends: the tablet deletes the class as it next syncs, and says so.
+    teachers.end_term(&class).unwrap();
+    app.find("[data-testid=left-class]").await;
+    app.find("[data-testid=join-class]").await;
+    // It stays there: the next status looks (every 3 s) do not start it again.
+    app.client
+        .execute("window.hugmeStayed = true; return true;", vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_secs(7)).await;
+    app.until("no reload", "return window.hugmeStayed === true;")
+        .await;
+    app.shot("43-tablet-class-deleted").await;
     app.quit().await;
     // The app may still be closing its data folder.
     let deadline = Instant::now() + Duration::from_secs(10);
-    let joined = loop {
+    let left = loop {
         match App::open(&tablet) {
-            Ok(joined) => break joined,
+            Ok(left) => break left,
             Err(e) if Instant::now() < deadline => {
                 eprintln!("waiting for the app to close: {e}");
                 tokio::time::sleep(Duration::from_millis(200)).await;
@@ -367,6 +382,15 @@ async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_scr
             Err(e) => panic!("the app never let go of its data folder: {e}"),
         }
     };
-    assert_eq!(joined.device().as_deref(), Some(karhut.id.as_str()));
+    assert_eq!(left.device(), None, "the class is deleted from the tablet");
+    assert!(left.store().documents().unwrap().is_empty());
+    let roster = teachers.read::<hugme_model::Class>(&class).unwrap().value;
+    assert!(
+        roster
+            .devices
+            .iter()
+            .any(|d| d.id == karhut.id && d.revoked),
+        "the tablet is out of the class"
+    );
     drop(network);
 }

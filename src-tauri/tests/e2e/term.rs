@@ -77,7 +77,10 @@ async fn the_teacher_ends_the_term_and_the_class_leaves_every_device() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    eprintln!("the tablet deleted the class {:?} after the term ended", started.elapsed());
+    eprintln!(
+        "the tablet deleted the class {:?} after the term ended",
+        started.elapsed()
+    );
     assert_eq!(pupils.device(), None);
     assert!(pupils.store().documents().unwrap().is_empty());
     assert!(pupils.project(&project).is_err());
@@ -110,5 +113,8 @@ async fn the_teacher_ends_the_term_and_the_class_leaves_every_device() {
     };
     assert_eq!(teachers.device(), None);
     assert!(teachers.store().documents().unwrap().is_empty());
-    assert!(!teacher.join("identity").exists(), "the class CA's key is gone too");
+    assert!(
+        !teacher.join("identity").exists(),
+        "the class CA's key is gone too"
+    );
 }
