@@ -197,6 +197,13 @@ impl Hub {
         if self.is_teacher_device() || self.app.term_ended()?.is_none() {
             return Ok(false);
         }
+        let class = self
+            .app
+            .read::<hugme_model::Class>(&self.credentials.class)?
+            .value;
+        if !crate::term::deletes_now(&class, &self.credentials.device) {
+            return Ok(false);
+        }
         self.leave_class()?;
         Ok(true)
     }

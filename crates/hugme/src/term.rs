@@ -82,6 +82,24 @@ pub fn leave_class(app: &App, dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Whether `device` deletes the class now, by the class document it holds once the term
+/// ended. A group tablet at once (it serves other classes next). A device that may relay for
+/// the tablets (another teacher device, a hub) once every group tablet is out of the class, so
+/// that a tablet reaching the teacher's device only through it still gets the order.
+pub fn deletes_now(class: &Class, device: &str) -> bool {
+    if class.ended_at.is_none() {
+        return false;
+    }
+    match class.devices.iter().find(|d| d.id.as_str() == device) {
+        Some(d) if d.role != DeviceRole::GroupTablet => class
+            .devices
+            .iter()
+            .filter(|d| d.role == DeviceRole::GroupTablet)
+            .all(|d| d.revoked),
+        _ => true,
+    }
+}
+
 impl Hub {
     /// What the end of the term asks after a session: a tablet that now holds the order
     /// deletes the class (`true`: this device has left it); the teacher's device removes a
@@ -94,11 +112,14 @@ impl Hub {
             return self.leave_if_term_ended();
         }
         if ended.finished && ended.greeted {
+            // The peer holds this class document now, so it applies the same rule.
             let class = self.app().read::<Class>(&self.credentials().class)?.value;
-            let holds_the_order = class.devices.iter().any(|d| {
-                d.id.as_str() == ended.peer && d.role != DeviceRole::Teacher && !d.revoked
-            });
-            if holds_the_order {
+            let listed = class
+                .devices
+                .iter()
+                .any(|d| d.id.as_str() == ended.peer && !d.revoked);
+            if listed && ended.peer != self.credentials().device && deletes_now(&class, &ended.peer)
+            {
                 crate::enrolment::revoke_in(self.app(), self.dir(), &ended.peer)?;
                 self.log(&format!(
                     "removed {} from the class: it holds the end of the term",
@@ -107,5 +128,46 @@ impl Hub {
             }
         }
         Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hugme_model::{Device, DeviceId};
+
+    fn device(id: &str, role: DeviceRole, revoked: bool) -> Device {
+        Device {
+            id: DeviceId::from(id),
+            name: id.into(),
+            role,
+            groups: Vec::new(),
+            enrolled_at: 0,
+            revoked,
+        }
+    }
+
+    #[test]
+    fn tablets_delete_at_once_and_relaying_devices_once_every_tablet_has() {
+        let mut class = Class::new("5B");
+        class.devices = vec![
+            device("teacher", DeviceRole::Teacher, false),
+            device("second-teacher", DeviceRole::Teacher, false),
+            device("hub", DeviceRole::Hub, false),
+            device("kettu", DeviceRole::GroupTablet, false),
+            device("saukot", DeviceRole::GroupTablet, true),
+        ];
+        assert!(!deletes_now(&class, "kettu"), "not before the term ends");
+        class.ended_at = Some(1);
+        assert!(deletes_now(&class, "kettu"));
+        assert!(
+            deletes_now(&class, "unknown"),
+            "a device the class does not list"
+        );
+        assert!(!deletes_now(&class, "hub"), "Kettu may still need the hub");
+        assert!(!deletes_now(&class, "second-teacher"));
+        class.devices[3].revoked = true;
+        assert!(deletes_now(&class, "hub"));
+        assert!(deletes_now(&class, "second-teacher"));
     }
 }

@@ -84,10 +84,34 @@ fn at_the_end_of_the_term_each_tablet_deletes_the_class_as_it_syncs_and_is_remov
     let out = hugme(&["class", "end", path(&class.kettu)]);
     assert!(!out.status.success());
 
+    // The teacher's laptop, a second teacher device, relays for the class too.
+    drop(serving);
+    let laptop = class.root.path().join("laptop");
+    let invitation = class.root.path().join("laptop.json");
+    let addr = free_address();
+    ok(&[
+        "enrol",
+        path(&class.teacher),
+        "--teacher",
+        "--hub",
+        &addr,
+        "-o",
+        path(&invitation),
+    ]);
+    let serving = Serving::start_at(&class.teacher, &addr);
+    ok(&["join", path(&laptop), "--payload", path(&invitation)]);
+    assert!(sync(&laptop, &serving.addr).0);
+    assert_eq!(titles(&laptop), vec![SECRET.to_string()]);
+
     drop(serving);
     let said = ok(&["class", "end", path(&class.teacher)]);
     assert!(said.contains("term has ended"), "{said}");
     let serving = Serving::start(&class.teacher);
+
+    // The laptop keeps the class while a tablet may still need it to get the order.
+    let (in_step, said) = sync(&laptop, &serving.addr);
+    assert!(in_step && !said.contains("deleted the class"), "{said}");
+    assert_eq!(titles(&laptop), vec![SECRET.to_string()]);
 
     let (in_step, said) = sync(&class.kettu, &serving.addr);
     assert!(in_step, "{said}");
@@ -156,6 +180,11 @@ fn at_the_end_of_the_term_each_tablet_deletes_the_class_as_it_syncs_and_is_remov
         &serving,
         || serving.log().contains(&format!("removed {saukot_device}")),
     );
+
+    // Every tablet is out: the laptop deletes the class at its next sync.
+    let (in_step, said) = sync(&laptop, &serving.addr);
+    assert!(in_step && said.contains("deleted the class"), "{said}");
+    assert!(titles(&laptop).is_empty());
 
     // The teacher's device keeps the class (and its work) until the teacher deletes it
     // there too; both tablets are out of the class.

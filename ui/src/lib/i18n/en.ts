@@ -99,6 +99,7 @@ export const en = {
   'term.leave': 'Delete the class from this device too',
   'term.leaveConfirm': 'Delete the class from this device? Nothing of it stays here; keep the exported file.',
   'sync.leftClass': 'The class’s term has ended: its work was deleted from this tablet.',
+  'teacher.devices.deletedClass': 'deleted the class',
   'teacher.role.teacher': 'teacher',
   'teacher.role.group-tablet': 'group tablet',
   'teacher.role.hub': 'hub',

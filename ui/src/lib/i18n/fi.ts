@@ -99,6 +99,7 @@ export const fi: Messages = {
   'term.leave': 'Poista luokka myös tältä laitteelta',
   'term.leaveConfirm': 'Poistetaanko luokka tältä laitteelta? Siitä ei jää tänne mitään; säilytä viety tiedosto.',
   'sync.leftClass': 'Luokan lukukausi on päättynyt: sen työt poistettiin tästä tabletista.',
+  'teacher.devices.deletedClass': 'poisti luokan',
   'teacher.role.teacher': 'opettaja',
   'teacher.role.group-tablet': 'ryhmän tabletti',
   'teacher.role.hub': 'keskitin',
