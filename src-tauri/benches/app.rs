@@ -15,6 +15,8 @@
 #[allow(dead_code)]
 #[path = "../tests/e2e/driver.rs"]
 mod driver;
+#[path = "support/picture.rs"]
+mod picture;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -24,6 +26,7 @@ use std::time::{Duration, Instant};
 use hugme::App;
 use hugme_media::{import_bytes, Control, Settings};
 use hugme_model::{BlockId, Page, ProjectId};
+use picture::picture;
 
 fn main() {
     let runs = arg("--runs").unwrap_or(7);
@@ -212,27 +215,6 @@ fn fill(dir: &Path, sizes: &[usize]) -> (String, Vec<(usize, String)>) {
     }
     let home: &ProjectId = &demo.projects[0];
     (home.to_string(), big)
-}
-
-/// A 1600x1200 picture with its own colours.
-fn picture(seed: usize) -> Vec<u8> {
-    let (w, h) = (1600u32, 1200u32);
-    let mut pixels = Vec::with_capacity((w * h * 3) as usize);
-    for y in 0..h {
-        for x in 0..w {
-            pixels.push(((x + seed as u32 * 37) % 256) as u8);
-            pixels.push(((y + seed as u32 * 91) % 256) as u8);
-            pixels.push(((x / 7 + y / 5 + seed as u32 * 13) % 256) as u8);
-        }
-    }
-    let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().expect("png header");
-    writer.write_image_data(&pixels).expect("png data");
-    writer.finish().expect("png end");
-    out
 }
 
 /// Starts a program, waits for its `ready` line, optionally measures the PSS of its whole

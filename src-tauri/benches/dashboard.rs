@@ -1,0 +1,230 @@
+//! The teacher's overview of a class of 30 groups in the real app, while 30 tablets sync with
+//! it, against the same overview with the class quiet, measured in the same run. Prints its
+//! figures; asserts nothing.
+//!
+//! `cargo bench -p hugme-studio --bench dashboard [-- --photos 20]`
+//!
+//! - The teacher's app serves the class on loopback (TLS, as in class). 30 tablets, each a
+//!   data folder of its own with the network side a tablet runs (this process, the `hugme`
+//!   facade), enrolled in the class; each brings its group's new work: a project with a
+//!   research question and `--photos` photos (1600×1200).
+//! - Measured in the page through WebDriver, over and over: from tapping "back" on a
+//!   project's review to the overview of 30 groups painted again (it is read afresh from the
+//!   store each time). First with the tablets quiet, then from the moment they start until
+//!   every tablet's work shows on the overview.
+//! - Also: how long until the overview showed every tablet's new project (live, unasked).
+
+#[allow(dead_code)]
+#[path = "../tests/e2e/driver.rs"]
+mod driver;
+#[path = "support/picture.rs"]
+mod picture;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hugme::hub::Hub;
+use hugme::neighbours::Reach;
+use hugme::App;
+use hugme_media::{import_bytes, Control, Settings};
+use hugme_model::{Page, ResearchQuestion};
+use picture::picture;
+
+const GROUPS: usize = 30;
+
+fn main() {
+    let photos = arg("--photos").unwrap_or(20);
+    let root = tempfile::tempdir().expect("no temporary folder");
+    let teacher = root.path().join("teacher");
+    let names: Vec<String> = (0..GROUPS).map(|i| format!("Ryhmä {}", i + 1)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let class = hugme::enrolment::create_class(&teacher, "5B", &names).expect("the class");
+    {
+        let app = App::open(&teacher).expect("opens");
+        hugme::demo::fill_class(&app, &class, "2026-11-25").expect("30 projects");
+    }
+    let addr = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+        probe.local_addr().expect("its address").to_string()
+    };
+    let payloads: Vec<_> = names
+        .iter()
+        .map(|g| {
+            hugme::enrolment::enrol(&teacher, Some(g), false, std::slice::from_ref(&addr), None)
+                .expect("enrolling a tablet")
+        })
+        .collect();
+
+    let driver = driver::Driver::start();
+    let rt = tokio::runtime::Runtime::new().expect("no tokio runtime");
+    rt.block_on(async {
+        let app = driver.launch_with(&teacher, &["--listen", &addr]).await;
+        app.find("[data-testid=dashboard]").await;
+        app.until("30 groups", &format!("return {};", groups_shown())).await;
+
+        let mut quiet = Vec::new();
+        for _ in 0..25 {
+            quiet.push(time_back_to_overview(&app).await);
+        }
+
+        // The tablets join (each with its own certificate) and prepare their work apart.
+        let started = Instant::now();
+        let mut tablets = Vec::new();
+        let mut bytes = 0u64;
+        for (i, payload) in payloads.into_iter().enumerate() {
+            let dir = root.path().join(format!("tablet-{i}"));
+            let joined = dir.clone();
+            tokio::task::spawn_blocking(move || hugme::enrolment::join(&joined, &payload))
+                .await
+                .expect("the join task")
+                .expect("a tablet joins the teacher's app");
+            let pupils = Arc::new(App::open(&dir).expect("the tablet's folder"));
+            bytes += bring_work(&pupils, &class, i, photos);
+            tablets.push(Arc::new(Hub::of(pupils, &dir).expect("the tablet's hub")));
+        }
+        println!(
+            "{GROUPS} tablets joined and made their work in {:.1} s: {photos} photos each, {:.0} MB in all",
+            started.elapsed().as_secs_f64(),
+            bytes as f64 / 1e6
+        );
+
+        // All 30 on the network at once, on a runtime of their own (as 30 tablets would be).
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let fleet = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().expect("the tablets' runtime");
+            runtime.block_on(async move {
+                let reach = Reach {
+                    discovery: false,
+                    fallbacks: true,
+                    typed: Vec::new(),
+                };
+                for hub in tablets {
+                    hugme::neighbours::start(hub, "127.0.0.1:9".parse().unwrap(), reach.clone())
+                        .expect("a tablet's network side");
+                }
+                let _ = stopped.await;
+            });
+        });
+        let syncing = Instant::now();
+        let mut busy = Vec::new();
+        let all_arrived = loop {
+            busy.push(time_back_to_overview(&app).await);
+            if everything_shown(&app).await {
+                break syncing.elapsed();
+            }
+            assert!(
+                syncing.elapsed() < Duration::from_secs(900),
+                "the tablets' work did not arrive within 15 minutes"
+            );
+        };
+        app.quit().await;
+        let _ = stop.send(());
+        let _ = fleet.join();
+
+        println!("from tapping back on a review to the overview of {GROUPS} groups painted, ms:");
+        println!("  class quiet             {}", summary(&mut quiet));
+        println!("  while {GROUPS} tablets sync   {}", summary(&mut busy));
+        println!(
+            "every tablet's new project on the overview (live) {:.1} s after they went on the network",
+            all_arrived.as_secs_f64()
+        );
+    });
+}
+
+/// JavaScript: whether the overview shows all the groups.
+fn groups_shown() -> String {
+    format!("document.querySelectorAll('[data-testid=group-overview]').length === {GROUPS}")
+}
+
+/// A new project of group `i` on the tablet, with a question and `photos` photos; the bytes
+/// of media it holds.
+fn bring_work(app: &App, class: &hugme_model::Class, i: usize, photos: usize) -> u64 {
+    let group = &class.groups[i].id;
+    let id = app
+        .create_project(&class.id, group, &format!("Uusi työ {}", i + 1))
+        .expect("a project on the tablet");
+    let mut page = Page::new("Kuvat");
+    for n in 0..photos {
+        let png = picture(i * 1000 + n);
+        let imported = import_bytes(
+            app.store(),
+            &format!("kuva-{n}.png"),
+            &png,
+            &Settings::default(),
+            &Control::default(),
+        )
+        .expect("importing a generated picture");
+        page.blocks.push(hugme::media::block_of(imported));
+    }
+    app.update_project(&id, |p| {
+        p.research
+            .questions
+            .push(ResearchQuestion::new(&format!("Kysymys {}", i + 1)));
+        p.content.pages.push(page);
+        Ok(())
+    })
+    .expect("the work on the tablet");
+    app.store()
+        .blobs()
+        .expect("the tablet's media")
+        .iter()
+        .map(|b| b.size)
+        .sum()
+}
+
+/// Whether the overview shows every group's second project (the tablets' new work).
+async fn everything_shown(app: &driver::App) -> bool {
+    let script = format!(
+        "return [...document.querySelectorAll('[data-testid=group-overview]')] \
+         .filter(g => g.querySelectorAll('[data-testid=project-overview]').length >= 2).length === {GROUPS};"
+    );
+    app.client
+        .execute(&script, vec![])
+        .await
+        .expect("reading the overview")
+        == serde_json::Value::Bool(true)
+}
+
+/// Opens the first project's review, then times tapping "back" until the overview of all
+/// groups is painted.
+async fn time_back_to_overview(app: &driver::App) -> f64 {
+    let script = format!(
+        "const done = arguments[arguments.length - 1]; \
+         document.querySelector('[data-testid=project-overview] button.open').click(); \
+         const review = () => {{ \
+           const back = document.querySelector('[data-testid=back-dashboard]'); \
+           if (!back) {{ requestAnimationFrame(review); return; }} \
+           const t0 = performance.now(); back.click(); \
+           const painted = () => {{ \
+             if ({}) {{ requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0))); }} \
+             else {{ requestAnimationFrame(painted); }} }}; \
+           painted(); }}; \
+         review();",
+        groups_shown()
+    );
+    let v = app
+        .client
+        .execute_async(&script, vec![])
+        .await
+        .expect("timing the overview");
+    v.as_f64().expect("a number of milliseconds")
+}
+
+/// "median M, p95 P, max X (n samples)".
+fn summary(v: &mut [f64]) -> String {
+    v.sort_by(f64::total_cmp);
+    let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    format!(
+        "median {:>4.0}, p95 {:>4.0}, max {:>4.0}  ({} samples)",
+        at(0.5),
+        at(0.95),
+        v[v.len() - 1],
+        v.len()
+    )
+}
+
+fn arg(name: &str) -> Option<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == name)?;
+    args.get(at + 1)?.parse().ok()
+}
