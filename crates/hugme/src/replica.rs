@@ -121,6 +121,19 @@ fn replica_error(e: impl std::error::Error + Send + Sync + 'static) -> hugme_syn
     hugme_sync::Error::replica(e)
 }
 
+impl StoreReplica {
+    /// Refuses to keep anything once the class was deleted here ([`StoreReplica::forget`]):
+    /// a session still running must not write documents or media back into the folder.
+    fn keeping(&self) -> hugme_sync::Result<()> {
+        if self.class.is_none() {
+            return Err(replica_error(std::io::Error::other(
+                "this device belongs to no class (any more): it keeps nothing",
+            )));
+        }
+        Ok(())
+    }
+}
+
 impl Replica for StoreReplica {
     fn documents(&mut self) -> hugme_sync::Result<Vec<DocumentInfo>> {
         let Some(class) = self.class.as_ref().map(|(id, _)| id.clone()) else {
@@ -171,6 +184,7 @@ impl Replica for StoreReplica {
         kind: DocumentKind,
         doc: AutoCommit,
     ) -> hugme_sync::Result<()> {
+        self.keeping()?;
         let stored = self
             .store
             .create_document(id, kind, doc)
@@ -247,6 +261,7 @@ impl Replica for StoreReplica {
         offset: u64,
         bytes: &[u8],
     ) -> hugme_sync::Result<()> {
+        self.keeping()?;
         // Two sessions may fetch the same blob from two peers at once: each appends only what
         // the file does not have yet.
         let partial = self.partial(hash)?;
@@ -264,6 +279,7 @@ impl Replica for StoreReplica {
     }
 
     fn finish_partial_blob(&mut self, hash: &str) -> hugme_sync::Result<bool> {
+        self.keeping()?;
         if self.store.has_blob(hash).map_err(replica_error)? {
             // Another session finished it first.
             if let Some(partial) = self.partials.remove(hash) {

@@ -148,6 +148,25 @@ mod tests {
     }
 
     #[test]
+    fn once_the_class_is_deleted_a_session_still_running_keeps_nothing() {
+        use hugme_sync::Replica;
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path()).unwrap();
+        let mut replica = app.documents().lock().unwrap();
+        replica.forget();
+        let doc = automerge::AutoCommit::new();
+        assert!(replica
+            .insert_document("p1", hugme_model::DocumentKind::Project, doc)
+            .is_err());
+        let hash = blake3::hash(b"x").to_hex().to_string();
+        assert!(replica.append_partial_blob(&hash, 0, b"x").is_err());
+        assert!(replica.finish_partial_blob(&hash).is_err());
+        drop(replica);
+        assert!(app.store().documents().unwrap().is_empty());
+        assert!(app.store().blobs().unwrap().is_empty());
+    }
+
+    #[test]
     fn tablets_delete_at_once_and_relaying_devices_once_every_tablet_has() {
         let mut class = Class::new("5B");
         class.devices = vec![
