@@ -2,7 +2,7 @@
 //! it, against the same overview with the class quiet, measured in the same run. Prints its
 //! figures; asserts nothing.
 //!
-//! `cargo bench -p hugme-studio --bench dashboard [-- --photos 60]`
+//! `cargo bench -p hugme-studio --bench dashboard [-- --photos 100]`
 //!
 //! - The teacher's app serves the class on loopback (TLS, as in class). 30 tablets, each a
 //!   data folder of its own with the network side a tablet runs (this process, the `hugme`
@@ -33,7 +33,7 @@ use picture::picture;
 const GROUPS: usize = 30;
 
 fn main() {
-    let photos = arg("--photos").unwrap_or(60);
+    let photos = arg("--photos").unwrap_or(100);
     let root = tempfile::tempdir().expect("no temporary folder");
     let teacher = root.path().join("teacher");
     let names: Vec<String> = (0..GROUPS).map(|i| format!("Ryhmä {}", i + 1)).collect();
@@ -136,6 +136,18 @@ fn main() {
         app.quit().await;
         let _ = stop.send(());
         let _ = fleet.join();
+        // What reached the teacher's device (the app has let go of its folder by now, or
+        // soon): every tablet's media, to check the load was what it says.
+        let received = loop {
+            match App::open(&teacher) {
+                Ok(opened) => break opened.store().blobs().expect("the teacher's media"),
+                Err(_) if syncing.elapsed() < Duration::from_secs(1200) => {
+                    tokio::time::sleep(Duration::from_millis(200)).await
+                }
+                Err(e) => panic!("the teacher's folder stays busy: {e}"),
+            }
+        };
+        let received: u64 = received.iter().map(|b| b.size).sum();
 
         println!("from tapping back on a review to the overview of {GROUPS} groups painted, ms:");
         println!("  class quiet             {}", summary(&mut quiet));
@@ -144,6 +156,11 @@ fn main() {
             "every tablet's new project on the overview (live) {:.1} s after they went on the network; all its photos on the teacher's device after {:.1} s",
             shown.unwrap_or_default().as_secs_f64(),
             all_arrived.as_secs_f64()
+        );
+        println!(
+            "media on the teacher's device after: {:.0} MB (the tablets made {:.0} MB; the class's own sample pictures besides)",
+            received as f64 / 1e6,
+            bytes as f64 / 1e6
         );
     });
 }

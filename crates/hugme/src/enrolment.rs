@@ -214,12 +214,12 @@ pub fn enrol_in(
         device,
         expires_at,
     };
-    let code = codes::open(app.store(), &payload)?;
+    let (code, code_expires_at) = codes::open(app.store(), &payload)?;
     Ok(Enrolment {
         payload,
         device_name,
         code: code.display(),
-        code_expires_at: (now_ms() + CODE_LIFETIME_MS).min(expires_at),
+        code_expires_at,
     })
 }
 
@@ -234,7 +234,7 @@ pub fn teacher_addresses(typed: &[String], discovery: bool) -> Result<Vec<String
             if a.contains(':') {
                 a
             } else {
-                format!("{a}:7420")
+                format!("{a}:{}", crate::network::PORT)
             }
         })
         .collect();

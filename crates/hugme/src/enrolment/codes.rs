@@ -50,8 +50,9 @@ fn used(store: &Store, token: &str) -> Result<bool> {
         .is_none_or(|i| i.used))
 }
 
-/// Opens a short code for the invitation `payload` (whose token is `payload.token`).
-pub fn open(store: &Store, payload: &Payload) -> Result<ShortCode> {
+/// Opens a short code for the invitation `payload` (whose token is `payload.token`); the
+/// code and until when it is valid.
+pub fn open(store: &Store, payload: &Payload) -> Result<(ShortCode, i64)> {
     let now = now_ms();
     let taken = |slot: &str| match record(store, slot) {
         Ok(Some(r)) => {
@@ -64,6 +65,7 @@ pub fn open(store: &Store, payload: &Payload) -> Result<ShortCode> {
     let code = ShortCode::random(taken).ok_or_else(|| {
         Error::Identity("a hundred enrolment codes are open: wait until some are used".into())
     })?;
+    let expires_at = (now + CODE_LIFETIME_MS).min(payload.expires_at);
     put(
         store,
         &code.slot,
@@ -71,11 +73,11 @@ pub fn open(store: &Store, payload: &Payload) -> Result<ShortCode> {
             secret: code.secret.clone(),
             token: payload.token.clone(),
             payload: payload.clone(),
-            expires_at: (now + CODE_LIFETIME_MS).min(payload.expires_at),
+            expires_at,
             attempts: 0,
         },
     )?;
-    Ok(code)
+    Ok((code, expires_at))
 }
 
 /// The open code in `slot`, counting this attempt (the teacher's device answering a tablet).
@@ -220,7 +222,7 @@ mod tests {
             },
         )
         .unwrap();
-        let code = open(&store, &p).unwrap();
+        let (code, _) = open(&store, &p).unwrap();
         for _ in 0..MAX_ATTEMPTS {
             let open = attempt(&store, &code.slot).unwrap();
             assert_eq!(open.secret, code.secret);
@@ -232,7 +234,7 @@ mod tests {
         assert!(attempt(&store, &code.slot).is_err(), "tried too often");
         assert!(attempt(&store, "xx").is_err(), "no such slot");
 
-        let again = open(&store, &p).unwrap();
+        let (again, _) = open(&store, &p).unwrap();
         assert!(attempt(&store, &again.slot).is_ok());
         crate::hub::put_invitation(
             &store,
