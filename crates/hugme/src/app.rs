@@ -60,6 +60,8 @@ impl App {
     /// Opens (or creates) the data folder `dir`.
     pub fn open(dir: &Path) -> Result<App> {
         let store = Arc::new(Store::open(dir)?);
+        // A class being deleted here when the program stopped is deleted now.
+        crate::term::finish_leaving(&store, dir)?;
         let device = store.meta(DEVICE_KEY)?;
         let subscribers = Subscribers::default();
         Ok(App {
@@ -80,6 +82,8 @@ impl App {
 
     /// Gives this data folder its device id (when it creates or joins a class).
     pub fn set_device(&self, id: &str) -> Result<()> {
+        // A folder whose class was deleted takes documents and media again.
+        self.store.resume();
         self.store.set_meta(DEVICE_KEY, id)?;
         *lock(&self.device) = Some(id.to_owned());
         Ok(())

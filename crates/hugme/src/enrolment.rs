@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::app::App;
 use crate::error::{Error, Result};
-use crate::hub::{self, Invitation, CLASS_KEY};
+use crate::hub::{self, Invitation, Joining, CLASS_KEY};
 
 /// How long an enrolment code stays valid.
 const INVITATION_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
@@ -107,6 +107,7 @@ pub fn create_class_in(app: &App, dir: &Path, name: &str, groups: &[&str]) -> Re
         groups: Vec::new(),
         enrolled_at: now_ms(),
         revoked: false,
+        left_at: None,
     });
     let authority = Authority::create(class.id.as_str())?;
     let credentials = authority.credentials_for(&device)?;
@@ -175,21 +176,6 @@ pub fn enrol_in(
         .map(str::to_owned)
         .or_else(|| group.map(|g| format!("{g} tablet")))
         .unwrap_or_else(|| "teacher".into());
-    app.update_class(&class_id, |c| {
-        c.devices.push(Device {
-            id: DeviceId::from(device.as_str()),
-            name: device_name.clone(),
-            role: if teacher {
-                DeviceRole::Teacher
-            } else {
-                DeviceRole::GroupTablet
-            },
-            groups,
-            enrolled_at: now_ms(),
-            revoked: false,
-        });
-        Ok(())
-    })?;
     let token = format!(
         "{}{}",
         uuid::Uuid::new_v4().simple(),
@@ -203,6 +189,15 @@ pub fn enrol_in(
             device: device.clone(),
             expires_at,
             used: false,
+            joins_as: Some(Joining {
+                name: device_name.clone(),
+                role: if teacher {
+                    DeviceRole::Teacher
+                } else {
+                    DeviceRole::GroupTablet
+                },
+                groups,
+            }),
         },
     )?;
     let payload = Payload {
@@ -382,6 +377,10 @@ pub fn revoke(dir: &Path, device: &str) -> Result<u64> {
 
 /// [`revoke`] on the open data folder `dir` of `app` (the teacher's running app).
 pub fn revoke_in(app: &App, dir: &Path, device: &str) -> Result<u64> {
+    // One at a time (the end of the term removes devices from several sessions at once):
+    // two lists with the same number would each leave out the other's device.
+    static REVOKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = REVOKING.lock().unwrap_or_else(|p| p.into_inner());
     let creds = hub::load_identity(dir, app.store())?;
     let authority = hub::load_authority(dir, &creds)?.ok_or_else(|| {
         Error::Identity("only the teacher's device that created the class can revoke".into())

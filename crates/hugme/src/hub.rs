@@ -111,6 +111,19 @@ pub struct Invitation {
     pub device: String,
     pub expires_at: i64,
     pub used: bool,
+    /// The device's entry in the class list, added when it joins: an invitation nobody uses
+    /// leaves no trace in the class. None in invitations made before this existed (their
+    /// device was listed at once).
+    #[serde(default)]
+    pub joins_as: Option<Joining>,
+}
+
+/// How a device will be listed in the class once it joins.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Joining {
+    pub name: String,
+    pub role: hugme_model::DeviceRole,
+    pub groups: Vec<hugme_model::GroupId>,
 }
 
 pub fn put_invitation(store: &Store, token: &str, invitation: &Invitation) -> Result<()> {
@@ -191,23 +204,6 @@ impl Hub {
         let _ = seen.wait_for(|left| *left).await;
     }
 
-    /// Deletes the class here if its term ended (a tablet that was stopped before it could);
-    /// whether it did.
-    pub fn leave_if_term_ended(&self) -> Result<bool> {
-        if self.is_teacher_device() || self.app.term_ended()?.is_none() {
-            return Ok(false);
-        }
-        let class = self
-            .app
-            .read::<hugme_model::Class>(&self.credentials.class)?
-            .value;
-        if !crate::term::deletes_now(&class, &self.credentials.device) {
-            return Ok(false);
-        }
-        self.leave_class()?;
-        Ok(true)
-    }
-
     /// Deletes the class from this device and stops its network side.
     pub fn leave_class(&self) -> Result<()> {
         crate::term::leave_class(&self.app, &self.dir)?;
@@ -281,9 +277,11 @@ impl Hub {
             .authority
             .as_ref()
             .ok_or_else(|| Error::Identity("only the teacher's device enrols tablets".into()))?;
-        let mut replica = lock(self.app.documents());
+        // One enrolment at a time: a token is used once, even by two tablets at once.
+        static WELCOMING: Mutex<()> = Mutex::new(());
+        let _one = lock(&WELCOMING);
         let key = format!("{TOKEN_PREFIX}{token}");
-        let invitation: Invitation = replica
+        let invitation: Invitation = self
             .store()
             .meta(&key)?
             .and_then(|json| serde_json::from_str(&json).ok())
@@ -299,15 +297,34 @@ impl Hub {
             ));
         }
         let certificate = authority.issue(&invitation.device, request)?;
+        let class = self.credentials.class.clone();
+        if let Some(joining) = &invitation.joins_as {
+            let device = invitation.device.clone();
+            let joining = joining.clone();
+            self.app.update_class(&class.as_str().into(), |c| {
+                if !c.devices.iter().any(|d| d.id.as_str() == device) {
+                    c.devices.push(hugme_model::Device {
+                        id: hugme_model::DeviceId::from(device.as_str()),
+                        name: joining.name,
+                        role: joining.role,
+                        groups: joining.groups,
+                        enrolled_at: now_ms(),
+                        revoked: false,
+                        left_at: None,
+                    });
+                }
+                Ok(())
+            })?;
+        }
         put_invitation(
-            replica.store(),
+            self.store(),
             token,
             &Invitation {
                 used: true,
                 ..invitation
             },
         )?;
-        let class = self.credentials.class.clone();
+        let mut replica = lock(self.app.documents());
         let class_document = replica
             .document(&class)
             .map_err(Error::Sync)?

@@ -264,6 +264,10 @@ async fn sync_with(hub: &Hub, device: Option<&str>, addrs: &[(String, Via)], sta
                         if off > 0 { "ahead of" } else { "behind" }
                     ));
                 }
+                // Nothing is noted on a device that has just deleted its class.
+                if hub.has_left_class() {
+                    return;
+                }
                 if let Err(e) = addresses::remember(hub.store(), &ended.peer, addr) {
                     hub.log(&format!("could not note where {} was: {e}", ended.peer));
                 }

@@ -35,10 +35,6 @@ impl Network {
             return Ok(None);
         }
         let hub = Arc::new(Hub::of(app, dir)?);
-        // A tablet stopped before it could delete an ended class deletes it now.
-        if hub.leave_if_term_ended()? {
-            return Ok(None);
-        }
         let runtime = crate::enrolment::runtime()?;
         let listener = runtime.block_on(async {
             if let Some(addr) = listen {
@@ -88,6 +84,12 @@ impl Network {
     /// Deletes the class from this device ([`crate::term::leave_class`]) and stops.
     pub fn leave_class(&self) -> Result<()> {
         self.hub.leave_class()
+    }
+
+    /// [`Network::leave_class`], to call later on another thread.
+    pub fn leaving(&self) -> impl FnOnce() -> Result<()> + Send + 'static {
+        let hub = self.hub.clone();
+        move || hub.leave_class()
     }
 
     /// Where this device serves.

@@ -210,10 +210,6 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
         } => {
             let discovery = discovery_on(no_discovery);
             let hub = Arc::new(Hub::open(&dir)?);
-            if hub.leave_if_term_ended()? {
-                writeln!(out, "{LEFT}").map_err(io)?;
-                return Ok(true);
-            }
             let runtime = enrolment::runtime()?;
             runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind(&listen)

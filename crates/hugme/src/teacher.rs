@@ -66,6 +66,8 @@ pub struct DeviceView {
     /// The groups it serves, by name.
     pub groups: Vec<String>,
     pub revoked: bool,
+    /// Removed at the end of the term, having deleted the class (ms since the epoch).
+    pub left_at: Option<i64>,
 }
 
 /// Where a comment is pinned, as the UI says it.
@@ -463,6 +465,7 @@ fn devices(class: &Class) -> Vec<DeviceView> {
                 .filter_map(|g| class.group(g).map(|g| g.name.as_str().to_owned()))
                 .collect(),
             revoked: d.revoked,
+            left_at: d.left_at,
         })
         .collect()
 }

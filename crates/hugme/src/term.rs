@@ -1,14 +1,18 @@
 //! The end of a class's term: after exporting the class, the teacher ends the term, and every
-//! enrolled device deletes the class (documents, media, its certificate) the next time it
-//! syncs, so that pupils' work does not stay on tablets that serve other classes next term.
+//! enrolled device deletes the class (documents, media, its certificate), so that pupils'
+//! work does not stay on tablets that serve other classes next term.
 //!
 //! The order is the class document's `ended_at`, which only a teacher's device may write (the
-//! sync policy refuses it from anyone else), so it travels like any change, through the hub or
-//! a third device. A tablet deletes the class once a session that brought it is over
-//! ([`Hub::after_session`]); its network side stops for good. The teacher's device, once a
-//! session with a tablet ended in step (the tablet holds the order), removes that tablet from
-//! the class (revokes it), and so the devices list tells who has deleted the class. Last, the
-//! teacher may delete the class from the teacher's own device ([`leave_class`]).
+//! sync policy refuses it from anyone else), so it travels like any change. A group tablet
+//! deletes the class after a session with a teacher's device that ended in step (that device
+//! then knows it holds the order); the teacher's device (the class CA) removes it from the
+//! class, marking it `left_at`, and so the devices list tells who has deleted the class. A
+//! device that relays for the tablets waits until every tablet is out or got the order from
+//! it ([`leaves_after`], [`removes`]). Last, the teacher deletes the class from the teacher's
+//! own device too ([`leave_class`]).
+//!
+//! Deleting is made to finish: a marker file is written first and removed last, and a program
+//! stopped in between finishes at its next start ([`App::open`]).
 
 use std::path::Path;
 
@@ -61,19 +65,47 @@ pub fn check_teacher_may_leave(app: &App) -> Result<()> {
     Ok(())
 }
 
+/// The file that says a class is being deleted from the data folder: written (and made
+/// durable) first, removed last, so a program stopped in between finishes at its next start.
+const LEAVING: &str = "leaving-class";
+
 /// Deletes the class from this data folder: documents and their history, media, sync states,
 /// settings and the device's certificate and keys. The folder is then like a new device's.
 pub fn leave_class(app: &App, dir: &Path) -> Result<()> {
-    {
+    let marker = dir.join(LEAVING);
+    std::fs::File::create(&marker)
+        .and_then(|f| f.sync_all())
+        .and_then(|()| std::fs::File::open(dir)?.sync_all())
+        .map_err(|e| Error::Identity(format!("cannot start deleting the class: {e}")))?;
+    let wiped = {
         // Under the documents' lock: no session or edit writes while the data goes, and none
         // finds anything after (the replica syncs no class from now on).
         let mut replica = app.documents().lock().unwrap_or_else(|p| p.into_inner());
         replica.forget();
-        app.store().wipe()?;
-    }
+        app.store().wipe()
+    };
     app.forget_device();
-    // The rows went in one transaction; the certificate after them: a process killed in
-    // between leaves a folder that belongs to no class, with key files nobody reads.
+    let identity = remove_identity(dir);
+    wiped?;
+    identity?;
+    std::fs::remove_file(&marker)
+        .map_err(|e| Error::Identity(format!("cannot delete {}: {e}", marker.display())))
+}
+
+/// Finishes deleting a class that was being deleted when the program stopped.
+pub(crate) fn finish_leaving(store: &hugme_store::Store, dir: &Path) -> Result<()> {
+    let marker = dir.join(LEAVING);
+    if !marker.exists() {
+        return Ok(());
+    }
+    store.wipe()?;
+    store.resume();
+    remove_identity(dir)?;
+    std::fs::remove_file(&marker)
+        .map_err(|e| Error::Identity(format!("cannot delete {}: {e}", marker.display())))
+}
+
+fn remove_identity(dir: &Path) -> Result<()> {
     let identity = identity_dir(dir);
     if identity.exists() {
         std::fs::remove_dir_all(&identity)
@@ -82,50 +114,98 @@ pub fn leave_class(app: &App, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Whether `device` deletes the class now, by the class document it holds once the term
-/// ended. A group tablet at once (it serves other classes next). A device that may relay for
-/// the tablets (another teacher device, a hub) once every group tablet is out of the class, so
-/// that a tablet reaching the teacher's device only through it still gets the order.
-pub fn deletes_now(class: &Class, device: &str) -> bool {
+/// The role `device` has in the class, if the class lists it.
+fn role_of(class: &Class, device: &str) -> Option<DeviceRole> {
+    class
+        .devices
+        .iter()
+        .find(|d| d.id.as_str() == device)
+        .map(|d| d.role)
+}
+
+/// Whether this device (`me`, not the teacher's device that holds the class CA) deletes the
+/// class after a session with `peer` that ended in step, once the term ended. A group tablet
+/// does after such a session with a teacher's device: that device now knows it holds the
+/// order (and the teacher's device removes it). A device that relays for the tablets (another
+/// teacher device, a hub) does once every group tablet is removed or got the order from it
+/// (`handed`): a tablet reaching the teacher only through it still gets the order.
+pub fn leaves_after(class: &Class, me: &str, peer: &str, handed: &[String]) -> bool {
     if class.ended_at.is_none() {
         return false;
     }
-    match class.devices.iter().find(|d| d.id.as_str() == device) {
-        Some(d) if d.role != DeviceRole::GroupTablet => class
+    match role_of(class, me) {
+        Some(DeviceRole::GroupTablet) | None => role_of(class, peer) == Some(DeviceRole::Teacher),
+        Some(_) => class
             .devices
             .iter()
             .filter(|d| d.role == DeviceRole::GroupTablet)
-            .all(|d| d.revoked),
-        _ => true,
+            .all(|d| d.revoked || handed.iter().any(|h| h == d.id.as_str())),
     }
 }
 
-impl Hub {
-    /// What the end of the term asks after a session: a tablet that now holds the order
-    /// deletes the class (`true`: this device has left it); the teacher's device removes a
-    /// tablet that the session left holding the order.
-    pub(crate) fn after_session(&self, ended: &Ended) -> Result<bool> {
-        if self.app().term_ended()?.is_none() {
-            return Ok(false);
-        }
-        if !self.is_teacher_device() {
-            return self.leave_if_term_ended();
-        }
-        if ended.finished && ended.greeted {
-            // The peer holds this class document now, so it applies the same rule.
-            let class = self.app().read::<Class>(&self.credentials().class)?.value;
-            let listed = class
+/// Whether the teacher's device (the class CA) removes `peer` after a session that ended in
+/// step once the term ended: the peer then holds the order, and deletes the class by
+/// [`leaves_after`].
+pub fn removes(class: &Class, peer: &str) -> bool {
+    let listed = class
+        .devices
+        .iter()
+        .any(|d| d.id.as_str() == peer && !d.revoked);
+    listed
+        && class.ended_at.is_some()
+        && match role_of(class, peer) {
+            Some(DeviceRole::GroupTablet) => true,
+            _ => class
                 .devices
                 .iter()
-                .any(|d| d.id.as_str() == ended.peer && !d.revoked);
-            if listed && ended.peer != self.credentials().device && deletes_now(&class, &ended.peer)
-            {
+                .filter(|d| d.role == DeviceRole::GroupTablet)
+                .all(|d| d.revoked),
+        }
+}
+
+/// The tablets this relaying device handed the end of the term to.
+const HANDED_KEY: &str = "term_handed";
+
+impl Hub {
+    /// What the end of the term asks after a session: this device deletes the class
+    /// (`true`: it has left it), or the teacher's device removes the peer that now holds the
+    /// order.
+    pub(crate) fn after_session(&self, ended: &Ended) -> Result<bool> {
+        if !ended.finished || !ended.greeted || self.app().term_ended()?.is_none() {
+            return Ok(false);
+        }
+        let class = self.app().read::<Class>(&self.credentials().class)?.value;
+        if self.is_teacher_device() {
+            if ended.peer != self.credentials().device && removes(&class, &ended.peer) {
                 crate::enrolment::revoke_in(self.app(), self.dir(), &ended.peer)?;
+                let at = now_ms();
+                self.app().update_class(&class.id, |c| {
+                    if let Some(d) = c.devices.iter_mut().find(|d| d.id.as_str() == ended.peer) {
+                        d.left_at = Some(at);
+                    }
+                    Ok(())
+                })?;
                 self.log(&format!(
                     "removed {} from the class: it holds the end of the term",
                     ended.peer
                 ));
             }
+            return Ok(false);
+        }
+        let store = self.app().store();
+        let mut handed: Vec<String> = store
+            .meta(HANDED_KEY)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        if role_of(&class, &ended.peer) == Some(DeviceRole::GroupTablet)
+            && !handed.contains(&ended.peer)
+        {
+            handed.push(ended.peer.clone());
+            store.set_meta(HANDED_KEY, &serde_json::to_string(&handed)?)?;
+        }
+        if leaves_after(&class, &self.credentials().device, &ended.peer, &handed) {
+            self.leave_class()?;
+            return Ok(true);
         }
         Ok(false)
     }
@@ -144,7 +224,68 @@ mod tests {
             groups: Vec::new(),
             enrolled_at: 0,
             revoked,
+            left_at: None,
         }
+    }
+
+    fn class() -> Class {
+        let mut class = Class::new("5B");
+        class.devices = vec![
+            device("teacher", DeviceRole::Teacher, false),
+            device("laptop", DeviceRole::Teacher, false),
+            device("kettu", DeviceRole::GroupTablet, false),
+            device("saukot", DeviceRole::GroupTablet, false),
+            device("lost", DeviceRole::GroupTablet, true),
+        ];
+        class
+    }
+
+    #[test]
+    fn a_tablet_leaves_after_a_session_with_a_teacher_device_once_the_term_ended() {
+        let mut class = class();
+        assert!(
+            !leaves_after(&class, "kettu", "teacher", &[]),
+            "not before the term ends"
+        );
+        class.ended_at = Some(1);
+        assert!(leaves_after(&class, "kettu", "teacher", &[]));
+        assert!(leaves_after(&class, "kettu", "laptop", &[]));
+        assert!(
+            !leaves_after(&class, "kettu", "saukot", &[]),
+            "from another tablet: it keeps the order until a teacher's device knows"
+        );
+        assert!(leaves_after(&class, "unlisted", "teacher", &[]));
+    }
+
+    #[test]
+    fn a_relaying_device_leaves_once_every_tablet_is_out_or_got_the_order_from_it() {
+        let mut class = class();
+        class.ended_at = Some(1);
+        assert!(!leaves_after(&class, "laptop", "teacher", &[]));
+        assert!(!leaves_after(&class, "laptop", "kettu", &["kettu".into()]));
+        assert!(leaves_after(
+            &class,
+            "laptop",
+            "saukot",
+            &["kettu".into(), "saukot".into()]
+        ));
+        class.devices[2].revoked = true;
+        class.devices[3].revoked = true;
+        assert!(leaves_after(&class, "laptop", "teacher", &[]));
+    }
+
+    #[test]
+    fn the_teacher_removes_tablets_at_once_and_relays_once_every_tablet_is_out() {
+        let mut class = class();
+        assert!(!removes(&class, "kettu"), "not before the term ends");
+        class.ended_at = Some(1);
+        assert!(removes(&class, "kettu"));
+        assert!(!removes(&class, "lost"), "already removed");
+        assert!(!removes(&class, "stranger"));
+        assert!(!removes(&class, "laptop"), "tablets may still need it");
+        class.devices[2].revoked = true;
+        class.devices[3].revoked = true;
+        assert!(removes(&class, "laptop"));
     }
 
     #[test]
@@ -167,26 +308,20 @@ mod tests {
     }
 
     #[test]
-    fn tablets_delete_at_once_and_relaying_devices_once_every_tablet_has() {
-        let mut class = Class::new("5B");
-        class.devices = vec![
-            device("teacher", DeviceRole::Teacher, false),
-            device("second-teacher", DeviceRole::Teacher, false),
-            device("hub", DeviceRole::Hub, false),
-            device("kettu", DeviceRole::GroupTablet, false),
-            device("saukot", DeviceRole::GroupTablet, true),
-        ];
-        assert!(!deletes_now(&class, "kettu"), "not before the term ends");
-        class.ended_at = Some(1);
-        assert!(deletes_now(&class, "kettu"));
-        assert!(
-            deletes_now(&class, "unknown"),
-            "a device the class does not list"
-        );
-        assert!(!deletes_now(&class, "hub"), "Kettu may still need the hub");
-        assert!(!deletes_now(&class, "second-teacher"));
-        class.devices[3].revoked = true;
-        assert!(deletes_now(&class, "hub"));
-        assert!(deletes_now(&class, "second-teacher"));
+    fn a_deletion_cut_off_by_a_stopped_program_is_finished_at_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let app = App::open(dir.path()).unwrap();
+            app.add_media(b"kuva luokasta").unwrap();
+            std::fs::create_dir_all(identity_dir(dir.path())).unwrap();
+            std::fs::write(identity_dir(dir.path()).join("device.key"), b"key").unwrap();
+            // Stopped right after it began.
+            std::fs::write(dir.path().join(LEAVING), b"").unwrap();
+        }
+        let app = App::open(dir.path()).unwrap();
+        assert!(app.store().blobs().unwrap().is_empty());
+        assert!(!identity_dir(dir.path()).exists());
+        assert!(!dir.path().join(LEAVING).exists());
+        app.add_media(b"uusi luokka").unwrap();
     }
 }

@@ -80,6 +80,10 @@ pub struct Device {
     pub groups: Vec<GroupId>,
     pub enrolled_at: i64,
     pub revoked: bool,
+    /// When it was removed at the end of the term, holding the order to delete the class
+    /// (as against removed for another reason, say lost). Missing in older documents.
+    #[autosurgeon(missing = "Option::default")]
+    pub left_at: Option<i64>,
 }
 
 /// Class-wide settings.

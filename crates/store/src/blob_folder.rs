@@ -37,8 +37,10 @@ impl BlobFolder {
     }
 
     /// Deletes every blob file, whole or partly received (the end of a class's term here).
+    /// Every file is tried; the first failure is returned.
     pub(crate) fn clear(&self) -> Result<()> {
         let entries = std::fs::read_dir(&self.root).map_err(|e| Error::io(&self.root, e))?;
+        let mut first = None;
         for entry in entries.flatten() {
             let path = entry.path();
             let removed = if path.is_dir() {
@@ -46,10 +48,16 @@ impl BlobFolder {
             } else {
                 std::fs::remove_file(&path)
             };
-            removed.map_err(|e| Error::io(&path, e))?;
+            if let Err(e) = removed {
+                first.get_or_insert(Error::io(&path, e));
+            }
         }
         let tmp = self.root.join("tmp");
-        std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e))
+        let made = std::fs::create_dir_all(&tmp).map_err(|e| Error::io(&tmp, e));
+        match first {
+            Some(e) => Err(e),
+            None => made,
+        }
     }
 
     /// Moves a complete file, already checked against `hash`, into place: fsync, rename, fsync

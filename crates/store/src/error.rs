@@ -76,7 +76,7 @@ pub enum Error {
     },
     #[error("the store's writer has stopped")]
     WriterGone,
-    #[error("the data was deleted but the database file could not be compacted: {0}")]
+    #[error("{0}")]
     Wiped(String),
     /// An error shared by every write of one group commit.
     #[error(transparent)]

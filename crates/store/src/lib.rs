@@ -57,6 +57,9 @@ pub struct Store {
     reader: Mutex<Connection>,
     writer: Writer,
     blobs: BlobFolder,
+    /// Set by [`Store::wipe`]: no document or media is taken until [`Store::resume`] (a
+    /// pupil's photo arriving a moment after the class was deleted must not stay behind).
+    wiped: std::sync::atomic::AtomicBool,
     _lock: File,
 }
 
@@ -94,6 +97,7 @@ impl Store {
             db_path,
             reader: Mutex::new(reader),
             blobs,
+            wiped: std::sync::atomic::AtomicBool::new(false),
             _lock: lock,
         })
     }
@@ -125,9 +129,28 @@ impl Store {
     /// media, settings) and gives the space back, so nothing of it stays readable on the
     /// disk: the end of a class's term on a shared tablet. The rows go in one transaction
     /// (a process killed midway leaves all or nothing), then the media files.
+    ///
+    /// Everything is tried even when a step fails (a full disk cannot vacuum; the deleted
+    /// rows are zeroed in place regardless); the first failure is returned.
     pub fn wipe(&self) -> Result<()> {
-        self.submit(Job::Wipe).wait()?;
-        self.blobs.clear()
+        self.wiped.store(true, std::sync::atomic::Ordering::SeqCst);
+        let rows = self.submit(Job::Wipe).wait();
+        let files = self.blobs.clear();
+        rows.and(files)
+    }
+
+    /// Takes documents and media again after a [`Store::wipe`] (the device joined a class).
+    pub fn resume(&self) {
+        self.wiped.store(false, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn refuse_if_wiped(&self) -> Result<()> {
+        if self.wiped.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::Wiped(
+                "this data folder's class was deleted: nothing more is kept".into(),
+            ));
+        }
+        Ok(())
     }
 
     /// Whether the writer has nothing queued: a write now would reach disk at once.
@@ -151,6 +174,7 @@ impl Store {
         kind: DocumentKind,
         mut doc: AutoCommit,
     ) -> Result<StoredDocument> {
+        self.refuse_if_wiped()?;
         document::commit_now(&mut doc);
         let snapshot = doc.save();
         let snapshot_bytes = snapshot.len() as u64;
@@ -248,6 +272,7 @@ impl Store {
 
     /// Stores bytes as a blob (once, however often they are stored) and returns its reference.
     pub fn put_blob(&self, bytes: &[u8]) -> Result<BlobRef> {
+        self.refuse_if_wiped()?;
         let hash = blake3::hash(bytes).to_hex().to_string();
         if self.has_blob(&hash)? {
             return Ok(BlobRef {
@@ -260,6 +285,7 @@ impl Store {
 
     /// Streams a blob in from a reader, so large media never sits whole in memory.
     pub fn put_blob_from(&self, source: &mut dyn Read) -> Result<BlobRef> {
+        self.refuse_if_wiped()?;
         let blob = self.blobs.write(source)?;
         self.submit(Job::IndexBlob {
             hash: blob.hash.clone(),
@@ -272,6 +298,7 @@ impl Store {
 
     /// A blob being received (resumed if an earlier transfer left part of it).
     pub fn partial_blob(&self, hash: &str) -> Result<PartialBlob> {
+        self.refuse_if_wiped()?;
         PartialBlob::open(self, hash)
     }
 

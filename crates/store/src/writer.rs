@@ -220,17 +220,30 @@ fn run(mut conn: Connection, path: &Path, rx: &Receiver<Request>, in_flight: &At
         let wiped = batch.iter().any(|r| matches!(r.job, Job::Wipe));
         let n = batch.len();
         let placed = place_blobs(&batch);
+        if wiped {
+            // Deleted rows are overwritten with zeros where they lie: nothing stays readable
+            // in free pages even when the disk is too full to vacuum.
+            let _ = conn.execute_batch("PRAGMA secure_delete = ON;");
+        }
         match apply_batch(&mut conn, path, &batch, placed) {
             Ok(mut results) if wiped => {
-                // The wipe is answered once the deleted rows are gone from the file too.
+                // The wipe is answered once the deleted rows are gone from the file and the
+                // WAL (its old frames held them); the vacuum then gives the space back, and
+                // may fail on a full disk without harm.
                 let erased = conn
-                    .execute_batch("VACUUM; PRAGMA wal_checkpoint(TRUNCATE);")
+                    .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
                     .map_err(|e| Error::sqlite(path, e));
+                let _ = conn.execute_batch(
+                    "VACUUM; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA secure_delete = OFF;",
+                );
                 if let Err(e) = erased {
                     let e = Arc::new(e);
                     for (request, result) in batch.iter().zip(results.iter_mut()) {
                         if matches!(request.job, Job::Wipe) {
-                            *result = Err(Error::Wiped(e.to_string()));
+                            *result = Err(Error::Wiped(format!(
+                                "the class's data was deleted, but the database could not be \
+                                 rewritten without it: {e}"
+                            )));
                         }
                     }
                 }

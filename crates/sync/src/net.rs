@@ -245,6 +245,22 @@ where
 /// tablet sends lets a wrong device test guesses; the invitation it gets back names the CA
 /// to pin for [`join`].
 pub async fn invitation_by_code(addr: &str, typed: &ShortCode) -> Result<Vec<u8>> {
+    // An address heard on the network may lead nowhere (a laptop's VPN, say): give up on
+    // it soon and try the next.
+    tokio::time::timeout(CODE_WITHIN, ask_by_code(addr, typed))
+        .await
+        .map_err(|_| {
+            Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("{addr} did not answer within {} s", CODE_WITHIN.as_secs()),
+            ))
+        })?
+}
+
+/// How long asking one address for a code's invitation may take.
+const CODE_WITHIN: std::time::Duration = std::time::Duration::from_secs(8);
+
+async fn ask_by_code(addr: &str, typed: &ShortCode) -> Result<Vec<u8>> {
     let config = identity::code_client_config()?;
     let tcp = TcpStream::connect(addr).await?;
     let name = rustls::pki_types::ServerName::try_from(SERVER_NAME)

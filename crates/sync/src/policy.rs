@@ -267,6 +267,7 @@ mod tests {
             groups: groups.iter().map(|g| GroupId::from(*g)).collect(),
             enrolled_at: 0,
             revoked: false,
+            left_at: None,
         }
     }
 

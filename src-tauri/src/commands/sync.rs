@@ -44,9 +44,9 @@ impl SyncSide {
         left
     }
 
-    /// The network side, taken out (to delete the class here: it stops for good).
-    pub fn take(&self) -> Option<Network> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).take()
+    /// How to delete the class through the network side (which then stops), if it runs.
+    pub fn leaving(&self) -> Option<impl FnOnce() -> hugme::Result<()> + Send + 'static> {
+        self.with(|n| n.map(Network::leaving))
     }
 }
 

@@ -25,11 +25,13 @@ pub async fn leave_class(
     sync: State<'_, SyncSide>,
 ) -> CommandResult<()> {
     let dir = options.data.clone();
-    let network = sync.take();
+    // The network side stays where it is: once it has left the class, the next status look
+    // says so and drops it; if deleting fails, it goes on as before.
+    let leaving = sync.leaving();
     blocking(&app, move |app| {
         hugme::term::check_teacher_may_leave(app)?;
-        match network {
-            Some(network) => network.leave_class(),
+        match leaving {
+            Some(leave) => leave(),
             None => hugme::term::leave_class(app, &dir),
         }
     })

@@ -95,4 +95,16 @@ fn a_wrong_code_learns_nothing_and_a_code_tried_too_often_is_void() {
     assert!(!joined);
     assert!(said.contains("tried too often"), "{said}");
     assert!(titles(&stranger).is_empty());
+
+    // The unused enrolment left no trace in the class list: only the tablet that joined.
+    drop(serving);
+    let teacher = App::open(&class.teacher).unwrap();
+    let id = teacher.store().meta("class_id").unwrap().unwrap();
+    let roster = teacher.read::<hugme_model::Class>(&id).unwrap().value;
+    let saukot = roster
+        .devices
+        .iter()
+        .filter(|d| d.name == "Saukot tablet")
+        .count();
+    assert_eq!(saukot, 1, "{:?}", roster.devices);
 }

@@ -261,7 +261,14 @@ fn a_wiped_store_holds_nothing_and_nothing_of_it_stays_readable_on_disk() {
         "nothing left in free pages or the WAL"
     );
 
-    // The folder works on as an empty one, and after reopening.
+    // Nothing is taken until the folder joins a class again (a photo a moment late).
+    assert!(store.put_blob(b"myohassa").is_err());
+    assert!(store
+        .create_document("p2", DocumentKind::Project, doc_with("liian myohaan"))
+        .is_err());
+    assert!(store.blobs().unwrap().is_empty());
+    // Then it works on as an empty one, and after reopening.
+    store.resume();
     store
         .create_document("p2", DocumentKind::Project, doc_with("uusi luokka"))
         .unwrap();

@@ -125,6 +125,7 @@ pub fn device(id: &str, role: DeviceRole, groups: &[&GroupId]) -> Device {
         groups: groups.iter().map(|g| (*g).clone()).collect(),
         enrolled_at: 0,
         revoked: false,
+        left_at: None,
     }
 }
 

@@ -193,7 +193,11 @@ export type DeviceView = { id: string, name: string, role: string,
 /**
  * The groups it serves, by name.
  */
-groups: Array<string>, revoked: boolean, };
+groups: Array<string>, revoked: boolean, 
+/**
+ * Removed at the end of the term, having deleted the class (ms since the epoch).
+ */
+left_at: number | null, };
 
 export type PinView = { "to": "step", step: Step, } | { "to": "question", id: string, } | { "to": "block", id: string, };
 
