@@ -33,6 +33,9 @@ pub enum NetworkCommand {
         /// Where to write the payload (the QR code's text); the short code is printed.
         #[arg(short = 'o', long = "output")]
         output: Option<PathBuf>,
+        /// Where to write the QR code as a PNG (to print on an enrolment card).
+        #[arg(long)]
+        qr: Option<PathBuf>,
     },
     /// On a tablet: join the class with an enrolment payload, or with the short code from the
     /// teacher's screen (the teacher's device must be serving).
@@ -144,6 +147,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             hubs,
             name,
             output,
+            qr,
         } => {
             let app = crate::app::App::open(&dir)?;
             let enrolment = enrolment::enrol_in(
@@ -159,6 +163,10 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 std::fs::write(&output, serde_json::to_vec_pretty(payload)?).map_err(|e| {
                     Error::Identity(format!("cannot write {}: {e}", output.display()))
                 })?;
+            }
+            if let Some(qr) = qr {
+                std::fs::write(&qr, enrolment::qr_png(payload, 8)?)
+                    .map_err(|e| Error::Identity(format!("cannot write {}: {e}", qr.display())))?;
             }
             writeln!(out, "device {}", payload.device).map_err(io)?;
             let minutes = (enrolment.code_expires_at - hugme_store::now_ms()) / 60_000;

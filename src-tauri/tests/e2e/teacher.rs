@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use hugme::edit::Edit;
 use hugme::hub::Hub;
 use hugme::neighbours::Reach;
+use hugme::network::Network;
 use hugme::App;
 use hugme_model::ResearchQuestion;
 
@@ -307,30 +308,84 @@ async fn a_teacher_creates_a_class_on_a_fresh_device() {
     app.quit().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_screen() {
-    let root = tempfile::tempdir().unwrap();
-    let (teacher, tablet) = (root.path().join("teacher"), root.path().join("tablet"));
+/// A class (Ketut, Karhut) whose teacher's device serves at a loopback address, as its app
+/// does (its own runtime, on a plain thread): the teacher's app, its folder, the address and
+/// the running network side.
+fn serving_teacher(root: &std::path::Path) -> (Arc<App>, std::path::PathBuf, String, Network) {
+    let teacher = root.join("teacher");
     hugme::enrolment::create_class(&teacher, "5B", &["Ketut", "Karhut"]).unwrap();
     let addr = free_address();
     let teachers = Arc::new(App::open(&teacher).unwrap());
-    let code = hugme::enrolment::enrol_in(&teachers, &teacher, Some("Karhut"), false, &[], None)
-        .unwrap()
-        .code;
-    // The teacher's device serves, as its app does (its own runtime, on a plain thread).
     let reach = Reach {
         discovery: false,
         fallbacks: false,
         typed: Vec::new(),
     };
     let (serving_app, serving_dir, listen) = (teachers.clone(), teacher.clone(), addr.clone());
-    let network = std::thread::spawn(move || {
-        hugme::network::Network::start(serving_app, &serving_dir, reach, Some(&listen))
-    })
-    .join()
-    .unwrap()
-    .unwrap()
-    .expect("the teacher's device serves");
+    let network =
+        std::thread::spawn(move || Network::start(serving_app, &serving_dir, reach, Some(&listen)))
+            .join()
+            .unwrap()
+            .unwrap()
+            .expect("the teacher's device serves");
+    (teachers, teacher, addr, network)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_tablet_joins_by_a_photo_of_the_qr_code() {
+    let root = tempfile::tempdir().unwrap();
+    let tablet = root.path().join("tablet");
+    let (teachers, teacher, addr, network) = serving_teacher(root.path());
+    let enrolment = hugme::enrolment::enrol_in(
+        &teachers,
+        &teacher,
+        Some("Ketut"),
+        false,
+        std::slice::from_ref(&addr),
+        None,
+    )
+    .unwrap();
+    // The QR code as a picture on the tablet (a photo of the teacher's screen or a printed
+    // enrolment card): the page reads it, Rust finds the code, the tablet joins.
+    let picture = root.path().join("koodi.png");
+    std::fs::write(
+        &picture,
+        hugme::enrolment::qr_png(&enrolment.payload, 6).unwrap(),
+    )
+    .unwrap();
+
+    let driver = Driver::start();
+    let app = driver.launch(&tablet).await;
+    app.find("[data-testid=join-photo]")
+        .await
+        .send_keys(picture.to_str().unwrap())
+        .await
+        .expect("the picture chosen");
+    app.until(
+        "the class's groups",
+        "return document.querySelectorAll('[data-testid=group-card]').length === 2;",
+    )
+    .await;
+    app.quit().await;
+    let roster = teachers
+        .read::<hugme_model::Class>(&teachers.store().meta("class_id").unwrap().unwrap())
+        .unwrap()
+        .value;
+    assert!(
+        roster.devices.iter().any(|d| d.name == "Ketut tablet"),
+        "the tablet is in the class list"
+    );
+    drop(network);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_screen() {
+    let root = tempfile::tempdir().unwrap();
+    let tablet = root.path().join("tablet");
+    let (teachers, teacher, addr, network) = serving_teacher(root.path());
+    let code = hugme::enrolment::enrol_in(&teachers, &teacher, Some("Karhut"), false, &[], None)
+        .unwrap()
+        .code;
 
     let driver = Driver::start();
     let app = driver.launch(&tablet).await;

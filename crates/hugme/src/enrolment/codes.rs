@@ -113,6 +113,36 @@ pub fn qr_svg(payload: &Payload) -> Result<String> {
         .build())
 }
 
+/// The QR code of a payload as a PNG, `scale` pixels a module with a quiet zone: to print
+/// on an enrolment card, or to pick as a photo on a tablet without a working camera.
+pub fn qr_png(payload: &Payload, scale: usize) -> Result<Vec<u8>> {
+    let code = qr(payload)?;
+    let modules = code.width();
+    let dark = code.to_colors();
+    let side = (modules + 8) * scale;
+    let mut grey = vec![255u8; side * side];
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = ((x / scale).wrapping_sub(4), (y / scale).wrapping_sub(4));
+            if mx < modules && my < modules && dark[my * modules + mx] == qrcode::Color::Dark {
+                grey[y * side + x] = 0;
+            }
+        }
+    }
+    let image = |source| Error::Image {
+        name: "the enrolment QR code".into(),
+        source,
+    };
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, side as u32, side as u32);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(image)?;
+    writer.write_image_data(&grey).map_err(image)?;
+    writer.finish().map_err(image)?;
+    Ok(out)
+}
+
 fn qr(payload: &Payload) -> Result<qrcode::QrCode> {
     let text = serde_json::to_string(payload)?;
     // M: a smudged screen or a tilted camera still reads it.
@@ -198,6 +228,20 @@ mod tests {
             "{}",
             &svg[..80]
         );
+    }
+
+    #[test]
+    fn the_printable_qr_code_reads_back_as_the_payload() {
+        let p = payload();
+        let png_bytes = qr_png(&p, 4).unwrap();
+        let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+            .read_info()
+            .unwrap();
+        let mut grey = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut grey).unwrap();
+        grey.truncate(info.buffer_size());
+        let (w, h) = (info.width as usize, info.height as usize);
+        assert_eq!(read_qr(w, h, &grey).unwrap(), Some(p));
     }
 
     #[test]

@@ -100,6 +100,8 @@ export const en = {
   'term.leaveConfirm': 'Delete the class from this device? Nothing of it stays here; keep the exported file.',
   'sync.leftClass': 'The class’s term has ended: its work was deleted from this tablet.',
   'teacher.devices.deletedClass': 'deleted the class',
+  'start.join.photo': 'Or a photo of the code:',
+  'start.join.noCodeInPhoto': 'No code found in that photo: take it closer, straight on.',
   'teacher.role.teacher': 'teacher',
   'teacher.role.group-tablet': 'group tablet',
   'teacher.role.hub': 'hub',

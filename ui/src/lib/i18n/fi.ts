@@ -100,6 +100,8 @@ export const fi: Messages = {
   'term.leaveConfirm': 'Poistetaanko luokka tältä laitteelta? Siitä ei jää tänne mitään; säilytä viety tiedosto.',
   'sync.leftClass': 'Luokan lukukausi on päättynyt: sen työt poistettiin tästä tabletista.',
   'teacher.devices.deletedClass': 'poisti luokan',
+  'start.join.photo': 'Tai kuva koodista:',
+  'start.join.noCodeInPhoto': 'Kuvasta ei löytynyt koodia: ota kuva läheltä ja suoraan edestä.',
   'teacher.role.teacher': 'opettaja',
   'teacher.role.group-tablet': 'ryhmän tabletti',
   'teacher.role.hub': 'keskitin',
