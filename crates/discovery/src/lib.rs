@@ -67,13 +67,20 @@ pub fn peer_of(
     if device == me.device || device.is_empty() || addresses.is_empty() {
         return None;
     }
+    Some(Peer {
+        device,
+        addresses: socket_addresses(addresses, port),
+    })
+}
+
+/// A service's addresses at its port, IPv4 first: classroom networks route it best.
+fn socket_addresses(addresses: &[IpAddr], port: u16) -> Vec<SocketAddr> {
     let mut addresses: Vec<SocketAddr> = addresses
         .iter()
         .map(|ip| SocketAddr::new(*ip, port))
         .collect();
-    // IPv4 first: classroom networks route it best.
     addresses.sort_by_key(|a| (a.is_ipv6(), *a));
-    Some(Peer { device, addresses })
+    addresses
 }
 
 /// The running announcement and browser.
@@ -191,12 +198,7 @@ pub fn enrolling_teacher(
     if txt("enrols")? != "1" || txt("v")? != PROTOCOL || addresses.is_empty() {
         return None;
     }
-    let mut addresses: Vec<SocketAddr> = addresses
-        .iter()
-        .map(|ip| SocketAddr::new(*ip, port))
-        .collect();
-    addresses.sort_by_key(|a| (a.is_ipv6(), *a));
-    Some(addresses)
+    Some(socket_addresses(addresses, port))
 }
 
 /// Listens for `wait` for teachers' devices that enrol tablets, of any class (a tablet with

@@ -7,7 +7,7 @@
 mod codes;
 
 pub(crate) use codes::attempt as attempt_code;
-pub use codes::{qr_png, qr_svg, read_qr, CODE_LIFETIME_MS, MAX_ATTEMPTS};
+pub use codes::{qr_png, qr_svg, read_qr};
 
 use std::path::Path;
 

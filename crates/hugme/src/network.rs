@@ -81,12 +81,8 @@ impl Network {
         self.hub.has_left_class()
     }
 
-    /// Deletes the class from this device ([`crate::term::leave_class`]) and stops.
-    pub fn leave_class(&self) -> Result<()> {
-        self.hub.leave_class()
-    }
-
-    /// [`Network::leave_class`], to call later on another thread.
+    /// Deletes the class from this device ([`crate::term::leave_class`]) and stops, when
+    /// called (later, on another thread).
     pub fn leaving(&self) -> impl FnOnce() -> Result<()> + Send + 'static {
         let hub = self.hub.clone();
         move || hub.leave_class()

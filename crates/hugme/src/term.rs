@@ -171,10 +171,13 @@ impl Hub {
     /// (`true`: it has left it), or the teacher's device removes the peer that now holds the
     /// order.
     pub(crate) fn after_session(&self, ended: &Ended) -> Result<bool> {
-        if !ended.finished || !ended.greeted || self.app().term_ended()?.is_none() {
+        if !ended.finished || !ended.greeted {
             return Ok(false);
         }
         let class = self.app().read::<Class>(&self.credentials().class)?.value;
+        if class.ended_at.is_none() {
+            return Ok(false);
+        }
         if self.is_teacher_device() {
             if ended.peer != self.credentials().device && removes(&class, &ended.peer) {
                 crate::enrolment::revoke_in(self.app(), self.dir(), &ended.peer)?;

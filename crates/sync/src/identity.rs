@@ -270,16 +270,7 @@ impl Credentials {
 /// The TLS client of a device that is not enrolled yet: it knows the class CA only by the
 /// fingerprint in the QR code, and trusts a server whose chain ends in exactly that CA.
 pub fn enrolment_client_config(ca_fingerprint: &str) -> Result<Arc<ClientConfig>> {
-    let verifier = PinnedAuthority {
-        fingerprint: Some(ca_fingerprint.to_ascii_lowercase()),
-        provider: crypto(),
-    };
-    let config = ClientConfig::builder_with_provider(crypto())
-        .with_safe_default_protocol_versions()?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    Ok(Arc::new(config))
+    unenrolled_client(Some(ca_fingerprint.to_ascii_lowercase()))
 }
 
 /// The TLS client of a tablet enrolling by typed code: it knows nothing of the class yet and
@@ -287,8 +278,13 @@ pub fn enrolment_client_config(ca_fingerprint: &str) -> Result<Arc<ClientConfig>
 /// a server that is not the teacher's device (or relays to it) fails them; what the code then
 /// brings (the CA fingerprint) is pinned for the enrolment itself.
 pub fn code_client_config() -> Result<Arc<ClientConfig>> {
+    unenrolled_client(None)
+}
+
+/// A client with no certificate of its own, trusting the pinned CA (or, with none, any server).
+fn unenrolled_client(fingerprint: Option<String>) -> Result<Arc<ClientConfig>> {
     let verifier = PinnedAuthority {
-        fingerprint: None,
+        fingerprint,
         provider: crypto(),
     };
     let config = ClientConfig::builder_with_provider(crypto())

@@ -5,6 +5,7 @@
 // Shared with the app benchmark (`benches/app.rs`), which uses parts these tests do not.
 #[allow(dead_code)]
 mod driver;
+mod headless;
 mod student;
 mod sync;
 mod teacher;

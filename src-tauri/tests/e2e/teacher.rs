@@ -14,16 +14,11 @@ use hugme::App;
 use hugme_model::ResearchQuestion;
 
 use crate::driver::Driver;
+use crate::headless::{free_address, open_when_closed, Tablet};
 
 const QUESTION: &str = "Missä ketut nukkuvat talvella?";
 const LATE_QUESTION: &str = "Tämä ei saa enää tulla perille";
 const COMMENT: &str = "Hyvä kysymys! Kenet voisitte haastatella?";
-
-/// A loopback address nobody listens on yet.
-fn free_address() -> String {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    probe.local_addr().unwrap().to_string()
-}
 
 /// Runs `f` until it is true, for at most `within`.
 async fn eventually(what: &str, within: Duration, mut f: impl FnMut() -> bool) -> Duration {
@@ -104,20 +99,7 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
             .0;
     let pupils = Arc::new(App::open(&tablet).unwrap());
     let hub = Arc::new(Hub::of(pupils.clone(), &tablet).unwrap());
-    // The tablet's network side on a runtime of its own, until `stop` fires.
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let tablet_side = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(async move {
-            let reach = Reach {
-                discovery: false,
-                fallbacks: true,
-                typed: Vec::new(),
-            };
-            hugme::neighbours::start(hub, "127.0.0.1:9".parse().unwrap(), reach).unwrap();
-            let _ = stopped.await;
-        });
-    });
+    let tablet_side = Tablet::start(hub);
     eventually(
         "Ketut's project on the tablet",
         Duration::from_secs(20),
@@ -269,8 +251,7 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
     let zip = std::fs::read(&written[0]).unwrap();
     assert!(zip.starts_with(b"PK"), "a zip: {}", written[0].display());
     app.quit().await;
-    let _ = stop.send(());
-    let _ = tablet_side.join();
+    drop(tablet_side);
 }
 
 fn hugme_store_now() -> i64 {
@@ -425,18 +406,7 @@ async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_scr
         .await;
     app.shot("43-tablet-class-deleted").await;
     app.quit().await;
-    // The app may still be closing its data folder.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let left = loop {
-        match App::open(&tablet) {
-            Ok(left) => break left,
-            Err(e) if Instant::now() < deadline => {
-                eprintln!("waiting for the app to close: {e}");
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
-            Err(e) => panic!("the app never let go of its data folder: {e}"),
-        }
-    };
+    let left = open_when_closed(&tablet).await;
     assert_eq!(left.device(), None, "the class is deleted from the tablet");
     assert!(left.store().documents().unwrap().is_empty());
     let roster = teachers.read::<hugme_model::Class>(&class).unwrap().value;

@@ -7,20 +7,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hugme::hub::Hub;
-use hugme::neighbours::Reach;
 use hugme::App;
 
 use crate::driver::Driver;
+use crate::headless::{free_address, open_when_closed, Tablet};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_teacher_ends_the_term_and_the_class_leaves_every_device() {
     let root = tempfile::tempdir().unwrap();
     let (teacher, tablet) = (root.path().join("teacher"), root.path().join("tablet"));
     let class = hugme::enrolment::create_class(&teacher, "5B", &["Ketut", "Karhut"]).unwrap();
-    let addr = {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().to_string()
-    };
+    let addr = free_address();
     let payload = hugme::enrolment::enrol(
         &teacher,
         Some("Ketut"),
@@ -46,19 +43,7 @@ async fn the_teacher_ends_the_term_and_the_class_leaves_every_device() {
         .unwrap();
     let hub = Arc::new(Hub::of(pupils.clone(), &tablet).unwrap());
     let watching = hub.clone();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let tablet_side = std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(async move {
-            let reach = Reach {
-                discovery: false,
-                fallbacks: true,
-                typed: Vec::new(),
-            };
-            hugme::neighbours::start(hub, "127.0.0.1:9".parse().unwrap(), reach).unwrap();
-            let _ = stopped.await;
-        });
-    });
+    let tablet_side = Tablet::start(hub);
     app.until(
         "Ketut's project on the teacher's screen",
         "return !!document.querySelector('[data-testid=group-overview][data-group=Ketut] [data-testid=project-overview]');",
@@ -99,18 +84,8 @@ async fn the_teacher_ends_the_term_and_the_class_leaves_every_device() {
     app.find("[data-testid=join-class]").await;
     app.shot("42-teacher-class-deleted").await;
     app.quit().await;
-    let _ = stop.send(());
-    let _ = tablet_side.join();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let teachers = loop {
-        match App::open(&teacher) {
-            Ok(opened) => break opened,
-            Err(_) if Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(200)).await
-            }
-            Err(e) => panic!("the app never let go of its data folder: {e}"),
-        }
-    };
+    drop(tablet_side);
+    let teachers = open_when_closed(&teacher).await;
     assert_eq!(teachers.device(), None);
     assert!(teachers.store().documents().unwrap().is_empty());
     assert!(

@@ -254,22 +254,23 @@ mod tests {
         assert!(read_qr(10, 10, &[0; 99]).is_err(), "wrong size");
     }
 
+    /// The invitation behind `p`'s token, used or not.
+    fn invite(store: &Store, p: &Payload, used: bool) {
+        let invitation = crate::hub::Invitation {
+            device: p.device.clone(),
+            expires_at: p.expires_at,
+            used,
+            joins_as: None,
+        };
+        crate::hub::put_invitation(store, &p.token, &invitation).unwrap();
+    }
+
     #[test]
     fn a_code_is_void_after_its_attempts_its_time_or_its_use() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
         let p = payload();
-        crate::hub::put_invitation(
-            &store,
-            &p.token,
-            &crate::hub::Invitation {
-                device: p.device.clone(),
-                expires_at: p.expires_at,
-                used: false,
-                joins_as: None,
-            },
-        )
-        .unwrap();
+        invite(&store, &p, false);
         let (code, _) = open(&store, &p).unwrap();
         for _ in 0..MAX_ATTEMPTS {
             let open = attempt(&store, &code.slot).unwrap();
@@ -284,17 +285,7 @@ mod tests {
 
         let (again, _) = open(&store, &p).unwrap();
         assert!(attempt(&store, &again.slot).is_ok());
-        crate::hub::put_invitation(
-            &store,
-            &p.token,
-            &crate::hub::Invitation {
-                device: p.device.clone(),
-                expires_at: p.expires_at,
-                used: true,
-                joins_as: None,
-            },
-        )
-        .unwrap();
+        invite(&store, &p, true);
         assert!(attempt(&store, &again.slot).is_err(), "invitation used");
     }
 }

@@ -158,6 +158,18 @@ impl Classroom {
     }
 }
 
+/// Imports a file into a project of the data folder (`hugme media import`).
+pub fn import_media(dir: &Path, project: &str, file: &Path) {
+    ok(&[
+        "media",
+        "import",
+        path(dir),
+        "--project",
+        project,
+        path(file),
+    ]);
+}
+
 /// Syncs a data folder with a peer; returns (in step, what it printed).
 pub fn sync(dir: &Path, peer: &str) -> (bool, String) {
     let out = hugme(&["sync", path(dir), "--peer", peer]);
@@ -199,14 +211,7 @@ fn a_hub_and_two_tablets_that_edit_apart_converge() {
         "Lumi narisee pakkasella",
     ]);
     let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/photos/storm.jpg");
-    ok(&[
-        "media",
-        "import",
-        path(&class.kettu),
-        "--project",
-        &snow,
-        photo,
-    ]);
+    import_media(&class.kettu, &snow, Path::new(photo));
 
     for dir in [&class.kettu, &class.saukot, &class.kettu] {
         let (in_step, said) = sync(dir, &serving.addr);

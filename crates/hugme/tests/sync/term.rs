@@ -47,14 +47,7 @@ fn at_the_end_of_the_term_each_tablet_deletes_the_class_as_it_syncs_and_is_remov
     let (class, serving) = Classroom::new();
     let project = class.new_project(&class.kettu, "Kettu", SECRET);
     let photo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/photos/storm.jpg");
-    ok(&[
-        "media",
-        "import",
-        path(&class.kettu),
-        "--project",
-        &project,
-        path(&photo),
-    ]);
+    import_media(&class.kettu, &project, &photo);
     assert!(sync(&class.kettu, &serving.addr).0);
     assert!(sync(&class.saukot, &serving.addr).0);
     let (kettu_device, stored) = {

@@ -37,14 +37,7 @@ fn a_50_mb_video_cut_off_half_way_resumes_without_resending_what_arrived() {
     let file = class.root.path().join("retki.mp4");
     let bytes = video(50 << 20);
     std::fs::write(&file, &bytes).unwrap();
-    ok(&[
-        "media",
-        "import",
-        path(&class.kettu),
-        "--project",
-        &project,
-        path(&file),
-    ]);
+    import_media(&class.kettu, &project, &file);
     let hash = blake3::hash(&bytes).to_hex().to_string();
     let partial = class.teacher.join("blobs").join("partial").join(&hash);
 
