@@ -23,8 +23,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hugme::App;
-use hugme_media::{import_bytes, Control, Settings};
+use hugme_app::App;
 use hugme_model::{BlockId, Page, ProjectId};
 use picture::picture;
 
@@ -99,11 +98,15 @@ fn main() {
     let teacher = tempfile::tempdir().expect("no temporary folder");
     let names: Vec<String> = (0..30).map(|i| format!("Ryhmä {}", i + 1)).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let class =
-        hugme::enrolment::create_class(teacher.path(), "5B", &names).expect("the teacher's class");
+    let class = hugme_node::enrolment::create_class_as_teacher(
+        &hugme_node::membership::open(teacher.path()).unwrap(),
+        "5B",
+        &names,
+    )
+    .expect("the teacher's class");
     {
         let app = App::open(teacher.path()).expect("opens");
-        hugme::demo::fill_class(&app, &class, "2026-11-25").expect("30 projects");
+        hugme_app::sample::fill_class(&app, &class, "2026-11-25").expect("30 projects");
     }
     let teacher_arg = teacher.path().to_str().expect("data path is not UTF-8");
     let mut overview = Vec::new();
@@ -179,20 +182,13 @@ fn build_minimal_window(ours: &Path) -> PathBuf {
 /// pictures, repeated for bigger pages). Returns a sample project and the big ones.
 fn fill(dir: &Path, sizes: &[usize]) -> (String, Vec<(usize, String)>) {
     let app = App::open(dir).expect("cannot open the data folder");
-    let demo = hugme::demo::create(&app).expect("cannot make the sample class");
+    let demo = hugme_app::sample::create(&app).expect("cannot make the sample class");
     let group = demo.class.groups[0].id.clone();
     let blocks: Vec<_> = (0..200)
         .map(|i| {
             let png = picture(i);
-            let imported = import_bytes(
-                app.store(),
-                &format!("photo-{i}.png"),
-                &png,
-                &Settings::default(),
-                &Control::default(),
-            )
-            .expect("importing a generated picture");
-            hugme::media::block_of(imported)
+            app.import_block(&format!("photo-{i}.png"), &png)
+                .expect("importing a generated picture")
         })
         .collect();
     let mut big = Vec::new();

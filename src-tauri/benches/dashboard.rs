@@ -23,11 +23,10 @@ mod picture;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hugme::hub::Hub;
-use hugme::neighbours::Reach;
-use hugme::App;
-use hugme_media::{import_bytes, Control, Settings};
+use hugme_app::App;
 use hugme_model::{Page, ResearchQuestion};
+use hugme_node::neighbours::Reach;
+use hugme_node::Node;
 use picture::picture;
 
 const GROUPS: usize = 30;
@@ -38,10 +37,15 @@ fn main() {
     let teacher = root.path().join("teacher");
     let names: Vec<String> = (0..GROUPS).map(|i| format!("Ryhmä {}", i + 1)).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let class = hugme::enrolment::create_class(&teacher, "5B", &names).expect("the class");
+    let class = hugme_node::enrolment::create_class_as_teacher(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        "5B",
+        &names,
+    )
+    .expect("the class");
     {
         let app = App::open(&teacher).expect("opens");
-        hugme::demo::fill_class(&app, &class, "2026-11-25").expect("30 projects");
+        hugme_app::sample::fill_class(&app, &class, "2026-11-25").expect("30 projects");
     }
     let addr = {
         let probe = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
@@ -50,8 +54,15 @@ fn main() {
     let payloads: Vec<_> = names
         .iter()
         .map(|g| {
-            hugme::enrolment::enrol(&teacher, Some(g), false, std::slice::from_ref(&addr), None)
-                .expect("enrolling a tablet")
+            hugme_node::enrolment::enrol(
+                &hugme_node::membership::open(&teacher).unwrap(),
+                Some(g),
+                false,
+                std::slice::from_ref(&addr),
+                None,
+            )
+            .expect("enrolling a tablet")
+            .payload
         })
         .collect();
 
@@ -75,7 +86,7 @@ fn main() {
         for (i, payload) in payloads.into_iter().enumerate() {
             let dir = root.path().join(format!("tablet-{i}"));
             let joined = dir.clone();
-            tokio::task::spawn_blocking(move || hugme::enrolment::join(&joined, &payload))
+            tokio::task::spawn_blocking(move || hugme_node::enrolment::join(&hugme_node::membership::open(&joined).unwrap(), &payload))
                 .await
                 .expect("the join task")
                 .expect("a tablet joins the teacher's app");
@@ -84,7 +95,7 @@ fn main() {
             for blob in pupils.store().blobs().expect("the tablet's media") {
                 distinct.insert(blob.hash, blob.size);
             }
-            tablets.push(Arc::new(Hub::of(pupils, &dir).expect("the tablet's hub")));
+            tablets.push(Arc::new(Node::of(pupils).expect("the tablet's hub")));
         }
         let bytes: u64 = distinct.values().sum();
         println!(
@@ -105,7 +116,7 @@ fn main() {
                     typed: Vec::new(),
                 };
                 for hub in tablets {
-                    hugme::neighbours::start(hub, "127.0.0.1:9".parse().unwrap(), reach.clone())
+                    hugme_node::neighbours::start(hub, "127.0.0.1:9".parse().unwrap(), reach.clone())
                         .expect("a tablet's network side");
                 }
                 let _ = stopped.await;
@@ -183,15 +194,10 @@ fn bring_work(app: &App, class: &hugme_model::Class, i: usize, photos: usize) {
     let mut page = Page::new("Kuvat");
     for n in 0..photos {
         let png = picture(i * 1000 + n);
-        let imported = import_bytes(
-            app.store(),
-            &format!("kuva-{n}.png"),
-            &png,
-            &Settings::default(),
-            &Control::default(),
-        )
-        .expect("importing a generated picture");
-        page.blocks.push(hugme::media::block_of(imported));
+        let block = app
+            .import_block(&format!("kuva-{n}.png"), &png)
+            .expect("importing a generated picture");
+        page.blocks.push(block);
     }
     app.update_project(&id, |p| {
         p.research

@@ -1,7 +1,7 @@
 //! The one error every command returns: `{ code, message }`, which the UI turns into a
 //! translated text by `code` (the `message` is for logs and teachers).
 
-use hugme::error::ErrorCode;
+use hugme_app::ErrorCode;
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -10,8 +10,17 @@ pub struct CommandError {
     pub message: String,
 }
 
-impl From<hugme::Error> for CommandError {
-    fn from(e: hugme::Error) -> Self {
+impl From<hugme_app::Error> for CommandError {
+    fn from(e: hugme_app::Error) -> Self {
+        Self {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<hugme_node::Error> for CommandError {
+    fn from(e: hugme_node::Error) -> Self {
         Self {
             code: e.code(),
             message: e.to_string(),

@@ -1,18 +1,21 @@
-//! Hug me! Studio, the app: a thin Tauri shell over the `hugme` facade.
+//! Hug me! Studio, the app: a thin Tauri shell over the documents facade (`hugme-app`) and
+//! the class network (`hugme-node`).
 //!
 //! # Layout
 //! - [`run`] (this file): opens the data folder, registers commands, the `media:` protocol and
 //!   the window's close handling, and forwards every durable document change to the UI as a
 //!   `document-changed` event.
 //! - [`commands`]: one module per area (`classes`, `projects`, `media`, `export`, `sync`,
-//!   `teacher`, `window`, `launch`), each command a few lines calling the facade off the main thread.
+//!   `teacher`, `enrolment`, `term`, `window`, `launch`), each command a few lines calling the
+//!   facade or the network side off the main thread.
 //! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView.
 //! - [`options`]: `--data DIR`, `--no-discovery`, `--listen ADDR` and their environment
 //!   variables.
 //! - [`webview`]: WebKitGTK settings Tauri does not expose (camera, microphone).
 //! - [`error`]: `CommandError { code, message }`, the only error the UI receives.
 //!
-//! Nothing here decides anything about projects: that is `hugme`'s job, tested without a window.
+//! Nothing here decides anything about projects or the network: that is `hugme-app`'s and
+//! `hugme-node`'s job, tested without a window.
 
 pub mod commands;
 pub mod error;
@@ -22,7 +25,8 @@ pub mod webview;
 
 use std::sync::Arc;
 
-use hugme::App;
+use hugme_app::App;
+use hugme_node::NetworkSide;
 use tauri::{Emitter, Manager};
 
 use options::Options;
@@ -47,14 +51,13 @@ pub fn run() {
     let changes = app.subscribe();
     // Serve and sync on the classroom network (a device of a class), while pupils edit the
     // same open documents. A failure here leaves the app working offline.
-    let network = start_network(&app, &options);
+    let network = Arc::new(network_side(&app, &options));
     let protocol_app = Arc::clone(&app);
     let result = tauri::Builder::default()
         .manage(Arc::clone(&app))
         .manage(options)
         .manage(started)
-        .manage(commands::export::Exports::default())
-        .manage(commands::sync::SyncSide(std::sync::Mutex::new(network)))
+        .manage(network)
         .register_asynchronous_uri_scheme_protocol("media", move |_ctx, request, responder| {
             let app = Arc::clone(&protocol_app);
             std::thread::spawn(move || responder.respond(media_protocol::respond(&app, &request)));
@@ -112,31 +115,29 @@ pub fn run() {
     }
 }
 
-/// Starts serving and syncing the data folder, if it belongs to a class.
-pub fn start_network(app: &Arc<App>, options: &Options) -> Option<hugme::network::Network> {
-    let reach = hugme::neighbours::Reach {
+/// The network side of the data folder, serving and syncing at once if it belongs to a
+/// class.
+pub fn network_side(app: &Arc<App>, options: &Options) -> NetworkSide {
+    let reach = hugme_node::neighbours::Reach {
         discovery: options.discovery,
         fallbacks: true,
         typed: Vec::new(),
     };
-    let listen = options.listen.as_deref();
-    match hugme::network::Network::start(Arc::clone(app), &options.data, reach, listen) {
-        Ok(network) => network,
-        Err(e) => {
-            eprintln!("Hug me! Studio works offline: the network side did not start: {e}");
-            None
-        }
+    let side = NetworkSide::start(Arc::clone(app), reach, options.listen.clone());
+    if let Some(why) = side.failure() {
+        eprintln!("Hug me! Studio works offline: the network side did not start: {why}");
     }
+    side
 }
 
 /// Opens the data folder, waiting a few seconds if another program holds it: the app that
 /// was just closed may still be writing its last edits (tapped twice, or restarted quickly).
-fn open_when_free(dir: &std::path::Path) -> hugme::Result<App> {
+fn open_when_free(dir: &std::path::Path) -> hugme_node::Result<App> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        match App::open(dir) {
+        match hugme_node::membership::open(dir) {
             Err(e)
-                if e.code() == hugme::error::ErrorCode::Busy
+                if e.code() == hugme_app::ErrorCode::Busy
                     && std::time::Instant::now() < deadline =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(100));

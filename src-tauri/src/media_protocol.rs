@@ -7,7 +7,8 @@
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
-use hugme::App;
+use hugme_app::media::MediaFile;
+use hugme_app::App;
 use tauri::http::{header, Request, Response, StatusCode};
 
 /// Answers one request.
@@ -26,20 +27,14 @@ type Failure = (StatusCode, String);
 
 fn serve(app: &Arc<App>, request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>, Failure> {
     let hash = request.uri().path().trim_start_matches('/');
-    let path = app
-        .store()
-        .blob_path(hash)
-        .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?;
-    let mut file =
-        std::fs::File::open(&path).map_err(|e| (StatusCode::NOT_FOUND, format!("{hash}: {e}")))?;
-    let len = file
-        .metadata()
-        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
-        .len();
-    let mut head = [0u8; 64];
-    let n = read_up_to(&mut file, &mut head).map_err(internal)?;
-    let mime =
-        hugme_media::sniff::sniff(&head[..n]).map_or("application/octet-stream", |t| t.mime());
+    let MediaFile {
+        mut file,
+        len,
+        mime,
+    } = app
+        .open_media(hash)
+        .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?
+        .ok_or_else(|| (StatusCode::NOT_FOUND, format!("{hash}: not here")))?;
     let range = request
         .headers()
         .get(header::RANGE)
@@ -73,17 +68,6 @@ fn serve(app: &Arc<App>, request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>
 
 fn internal(e: impl std::fmt::Display) -> Failure {
     (StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
-}
-
-fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match file.read(&mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    Ok(filled)
 }
 
 /// The first range of a `bytes=` header, clamped to the file; at most 8 MiB at a time, so

@@ -13,9 +13,19 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use hugme::App;
 use hugme_export::{export, Format, Options, Progress, Scope};
-use hugme_model::{Block, BlockId, BlockKind, MediaRef, Page, Text};
+use hugme_model::document::Document;
+use hugme_model::{Block, BlockId, BlockKind, Class, MediaRef, Page, Project, Text};
+use hugme_store::Store;
+
+/// Stores a new document in `store` (as the app does, without its facade).
+fn create<T: Document>(store: &Store, id: &str, value: &T) {
+    let mut doc = automerge::AutoCommit::new();
+    hugme_model::write(&mut doc, value).expect("cannot write a document");
+    store
+        .create_document(id, T::KIND, doc)
+        .expect("cannot store a document");
+}
 
 fn arg<T: std::str::FromStr>(name: &str, default: T) -> T {
     let args: Vec<String> = std::env::args().collect();
@@ -166,18 +176,21 @@ fn child(data: &Path, class: &str, out: &Path) {
 /// A class of `projects` groups, each with a project whose one page holds `photos` photos of
 /// `size` bytes (distinct bytes, JPEG-marked: the export copies them as they are).
 fn fill(dir: &Path, projects: usize, photos: usize, size: usize) -> String {
-    let app = App::open(dir).expect("cannot open the data folder");
-    let names: Vec<String> = (1..=projects).map(|i| format!("Ryhmä {i}")).collect();
-    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let class = app
-        .create_class("5B", &refs)
-        .expect("cannot make the class");
+    let store = Store::open(dir).expect("cannot open the data folder");
+    let mut class = Class::new("5B");
+    for i in 1..=projects {
+        class.add_group(&format!("Ryhmä {i}"));
+    }
+    create(&store, class.id.as_str(), &class);
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
     let mut bytes = vec![0u8; size];
     for (g, group) in class.groups.iter().enumerate() {
-        let id = app
-            .create_project(&class.id, &group.id, &format!("Projekti {}", g + 1))
-            .expect("cannot make a project");
+        let mut project = Project::new(
+            class.id.clone(),
+            group.id.clone(),
+            &format!("Projekti {}", g + 1),
+            hugme_store::now_ms(),
+        );
         let mut page = Page::new("Kuvat");
         for p in 0..photos {
             // xorshift: fast, and every photo different (no deduplication by hash).
@@ -189,7 +202,7 @@ fn fill(dir: &Path, projects: usize, photos: usize, size: usize) -> String {
                 chunk.copy_from_slice(&le[..chunk.len()]);
             }
             bytes[..4].copy_from_slice(&[0xff, 0xd8, 0xff, 0xe0]);
-            let blob = app.add_media(&bytes).expect("cannot store a photo");
+            let blob = store.put_blob(&bytes).expect("cannot store a photo");
             page.blocks.push(Block {
                 id: BlockId::random(),
                 kind: BlockKind::Photo {
@@ -206,11 +219,9 @@ fn fill(dir: &Path, projects: usize, photos: usize, size: usize) -> String {
                 },
             });
         }
-        app.update_project(&id, |project| {
-            project.content.pages.push(page);
-            Ok(())
-        })
-        .expect("cannot fill the project");
+        project.content.pages.push(page);
+        create(&store, project.id.as_str(), &project);
     }
+    store.flush().expect("cannot make the class durable");
     class.id.to_string()
 }

@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ReadDoc};
-use hugme::app::App;
-use hugme::enrolment::{self, Payload};
-use hugme::hub::Hub;
+use hugme_app::App;
 use hugme_model::{ClassId, DocumentKind, GroupId, Project};
+use hugme_node::enrolment::{self, Payload};
+use hugme_node::Node;
 use hugme_sync::net;
 
 struct Options {
@@ -107,19 +107,25 @@ fn class(root: &Path, name: &str, tablets: usize) -> Class {
     let teacher = root.join(format!("{name}-teacher"));
     let names: Vec<String> = (0..tablets.max(1)).map(|i| format!("Ryhmä {i}")).collect();
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-    let created = enrolment::create_class(&teacher, name, &refs).expect("a class");
+    let created = enrolment::create_class_as_teacher(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        name,
+        &refs,
+    )
+    .expect("a class");
     let addr = free_address();
     let payloads = (0..tablets)
         .map(|i| {
             let dir = root.join(format!("{name}-tablet-{i}"));
             let payload = enrolment::enrol(
-                &teacher,
+                &hugme_node::membership::open(&teacher).unwrap(),
                 Some(&names[i]),
                 false,
                 std::slice::from_ref(&addr),
                 None,
             )
-            .expect("enrols");
+            .expect("enrols")
+            .payload;
             (dir, payload)
         })
         .collect();
@@ -133,13 +139,13 @@ fn class(root: &Path, name: &str, tablets: usize) -> Class {
 }
 
 /// Starts serving the teacher's folder on its own runtime.
-fn serve(class: &Class) -> (tokio::runtime::Runtime, Arc<Hub>) {
+fn serve(class: &Class) -> (tokio::runtime::Runtime, Arc<Node>) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a runtime");
-    let hub = Arc::new(Hub::open(&class.teacher).expect("the hub opens"));
+    let hub = Arc::new(Node::open(&class.teacher).expect("the hub opens"));
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind(&class.addr))
         .expect("listens");
@@ -170,8 +176,8 @@ fn main() {
     }
     let (runtime, _hub) = serve(&big);
     let (dir, payload) = &big.payloads[0];
-    enrolment::join(dir, payload).expect("joins");
-    let newcomer = Hub::open(dir).expect("opens");
+    enrolment::join(&hugme_node::membership::open(dir).unwrap(), payload).expect("joins");
+    let newcomer = Node::open(dir).expect("opens");
     let start = Instant::now();
     let first = runtime
         .block_on(net::sync_once(&big.addr, &newcomer, None))
@@ -237,7 +243,7 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
     let mut items: Vec<Vec<u8>> = Vec::new(); // what the plain copy sends
     let mut hosts = Vec::new();
     for (i, (dir, payload)) in fleet.payloads.iter().enumerate() {
-        enrolment::join(dir, payload).expect("joins");
+        enrolment::join(&hugme_node::membership::open(dir).unwrap(), payload).expect("joins");
         let app = App::open(dir).expect("opens");
         let device = app.device().expect("a device");
         let (id, doc) = project_doc(&fleet.id, &fleet.groups[i], &device, o.changes);
@@ -258,7 +264,7 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
             items.push(bytes);
         }
         drop(app);
-        hosts.push(Arc::new(Hub::open(dir).expect("opens")));
+        hosts.push(Arc::new(Node::open(dir).expect("opens")));
     }
     payload_bytes += items.iter().map(|i| i.len() as u64).sum::<u64>();
     // (d): the teacher looks at the class overview again and again while the fleet syncs.

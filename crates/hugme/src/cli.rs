@@ -7,9 +7,12 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use hugme_model::{ClassId, GroupId, ProjectId, ResearchQuestion, Step, StepState};
 
-use crate::app::App;
-use crate::error::{Error, Result};
-use crate::{demo, inspect};
+use hugme_app::{sample, App, Error};
+use hugme_node::membership;
+
+use crate::inspect;
+
+type Result<T> = std::result::Result<T, CliError>;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -158,24 +161,24 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             teacher: true,
             groups,
         } => {
-            let names: Vec<&str> = demo::GROUP_NAMES
+            let names: Vec<&str> = sample::GROUP_NAMES
                 .iter()
                 .copied()
                 .cycle()
                 .take(groups)
                 .collect();
-            let class = crate::enrolment::create_class(&dir, "5B", &names)?;
-            let app = App::open(&dir)?;
+            let app = membership::open(&dir)?;
+            let class = hugme_node::enrolment::create_class_as_teacher(&app, "5B", &names)?;
             let today = hugme_store::now_ms() / 86_400_000;
-            let projects = demo::fill_class(&app, &class, &demo::iso_date(today))?;
+            let projects = sample::fill_class(&app, &class, &sample::iso_date(today))?;
             writeln!(out, "class {} ({})", class.name.as_str(), class.id)?;
             for id in projects {
                 writeln!(out, "project {id}")?;
             }
         }
         Command::Demo { dir, .. } => {
-            let app = App::open(&dir)?;
-            let demo = demo::create(&app)?;
+            let app = membership::open(&dir)?;
+            let demo = sample::create(&app)?;
             writeln!(
                 out,
                 "class {} ({})",
@@ -190,7 +193,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             let app = open_existing(&dir)?;
             let report = inspect::report(&app)?;
             if json {
-                serde_json::to_writer_pretty(&mut out, &report).map_err(Error::from)?;
+                serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::from)?;
                 writeln!(out)?;
             } else {
                 write!(out, "{}", inspect::to_text(&report))?;
@@ -202,7 +205,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             title,
             class,
         }) => {
-            let app = App::open(&dir)?;
+            let app = membership::open(&dir)?;
             let (class_id, group_id) = class_and_group(&app, class.as_deref(), &group)?;
             let id = app.create_project(&class_id, &group_id, &title)?;
             writeln!(out, "{id}")?;
@@ -214,7 +217,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             files,
         }) => {
             let app = open_existing(&dir)?;
-            let refused = crate::media::import_files(
+            let refused = hugme_app::media::import_files(
                 &app,
                 &ProjectId::from(project.as_str()),
                 &files,
@@ -251,7 +254,7 @@ fn open_existing(dir: &Path) -> Result<App> {
         }
         .into());
     }
-    App::open(dir)
+    Ok(membership::open(dir)?)
 }
 
 /// Finds (or creates) the class and the group named on the command line.
@@ -263,7 +266,7 @@ fn class_and_group(app: &App, class: Option<&str>, group: &str) -> Result<(Class
     };
     let class = match found {
         Some(c) => c,
-        None => app.create_class(class.unwrap_or("Class"), &[])?,
+        None => app.create_class_document(class.unwrap_or("Class"), &[])?,
     };
     if let Some(g) = class.group_named(group) {
         return Ok((class.id.clone(), g.id.clone()));
@@ -274,9 +277,9 @@ fn class_and_group(app: &App, class: Option<&str>, group: &str) -> Result<(Class
 
 fn set(args: &SetArgs) -> Result<()> {
     let app = open_existing(&args.dir)?;
-    let step: Step = args.step.parse()?;
+    let step: Step = args.step.parse().map_err(Error::from)?;
     let state = args.state.as_deref().map(parse_state).transpose()?;
-    app.update_project(&ProjectId::from(args.id.as_str()), |p| {
+    Ok(app.update_project(&ProjectId::from(args.id.as_str()), |p| {
         if let Some(text) = &args.text {
             let field = args.field.as_deref();
             let target = match (step, field) {
@@ -301,10 +304,10 @@ fn set(args: &SetArgs) -> Result<()> {
             p.set_step_state(step, state);
         }
         Ok(())
-    })
+    })?)
 }
 
-fn parse_state(s: &str) -> Result<StepState> {
+fn parse_state(s: &str) -> hugme_app::Result<StepState> {
     match s {
         "not-started" => Ok(StepState::NotStarted),
         "in-progress" => Ok(StepState::InProgress),
@@ -313,11 +316,31 @@ fn parse_state(s: &str) -> Result<StepState> {
     }
 }
 
-/// What can go wrong on the command line: the facade's errors, or stdout closing.
+/// What can go wrong on the command line: the facade's and the network side's errors, a
+/// file that cannot be read or written, or stdout closing.
 #[derive(Debug, thiserror::Error)]
-enum CliError {
+pub(crate) enum CliError {
     #[error(transparent)]
     App(#[from] Error),
+    #[error(transparent)]
+    Node(#[from] hugme_node::Error),
+    #[error(transparent)]
+    Export(#[from] hugme_export::Error),
+    #[error(transparent)]
+    Store(#[from] hugme_store::Error),
+    #[error(transparent)]
+    Sync(#[from] hugme_sync::Error),
+    #[error("cannot {action} {}: {source}", path.display())]
+    File {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0} is not an enrolment payload: {1}")]
+    Payload(PathBuf, #[source] serde_json::Error),
+    #[error("say --payload FILE or --code DIGITS")]
+    JoinHow,
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
     #[error("{0} file(s) were not imported")]
@@ -349,8 +372,7 @@ fn export(args: &ExportArgs, out: &mut dyn Write) -> std::result::Result<(), Cli
         &options,
         &args.output,
         &Progress::default(),
-    )
-    .map_err(Error::from)?;
+    )?;
     writeln!(
         out,
         "wrote {}: {} project(s), {} files, {} bytes",

@@ -6,8 +6,7 @@
 use hugme_model::{Block, Class, Project, Step};
 use serde::Serialize;
 
-use crate::app::App;
-use crate::error::Result;
+use hugme_app::{App, Result};
 
 /// The format name and version of the JSON.
 pub const FORMAT: &str = "hugme-inspect/1";

@@ -6,9 +6,12 @@ use std::sync::Arc;
 
 use clap::Subcommand;
 
-use crate::enrolment::{self, Payload};
-use crate::error::{Error, Result};
-use crate::hub::Hub;
+use hugme_node::enrolment::{self, Payload};
+use hugme_node::{membership, Node};
+
+use crate::cli::CliError;
+
+type Result<T> = std::result::Result<T, CliError>;
 
 #[derive(Debug, Subcommand)]
 pub enum NetworkCommand {
@@ -120,14 +123,11 @@ pub enum ClassCommand {
 /// Runs a network command; `Ok(false)` when it ran but did not reach its goal (a sync that
 /// did not end in step).
 pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
-    let io = |e: std::io::Error| Error::Identity(format!("could not write the output: {e}"));
+    let io = CliError::Output;
     match command {
         NetworkCommand::Class(ClassCommand::End { dir }) => {
-            let app = crate::app::App::open(&dir)?;
-            let id = app
-                .store()
-                .meta(crate::hub::CLASS_KEY)?
-                .ok_or_else(|| Error::Identity("this data folder belongs to no class".into()))?;
+            let app = membership::open(&dir)?;
+            let id = membership::own_class_id(app.store())?;
             app.end_term(&id)?;
             writeln!(
                 out,
@@ -137,7 +137,8 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
         }
         NetworkCommand::Class(ClassCommand::Create { dir, name, groups }) => {
             let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
-            let class = enrolment::create_class(&dir, &name, &groups)?;
+            let app = membership::open(&dir)?;
+            let class = enrolment::create_class_as_teacher(&app, &name, &groups)?;
             writeln!(out, "class {} ({})", class.name.as_str(), class.id).map_err(io)?;
         }
         NetworkCommand::Enrol {
@@ -149,24 +150,26 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             output,
             qr,
         } => {
-            let app = crate::app::App::open(&dir)?;
-            let enrolment = enrolment::enrol_in(
-                &app,
-                &dir,
-                group.as_deref(),
-                teacher,
-                &hubs,
-                name.as_deref(),
-            )?;
+            let app = membership::open(&dir)?;
+            let enrolment =
+                enrolment::enrol(&app, group.as_deref(), teacher, &hubs, name.as_deref())?;
             let payload = &enrolment.payload;
             if let Some(output) = output {
-                std::fs::write(&output, serde_json::to_vec_pretty(payload)?).map_err(|e| {
-                    Error::Identity(format!("cannot write {}: {e}", output.display()))
+                let json = serde_json::to_vec_pretty(payload).map_err(std::io::Error::from)?;
+                std::fs::write(&output, json).map_err(|source| CliError::File {
+                    action: "write",
+                    path: output.clone(),
+                    source,
                 })?;
             }
             if let Some(qr) = qr {
-                std::fs::write(&qr, enrolment::qr_png(payload, 8)?)
-                    .map_err(|e| Error::Identity(format!("cannot write {}: {e}", qr.display())))?;
+                std::fs::write(&qr, enrolment::qr_png(payload, 8)?).map_err(|source| {
+                    CliError::File {
+                        action: "write",
+                        path: qr.clone(),
+                        source,
+                    }
+                })?;
             }
             writeln!(out, "device {}", payload.device).map_err(io)?;
             let minutes = (enrolment.code_expires_at - hugme_store::now_ms()) / 60_000;
@@ -179,24 +182,24 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             hubs,
             no_discovery,
         } => {
+            let app = membership::open(&dir)?;
             let (device, payload) = match (payload, code) {
                 (Some(file), _) => {
-                    let bytes = std::fs::read(&file).map_err(|e| {
-                        Error::Identity(format!("cannot read {}: {e}", file.display()))
+                    let bytes = std::fs::read(&file).map_err(|source| CliError::File {
+                        action: "read",
+                        path: file.clone(),
+                        source,
                     })?;
-                    let payload: Payload = serde_json::from_slice(&bytes)?;
-                    (enrolment::join(&dir, &payload)?, payload)
+                    let payload: Payload = serde_json::from_slice(&bytes)
+                        .map_err(|e| CliError::Payload(file.clone(), e))?;
+                    (enrolment::join(&app, &payload)?, payload)
                 }
                 (None, Some(code)) => {
                     let discovery = hubs.is_empty() && discovery_on(no_discovery);
                     let addresses = enrolment::teacher_addresses(&hubs, discovery)?;
-                    enrolment::join_by_code(&dir, &code, &addresses)?
+                    enrolment::join_by_code(&app, &code, &addresses)?
                 }
-                (None, None) => {
-                    return Err(Error::Identity(
-                        "say --payload FILE or --code DIGITS".into(),
-                    ))
-                }
+                (None, None) => return Err(CliError::JoinHow),
             };
             writeln!(
                 out,
@@ -206,7 +209,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             .map_err(io)?;
         }
         NetworkCommand::Revoke { dir, device } => {
-            let number = enrolment::revoke(&dir, &device)?;
+            let number = enrolment::revoke(&membership::open(&dir)?, &device)?;
             writeln!(out, "revoked {device} (revocation list {number})").map_err(io)?;
         }
         NetworkCommand::Hub {
@@ -217,7 +220,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             mdns_only,
         } => {
             let discovery = discovery_on(no_discovery);
-            let hub = Arc::new(Hub::open(&dir)?);
+            let hub = Arc::new(Node::open(&dir)?);
             let runtime = enrolment::runtime()?;
             runtime.block_on(async {
                 let listener = tokio::net::TcpListener::bind(&listen)
@@ -226,18 +229,18 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 let addr = listener.local_addr().map_err(hugme_sync::Error::Io)?;
                 writeln!(out, "listening on {addr}").map_err(io)?;
                 out.flush().map_err(io)?;
-                let reach = crate::neighbours::Reach {
+                let reach = hugme_node::neighbours::Reach {
                     discovery,
                     fallbacks: !mdns_only,
                     typed: peers,
                 };
-                crate::neighbours::start(hub.clone(), addr, reach)?;
-                let enrolment = hub.is_teacher_device();
+                hugme_node::neighbours::start(hub.clone(), addr, reach)?;
+                let enrolment = hub.is_class_authority();
                 tokio::select! {
                     served = hugme_sync::net::serve(listener, hub.clone(), enrolment) => served?,
                     () = hub.left_class() => writeln!(out, "{LEFT}").map_err(io)?,
                 }
-                Ok::<(), Error>(())
+                Ok::<(), CliError>(())
             })?;
         }
         NetworkCommand::Doctor {
@@ -245,12 +248,12 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             no_discovery,
             peers,
         } => {
-            let hub = Hub::open(&dir)?;
-            let options = crate::doctor::Options {
+            let hub = Node::open(&dir)?;
+            let options = hugme_node::doctor::Options {
                 discovery: discovery_on(no_discovery),
                 typed: peers,
             };
-            let (report, well) = crate::doctor::run(&hub, &options)?;
+            let (report, well) = hugme_node::doctor::run(&hub, &options)?;
             write!(out, "{report}").map_err(io)?;
             return Ok(well);
         }
@@ -259,7 +262,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             peer,
             max_rate,
         } => {
-            let hub = Hub::open(&dir)?;
+            let hub = Node::open(&dir)?;
             let runtime = enrolment::runtime()?;
             let ended = runtime.block_on(hugme_sync::net::sync_once(&peer, &hub, max_rate))?;
             let in_step =

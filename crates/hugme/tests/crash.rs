@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use hugme::App;
+use hugme_app::App;
 use hugme_model::{ProjectId, ResearchQuestion};
 use rand::Rng;
 
@@ -74,7 +74,9 @@ fn crash_safety() {
     let dir = tempfile::tempdir().expect("tempdir");
     {
         let app = App::open(dir.path()).expect("open");
-        let class = app.create_class("Crash", &["A", "B"]).expect("class");
+        let class = app
+            .create_class_document("Crash", &["A", "B"])
+            .expect("class");
         for g in &class.groups {
             app.create_project(&class.id, &g.id, g.name.as_str())
                 .expect("project");

@@ -14,7 +14,7 @@
 
 use spake2::{Ed25519Group, Identity, Password, Spake2};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 
 /// Digits naming the open code.
 pub const SLOT_DIGITS: usize = 2;
@@ -72,10 +72,10 @@ impl ShortCode {
         if digits.len() != SLOT_DIGITS + SECRET_DIGITS
             || !digits.chars().all(|c| c.is_ascii_digit())
         {
-            return Err(Error::Enrolment(format!(
-                "a code is {} digits; \"{typed}\" is not one",
-                SLOT_DIGITS + SECRET_DIGITS
-            )));
+            return Err(Error::MistypedCode {
+                typed: typed.to_owned(),
+                digits: SLOT_DIGITS + SECRET_DIGITS,
+            });
         }
         let (slot, secret) = digits.split_at(SLOT_DIGITS);
         Ok(ShortCode {
@@ -135,11 +135,9 @@ impl TabletSide {
         let key = self
             .0
             .finish(teacher_message)
-            .map_err(|_| Error::Enrolment("the teacher's device answered nonsense".into()))?;
+            .map_err(|_| Error::Enrolment(Refusal::Nonsense))?;
         if !same(&proof(&key, TEACHER, binding), teacher_proof) {
-            return Err(Error::Enrolment(
-                "that code is not right (or it was used up): check it, or ask for a new one".into(),
-            ));
+            return Err(Error::Enrolment(Refusal::WrongCode));
         }
         Ok(proof(&key, TABLET, binding).to_vec())
     }
@@ -165,7 +163,7 @@ pub fn teacher_answer(
     );
     let key = state
         .finish(tablet_message)
-        .map_err(|_| Error::Enrolment("the tablet sent nonsense".into()))?;
+        .map_err(|_| Error::Enrolment(Refusal::Nonsense))?;
     let side = TeacherSide {
         expected: proof(&key, TABLET, binding),
     };

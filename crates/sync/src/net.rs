@@ -6,7 +6,7 @@
 //! each other's full buffers; the protocol itself bounds what can be in flight.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -14,7 +14,7 @@ use tokio::sync::mpsc;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use crate::code::{self, OpenCode, ShortCode};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::frame::{body_len, with_prefix, Message};
 use crate::identity::{self, Credentials, SERVER_NAME};
 use crate::replica::Replica;
@@ -29,17 +29,21 @@ const NUDGE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What a serving device offers the network.
 pub trait Host: Send + Sync + 'static {
-    type Replica: Replica + Send;
+    /// The device's data as one connection sees it while it holds it: a guard over data that
+    /// all connections share (a connection holds it for one message at a time).
+    type Replica<'a>: Replica
+    where
+        Self: 'a;
     /// This device's certificate, key and class CA.
     fn credentials(&self) -> &Credentials;
-    /// The device's data, shared by all its connections.
-    fn replica(&self) -> &Mutex<Self::Replica>;
+    /// The device's data, locked for this connection until the value is dropped.
+    fn replica(&self) -> Self::Replica<'_>;
     /// Answers a device that presents an enrolment token (teacher devices only).
     fn enrol(&self, token: &str, request: &[u8]) -> Result<Message>;
     /// The open short code in `slot` (teacher devices only); every call is an attempt, and
     /// the host voids a code tried too often.
     fn open_code(&self, _slot: &str) -> Result<OpenCode> {
-        Err(Error::Enrolment("this device enrols nobody".into()))
+        Err(Error::Enrolment(Refusal::NotEnrolling))
     }
     /// Bytes free on this device's disk, told to every peer (the teacher sees a tablet that
     /// runs out of room).
@@ -98,12 +102,8 @@ fn clock_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 fn newest_revocations<H: Host>(host: &H) -> Result<Option<Vec<u8>>> {
-    Ok(lock(host.replica()).revocations()?.map(|(_, der)| der))
+    Ok(host.replica().revocations()?.map(|(_, der)| der))
 }
 
 /// Serves sessions (and enrolment, with `enrolment`) until the listener fails.
@@ -188,7 +188,7 @@ where
             Err(e) => {
                 host.log(&format!("refused enrolment from {addr}: {e}"));
                 Message::Bye {
-                    reason: e.to_string(),
+                    reason: refusal_of(&e).reason(),
                 }
             }
         },
@@ -216,17 +216,19 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
     H: Host,
 {
-    let refuse = |why: String| {
+    let refuse = |why: Refusal| {
         host.log(&format!("refused a typed code from {addr}: {why}"));
-        Ok(Message::Bye { reason: why })
+        Ok(Message::Bye {
+            reason: why.reason(),
+        })
     };
     let open = match host.open_code(slot) {
         Ok(open) => open,
-        Err(e) => return refuse(e.to_string()),
+        Err(e) => return refuse(refusal_of(&e)),
     };
     let (teacher, pake, proof) = match code::teacher_answer(&open.secret, pake, binding) {
         Ok(answer) => answer,
-        Err(e) => return refuse(e.to_string()),
+        Err(e) => return refuse(refusal_of(&e)),
     };
     tls.write_all(&with_prefix(&Message::CodeReply { pake, proof }.encode()))
         .await?;
@@ -237,8 +239,22 @@ where
                 invitation: open.invitation,
             })
         }
-        _ => refuse("that code is not right".into()),
+        _ => refuse(Refusal::WrongCode),
     }
+}
+
+/// What to tell a device whose enrolment failed with `e`: the refusal itself, or
+/// [`Refusal::Other`] for a failure of this device's own (nothing of it is the tablet's to read).
+fn refusal_of(e: &Error) -> Refusal {
+    match e {
+        Error::Enrolment(refusal) => *refusal,
+        _ => Refusal::Other,
+    }
+}
+
+/// The error of a `Bye` a device answered an enrolment with.
+fn refused(reason: &str) -> Error {
+    Error::Enrolment(Refusal::from_reason(reason))
 }
 
 /// Asks the device at `addr` for the invitation behind a typed short code. Nothing the
@@ -278,21 +294,15 @@ async fn ask_by_code(addr: &str, typed: &ShortCode) -> Result<Vec<u8>> {
     tls.write_all(&with_prefix(&start.encode())).await?;
     let proof = match read_frame(&mut tls).await? {
         Some(Message::CodeReply { pake, proof }) => tablet.finish(&pake, &proof, &binding)?,
-        Some(Message::Bye { reason }) => return Err(Error::Enrolment(reason)),
-        _ => {
-            return Err(Error::Enrolment(
-                "that device does not enrol tablets".into(),
-            ))
-        }
+        Some(Message::Bye { reason }) => return Err(refused(&reason)),
+        _ => return Err(Error::Enrolment(Refusal::NotEnrolling)),
     };
     tls.write_all(&with_prefix(&Message::CodeProof { proof }.encode()))
         .await?;
     match read_frame(&mut tls).await? {
         Some(Message::Invite { invitation }) => Ok(invitation),
-        Some(Message::Bye { reason }) => Err(Error::Enrolment(reason)),
-        _ => Err(Error::Enrolment(
-            "the teacher's device did not answer".into(),
-        )),
+        Some(Message::Bye { reason }) => Err(refused(&reason)),
+        _ => Err(Error::Enrolment(Refusal::Nonsense)),
     }
 }
 
@@ -315,10 +325,8 @@ pub async fn join(
     tls.write_all(&with_prefix(&join.encode())).await?;
     match read_frame(&mut tls).await? {
         Some(welcome @ Message::Welcome { .. }) => Ok(welcome),
-        Some(Message::Bye { reason }) => Err(Error::Enrolment(reason)),
-        _ => Err(Error::Enrolment(
-            "the teacher's device did not answer".into(),
-        )),
+        Some(Message::Bye { reason }) => Err(refused(&reason)),
+        _ => Err(Error::Enrolment(Refusal::Nonsense)),
     }
 }
 
@@ -429,7 +437,7 @@ where
     let mut reason = String::from("the connection closed");
     let mut close = false;
     let mut last_progress = (0, 0);
-    let first = session.start(&mut *lock(host.replica()));
+    let first = session.start(&mut host.replica());
     close |= dispatch(first, &tx, host, &mut reason);
     while !close {
         let silent_since = tokio::time::Instant::now();
@@ -441,7 +449,7 @@ where
                     Ok(result) => break Some(result),
                     Err(_) if silent_since.elapsed() < IDLE => {
                         // Silent for a moment: a stuck exchange starts again (`Session::idle`).
-                        let effects = session.idle(&mut *lock(host.replica()));
+                        let effects = session.idle(&mut host.replica());
                         if dispatch(effects, &tx, host, &mut reason) {
                             break None;
                         }
@@ -470,7 +478,7 @@ where
                 describe(&body)
             ));
         }
-        let effects = session.receive(&body, &mut *lock(host.replica()));
+        let effects = session.receive(&body, &mut host.replica());
         if trace {
             let sends = effects
                 .iter()

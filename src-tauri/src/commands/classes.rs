@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use hugme::view::{ClassCard, ProjectSummary};
-use hugme::App;
+use hugme_app::api::view::{ClassCard, ProjectSummary};
+use hugme_app::App;
 use tauri::State;
 
 use super::blocking;
@@ -40,7 +40,7 @@ pub async fn peer_projects(
 #[tauri::command]
 pub async fn load_sample_class(app: State<'_, Arc<App>>) -> CommandResult<Vec<ClassCard>> {
     blocking(&app, |app| {
-        hugme::demo::create(app)?;
+        hugme_app::sample::create(app)?;
         app.class_cards()
     })
     .await

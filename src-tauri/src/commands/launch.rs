@@ -4,8 +4,8 @@ use std::io::Write;
 
 use std::sync::Arc;
 
-use hugme::view::Launch;
-use hugme::App;
+use hugme_app::api::view::Launch;
+use hugme_app::App;
 use tauri::State;
 
 use super::blocking;

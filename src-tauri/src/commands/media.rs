@@ -3,9 +3,8 @@
 
 use std::sync::Arc;
 
-use hugme::view::BlockView;
-use hugme::App;
-use hugme_media::Control;
+use hugme_app::api::view::BlockView;
+use hugme_app::App;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
@@ -17,7 +16,7 @@ use crate::error::{CommandError, CommandResult};
 pub async fn add_media(app: State<'_, Arc<App>>, request: Request<'_>) -> CommandResult<BlockView> {
     let (project, page, name, bytes) = parts(&request)?;
     blocking(&app, move |app| {
-        app.add_media_block(&project, &page, &name, &bytes, &Control::default())
+        app.add_media_block(&project, &page, &name, &bytes)
     })
     .await
 }

@@ -14,7 +14,8 @@ pub mod window;
 
 use std::sync::Arc;
 
-use hugme::App;
+use hugme_app::App;
+use hugme_node::NetworkSide;
 
 use crate::error::{CommandError, CommandResult};
 
@@ -22,11 +23,29 @@ use crate::error::{CommandError, CommandResult};
 /// window's thread.
 pub(crate) async fn blocking<T: Send + 'static>(
     app: &Arc<App>,
-    f: impl FnOnce(&App) -> hugme::Result<T> + Send + 'static,
+    f: impl FnOnce(&App) -> hugme_app::Result<T> + Send + 'static,
 ) -> CommandResult<T> {
     let app = Arc::clone(app);
     tauri::async_runtime::spawn_blocking(move || f(&app))
         .await
         .map_err(CommandError::internal)?
         .map_err(CommandError::from)
+}
+
+/// Runs a call of the network side on a plain thread of its own, waited for off the async
+/// threads: it may start a tokio runtime (joining talks to the teacher's device), which
+/// cannot be done from inside the app's own.
+pub(crate) async fn on_network<T: Send + 'static>(
+    side: &Arc<NetworkSide>,
+    f: impl FnOnce(&NetworkSide) -> hugme_node::Result<T> + Send + 'static,
+) -> CommandResult<T> {
+    let side = Arc::clone(side);
+    tauri::async_runtime::spawn_blocking(move || {
+        std::thread::spawn(move || f(&side))
+            .join()
+            .map_err(|_| CommandError::internal("the network side failed unexpectedly"))
+    })
+    .await
+    .map_err(CommandError::internal)??
+    .map_err(CommandError::from)
 }

@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use hugme::edit::Edit;
-use hugme::view::ProjectView;
-use hugme::App;
+use hugme_app::api::edit::Edit;
+use hugme_app::api::view::ProjectView;
+use hugme_app::App;
 use tauri::State;
 
 use super::blocking;

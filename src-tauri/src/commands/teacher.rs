@@ -3,13 +3,13 @@
 
 use std::sync::Arc;
 
-use hugme::teacher::{ClassEdit, DashboardView, FeedbackView, ReviewEdit};
-use hugme::App;
+use hugme_app::api::teacher::{ClassEdit, DashboardView, FeedbackView, ReviewEdit};
+use hugme_app::App;
+use hugme_node::NetworkSide;
 use tauri::State;
 
-use super::blocking;
+use super::{blocking, on_network};
 use crate::error::CommandResult;
-use crate::options::Options;
 
 /// Every group of a class; `today` is the tablet's local date, for the day's check-ins.
 #[tauri::command]
@@ -49,15 +49,10 @@ pub async fn add_goal_to_all(
 /// Removes a device from the class: its certificate is revoked, so no peer syncs with it.
 #[tauri::command]
 pub async fn revoke_device(
-    app: State<'_, Arc<App>>,
-    options: State<'_, Options>,
+    network: State<'_, Arc<NetworkSide>>,
     device: String,
 ) -> CommandResult<()> {
-    let dir = options.data.clone();
-    blocking(&app, move |app| {
-        hugme::enrolment::revoke_in(app, &dir, &device).map(|_| ())
-    })
-    .await
+    on_network(&network, move |side| side.revoke(&device)).await
 }
 
 /// Changes the class's groups and pupils (names, PINs, protected identity).
@@ -74,21 +69,17 @@ pub async fn edit_class(
 /// starts serving the class's devices.
 #[tauri::command]
 pub async fn create_class(
-    app: State<'_, Arc<App>>,
-    options: State<'_, Options>,
-    sync: State<'_, crate::commands::sync::SyncSide>,
+    network: State<'_, Arc<NetworkSide>>,
     name: String,
     groups: Vec<String>,
 ) -> CommandResult<()> {
-    let dir = options.data.clone();
-    blocking(&app, move |app| {
+    on_network(&network, move |side| {
         let groups: Vec<&str> = groups
             .iter()
             .map(|g| g.trim())
             .filter(|g| !g.is_empty())
             .collect();
-        hugme::enrolment::create_class_in(app, &dir, name.trim(), &groups).map(|_| ())
+        side.create_class(name.trim(), &groups)
     })
-    .await?;
-    crate::commands::enrolment::start_syncing(&app, &options, &sync).await
+    .await
 }

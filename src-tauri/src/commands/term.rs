@@ -3,13 +3,12 @@
 
 use std::sync::Arc;
 
-use hugme::App;
+use hugme_app::App;
+use hugme_node::NetworkSide;
 use tauri::State;
 
-use super::blocking;
-use super::sync::SyncSide;
+use super::{blocking, on_network};
 use crate::error::CommandResult;
-use crate::options::Options;
 
 #[tauri::command]
 pub async fn end_term(app: State<'_, Arc<App>>, class: String) -> CommandResult<()> {
@@ -19,21 +18,6 @@ pub async fn end_term(app: State<'_, Arc<App>>, class: String) -> CommandResult<
 /// Deletes the class from the teacher's own device (after its term ended); the app then
 /// starts as a new device.
 #[tauri::command]
-pub async fn leave_class(
-    app: State<'_, Arc<App>>,
-    options: State<'_, Options>,
-    sync: State<'_, SyncSide>,
-) -> CommandResult<()> {
-    let dir = options.data.clone();
-    // The network side stays where it is: once it has left the class, the next status look
-    // says so and drops it; if deleting fails, it goes on as before.
-    let leaving = sync.leaving();
-    blocking(&app, move |app| {
-        hugme::term::check_teacher_may_leave(app)?;
-        match leaving {
-            Some(leave) => leave(),
-            None => hugme::term::leave_class(app, &dir),
-        }
-    })
-    .await
+pub async fn leave_class(network: State<'_, Arc<NetworkSide>>) -> CommandResult<()> {
+    on_network(&network, NetworkSide::leave_class).await
 }

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hugme::hub::Hub;
-use hugme::neighbours::Reach;
-use hugme::App;
+use hugme_app::App;
+use hugme_node::neighbours::Reach;
+use hugme_node::Node;
 
 /// A loopback address nobody listens on yet.
 pub fn free_address() -> String {
@@ -23,7 +23,7 @@ pub struct Tablet {
 }
 
 impl Tablet {
-    pub fn start(hub: Arc<Hub>) -> Tablet {
+    pub fn start(hub: Arc<Node>) -> Tablet {
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -33,7 +33,7 @@ impl Tablet {
                     fallbacks: true,
                     typed: Vec::new(),
                 };
-                hugme::neighbours::start(hub, "127.0.0.1:9".parse().unwrap(), reach).unwrap();
+                hugme_node::neighbours::start(hub, "127.0.0.1:9".parse().unwrap(), reach).unwrap();
                 let _ = stopped.await;
             });
         });

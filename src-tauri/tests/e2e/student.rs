@@ -19,8 +19,8 @@ fn photo() -> &'static Path {
 }
 
 fn sample_class(dir: &Path) {
-    let app = hugme::App::open(dir).expect("cannot open the data folder");
-    hugme::demo::create(&app).expect("cannot make the sample class");
+    let app = hugme_app::App::open(dir).expect("cannot open the data folder");
+    hugme_app::sample::create(&app).expect("cannot make the sample class");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,11 +3,10 @@
 //! is off outside a network namespace), shows it is online, shows the teacher's change
 //! without a reload, and says it is offline, with the work safe, once the hub is gone.
 
-use std::path::Path;
 use std::sync::Arc;
 
-use hugme::hub::Hub;
-use hugme::App;
+use hugme_app::App;
+use hugme_node::Node;
 
 use crate::driver::Driver;
 
@@ -20,8 +19,8 @@ struct TeacherHub {
 }
 
 impl TeacherHub {
-    fn start(app: Arc<App>, dir: &Path, listener: std::net::TcpListener) -> TeacherHub {
-        let hub = Arc::new(Hub::of(app, dir).expect("the teacher's device opens"));
+    fn start(app: Arc<App>, listener: std::net::TcpListener) -> TeacherHub {
+        let hub = Arc::new(Node::of(app).expect("the teacher's device opens"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let runtime = tokio::runtime::Runtime::new().expect("a runtime");
@@ -60,18 +59,32 @@ impl Drop for TeacherHub {
 async fn a_tablet_syncs_with_the_teacher_and_says_when_it_is_offline() {
     let root = tempfile::tempdir().unwrap();
     let (teacher, tablet) = (root.path().join("teacher"), root.path().join("tablet"));
-    let class = hugme::enrolment::create_class(&teacher, "5B", &["Ketut"]).unwrap();
+    let class = hugme_node::enrolment::create_class_as_teacher(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        "5B",
+        &["Ketut"],
+    )
+    .unwrap();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
-    let payload =
-        hugme::enrolment::enrol(&teacher, Some("Ketut"), false, &[addr], Some("Ketut 1")).unwrap();
+    let payload = hugme_node::enrolment::enrol(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        Some("Ketut"),
+        false,
+        &[addr],
+        Some("Ketut 1"),
+    )
+    .unwrap()
+    .payload;
     let teacher_app = Arc::new(App::open(&teacher).unwrap());
-    let mut hub = TeacherHub::start(teacher_app.clone(), &teacher, listener);
+    let mut hub = TeacherHub::start(teacher_app.clone(), listener);
     let dir = tablet.clone();
-    tokio::task::spawn_blocking(move || hugme::enrolment::join(&dir, &payload))
-        .await
-        .unwrap()
-        .expect("the tablet joins");
+    tokio::task::spawn_blocking(move || {
+        hugme_node::enrolment::join(&hugme_node::membership::open(&dir).unwrap(), &payload)
+    })
+    .await
+    .unwrap()
+    .expect("the tablet joins");
     let project = {
         let app = App::open(&tablet).unwrap();
         app.create_project(&class.id, &class.groups[0].id, "Jäätyvä järvi")

@@ -6,12 +6,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hugme::edit::Edit;
-use hugme::hub::Hub;
-use hugme::neighbours::Reach;
-use hugme::network::Network;
-use hugme::App;
+use hugme_app::api::edit::Edit;
+use hugme_app::App;
 use hugme_model::ResearchQuestion;
+use hugme_node::neighbours::Reach;
+use hugme_node::Network;
+use hugme_node::Node;
 
 use crate::driver::Driver;
 use crate::headless::{free_address, open_when_closed, Tablet};
@@ -34,11 +34,16 @@ async fn eventually(what: &str, within: Duration, mut f: impl FnMut() -> bool) -
 async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
     let root = tempfile::tempdir().unwrap();
     let (teacher, tablet) = (root.path().join("teacher"), root.path().join("tablet"));
-    let class = hugme::enrolment::create_class(&teacher, "5B", &hugme::demo::GROUP_NAMES).unwrap();
-    let today = hugme::demo::iso_date(hugme_store_now() / 86_400_000);
+    let class = hugme_node::enrolment::create_class_as_teacher(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        "5B",
+        &hugme_app::sample::GROUP_NAMES,
+    )
+    .unwrap();
+    let today = hugme_app::sample::iso_date(hugme_store_now() / 86_400_000);
     let ketut_project = {
         let app = App::open(&teacher).unwrap();
-        hugme::demo::fill_class(&app, &class, &today).unwrap()[0].clone()
+        hugme_app::sample::fill_class(&app, &class, &today).unwrap()[0].clone()
     };
     let addr = free_address();
 
@@ -91,14 +96,19 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
     // The tablet joins with the typed code and syncs with the app every couple of seconds.
     let dir = tablet.clone();
     let at = addr.clone();
-    let device =
-        tokio::task::spawn_blocking(move || hugme::enrolment::join_by_code(&dir, &code, &[at]))
-            .await
-            .unwrap()
-            .expect("the tablet joins the teacher's app with the code")
-            .0;
+    let device = tokio::task::spawn_blocking(move || {
+        hugme_node::enrolment::join_by_code(
+            &hugme_node::membership::open(&dir).unwrap(),
+            &code,
+            &[at],
+        )
+    })
+    .await
+    .unwrap()
+    .expect("the tablet joins the teacher's app with the code")
+    .0;
     let pupils = Arc::new(App::open(&tablet).unwrap());
-    let hub = Arc::new(Hub::of(pupils.clone(), &tablet).unwrap());
+    let hub = Arc::new(Node::of(pupils.clone()).unwrap());
     let tablet_side = Tablet::start(hub);
     eventually(
         "Ketut's project on the tablet",
@@ -294,7 +304,12 @@ async fn a_teacher_creates_a_class_on_a_fresh_device() {
 /// the running network side.
 fn serving_teacher(root: &std::path::Path) -> (Arc<App>, std::path::PathBuf, String, Network) {
     let teacher = root.join("teacher");
-    hugme::enrolment::create_class(&teacher, "5B", &["Ketut", "Karhut"]).unwrap();
+    hugme_node::enrolment::create_class_as_teacher(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        "5B",
+        &["Ketut", "Karhut"],
+    )
+    .unwrap();
     let addr = free_address();
     let teachers = Arc::new(App::open(&teacher).unwrap());
     let reach = Reach {
@@ -302,9 +317,9 @@ fn serving_teacher(root: &std::path::Path) -> (Arc<App>, std::path::PathBuf, Str
         fallbacks: false,
         typed: Vec::new(),
     };
-    let (serving_app, serving_dir, listen) = (teachers.clone(), teacher.clone(), addr.clone());
+    let (serving_app, listen) = (teachers.clone(), addr.clone());
     let network =
-        std::thread::spawn(move || Network::start(serving_app, &serving_dir, reach, Some(&listen)))
+        std::thread::spawn(move || Network::start(serving_app, reach, Some(listen.as_str())))
             .join()
             .unwrap()
             .unwrap()
@@ -316,10 +331,9 @@ fn serving_teacher(root: &std::path::Path) -> (Arc<App>, std::path::PathBuf, Str
 async fn a_fresh_tablet_joins_by_a_photo_of_the_qr_code() {
     let root = tempfile::tempdir().unwrap();
     let tablet = root.path().join("tablet");
-    let (teachers, teacher, addr, network) = serving_teacher(root.path());
-    let enrolment = hugme::enrolment::enrol_in(
+    let (teachers, _teacher, addr, network) = serving_teacher(root.path());
+    let enrolment = hugme_node::enrolment::enrol(
         &teachers,
-        &teacher,
         Some("Ketut"),
         false,
         std::slice::from_ref(&addr),
@@ -331,7 +345,7 @@ async fn a_fresh_tablet_joins_by_a_photo_of_the_qr_code() {
     let picture = root.path().join("koodi.png");
     std::fs::write(
         &picture,
-        hugme::enrolment::qr_png(&enrolment.payload, 6).unwrap(),
+        hugme_node::enrolment::qr_png(&enrolment.payload, 6).unwrap(),
     )
     .unwrap();
 
@@ -363,8 +377,8 @@ async fn a_fresh_tablet_joins_by_a_photo_of_the_qr_code() {
 async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_screen() {
     let root = tempfile::tempdir().unwrap();
     let tablet = root.path().join("tablet");
-    let (teachers, teacher, addr, network) = serving_teacher(root.path());
-    let code = hugme::enrolment::enrol_in(&teachers, &teacher, Some("Karhut"), false, &[], None)
+    let (teachers, _teacher, addr, network) = serving_teacher(root.path());
+    let code = hugme_node::enrolment::enrol(&teachers, Some("Karhut"), false, &[], None)
         .unwrap()
         .code;
 

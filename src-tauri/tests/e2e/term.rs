@@ -6,8 +6,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hugme::hub::Hub;
-use hugme::App;
+use hugme_app::App;
+use hugme_node::Node;
 
 use crate::driver::Driver;
 use crate::headless::{free_address, open_when_closed, Tablet};
@@ -16,16 +16,22 @@ use crate::headless::{free_address, open_when_closed, Tablet};
 async fn the_teacher_ends_the_term_and_the_class_leaves_every_device() {
     let root = tempfile::tempdir().unwrap();
     let (teacher, tablet) = (root.path().join("teacher"), root.path().join("tablet"));
-    let class = hugme::enrolment::create_class(&teacher, "5B", &["Ketut", "Karhut"]).unwrap();
+    let class = hugme_node::enrolment::create_class_as_teacher(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        "5B",
+        &["Ketut", "Karhut"],
+    )
+    .unwrap();
     let addr = free_address();
-    let payload = hugme::enrolment::enrol(
-        &teacher,
+    let payload = hugme_node::enrolment::enrol(
+        &hugme_node::membership::open(&teacher).unwrap(),
         Some("Ketut"),
         false,
         std::slice::from_ref(&addr),
         None,
     )
-    .unwrap();
+    .unwrap()
+    .payload;
 
     let driver = Driver::start();
     let app = driver.launch_with(&teacher, &["--listen", &addr]).await;
@@ -33,15 +39,17 @@ async fn the_teacher_ends_the_term_and_the_class_leaves_every_device() {
 
     // Ketut's tablet joins and syncs with the teacher's app every couple of seconds.
     let dir = tablet.clone();
-    tokio::task::spawn_blocking(move || hugme::enrolment::join(&dir, &payload))
-        .await
-        .unwrap()
-        .expect("the tablet joins");
+    tokio::task::spawn_blocking(move || {
+        hugme_node::enrolment::join(&hugme_node::membership::open(&dir).unwrap(), &payload)
+    })
+    .await
+    .unwrap()
+    .expect("the tablet joins");
     let pupils = Arc::new(App::open(&tablet).unwrap());
     let project = pupils
         .create_project(&class.id, &class.groups[0].id, "Salainen aihe")
         .unwrap();
-    let hub = Arc::new(Hub::of(pupils.clone(), &tablet).unwrap());
+    let hub = Arc::new(Node::of(pupils.clone()).unwrap());
     let watching = hub.clone();
     let tablet_side = Tablet::start(hub);
     app.until(

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use hugme::App;
+use hugme_app::App;
 use hugme_model::Step;
 use serde_json::Value;
 
@@ -165,7 +165,7 @@ fn a_change_is_announced_once_durable_and_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let app = App::open(dir.path()).unwrap();
     let events = app.subscribe();
-    let class = app.create_class("5B", &["Ketut"]).unwrap();
+    let class = app.create_class_document("5B", &["Ketut"]).unwrap();
     let id = app
         .create_project(&class.id, &class.groups[0].id, "Metsä")
         .unwrap();

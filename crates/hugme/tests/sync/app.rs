@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hugme::hub::Hub;
-use hugme::App;
+use hugme_app::App;
+use hugme_node::Node;
 
 use crate::{free_address, ok, path, sync, Classroom};
 
@@ -28,7 +28,7 @@ fn the_app_syncs_while_pupils_edit_and_hears_of_what_peers_send() {
         .unwrap();
 
     // The app serves on loopback, as it does on the classroom's Wi-Fi.
-    let hub = Arc::new(Hub::of(app.clone(), &class.kettu).unwrap());
+    let hub = Arc::new(Node::of(app.clone()).unwrap());
     let addr = free_address();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let listener = runtime

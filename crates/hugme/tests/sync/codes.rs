@@ -1,7 +1,7 @@
 //! Enrolment by the short code on the teacher's screen: typed right, a tablet is in and syncs;
 //! typed wrong, it learns nothing, and a code tried too often is void.
 
-use hugme::app::App;
+use hugme_app::App;
 
 use crate::*;
 

@@ -1,7 +1,7 @@
 //! Who is kept out: another class, a device with no certificate, a revoked tablet, and a
 //! pupil's tablet that writes the class document.
 
-use hugme::app::App;
+use hugme_app::App;
 use hugme_model::{Class, ClassId};
 
 use crate::*;

@@ -5,7 +5,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hugme::app::App;
+use hugme_app::App;
 use hugme_model::Class;
 
 use crate::*;

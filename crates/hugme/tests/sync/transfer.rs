@@ -84,8 +84,10 @@ fn a_50_mb_video_cut_off_half_way_resumes_without_resending_what_arrived() {
 fn a_corrupt_or_oversized_frame_closes_only_that_connection_with_a_logged_reason() {
     let (class, serving) = Classroom::new();
     let credentials = {
-        let store = hugme_store::Store::open(&class.kettu).unwrap();
-        hugme::hub::load_identity(&class.kettu, &store).unwrap()
+        let app = hugme_node::membership::open(&class.kettu).unwrap();
+        hugme_node::membership::Identity::load(&app)
+            .unwrap()
+            .credentials
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -1,5 +1,5 @@
-// Generated from Rust by `crates/hugme/src/bindings.rs`. Do not edit by hand:
-// UPDATE_BINDINGS=1 cargo test -p hugme bindings
+// Generated from Rust by `crates/app/src/api/bindings.rs`. Do not edit by hand:
+// UPDATE_BINDINGS=1 cargo test -p hugme-app bindings
 
 export type Step = "agreement" | "phenomenon" | "subjects" | "goals" | "research-questions" | "tools" | "content" | "sharing";
 
@@ -93,7 +93,7 @@ export type TextField = { "field": "title" } | { "field": "phenomenon-title" } |
 
 export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | "tools" | "pages" | "peer-feedback" | "sources";
 
-export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "bad-pin" | "bad-media" | "disk-full" | "busy" | "storage" | "cancelled" | "internal";
+export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "bad-pin" | "bad-media" | "disk-full" | "busy" | "storage" | "cancelled" | "export-running" | "class-needs-name" | "already-in-class" | "not-in-class" | "term-not-ended" | "group-needed" | "unknown-invitation" | "used-invitation" | "expired-invitation" | "mistyped-code" | "wrong-code" | "too-many-codes" | "no-teacher-found" | "bad-invitation" | "network" | "internal";
 
 export type DocumentKind = "project" | "class" | "review";
 

@@ -27,3 +27,19 @@ describe('message catalogues', () => {
     expect(format('Hi, {group}! {x}', { group: 'Ketut' })).toBe('Hi, Ketut! {x}');
   });
 });
+
+describe('error messages', () => {
+  it('exist in every catalogue for every error code Rust can send', async () => {
+    // The ErrorCode union of the bindings generated from Rust (a test there keeps them fresh).
+    const { default: bindings } = await import('../api/bindings.ts?raw');
+    const union = /export type ErrorCode = ([^;]+);/.exec(bindings as string);
+    expect(union).not.toBeNull();
+    const codes = [...union![1].matchAll(/"([a-z-]+)"/g)].map((m) => m[1]);
+    expect(codes.length).toBeGreaterThan(20);
+    for (const code of codes) {
+      const key = `error.${code}` as keyof typeof en;
+      expect(en[key], key).toBeTruthy();
+      expect(fi[key], key).toBeTruthy();
+    }
+  });
+});

@@ -1,0 +1,29 @@
+//! Hug me! Studio's documents facade: the only API the app shell calls for a data folder's
+//! classes, projects, reviews and media. It knows nothing of the network (that is
+//! `hugme-node`, which shares its open documents) nor of Tauri (`src-tauri` adapts these calls
+//! to commands).
+//!
+//! # Layout
+//! - [`app`]: [`App`], a data folder's documents as typed values, every change durable before
+//!   it returns, and a stream of [`DocumentEvent`]s.
+//! - [`documents`]: [`OpenDocuments`], the one open copy of each document, shared with sync.
+//! - [`student`]: what a group does (start screen, its projects, edits, media, export).
+//! - [`teacher`]: the teacher's overview, feedback, class edits, export and end of the term.
+//! - [`media`]: importing files into a project as content blocks.
+//! - [`sample`]: the sample class (`hugme demo`, "load a sample class" in the app).
+//! - [`api`]: every type the UI sends or receives, and their generated TypeScript.
+//! - [`error`]: the facade's error type; each has an [`api::ErrorCode`].
+
+pub mod api;
+pub mod app;
+pub mod documents;
+pub mod error;
+pub mod media;
+pub mod sample;
+pub mod student;
+pub mod teacher;
+
+pub use api::{DocumentEvent, ErrorCode};
+pub use app::App;
+pub use documents::OpenDocuments;
+pub use error::{Error, Result};

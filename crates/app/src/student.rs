@@ -1,0 +1,356 @@
+//! What the student app does on a group's tablet: pick a class and a group, start or open
+//! the group's project, edit it, add media, and read other groups' projects for feedback.
+//!
+//! Every call returns views ([`crate::api::view`]); the Tauri shell only adapts these to commands.
+
+use hugme_model::{BlockKind, Class, ClassId, GroupId, PageId, ProjectId, Step};
+
+use crate::api::edit::Edit;
+use crate::api::view::{
+    BlockView, ClassCard, ExportFormat, ExportProgress, ProjectSummary, ProjectView,
+};
+use crate::error::{Error, Result};
+use crate::App;
+use hugme_task::lock;
+
+impl App {
+    /// Every class on this tablet with its group cards, for the start screen.
+    pub fn class_cards(&self) -> Result<Vec<ClassCard>> {
+        Ok(self.classes()?.iter().map(ClassCard::of).collect())
+    }
+
+    fn class(&self, id: &str) -> Result<Class> {
+        self.classes()?
+            .into_iter()
+            .find(|c| c.id.as_str() == id)
+            .ok_or_else(|| Error::NoSuchClass(id.to_owned()))
+    }
+
+    /// Opens a group (checking its PIN when the teacher set one) and lists its projects.
+    pub fn open_group(
+        &self,
+        class: &str,
+        group: &str,
+        pin: Option<&str>,
+    ) -> Result<Vec<ProjectSummary>> {
+        let class = self.class(class)?;
+        let found = class
+            .group(&GroupId::from(group))
+            .ok_or_else(|| Error::NoSuchGroup {
+                class: class.id.to_string(),
+                group: group.to_owned(),
+            })?;
+        if let Some(wanted) = found.pin.as_deref().filter(|p| !p.is_empty()) {
+            if pin.map(str::trim) != Some(wanted) {
+                return Err(Error::WrongPin(found.name.as_str().to_owned()));
+            }
+        }
+        let name = found.name.as_str().to_owned();
+        Ok(self
+            .projects()?
+            .iter()
+            .filter(|p| p.value.class_id == class.id && p.value.group_id == found.id)
+            .map(|p| ProjectSummary::of(&p.value, &name))
+            .collect())
+    }
+
+    /// Other groups' projects in the class, for peer feedback.
+    pub fn peer_projects(&self, class: &str, own_group: &str) -> Result<Vec<ProjectSummary>> {
+        let class = self.class(class)?;
+        Ok(self
+            .projects()?
+            .iter()
+            .filter(|p| p.value.class_id == class.id && p.value.group_id.as_str() != own_group)
+            .map(|p| {
+                let group = class.group(&p.value.group_id);
+                let name = group.map_or("", |g| g.name.as_str());
+                ProjectSummary::of(&p.value, name)
+            })
+            .collect())
+    }
+
+    /// Starts a project for a group and returns it.
+    pub fn start_project(&self, class: &str, group: &str, title: &str) -> Result<ProjectView> {
+        let class = self.class(class)?;
+        let group_id = GroupId::from(group);
+        if class.group(&group_id).is_none() {
+            return Err(Error::NoSuchGroup {
+                class: class.id.to_string(),
+                group: group.to_owned(),
+            });
+        }
+        let id = self.create_project(&ClassId::from(class.id.as_str()), &group_id, title)?;
+        self.project_view(id.as_str())
+    }
+
+    /// A project as the step editors show it.
+    pub fn project_view(&self, id: &str) -> Result<ProjectView> {
+        let id = ProjectId::from(id);
+        let opened = self.project(&id)?;
+        let review = self.review(&id)?;
+        Ok(ProjectView::of(&opened, review.as_ref()))
+    }
+
+    /// Applies a pupil's edit durably; a locked project refuses it.
+    pub fn edit_project(&self, id: &str, edit: &Edit) -> Result<()> {
+        let id = ProjectId::from(id);
+        self.refuse_if_locked(&id)?;
+        self.update_project(&id, |p| edit.apply(p))
+    }
+
+    fn refuse_if_locked(&self, id: &ProjectId) -> Result<()> {
+        if self.review(id)?.is_some_and(|r| r.locked) {
+            return Err(Error::Locked(id.to_string()));
+        }
+        Ok(())
+    }
+
+    /// Imports a photo, sound or video file's bytes and adds it as a block at the end of a
+    /// page. The file is checked and stored before the project changes: a refused file
+    /// changes nothing.
+    pub fn add_media_block(
+        &self,
+        project: &str,
+        page: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<BlockView> {
+        self.add_block(project, page, |app| app.import_block(name, bytes))
+    }
+
+    /// Adds a drawing (a PNG from the drawing canvas) at the end of a page.
+    pub fn add_drawing_block(&self, project: &str, page: &str, png: &[u8]) -> Result<BlockView> {
+        self.add_block(project, page, |app| {
+            let mut block = app.import_block("drawing.png", png)?;
+            if let BlockKind::Photo { media } = block.kind {
+                block.kind = BlockKind::Drawing { media };
+            }
+            Ok(block)
+        })
+    }
+
+    /// Exports one project into `folder` (as `<title>.imscc`, or `.zip` for the portfolio)
+    /// and returns the file's path. `on_progress` hears how far it is (bytes, about a hundred
+    /// times in all, from the export's thread); [`App::cancel_export`] stops it.
+    ///
+    /// # Errors
+    /// [`Error::ExportRunning`] while another export is being written (one at a time: they
+    /// are disk-bound anyway); the export's errors ([`hugme_export::Error::Cancelled`] after a
+    /// cancel, which leaves no file).
+    pub fn export_project(
+        &self,
+        project: &str,
+        format: ExportFormat,
+        folder: &std::path::Path,
+        on_progress: impl Fn(ExportProgress) + Send + Sync + 'static,
+    ) -> Result<std::path::PathBuf> {
+        let view = self.project_view(project)?;
+        let scope = hugme_export::Scope::Project(view.id.clone());
+        self.export_to(
+            scope,
+            (&view.title, &view.id),
+            format,
+            false,
+            folder,
+            on_progress,
+        )
+    }
+
+    /// Stops the export under way, if any; it leaves no file behind.
+    pub fn cancel_export(&self) {
+        if let Some(progress) = lock(&self.export).as_ref() {
+            progress.cancel();
+        }
+    }
+
+    /// Writes an export of `scope` into `folder`, named after `name` (a title and an id),
+    /// and returns its path.
+    pub(crate) fn export_to(
+        &self,
+        scope: hugme_export::Scope,
+        name: (&str, &str),
+        format: ExportFormat,
+        include_feedback: bool,
+        folder: &std::path::Path,
+        on_progress: impl Fn(ExportProgress) + Send + Sync + 'static,
+    ) -> Result<std::path::PathBuf> {
+        // About a hundred reports for a whole export, not one per chunk.
+        let last = std::sync::Mutex::new(0u64);
+        let progress = hugme_export::Progress::with_listener(move |done, total| {
+            let step = (total / 100).max(1);
+            let mut last = lock(&last);
+            // The first (nothing written yet), the last, and one every hundredth.
+            if done == 0 || done == total || done >= *last + step {
+                *last = done;
+                on_progress(ExportProgress { done, total });
+            }
+        });
+        {
+            let mut current = lock(&self.export);
+            if current.as_ref().is_some_and(|p| !p.is_cancelled()) {
+                return Err(Error::ExportRunning);
+            }
+            *current = Some(progress.clone());
+        }
+        let result = self.write_export(scope, name, format, include_feedback, folder, &progress);
+        // Forget this export only: after a cancel, a newer one may already be the current one.
+        let mut current = lock(&self.export);
+        if current.as_ref().is_some_and(|p| p.is(&progress)) {
+            *current = None;
+        }
+        result
+    }
+
+    fn write_export(
+        &self,
+        scope: hugme_export::Scope,
+        name: (&str, &str),
+        format: ExportFormat,
+        include_feedback: bool,
+        folder: &std::path::Path,
+        progress: &hugme_export::Progress,
+    ) -> Result<std::path::PathBuf> {
+        let (format, ext) = match format {
+            ExportFormat::Cc11 => (hugme_export::Format::Cc11, "imscc"),
+            ExportFormat::Cc13 => (hugme_export::Format::Cc13, "cc13.imscc"),
+            ExportFormat::Html => (hugme_export::Format::Html, "zip"),
+        };
+        std::fs::create_dir_all(folder).map_err(|source| hugme_export::Error::Write {
+            path: folder.to_owned(),
+            source,
+        })?;
+        let name = hugme_export::package::slug(name.0, name.1);
+        let out = folder.join(format!("{name}.{ext}"));
+        let options = hugme_export::Options {
+            format,
+            include_feedback,
+        };
+        hugme_export::export(self.store(), &scope, &options, &out, progress)?;
+        Ok(out)
+    }
+
+    fn add_block(
+        &self,
+        project: &str,
+        page: &str,
+        make: impl FnOnce(&App) -> Result<hugme_model::Block>,
+    ) -> Result<BlockView> {
+        let id = ProjectId::from(project);
+        self.refuse_if_locked(&id)?;
+        let page_id = PageId::from(page);
+        // Check the page exists before the (slow) import.
+        if !self
+            .project(&id)?
+            .value
+            .content
+            .pages
+            .iter()
+            .any(|p| p.id == page_id)
+        {
+            return Err(Error::NotThere {
+                what: "page",
+                id: page.to_owned(),
+            });
+        }
+        let block = make(self)?;
+        let view = BlockView::of(&block);
+        self.update_project(&id, |p| {
+            let page = p
+                .content
+                .pages
+                .iter_mut()
+                .find(|p| p.id == page_id)
+                .ok_or_else(|| Error::NotThere {
+                    what: "page",
+                    id: page_id.to_string(),
+                })?;
+            page.blocks.push(block);
+            p.touch(Step::Content);
+            Ok(())
+        })?;
+        Ok(view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::edit::TextField;
+
+    #[test]
+    fn a_group_with_a_pin_opens_only_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path()).unwrap();
+        let class = app.create_class_document("5B", &["Kettus"]).unwrap();
+        let group = class.groups[0].id.clone();
+        app.update_class(&class.id, |c| {
+            c.group_mut(&group).unwrap().pin = Some("4321".into());
+            Ok(())
+        })
+        .unwrap();
+        let err = app
+            .open_group(class.id.as_str(), group.as_str(), Some("1111"))
+            .unwrap_err();
+        assert!(matches!(err, Error::WrongPin(_)), "{err}");
+        assert!(app
+            .open_group(class.id.as_str(), group.as_str(), None)
+            .is_err());
+        let projects = app
+            .open_group(class.id.as_str(), group.as_str(), Some("4321"))
+            .unwrap();
+        assert!(projects.is_empty());
+    }
+
+    #[test]
+    fn a_started_project_is_listed_for_its_group_only_and_keeps_edits() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path()).unwrap();
+        let class = app
+            .create_class_document("5B", &["Kettus", "Karhut"])
+            .unwrap();
+        let (c, a, b) = (
+            class.id.as_str(),
+            class.groups[0].id.as_str(),
+            class.groups[1].id.as_str(),
+        );
+        let view = app.start_project(c, a, "Puro").unwrap();
+        app.edit_project(&view.id, &Edit::AddQuestion { id: "q".into() })
+            .unwrap();
+        app.edit_project(
+            &view.id,
+            &Edit::SetText {
+                field: TextField::Question { id: "q".into() },
+                text: "Miksi?".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(app.open_group(c, a, None).unwrap().len(), 1);
+        assert!(app.open_group(c, b, None).unwrap().is_empty());
+        assert_eq!(app.peer_projects(c, b).unwrap().len(), 1);
+        assert!(app.peer_projects(c, a).unwrap().is_empty());
+        drop(app);
+        let app = App::open(dir.path()).unwrap();
+        let again = app.project_view(&view.id).unwrap();
+        assert_eq!(again.questions[0].question, "Miksi?");
+    }
+
+    #[test]
+    fn a_corrupt_photo_is_refused_and_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path()).unwrap();
+        let class = app.create_class_document("5B", &["Kettus"]).unwrap();
+        let view = app
+            .start_project(class.id.as_str(), class.groups[0].id.as_str(), "P")
+            .unwrap();
+        app.edit_project(&view.id, &Edit::AddPage { id: "pg".into() })
+            .unwrap();
+        let before = app.project_view(&view.id).unwrap();
+        let mut bytes = vec![0xff, 0xd8, 0xff, 0xe0];
+        bytes.extend_from_slice(&[7; 200]);
+        let err = app
+            .add_media_block(&view.id, "pg", "broken.jpg", &bytes)
+            .unwrap_err();
+        assert!(matches!(err, Error::Media(_)), "{err}");
+        assert_eq!(app.project_view(&view.id).unwrap(), before);
+    }
+}

@@ -1,0 +1,277 @@
+use super::*;
+use hugme_model::StepState;
+
+/// A teacher's device with the sample class (created here, so this device is its teacher).
+fn teacher() -> (tempfile::TempDir, App, Class) {
+    let dir = tempfile::tempdir().unwrap();
+    let (app, class) = crate::sample::teacher_device(dir.path(), &["Ketut", "Karhut"]);
+    (dir, app, class)
+}
+
+#[test]
+fn the_overview_shows_each_groups_steps_hand_moods_and_last_change() {
+    let (_dir, app, class) = teacher();
+    assert!(app.is_teacher().unwrap());
+    let ketut = &class.groups[0];
+    let id = app.create_project(&class.id, &ketut.id, "Jää").unwrap();
+    app.update_project(&id, |p| {
+        p.set_step_state(Step::Phenomenon, StepState::Done);
+        p.hand_raised_at = Some(now_ms());
+        p.agreement.check_ins.push(hugme_model::CheckIn {
+            id: "c1".into(),
+            date: "2026-11-25".into(),
+            member_id: None,
+            mood: "😀".into(),
+            note: Text::with_value(""),
+        });
+        p.agreement.check_ins.push(hugme_model::CheckIn {
+            id: "c0".into(),
+            date: "2026-11-24".into(),
+            member_id: None,
+            mood: "😴".into(),
+            note: Text::with_value(""),
+        });
+        Ok(())
+    })
+    .unwrap();
+    let view = app.dashboard(class.id.as_str(), "2026-11-25").unwrap();
+    assert_eq!(view.groups.len(), 2);
+    assert!(view.groups[1].projects.is_empty());
+    let p = &view.groups[0].projects[0];
+    assert_eq!(p.steps.len(), 8);
+    assert_eq!(p.steps[1], StepState::Done);
+    assert!(p.hand_raised);
+    assert_eq!(p.moods_today, ["😀"]);
+    let changed = p.last_change.expect("a last change");
+    assert!((now_ms() - changed).abs() < 60_000, "{changed}");
+    assert_eq!(view.devices.len(), 1);
+    assert_eq!(view.devices[0].role, "teacher");
+}
+
+#[test]
+fn feedback_reaches_the_review_and_the_hand_is_lowered() {
+    let (_dir, app, class) = teacher();
+    let id = app
+        .create_project(&class.id, &class.groups[0].id, "Jää")
+        .unwrap();
+    app.update_project(&id, |p| {
+        p.hand_raised_at = Some(1);
+        Ok(())
+    })
+    .unwrap();
+    let comment = ReviewEdit::AddComment {
+        id: "k1".into(),
+        pin: PinView::Step {
+            step: Step::Phenomenon,
+        },
+        text: "Hyvä ilmiö! Mistä se johtuu?".into(),
+    };
+    app.review_project(id.as_str(), comment.clone()).unwrap();
+    // A retried edit adds nothing twice.
+    app.review_project(id.as_str(), comment).unwrap();
+    app.review_project(
+        id.as_str(),
+        ReviewEdit::SetOverall {
+            text: "Hienoa työtä".into(),
+        },
+    )
+    .unwrap();
+    app.review_project(
+        id.as_str(),
+        ReviewEdit::SetApproval {
+            approval: Approval::ReturnedForRevision,
+        },
+    )
+    .unwrap();
+    app.review_project(id.as_str(), ReviewEdit::LowerHand)
+        .unwrap();
+    let feedback = app.feedback(id.as_str()).unwrap();
+    assert_eq!(feedback.comments.len(), 1);
+    assert_eq!(feedback.overall, "Hienoa työtä");
+    assert_eq!(feedback.approval, Approval::ReturnedForRevision);
+    assert_eq!(app.project(&id).unwrap().value.hand_raised_at, None);
+    let view = app.dashboard(class.id.as_str(), "2026-11-25").unwrap();
+    assert_eq!(view.groups[0].projects[0].open_comments, 1);
+
+    app.review_project(id.as_str(), ReviewEdit::ResolveComment { id: "k1".into() })
+        .unwrap();
+    assert!(app.feedback(id.as_str()).unwrap().comments[0].resolved);
+    assert_eq!(
+        app.add_goal_to_all(class.id.as_str(), "Kysy yksi kysymys lisää")
+            .unwrap(),
+        1
+    );
+    let goals = app.project(&id).unwrap().value.goals.items;
+    assert!(goals[0].set_by_teacher);
+}
+
+#[test]
+fn a_tablet_may_not_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = App::open(dir.path()).unwrap();
+    let demo = crate::sample::create(&app).unwrap();
+    let err = app
+        .review_project(demo.projects[0].as_str(), ReviewEdit::LowerHand)
+        .unwrap_err();
+    assert!(matches!(err, Error::NotTeacher), "{err}");
+    let err = app
+        .dashboard(demo.class.id.as_str(), "2026-11-25")
+        .unwrap_err();
+    assert!(matches!(err, Error::NotTeacher), "{err}");
+}
+
+#[test]
+fn the_teacher_exports_the_whole_class_and_a_tablet_may_not() {
+    let (dir, app, class) = teacher();
+    for group in &class.groups {
+        app.create_project(&class.id, &group.id, "Jää").unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let reports = heard.clone();
+    let path = app
+        .export_class(
+            class.id.as_str(),
+            ExportFormat::Cc11,
+            true,
+            out.path(),
+            move |p| reports.lock().unwrap().push(p),
+        )
+        .unwrap();
+    assert!(path.exists(), "{}", path.display());
+    assert!(path.to_string_lossy().ends_with(".imscc"));
+    let heard = heard.lock().unwrap();
+    let last = heard.last().unwrap();
+    assert!(last.total > 0 && last.done == last.total, "{last:?}");
+    assert!(
+        heard.len() <= 102,
+        "{} reports: about a hundred at most",
+        heard.len()
+    );
+    drop(dir);
+
+    let tablet = tempfile::tempdir().unwrap();
+    let pupils = App::open(tablet.path()).unwrap();
+    let demo = crate::sample::create(&pupils).unwrap();
+    let err = pupils
+        .export_class(
+            demo.class.id.as_str(),
+            ExportFormat::Html,
+            false,
+            out.path(),
+            |_| {},
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::NotTeacher), "{err}");
+}
+
+#[test]
+fn one_export_runs_at_a_time_and_a_cancel_leaves_no_file() {
+    let (_dir, app, class) = teacher();
+    // Projects with pictures: an export is cancelled between the files it copies.
+    crate::sample::fill_class(&app, &class, "2026-11-25").unwrap();
+    let app = std::sync::Arc::new(app);
+    let out = tempfile::tempdir().unwrap();
+    // While the first export reports its progress, a second is refused; then the first is
+    // cancelled from there.
+    let second = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let (during, seen) = (app.clone(), second.clone());
+    let (folder, id) = (out.path().to_owned(), class.id.to_string());
+    let err = app
+        .export_class(
+            class.id.as_str(),
+            ExportFormat::Cc11,
+            false,
+            out.path(),
+            move |_| {
+                let mut seen = seen.lock().unwrap();
+                if seen.is_none() {
+                    let refused =
+                        during.export_class(&id, ExportFormat::Html, false, &folder, |_| {});
+                    *seen = Some(refused.map_err(|e| e.code()));
+                    during.cancel_export();
+                }
+            },
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), crate::ErrorCode::Cancelled, "{err}");
+    assert_eq!(
+        *second.lock().unwrap(),
+        Some(Err(crate::ErrorCode::ExportRunning))
+    );
+    assert_eq!(
+        std::fs::read_dir(out.path()).unwrap().count(),
+        0,
+        "no file left"
+    );
+    // Once it ended, the next export runs.
+    app.export_class(
+        class.id.as_str(),
+        ExportFormat::Html,
+        false,
+        out.path(),
+        |_| {},
+    )
+    .unwrap();
+}
+
+#[test]
+fn the_teacher_edits_groups_and_pupils_and_protects_an_identity() {
+    let (_dir, app, class) = teacher();
+    let id = class.id.as_str();
+    let edit = |e| app.edit_class(id, e);
+    edit(ClassEdit::AddGroup {
+        id: "g-new".into(),
+        name: " Pöllöt ".into(),
+    })
+    .unwrap();
+    // A retry adds nothing twice.
+    edit(ClassEdit::AddGroup {
+        id: "g-new".into(),
+        name: "Pöllöt".into(),
+    })
+    .unwrap();
+    for (mid, name) in [("m1", "Aino"), ("m2", "Eetu")] {
+        edit(ClassEdit::AddMember {
+            group: "g-new".into(),
+            id: mid.into(),
+            name: name.into(),
+        })
+        .unwrap();
+    }
+    edit(ClassEdit::SetProtected {
+        group: "g-new".into(),
+        id: "m2".into(),
+        protected: true,
+    })
+    .unwrap();
+    edit(ClassEdit::SetPin {
+        group: "g-new".into(),
+        pin: Some("1234".into()),
+    })
+    .unwrap();
+    let err = edit(ClassEdit::SetPin {
+        group: "g-new".into(),
+        pin: Some("12a4".into()),
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::BadPin), "{err}");
+    edit(ClassEdit::RemoveMember {
+        group: "g-new".into(),
+        id: "m1".into(),
+    })
+    .unwrap();
+    let cards = app.class_cards().unwrap();
+    let group = cards[0].groups.iter().find(|g| g.id == "g-new").unwrap();
+    assert_eq!(cards[0].groups.len(), 3);
+    assert_eq!(group.name, "Pöllöt");
+    assert!(group.has_pin);
+    assert_eq!(group.members.len(), 1);
+    assert!(group.members[0].protected_identity);
+    let err = edit(ClassEdit::RenameGroup {
+        id: "nope".into(),
+        name: "x".into(),
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::NoSuchGroup { .. }), "{err}");
+}

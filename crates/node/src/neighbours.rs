@@ -1,0 +1,288 @@
+//! A device's neighbours: it announces itself with mDNS, listens for the class's other devices,
+//! and syncs with each it hears, again and again, so that every device converges through
+//! whoever it can reach (store and forward).
+//!
+//! School Wi-Fi often drops multicast, so mDNS is only the first way to a peer. Each round
+//! the device also tries, for devices it does not hear: addresses typed by hand
+//! (`hugme hub --peer`), the address where each was last reached, and the teacher addresses of
+//! its enrolment code. Whatever answers is remembered for next time.
+
+use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hugme_discovery::{Discovery, Peer};
+use hugme_sync::net::{self, Host};
+
+use hugme_task::lock;
+
+use crate::error::{Error, Result};
+use crate::membership::addresses;
+use crate::node::Node;
+
+/// How often a device syncs with each neighbour it hears.
+const ROUND: Duration = Duration::from_secs(2);
+/// The longest one session with a neighbour may take (media of a whole project fits).
+const GIVE_UP: Duration = Duration::from_secs(600);
+/// A clock further off than this is worth a line in the log.
+const CLOCK_OFF_MS: u64 = 5 * 60 * 1000;
+/// How long an address may take to accept a connection: many fallbacks lead nowhere (a
+/// tablet that went home), and a round must not wait on them. Long enough for two lost SYNs.
+const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+
+/// How a device finds its neighbours.
+#[derive(Debug, Clone, Default)]
+pub struct Reach {
+    /// Announce and listen with mDNS (multicast). Off: only the fallbacks.
+    pub discovery: bool,
+    /// Also try remembered and enrolment addresses. Off (`hugme hub --mdns-only`): only
+    /// what mDNS finds, to see whether multicast gets through.
+    pub fallbacks: bool,
+    /// Addresses typed by hand (`host:port`), tried every round.
+    pub typed: Vec<String>,
+}
+
+/// Why an address is being tried, for the log (and `hugme doctor`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Via {
+    Mdns,
+    LastSeen,
+    Enrolment,
+    Typed,
+}
+
+impl Via {
+    fn words(self) -> &'static str {
+        match self {
+            Via::Mdns => "mDNS",
+            Via::LastSeen => "its last address",
+            Via::Enrolment => "the enrolment code's node address",
+            Via::Typed => "an address typed by hand",
+        }
+    }
+}
+
+/// Starts syncing with neighbours (and announcing, with discovery), on the current tokio
+/// runtime.
+pub fn start(node: Arc<Node>, listening: SocketAddr, reach: Reach) -> Result<()> {
+    let credentials = node.credentials();
+    let discovery = if reach.discovery {
+        Some(
+            Discovery::start(
+                &credentials.class,
+                &credentials.device,
+                listening.ip(),
+                listening.port(),
+                node.is_class_authority(),
+            )
+            .map_err(Error::Announce)?,
+        )
+    } else {
+        None
+    };
+    let me = credentials.device.clone();
+    let started = Instant::now();
+    tokio::spawn(async move {
+        // When each neighbour (or fallback address) was last synced with by this side, and
+        // who is being synced with now: each in a task of its own, so that one that has left
+        // the room (its connect hanging until TCP gives up) holds up nobody else.
+        let mut last: HashMap<String, Instant> = HashMap::new();
+        // Where each neighbour was heard: a new address (back on the Wi-Fi with another
+        // lease) is synced with at once, like a newcomer.
+        let mut heard_at: HashMap<String, Vec<SocketAddr>> = HashMap::new();
+        // Neighbours to sync with at once (just heard, or moved), even if `last` says
+        // otherwise; each is logged as discovered once.
+        let mut now_due: HashSet<String> = HashSet::new();
+        let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
+        // The first round's fallbacks go at once: a tablet on a network without multicast
+        // starts its first sync as soon as it starts.
+        let mut fallback_round = Instant::now()
+            .checked_sub(ROUND)
+            .unwrap_or_else(Instant::now);
+        loop {
+            if node.has_left_class() {
+                // The class was deleted here (its term ended): announce and sync no more.
+                if let Some(discovery) = discovery {
+                    discovery.stop();
+                }
+                return;
+            }
+            let heard = discovery.as_ref().map(Discovery::peers).unwrap_or_default();
+            for peer in &heard {
+                let moved = heard_at
+                    .insert(peer.device.clone(), peer.addresses.clone())
+                    .is_some_and(|before| before != peer.addresses);
+                if moved {
+                    node.log(&format!(
+                        "heard {} at a new address: {:?}",
+                        peer.device, peer.addresses
+                    ));
+                    now_due.insert(peer.device.clone());
+                }
+                let due = match last.get(&peer.device) {
+                    // Just heard: sync now, whichever side this is, so that a tablet that
+                    // joins the network starts its first sync at once.
+                    None => {
+                        if now_due.insert(peer.device.clone()) {
+                            node.log(&format!(
+                                "discovered {} at {:?}, {} ms after this device started announcing",
+                                peer.device,
+                                peer.addresses,
+                                started.elapsed().as_millis()
+                            ));
+                        }
+                        true
+                    }
+                    // Moved: at once too (its session may still be running at the old one).
+                    Some(_) if now_due.contains(&peer.device) => true,
+                    // Afterwards one side of each pair starts the sessions; the other serves.
+                    Some(at) => me < peer.device && at.elapsed() >= ROUND,
+                };
+                if due && lock(&busy).insert(peer.device.clone()) {
+                    now_due.remove(&peer.device);
+                    last.insert(peer.device.clone(), Instant::now());
+                    let addrs = peer.addresses.iter().map(|a| (a.to_string(), Via::Mdns));
+                    spawn_session(&node, &busy, peer.device.clone(), addrs.collect(), started);
+                }
+            }
+            // Fallbacks once a round (they read the data folder's address book).
+            if fallback_round.elapsed() >= ROUND {
+                fallback_round = Instant::now();
+                for (addr, via) in
+                    fallbacks(&node, &heard, reach.fallbacks, &reach.typed, &me, listening)
+                {
+                    let key = format!("addr {addr}");
+                    if lock(&busy).insert(key.clone()) {
+                        spawn_session(&node, &busy, key, vec![(addr, via)], started);
+                    }
+                }
+            }
+            // Listen often for newcomers; sync with known neighbours every round.
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+    Ok(())
+}
+
+/// The addresses to try this round besides mDNS, each once, in order: the typed ones, where
+/// devices not heard were last reached, the enrolment code's hubs. Never this device's own,
+/// nor one of a device heard by mDNS (synced with already).
+fn fallbacks(
+    node: &Node,
+    heard: &[Peer],
+    fallbacks: bool,
+    typed: &[String],
+    me: &str,
+    listening: SocketAddr,
+) -> Vec<(String, Via)> {
+    let heard_devices: HashSet<&str> = heard.iter().map(|p| p.device.as_str()).collect();
+    let mut skip: HashSet<String> = heard
+        .iter()
+        .flat_map(|p| p.addresses.iter().map(SocketAddr::to_string))
+        .collect();
+    skip.insert(listening.to_string());
+    let mut out = Vec::new();
+    let mut add = |addr: String, via: Via| {
+        if skip.insert(addr.clone()) {
+            out.push((addr, via));
+        }
+    };
+    // Typed first: a teacher who typed an address means that device.
+    for addr in typed {
+        add(addr.clone(), Via::Typed);
+    }
+    if fallbacks {
+        // An unreadable table costs only this round's fallbacks, not the session host.
+        for (device, seen) in addresses::last_seen(node.store()).unwrap_or_default() {
+            if device != me && !heard_devices.contains(device.as_str()) {
+                add(seen.addr, Via::LastSeen);
+            }
+        }
+        for addr in addresses::enrolment_hubs(node.store()).unwrap_or_default() {
+            add(addr, Via::Enrolment);
+        }
+    }
+    out
+}
+
+/// Runs one session in a task of its own; `key` is busy until it ends.
+fn spawn_session(
+    node: &Arc<Node>,
+    busy: &Arc<Mutex<HashSet<String>>>,
+    key: String,
+    addrs: Vec<(String, Via)>,
+    started: Instant,
+) {
+    let (node, busy) = (node.clone(), busy.clone());
+    tokio::spawn(async move {
+        // A device that accepts the connection but never answers (asleep, say) must not
+        // keep this neighbour busy for good.
+        let device = (!key.starts_with("addr ")).then_some(key.as_str());
+        if tokio::time::timeout(GIVE_UP, sync_with(&node, device, &addrs, started))
+            .await
+            .is_err()
+        {
+            node.log(&format!("gave up on a session with {key}"));
+            if let Some(device) = device {
+                node.note_failure(device, "gave up: no answer for 10 minutes");
+            }
+        }
+        lock(&busy).remove(&key);
+    });
+}
+
+/// One session, at the first of the addresses that answers; remembers where that was.
+async fn sync_with(node: &Node, device: Option<&str>, addrs: &[(String, Via)], started: Instant) {
+    let began = started.elapsed().as_millis();
+    for (addr, via) in addrs {
+        // An address that does not answer at once (a stale one of a device that moved, a
+        // fallback that leads nowhere today) must not hold up the next.
+        match net::sync_within(addr, node, None, Some(CONNECT_WITHIN)).await {
+            Ok(ended) => {
+                node.log(&format!(
+                    "synced with {} at {addr} (found by {}, began {began} ms after this node \
+                     started): {} documents changed, {} blobs received; {}",
+                    ended.peer,
+                    via.words(),
+                    ended.stats.documents_changed,
+                    ended.stats.blobs_received,
+                    if ended.finished {
+                        "in step"
+                    } else {
+                        "not in step"
+                    }
+                ));
+                if let Some(off) = ended
+                    .peer_clock_offset
+                    .filter(|o| o.unsigned_abs() > CLOCK_OFF_MS)
+                {
+                    // Certificates and "last changed" depend on clocks: say it where the
+                    // teacher looks (`hugme doctor` says what to do).
+                    node.log(&format!(
+                        "the clock of {} is {} minutes {} this device's",
+                        ended.peer,
+                        off.unsigned_abs() / 60_000,
+                        if off > 0 { "ahead of" } else { "behind" }
+                    ));
+                }
+                // Nothing is noted on a device that has just deleted its class.
+                if node.has_left_class() {
+                    return;
+                }
+                if let Err(e) = addresses::remember(node.store(), &ended.peer, addr) {
+                    node.log(&format!("could not note where {} was: {e}", ended.peer));
+                }
+                return;
+            }
+            // Fallbacks are tried every round: only an answer is news.
+            Err(e) if *via == Via::Mdns => {
+                node.log(&format!("could not sync at {addr}: {e}"));
+                if let Some(device) = device {
+                    node.note_failure(device, &e.to_string());
+                }
+            }
+            Err(_) => {}
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! This device on the class network: the host that serves sessions and enrolment (the app,
+//! `hugme hub`) or syncs once with a peer (`hugme sync`), on every device of a class (the
+//! teacher's, a hub's, each group tablet's).
+//!
+//! A [`Node`] works on an [`App`]'s open documents: in the app, a pupil's edits and the
+//! sessions share them; `hugme hub` opens an `App` of its own.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hugme_app::api::sync::SyncView;
+use hugme_app::App;
+use hugme_model::Device;
+use hugme_store::{now_ms, Store};
+use hugme_sync::error::Refusal;
+use hugme_sync::identity::{Authority, Credentials};
+use hugme_sync::net::{Ended, Host};
+use hugme_sync::Message;
+use hugme_task::lock;
+
+use crate::error::{Error, Result};
+use crate::membership::invitations::{self, Invitation};
+use crate::membership::{self, Identity};
+use crate::replica::{ClassReplica, ClassScope};
+use crate::sync_status::Neighbourhood;
+
+/// How long media stays paused after a cancel: the lesson's Wi-Fi need has passed by then.
+const MEDIA_PAUSE: Duration = Duration::from_secs(10 * 60);
+
+/// A data folder of a class on the network: serving (`hugme hub`, the app) or syncing once
+/// (`hugme sync`).
+#[derive(Debug)]
+pub struct Node {
+    app: Arc<App>,
+    credentials: Credentials,
+    /// The class CA, on the teacher's device that created the class only.
+    authority: Option<Authority>,
+    /// The class synced, and media being received (the documents are the app's).
+    scope: Mutex<ClassScope>,
+    neighbourhood: Arc<Mutex<Neighbourhood>>,
+    /// Until when fetching media is paused (a teacher or pupil cancelled a transfer).
+    media_paused_until: Mutex<Option<Instant>>,
+    /// Set once this device has deleted the class (the term ended): nothing more to sync.
+    left_class: tokio::sync::watch::Sender<bool>,
+}
+
+impl Node {
+    /// Opens a data folder that belongs to a class ([`membership::open`]).
+    ///
+    /// # Errors
+    /// [`Error::NotInClass`] when it belongs to none; the store's and the identity files'.
+    pub fn open(dir: &Path) -> Result<Node> {
+        Node::of(Arc::new(membership::open(dir)?))
+    }
+
+    /// The open data folder of `app` on the network: sessions share the app's open
+    /// documents, and the app hears of every change they bring.
+    ///
+    /// # Errors
+    /// [`Error::NotInClass`] when the folder belongs to no class; [`Error::File`] when its
+    /// identity cannot be read.
+    pub fn of(app: Arc<App>) -> Result<Node> {
+        let Identity {
+            credentials,
+            authority,
+        } = Identity::load(&app)?;
+        let scope = Mutex::new(ClassScope::of(&credentials));
+        let neighbourhood: Arc<Mutex<Neighbourhood>> = Arc::default();
+        // Every change here (an edit, or one a peer brought) is pending for the others.
+        let changes = app.subscribe();
+        let pending = Arc::downgrade(&neighbourhood);
+        std::thread::Builder::new()
+            .name("hugme-pending".into())
+            .spawn(move || {
+                for event in changes {
+                    let Some(neighbourhood) = pending.upgrade() else {
+                        return;
+                    };
+                    lock(&neighbourhood).changed(&event.id);
+                }
+            })
+            .map_err(Error::Network)?;
+        Ok(Node {
+            app,
+            credentials,
+            authority,
+            scope,
+            neighbourhood,
+            media_paused_until: Mutex::new(None),
+            left_class: tokio::sync::watch::Sender::new(false),
+        })
+    }
+
+    /// Waits until everything received so far is on disk (media is made durable in the
+    /// background, in groups).
+    pub fn flush(&self) -> Result<()> {
+        Ok(self.app.store().flush()?)
+    }
+
+    /// Whether this device has deleted the class (its term ended).
+    pub fn has_left_class(&self) -> bool {
+        *self.left_class.borrow()
+    }
+
+    /// Returns once this device has deleted the class.
+    pub async fn left_class(&self) {
+        let mut seen = self.left_class.subscribe();
+        let _ = seen.wait_for(|left| *left).await;
+    }
+
+    /// Deletes the class from this device (everything of it: [`membership`]) and stops its
+    /// network side: no session keeps anything from then on.
+    pub fn leave_class(&self) -> Result<()> {
+        let left = membership::leave(&self.app, || lock(&self.scope).forget());
+        // Stopped even when a step failed: nothing of the class is synced again.
+        self.left_class.send_replace(true);
+        left
+    }
+
+    /// The app whose open documents the sessions share.
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    /// The data folder's store (shared with the sessions' replica).
+    pub fn store(&self) -> &Store {
+        self.app.store()
+    }
+
+    /// A session with `device` could not run (for the status the UI shows).
+    pub fn note_failure(&self, device: &str, reason: &str) {
+        lock(&self.neighbourhood).failed(device, reason);
+    }
+
+    /// Stops fetching photos and videos for a while (the Wi-Fi is needed for something
+    /// else): transfers under way end, documents go on syncing.
+    pub fn pause_media(&self) {
+        *lock(&self.media_paused_until) = Some(Instant::now() + MEDIA_PAUSE);
+    }
+
+    pub fn resume_media(&self) {
+        *lock(&self.media_paused_until) = None;
+    }
+
+    fn media_paused(&self) -> bool {
+        lock(&self.media_paused_until).is_some_and(|until| Instant::now() < until)
+    }
+
+    /// This device's sync with its peers, as the UI shows it.
+    pub fn status(&self) -> SyncView {
+        let names: Vec<(String, String)> = self
+            .app
+            .classes()
+            .unwrap_or_default()
+            .into_iter()
+            .flat_map(|c| c.devices)
+            .map(|d| (d.id.to_string(), d.name))
+            .collect();
+        let space = hugme_store::space::space(self.store().dir()).ok();
+        let paused = self.media_paused();
+        let mut neighbourhood = lock(&self.neighbourhood);
+        neighbourhood.media_paused = paused;
+        let mut view = neighbourhood.view(space, |device| {
+            names
+                .iter()
+                .find(|(id, _)| id == device)
+                .map(|(_, name)| name.clone())
+        });
+        view.left_class = self.has_left_class();
+        view
+    }
+
+    /// Whether this is the teacher's device that created the class and holds its CA: the
+    /// one that lets devices in and removes them. (Whether a device is a teacher's device at
+    /// all is the class roster's to say: `App::is_teacher`.)
+    pub fn is_class_authority(&self) -> bool {
+        self.authority.is_some()
+    }
+
+    fn welcome(&self, token: &str, request: &[u8]) -> Result<Message> {
+        let authority = self.authority.as_ref().ok_or(Refusal::NotEnrolling)?;
+        // One enrolment at a time: a token is used once, even by two tablets at once.
+        static WELCOMING: Mutex<()> = Mutex::new(());
+        let _one = lock(&WELCOMING);
+        let invitation =
+            invitations::invitation(self.store(), token)?.ok_or(Refusal::UnknownInvitation)?;
+        if invitation.used {
+            return Err(Refusal::UsedInvitation.into());
+        }
+        if invitation.expires_at < now_ms() {
+            return Err(Refusal::ExpiredInvitation.into());
+        }
+        let certificate = authority.issue(&invitation.device, request)?;
+        let class = self.credentials.class.clone();
+        if let Some(joining) = &invitation.joins_as {
+            let device = invitation.device.clone();
+            let joining = joining.clone();
+            self.app.update_class(&class.as_str().into(), |c| {
+                if !c.devices.iter().any(|d| d.id.as_str() == device) {
+                    c.devices.push(Device {
+                        id: hugme_model::DeviceId::from(device.as_str()),
+                        name: joining.name,
+                        role: joining.role,
+                        groups: joining.groups,
+                        enrolled_at: now_ms(),
+                        revoked: false,
+                        left_at: None,
+                    });
+                }
+                Ok(())
+            })?;
+        }
+        invitations::put_invitation(
+            self.store(),
+            token,
+            &Invitation {
+                used: true,
+                ..invitation
+            },
+        )?;
+        let mut documents = lock(self.app.documents());
+        let class_document = documents
+            .open(&class)?
+            .map(|d| d.doc_mut().save())
+            .ok_or_else(|| hugme_app::Error::NoSuchClass(class.clone()))?;
+        let revocations = membership::revocations(documents.store())?.unwrap_or_default();
+        Ok(Message::Welcome {
+            certificate,
+            authority: self.credentials.authority.clone(),
+            class_document,
+            revocations,
+        })
+    }
+}
+
+impl Host for Node {
+    type Replica<'a> = ClassReplica<'a>;
+
+    fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    fn replica(&self) -> ClassReplica<'_> {
+        // The documents first, then the scope: the order of every holder.
+        let documents = lock(self.app.documents());
+        ClassReplica {
+            documents,
+            scope: lock(&self.scope),
+        }
+    }
+
+    fn free_space(&self) -> Option<u64> {
+        hugme_store::space::space(self.store().dir())
+            .ok()
+            .map(|s| s.free)
+    }
+
+    fn fetch_media(&self) -> bool {
+        !self.media_paused()
+    }
+
+    fn keep_fetching_media(&self) -> bool {
+        !self.media_paused()
+    }
+
+    fn media_progress(&self, peer: &str, done: u64, total: u64) {
+        lock(&self.neighbourhood).progress(peer, done, total);
+    }
+
+    fn session_ended(&self, ended: &Ended) {
+        lock(&self.neighbourhood).ended(ended, now_ms());
+        if self.has_left_class() {
+            return;
+        }
+        match self.after_session(ended) {
+            Ok(true) => {
+                self.log("the class's term has ended: this device deleted the class");
+                self.left_class.send_replace(true);
+            }
+            Ok(false) => {}
+            Err(e) => self.log(&format!("ending the term after a session failed: {e}")),
+        }
+    }
+
+    fn enrol(&self, token: &str, request: &[u8]) -> hugme_sync::Result<Message> {
+        self.welcome(token, request).map_err(|e| {
+            let refusal = e.refusal();
+            if refusal == Refusal::Other {
+                // The tablet hears only that it was refused; the teacher's log says why.
+                self.log(&format!("could not let a device in: {e}"));
+            }
+            hugme_sync::Error::Enrolment(refusal)
+        })
+    }
+
+    fn open_code(&self, slot: &str) -> hugme_sync::Result<hugme_sync::code::OpenCode> {
+        if self.authority.is_none() {
+            return Err(hugme_sync::Error::Enrolment(Refusal::NotEnrolling));
+        }
+        crate::enrolment::attempt_code(self.store(), slot)
+            .map_err(|e| hugme_sync::Error::Enrolment(e.refusal()))
+    }
+}

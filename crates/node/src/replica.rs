@@ -1,0 +1,304 @@
+//! The data folder as a sync [`Replica`]: which documents a peer of the class may have, media
+//! received a piece at a time, the class's revocation list.
+//!
+//! The documents are the app's open ones ([`OpenDocuments`]): a pupil's edits and every
+//! session go through the one open copy of each. A session holds them, and this device's
+//! [`ClassScope`], for one message at a time ([`ClassReplica`]).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::sync::MutexGuard;
+
+use automerge::AutoCommit;
+use hugme_app::OpenDocuments;
+use hugme_model::DocumentKind;
+use hugme_store::{PartialBlob, StoredDocument};
+use hugme_sync::identity::{self, Credentials};
+use hugme_sync::{DocumentInfo, Replica};
+
+use crate::membership::{revocations, set_revocations};
+
+/// What the network side adds to the open documents: the class whose documents are synced,
+/// with its CA, and the media being received.
+#[derive(Default)]
+pub struct ClassScope {
+    /// The class's id and its CA (DER): none once the class is being deleted here, and then
+    /// nothing is kept.
+    class: Option<(String, Vec<u8>)>,
+    partials: HashMap<String, PartialBlob>,
+}
+
+impl std::fmt::Debug for ClassScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClassScope")
+            .field("class", &self.class.as_ref().map(|(id, _)| id))
+            .field("partials", &self.partials.len())
+            .finish()
+    }
+}
+
+impl ClassScope {
+    /// Syncs the documents of `creds`'s class.
+    pub(crate) fn of(creds: &Credentials) -> Self {
+        Self {
+            class: Some((creds.class.clone(), creds.authority.clone())),
+            partials: HashMap::new(),
+        }
+    }
+
+    /// Syncs nothing any more and keeps nothing (the class is being deleted here).
+    pub(crate) fn forget(&mut self) {
+        self.class = None;
+        self.partials.clear();
+    }
+}
+
+/// The data folder as one session holds it: the open documents and the class scope, locked
+/// in that order (everywhere: so two holders never wait on each other).
+#[derive(Debug)]
+pub struct ClassReplica<'a> {
+    pub(crate) documents: MutexGuard<'a, OpenDocuments>,
+    pub(crate) scope: MutexGuard<'a, ClassScope>,
+}
+
+impl ClassReplica<'_> {
+    fn authority(&self) -> &[u8] {
+        self.scope
+            .class
+            .as_ref()
+            .map_or(&[], |(_, ca)| ca.as_slice())
+    }
+
+    /// The blob being received with this hash, opened (and resumed) on first use.
+    fn partial(&mut self, hash: &str) -> hugme_sync::Result<&mut PartialBlob> {
+        if !self.scope.partials.contains_key(hash) {
+            let partial = self
+                .documents
+                .store()
+                .partial_blob(hash)
+                .map_err(replica_error)?;
+            self.scope.partials.insert(hash.to_owned(), partial);
+        }
+        self.scope
+            .partials
+            .get_mut(hash)
+            .ok_or_else(|| replica_error(std::io::Error::other("no partial blob")))
+    }
+
+    fn open_doc(&mut self, id: &str) -> hugme_sync::Result<Option<&mut StoredDocument>> {
+        self.documents.open(id).map_err(replica_error)
+    }
+
+    /// Refuses to keep anything once the class was deleted here ([`ClassScope::forget`]):
+    /// a session still running must not write documents or media back into the folder.
+    fn keeping(&self) -> hugme_sync::Result<()> {
+        if self.scope.class.is_none() {
+            return Err(replica_error(std::io::Error::other(
+                "this device belongs to no class (any more): it keeps nothing",
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn replica_error(e: impl std::error::Error + Send + Sync + 'static) -> hugme_sync::Error {
+    hugme_sync::Error::replica(e)
+}
+
+impl Replica for ClassReplica<'_> {
+    fn documents(&mut self) -> hugme_sync::Result<Vec<DocumentInfo>> {
+        let Some(class) = self.scope.class.as_ref().map(|(id, _)| id.clone()) else {
+            return Ok(Vec::new());
+        };
+        let all = self.documents.store().documents().map_err(replica_error)?;
+        let mut out = Vec::new();
+        let mut projects = std::collections::HashSet::new();
+        for info in &all {
+            let kind = match info.kind.as_str() {
+                "class" if info.id == class => DocumentKind::Class,
+                "project" => {
+                    let class_of = self
+                        .open_doc(&info.id)?
+                        .and_then(|d| hugme_sync::policy::root_string(d.doc(), "class_id"));
+                    if class_of.as_deref() != Some(class.as_str()) {
+                        continue;
+                    }
+                    projects.insert(info.id.clone());
+                    DocumentKind::Project
+                }
+                _ => continue,
+            };
+            out.push(DocumentInfo {
+                id: info.id.clone(),
+                kind,
+            });
+        }
+        for info in &all {
+            let reviewed = info.id.strip_prefix("review-");
+            if info.kind == "review" && reviewed.is_some_and(|p| projects.contains(p)) {
+                out.push(DocumentInfo {
+                    id: info.id.clone(),
+                    kind: DocumentKind::Review,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn document(&mut self, id: &str) -> hugme_sync::Result<Option<&mut AutoCommit>> {
+        Ok(self.open_doc(id)?.map(|d| d.doc_mut()))
+    }
+
+    fn insert_document(
+        &mut self,
+        id: &str,
+        kind: DocumentKind,
+        doc: AutoCommit,
+    ) -> hugme_sync::Result<()> {
+        self.keeping()?;
+        let stored = self
+            .documents
+            .store()
+            .create_document(id, kind, doc)
+            .map_err(replica_error)?;
+        self.documents.keep_open(stored);
+        Ok(())
+    }
+
+    fn save_document(&mut self, id: &str) -> hugme_sync::Result<()> {
+        self.documents.save(id).map_err(replica_error)
+    }
+
+    fn sync_state(&mut self, document: &str, peer: &str) -> hugme_sync::Result<Option<Vec<u8>>> {
+        match self.documents.store().sync_state(document, peer) {
+            Err(hugme_store::Error::NoSuchDocument { .. }) => Ok(None),
+            other => other.map_err(replica_error),
+        }
+    }
+
+    fn put_sync_state(
+        &mut self,
+        document: &str,
+        peer: &str,
+        state: Vec<u8>,
+    ) -> hugme_sync::Result<()> {
+        if self.open_doc(document)?.is_none() {
+            return Ok(()); // nothing of it held yet: the state says nothing worth keeping
+        }
+        self.documents
+            .store()
+            .put_sync_state(document, peer, state)
+            .wait()
+            .map_err(replica_error)
+    }
+
+    fn blobs(&mut self) -> hugme_sync::Result<Vec<(String, u64)>> {
+        Ok(self
+            .documents
+            .store()
+            .blobs()
+            .map_err(replica_error)?
+            .into_iter()
+            .map(|b| (b.hash, b.size))
+            .collect())
+    }
+
+    fn blob_size(&mut self, hash: &str) -> hugme_sync::Result<Option<u64>> {
+        self.documents
+            .store()
+            .blob_size(hash)
+            .map_err(replica_error)
+    }
+
+    fn read_blob(&mut self, hash: &str, offset: u64, len: usize) -> hugme_sync::Result<Vec<u8>> {
+        let path = self
+            .documents
+            .store()
+            .blob_path(hash)
+            .map_err(replica_error)?;
+        let mut file = File::open(&path)?;
+        file.seek(SeekFrom::Start(offset))?;
+        let mut out = Vec::with_capacity(len);
+        file.take(len as u64).read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    fn partial_blob_len(&mut self, hash: &str) -> hugme_sync::Result<u64> {
+        Ok(self.partial(hash)?.len())
+    }
+
+    fn append_partial_blob(
+        &mut self,
+        hash: &str,
+        offset: u64,
+        bytes: &[u8],
+    ) -> hugme_sync::Result<()> {
+        self.keeping()?;
+        // Two sessions may fetch the same blob from two peers at once: each appends only what
+        // the file does not have yet.
+        let partial = self.partial(hash)?;
+        let have = partial.len();
+        if offset > have {
+            return Err(replica_error(std::io::Error::other(format!(
+                "blob {hash}: bytes at {offset} would leave a gap after {have}"
+            ))));
+        }
+        let skip = (have - offset) as usize;
+        if skip < bytes.len() {
+            partial.append(&bytes[skip..]).map_err(replica_error)?;
+        }
+        Ok(())
+    }
+
+    fn finish_partial_blob(&mut self, hash: &str) -> hugme_sync::Result<bool> {
+        self.keeping()?;
+        if self
+            .documents
+            .store()
+            .has_blob(hash)
+            .map_err(replica_error)?
+        {
+            // Another session finished it first.
+            if let Some(partial) = self.scope.partials.remove(hash) {
+                partial.discard().map_err(replica_error)?;
+            }
+            return Ok(true);
+        }
+        self.partial(hash)?;
+        let Some(partial) = self.scope.partials.remove(hash) else {
+            return Ok(false);
+        };
+        // Checked now, made durable by the store's writer with whatever else is being written:
+        // a session never waits for the disk under the replica's lock.
+        Ok(partial
+            .finish_later(self.documents.store())
+            .map_err(replica_error)?
+            .is_some())
+    }
+
+    fn revocations(&mut self) -> hugme_sync::Result<Option<(u64, Vec<u8>)>> {
+        let held = revocations(self.documents.store()).map_err(replica_error)?;
+        Ok(held.and_then(|der| {
+            identity::verified_revocations(&der, self.authority()).map(|n| (n, der))
+        }))
+    }
+
+    fn offer_revocations(&mut self, der: &[u8]) -> hugme_sync::Result<bool> {
+        let Some(offered) = identity::verified_revocations(der, self.authority()) else {
+            return Ok(false);
+        };
+        let held = self.revocations()?.map_or(0, |(n, _)| n);
+        if offered <= held {
+            return Ok(false);
+        }
+        set_revocations(self.documents.store(), der).map_err(replica_error)?;
+        Ok(true)
+    }
+
+    fn is_revoked(&mut self, device: &str) -> hugme_sync::Result<bool> {
+        Ok(self
+            .revocations()?
+            .is_some_and(|(_, der)| identity::revokes(&der, device)))
+    }
+}
