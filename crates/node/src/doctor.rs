@@ -251,7 +251,7 @@ pub fn diagnose(facts: &Facts) -> Vec<Finding> {
             },
             "Check that the teacher's device is switched on, on the same Wi-Fi as this one, \
              and running Hug me! Studio (or `hugme hub`). If mDNS is blocked, type its \
-             address: `hugme node --peer ADDRESS:7420`.",
+             address: `hugme hub --peer ADDRESS:7420`.",
         ));
     }
     for a in &facts.attempts {

@@ -57,7 +57,7 @@ impl Via {
         match self {
             Via::Mdns => "mDNS",
             Via::LastSeen => "its last address",
-            Via::Enrolment => "the enrolment code's node address",
+            Via::Enrolment => "the enrolment code's hub address",
             Via::Typed => "an address typed by hand",
         }
     }
@@ -241,7 +241,7 @@ async fn sync_with(node: &Node, device: Option<&str>, addrs: &[(String, Via)], s
         match net::sync_within(addr, node, None, Some(CONNECT_WITHIN)).await {
             Ok(ended) => {
                 node.log(&format!(
-                    "synced with {} at {addr} (found by {}, began {began} ms after this node \
+                    "synced with {} at {addr} (found by {}, began {began} ms after this device \
                      started): {} documents changed, {} blobs received; {}",
                     ended.peer,
                     via.words(),
