@@ -176,7 +176,8 @@ impl App {
     ) -> Result<std::path::PathBuf> {
         // About a hundred reports for a whole export, not one per chunk.
         let last = std::sync::Mutex::new(0u64);
-        let progress = hugme_export::Progress::with_listener(move |done, total| {
+        let progress = hugme_export::Progress::with_listener(move |b: hugme_export::Bytes| {
+            let (done, total) = (b.done, b.total);
             let step = (total / 100).max(1);
             let mut last = lock(&last);
             // The first (nothing written yet), the last, and one every hundredth.

@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
+use hugme_task::lock;
 use mdns_sd::{ServiceDaemon, ServiceEvent, ServiceInfo};
 
 /// The DNS-SD service type of Hug me! devices.
@@ -229,10 +230,6 @@ pub fn teachers(wait: std::time::Duration) -> Result<Vec<SocketAddr>> {
     }
     let _ = daemon.shutdown();
     Ok(found)
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@
 //! - [`html`]: a project's page and the portfolio's index; every typed text escaped.
 //! - [`cartridge`]: the `imsmanifest.xml` of CC 1.1 and 1.3.
 //! - [`labels`]: the page's words in Finnish and English.
-//! - [`progress`]: [`Progress`], bytes done of total, and cancel.
+//! - [`progress`]: [`Progress`], bytes done of total ([`Bytes`]), and cancel.
 //! - [`error`]: the crate's error type.
 //!
 //! `schemas/` holds the IMS schemas (unchanged copies, see `schemas/SOURCES.md`) that the
@@ -30,4 +30,4 @@ pub mod progress;
 pub use collect::Scope;
 pub use error::{Error, Result};
 pub use package::{export, Format, Options, Summary};
-pub use progress::Progress;
+pub use progress::{Bytes, Progress};

@@ -22,7 +22,7 @@ use crate::collect::{collect, Portfolio, Scope};
 use crate::error::{Error, Result};
 use crate::html::{self, PageContext};
 use crate::labels;
-use crate::progress::Progress;
+use crate::progress::{self, Progress};
 
 /// What an export produces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,7 +122,7 @@ pub fn export(
             .iter()
             .map(|p| p.page.len() as u64 + p.media.iter().map(|m| m.size).sum::<u64>())
             .sum::<u64>();
-    progress.set_total(total);
+    progress::set_total(progress, total);
 
     // A name of its own per export: an export started while a cancelled one is still
     // winding down must not write into, or have removed, the other's file.
@@ -247,7 +247,7 @@ fn write_zip(
     let mut text = |zip: &mut ZipWriter<_>, name: &str, body: &str| -> Result<()> {
         zip.start_file(name, deflated).map_err(zip_err)?;
         zip.write_all(body.as_bytes()).map_err(io_err)?;
-        progress.advance(body.len() as u64);
+        progress::advance(progress, body.len() as u64);
         files += 1;
         Ok(())
     };
@@ -279,7 +279,7 @@ fn write_zip(
                     break;
                 }
                 zip.write_all(&buf[..n]).map_err(io_err)?;
-                progress.advance(n as u64);
+                progress::advance(progress, n as u64);
                 if progress.is_cancelled() {
                     return Err(Error::Cancelled);
                 }

@@ -232,7 +232,7 @@ fn store_picture(
         .iter()
         .map(|(size, bytes)| Ok((*size, save(bytes)?)))
         .collect::<Result<Vec<_>>>()?;
-    control.report(Stage::Done, 1.0);
+    progress::report(control, Stage::Done, 1.0);
     Ok(Imported {
         kind: MediaKind::Image,
         mime: prepared.mime,
@@ -252,7 +252,7 @@ fn store_stream<S: Read + Seek>(
     settings: &Settings,
     control: &Control,
 ) -> Result<Imported> {
-    control.report(Stage::Checking, 0.02);
+    progress::report(control, Stage::Checking, 0.02);
     if len > settings.max_media_bytes {
         return Err(Error::TooBig {
             name: name.into(),
@@ -261,7 +261,7 @@ fn store_stream<S: Read + Seek>(
         });
     }
     container::check(name, media, source, len)?;
-    control.report(Stage::Storing, 0.05);
+    progress::report(control, Stage::Storing, 0.05);
     let mut watched = Watched {
         source,
         control,
@@ -275,7 +275,7 @@ fn store_stream<S: Read + Seek>(
             store_error(name, e)
         }
     })?;
-    control.report(Stage::Done, 1.0);
+    progress::report(control, Stage::Done, 1.0);
     Ok(Imported {
         kind: media.kind(),
         mime: media.mime(),
@@ -303,7 +303,7 @@ impl<S: Read> Read for Watched<'_, S> {
         let n = self.source.read(buf)?;
         self.copied += n as u64;
         let done = self.copied as f32 / self.len.max(1) as f32;
-        self.control.report(Stage::Storing, 0.05 + 0.94 * done);
+        progress::report(self.control, Stage::Storing, 0.05 + 0.94 * done);
         Ok(n)
     }
 }

@@ -15,7 +15,7 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 
 use crate::error::{Error, Result};
-use crate::progress::{Control, Stage};
+use crate::progress::{self, Control, Stage};
 use crate::{jpeg, Settings};
 
 /// JPEG quality of stored photos and thumbnails: visually clean, about a third of q95's size.
@@ -38,7 +38,7 @@ pub(crate) fn prepare(
     settings: &Settings,
     control: &Control,
 ) -> Result<Prepared> {
-    control.report(Stage::Checking, 0.02);
+    progress::report(control, Stage::Checking, 0.02);
     let image = decode(name, bytes, settings, settings.max_long_edge)?;
     check(name, control, Stage::Scaling, 0.45)?;
     let image = shrunk(&image, settings.max_long_edge).unwrap_or(image);
@@ -89,7 +89,7 @@ fn check(name: &str, control: &Control, next: Stage, done: f32) -> Result<()> {
     if control.is_cancelled() {
         return Err(Error::Cancelled { name: name.into() });
     }
-    control.report(next, done);
+    progress::report(control, next, done);
     Ok(())
 }
 

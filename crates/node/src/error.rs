@@ -62,8 +62,9 @@ pub enum Error {
     #[error("{addr} is not a teacher's device taking codes, or cannot be reached ({source})")]
     Unreachable {
         addr: String,
+        /// Boxed: a sync error is large, and would make every result of the crate large.
         #[source]
-        source: hugme_sync::Error,
+        source: Box<hugme_sync::Error>,
     },
     /// The QR code or what the teacher's device sent cannot be used.
     #[error("the enrolment cannot be used: {0}")]

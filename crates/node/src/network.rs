@@ -12,8 +12,7 @@ use crate::membership;
 use crate::neighbours::{self, Reach};
 use crate::node::Node;
 
-/// The port devices serve on when it is free (mDNS announces whichever is used).
-pub const PORT: u16 = 7420;
+pub use crate::membership::addresses::PORT;
 
 /// A running network side; it stops with the process, or when the class is deleted here.
 #[derive(Debug)]
@@ -71,7 +70,7 @@ impl Network {
                 }
             })
             .map_err(Error::Network)?;
-        Ok(Some(Network { node: node, addr }))
+        Ok(Some(Network { node, addr }))
     }
 
     /// Whether this device deleted the class (its term ended) and stopped syncing.

@@ -460,10 +460,6 @@ fn picture(palette: Palette, seed: u32) -> std::result::Result<Vec<u8>, png::Enc
     Ok(out)
 }
 
-/// A data folder whose device is the teacher's device of a new class with `groups` (listed
-/// in its roster as `hugme-node` lists the device that creates a class, without the class CA
-/// that only the network side needs).
-
 #[cfg(test)]
 mod tests {
     use super::*;

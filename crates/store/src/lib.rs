@@ -160,10 +160,7 @@ impl Store {
 
     fn read<T>(&self, f: impl FnOnce(&Connection, &Path) -> Result<T>) -> Result<T> {
         // A panic elsewhere cannot leave a connection half-used: recover the guard.
-        let conn = self
-            .reader
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let conn = hugme_task::lock(&self.reader);
         f(&conn, &self.db_path)
     }
 

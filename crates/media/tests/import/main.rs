@@ -286,7 +286,7 @@ fn an_import_reports_its_stages_in_order_and_ends_done() {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = seen.clone();
     let control =
-        Control::with_listener(move |stage, done| log.lock().unwrap().push((stage, done)));
+        Control::with_listener(move |(stage, done)| log.lock().unwrap().push((stage, done)));
     import_bytes(
         &store,
         "myrsky.jpg",
@@ -310,7 +310,7 @@ fn an_import_reports_its_stages_in_order_and_ends_done() {
         "progress only grows: {seen:?}"
     );
     assert_eq!(seen.last(), Some(&(Stage::Done, 1.0)));
-    assert_eq!(control.progress(), (Stage::Done, 1.0));
+    assert_eq!(control.last(), (Stage::Done, 1.0));
 }
 
 #[test]
@@ -335,7 +335,7 @@ fn a_video_streams_in_off_the_ui_thread_and_can_be_cancelled_half_way() {
     // Cancelled from the listener once a third has been copied: the partial blob is removed.
     let cancel_at_a_third: std::sync::Arc<std::sync::OnceLock<Control>> = Default::default();
     let handle = cancel_at_a_third.clone();
-    let control = Control::with_listener(move |stage, done| {
+    let control = Control::with_listener(move |(stage, done)| {
         if stage == Stage::Storing && done > 0.33 {
             if let Some(control) = handle.get() {
                 control.cancel();
@@ -357,7 +357,7 @@ fn a_video_streams_in_off_the_ui_thread_and_can_be_cancelled_half_way() {
     let importing = Importing::start(store.clone(), path, Settings::default(), Control::default());
     let progress = importing.control().clone();
     let imported = importing.wait().unwrap();
-    assert_eq!(progress.progress(), (Stage::Done, 1.0));
+    assert_eq!(progress.last(), (Stage::Done, 1.0));
     assert_eq!(imported.kind, MediaKind::Video);
     assert_eq!(imported.blob.size, video.len() as u64);
     assert_eq!(store.blob(&imported.blob.hash).unwrap(), video);

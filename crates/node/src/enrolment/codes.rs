@@ -55,7 +55,7 @@ pub fn open(store: &Store, payload: &Payload) -> Result<(ShortCode, i64)> {
 pub fn attempt(store: &Store, slot: &str) -> Result<OpenCode> {
     // Counted one at a time: two tries at once must not both read the same count.
     static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one = COUNTING.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = hugme_task::lock(&COUNTING);
     let mut r = code(store, slot)?.ok_or(Refusal::NoOpenCode)?;
     if r.expires_at < now_ms() || used(store, &r.token)? {
         return Err(Refusal::NoOpenCode.into());

@@ -187,7 +187,7 @@ pub fn teacher_addresses(typed: &[String], discovery: bool) -> Result<Vec<String
             if a.contains(':') {
                 a
             } else {
-                format!("{a}:{}", crate::network::PORT)
+                format!("{a}:{}", addresses::PORT)
             }
         })
         .collect();
@@ -236,7 +236,7 @@ pub fn join_by_code(app: &App, typed: &str, addresses: &[String]) -> Result<(Str
             Err(source) => {
                 unreachable.get_or_insert(Error::Unreachable {
                     addr: addr.clone(),
-                    source,
+                    source: Box::new(source),
                 });
             }
         }
@@ -309,7 +309,7 @@ pub fn join(app: &App, payload: &Payload) -> Result<String> {
             Err(source) => {
                 last = Error::Unreachable {
                     addr: addr.clone(),
-                    source,
+                    source: Box::new(source),
                 }
             }
         }
@@ -327,7 +327,7 @@ pub fn revoke(app: &App, device: &str) -> Result<u64> {
     // One at a time (the end of the term removes devices from several sessions at once):
     // two lists with the same number would each leave out the other's device.
     static REVOKING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _one = REVOKING.lock().unwrap_or_else(|p| p.into_inner());
+    let _one = hugme_task::lock(&REVOKING);
     let identity = Identity::load(app)?;
     let creds = identity.credentials;
     let authority = identity.authority.ok_or(Error::NotClassAuthority)?;

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 use super::Key;
 use crate::error::Result;
 
+/// The port devices serve on when it is free (mDNS announces whichever is used), and the
+/// one an address typed without a port means.
+pub const PORT: u16 = 7420;
 /// A device's address is written again only when it changed or after this long, so a
 /// session every two seconds does not mean a write every two seconds.
 const REWRITE_AFTER_MS: i64 = 60_000;
