@@ -2,7 +2,11 @@
 //! showing one static page (`benches/minimal-window`), built and measured in the same run
 //! under the same Xvfb display. Prints medians and ratios; asserts nothing.
 //!
-//! `cargo bench -p hugme-studio --bench app [-- --runs 7]`
+//! `cargo bench -p hugme-studio --bench app [-- --runs 7] [--before PATH]`
+//!
+//! With `--before PATH` (another build of the app, say of the commit before a change, built
+//! with `cargo build --release -p hugme-studio` in a checkout of it), start-up and memory are
+//! also measured for that build, interleaved in the same runs, and compared with this one.
 //!
 //! - Start-up: from spawning the process to its first screen painted (the page's second
 //!   animation frame), as each program reports it on stdout. Ours: the start screen with the
@@ -46,7 +50,29 @@ fn main() {
     let mut our_start = Vec::new();
     let mut our_home = Vec::new();
     let mut our_pss = Vec::new();
+    let before = before_arg();
+    let (mut before_start, mut before_home, mut before_pss) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..runs {
+        if let Some(before) = &before {
+            let (ms, _) = run(
+                before,
+                &["--data", data_arg, "--no-discovery"],
+                &profile("before"),
+                &driver.display,
+                false,
+            );
+            before_start.push(ms);
+            let args = [
+                "--data",
+                data_arg,
+                "--no-discovery",
+                "--open-project",
+                home_project.as_str(),
+            ];
+            let (ms, pss) = run(before, &args, &profile("before"), &driver.display, true);
+            before_home.push(ms);
+            before_pss.push(pss);
+        }
         let (ms, pss) = run(&minimal, &[], &profile("minimal"), &driver.display, true);
         min_start.push(ms);
         min_pss.push(pss);
@@ -92,6 +118,29 @@ fn main() {
         op / 1024.0,
         op / mp
     );
+
+    if before.is_some() {
+        let (bs, bh, bp) = (
+            median(&mut before_start),
+            median(&mut before_home),
+            median(&mut before_pss),
+        );
+        println!("this build against the build before (--before), same runs, medians:");
+        println!(
+            "  start screen  before {bs:>7.0} ms   this {os:>7.0} ms   {:.2}x",
+            os / bs
+        );
+        println!(
+            "  project home  before {bh:>7.0} ms   this {oh:>7.0} ms   {:.2}x",
+            oh / bh
+        );
+        println!(
+            "  memory (PSS)  before {:>7.1} MB   this {:>7.1} MB   {:.2}x",
+            bp / 1024.0,
+            op / 1024.0,
+            op / bp
+        );
+    }
 
     // The teacher's overview of a class of 30 groups: start to the overview painted. The
     // app's own start (to its start screen, above) is most of it; the rest is the overview.
@@ -157,6 +206,19 @@ fn arg(name: &str) -> Option<usize> {
     let args: Vec<String> = std::env::args().collect();
     let at = args.iter().position(|a| a == name)?;
     args.get(at + 1)?.parse().ok()
+}
+
+/// The `--before PATH` build of the app, if one was given (and exists).
+fn before_arg() -> Option<PathBuf> {
+    let args: Vec<String> = std::env::args().collect();
+    let at = args.iter().position(|a| a == "--before")?;
+    let path = PathBuf::from(args.get(at + 1)?);
+    assert!(
+        path.is_file(),
+        "--before {}: no such program",
+        path.display()
+    );
+    Some(path)
 }
 
 fn median(v: &mut [f64]) -> f64 {

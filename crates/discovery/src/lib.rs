@@ -12,6 +12,11 @@
 //!
 //! Turning it off (`--no-discovery`, `HUGME_NO_DISCOVERY=1`) means no multicast at all: tests
 //! and screenshots outside a network namespace of their own must do so.
+//!
+//! # Layout
+//! One file: [`class_hash`], [`Peer`] and [`peer_of`] (what a TXT record says), [`Discovery`]
+//! (announcing and browsing), [`teachers`] (a tablet with no class looking for a teacher's
+//! device), [`Error`].
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};

@@ -14,8 +14,10 @@
 //! - [`session`]: the state machine. [`policy`]: who may write what; actor ids ↔ devices.
 //! - [`replica`]: what the session needs of a device; [`replica::MemoryReplica`] for tests.
 //! - [`identity`]: certificates, the class CA, revocation. [`code`]: enrolment by a typed code.
-//! - [`net`]: the TCP + TLS adapter.
-//! - [`error`]: typed errors.
+//! - [`net`]: the TCP + TLS adapter; its [`net::Host`] is what a device offers the network
+//!   (`hugme-node`'s `Node`), handing out its replica as a guard for one message at a time.
+//! - [`error`]: typed errors; [`error::Refusal`], why enrolment was refused, travels in the
+//!   `Bye` frame's reason as a stable code.
 
 pub mod code;
 pub mod error;

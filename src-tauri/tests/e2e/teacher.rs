@@ -385,9 +385,26 @@ async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_scr
     let driver = Driver::start();
     let app = driver.launch(&tablet).await;
     app.find("[data-testid=join-class]").await;
-    app.type_into("[data-testid=join-code]", &code).await;
+    // A mistyped digit first: the teacher's device cannot prove the code, and the pupil reads
+    // why in the app's language (the refusal comes typed, not as the teacher's English).
+    let mut mistyped: Vec<char> = code.chars().collect();
+    let last = mistyped.len() - 1;
+    mistyped[last] = char::from(b'0' + (mistyped[last] as u8 - b'0' + 1) % 10);
+    let mistyped: String = mistyped.into_iter().collect();
+    app.type_into("[data-testid=join-code]", &mistyped).await;
     app.click("[data-testid=join-class] summary").await;
     app.type_into("[data-testid=join-address]", &addr).await;
+    app.click("[data-testid=join-go]").await;
+    assert_eq!(
+        app.text_of("[data-testid=join-problem]").await,
+        "Koodi ei ole oikein. Tarkista se tai pyydä opettajalta uusi."
+    );
+    app.find("[data-testid=join-code]")
+        .await
+        .clear()
+        .await
+        .expect("the code field clears");
+    app.type_into("[data-testid=join-code]", &code).await;
     app.shot("38-tablet-join-class").await;
     app.click("[data-testid=join-go]").await;
     // The app starts again as the class's tablet: the class's groups to choose from.
