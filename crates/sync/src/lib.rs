@@ -14,6 +14,7 @@
 //! - [`session`]: the state machine. [`policy`]: who may write what; actor ids ↔ devices.
 //! - [`replica`]: what the session needs of a device; [`replica::MemoryReplica`] for tests.
 //! - [`identity`]: certificates, the class CA, revocation. [`code`]: enrolment by a typed code.
+//! - [`gate`]: connection limits of a serving device (per address, in total, handshake time).
 //! - [`net`]: the TCP + TLS adapter; its [`net::Host`] is what a device offers the network
 //!   (`hugme-node`'s `Node`), handing out its replica as a guard for one message at a time.
 //! - [`error`]: typed errors; [`error::Refusal`], why enrolment was refused, travels in the
@@ -22,6 +23,7 @@
 pub mod code;
 pub mod error;
 pub mod frame;
+pub mod gate;
 pub mod identity;
 pub mod net;
 pub mod policy;

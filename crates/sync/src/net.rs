@@ -1,9 +1,13 @@
 //! The adapter: sessions over TCP with mutual TLS (tokio, rustls), and enrolment.
 //!
-//! Frames are read with their length checked before the body is read; a bad frame, a failed
-//! handshake or a session error ends that connection only, with a logged reason. Reading and
-//! writing run side by side, so two peers sending large blobs to each other never wait on
-//! each other's full buffers; the protocol itself bounds what can be in flight.
+//! Frames are read with their length checked before the body is read, and the body's memory
+//! grows only as its bytes arrive; a device that has not shown a certificate of the class may
+//! send only small frames. A bad frame, a failed handshake or a session error ends that
+//! connection only, with a logged reason. Connections are let in through a [`Gate`] (limits
+//! per address and in total, handshake timeouts). Reading and writing run side by side, so
+//! two peers sending large blobs to each other never wait on each other's full buffers; what
+//! waits to be sent is bounded ([`OUTBOX_BYTES`]), and a peer that asks for more than it reads
+//! is disconnected.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -14,8 +18,9 @@ use tokio::sync::mpsc;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use crate::code::{self, OpenCode, ShortCode};
-use crate::error::{Error, Refusal, Result};
+use crate::error::{Error, FrameError, Refusal, Result};
 use crate::frame::{body_len, with_prefix, Message};
+use crate::gate::{Gate, Limits, Ticket};
 use crate::identity::{self, Credentials, SERVER_NAME};
 use crate::replica::Replica;
 use crate::session::{Effect, Session, Stats};
@@ -26,6 +31,12 @@ const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
 /// After this long without a frame, a session looks whether its exchange is stuck.
 const NUDGE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
 // (tests of a vanished peer would wait this long; none does)
+/// The largest frame a device that has not shown a certificate of the class may send: an
+/// enrolment's messages (a certificate request, a PAKE message, a proof) are a few KB.
+pub const PRE_AUTH_FRAME_BYTES: usize = 64 * 1024;
+/// Bytes a session may have waiting to be sent: a peer that asks for more than it reads
+/// (blob windows it never takes, say) is disconnected once this is reached.
+pub const OUTBOX_BYTES: usize = 16 << 20;
 
 /// What a serving device offers the network.
 pub trait Host: Send + Sync + 'static {
@@ -106,23 +117,83 @@ fn newest_revocations<H: Host>(host: &H) -> Result<Option<Vec<u8>>> {
     Ok(host.replica().revocations()?.map(|(_, der)| der))
 }
 
-/// Serves sessions (and enrolment, with `enrolment`) until the listener fails.
+/// Serves sessions (and enrolment, with `enrolment`) until the listener fails, with the
+/// [`Limits`] of a classroom.
 pub async fn serve<H: Host>(listener: TcpListener, host: Arc<H>, enrolment: bool) -> Result<()> {
-    // At most this many connections at once: a classroom has about 30 tablets.
-    let slots = Arc::new(tokio::sync::Semaphore::new(128));
+    serve_within(listener, host, enrolment, Limits::default()).await
+}
+
+/// [`serve`] with other limits.
+pub async fn serve_within<H: Host>(
+    listener: TcpListener,
+    host: Arc<H>,
+    enrolment: bool,
+    limits: Limits,
+) -> Result<()> {
+    let gate = Gate::new(limits);
+    let mut refused = RefusalLog::default();
     loop {
         let (tcp, addr) = listener.accept().await?;
-        let Ok(permit) = slots.clone().acquire_owned().await else {
-            return Ok(());
+        let ticket = match gate.admit(addr.ip()) {
+            Ok(ticket) => ticket,
+            Err(why) => {
+                // Closed at once, before any TLS work; said in the log now and then, not
+                // once per connection of a flood.
+                drop(tcp);
+                refused.note(host.as_ref(), addr, why);
+                continue;
+            }
         };
+        let id = ticket.id();
         let host = host.clone();
-        tokio::spawn(async move {
-            if let Err(e) = accept(tcp, addr, host.as_ref(), enrolment).await {
+        let task = tokio::spawn(async move {
+            if let Err(e) = accept(tcp, addr, host.as_ref(), enrolment, &ticket, limits).await {
                 host.log(&format!("connection from {addr} ended: {e}"));
             }
-            drop(permit);
+            drop(ticket);
         });
+        gate.stopped_by(id, task.abort_handle());
     }
+}
+
+/// Refused connections, logged at most once a second with how many there were.
+#[derive(Debug, Default)]
+struct RefusalLog {
+    since: Option<std::time::Instant>,
+    count: usize,
+}
+
+impl RefusalLog {
+    fn note<H: Host>(&mut self, host: &H, addr: SocketAddr, why: crate::gate::Refused) {
+        self.count += 1;
+        if self
+            .since
+            .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1))
+        {
+            host.log(&format!(
+                "refused {} connection(s), the last from {addr}: {why}",
+                self.count
+            ));
+            self.since = Some(std::time::Instant::now());
+            self.count = 0;
+        }
+    }
+}
+
+/// Runs `work` within the handshake time of `limits`, or fails with a timeout.
+async fn within<T>(
+    limits: Limits,
+    what: &str,
+    work: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    tokio::time::timeout(limits.handshake, work)
+        .await
+        .map_err(|_| {
+            Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("{what} took over {} s", limits.handshake.as_secs()),
+            ))
+        })?
 }
 
 async fn accept<H: Host>(
@@ -130,13 +201,18 @@ async fn accept<H: Host>(
     addr: SocketAddr,
     host: &H,
     enrolment: bool,
+    ticket: &Ticket,
+    limits: Limits,
 ) -> Result<()> {
     tcp.set_nodelay(true)?;
     let revocations = newest_revocations(host)?;
     let config = host
         .credentials()
         .server_config(revocations.as_deref(), enrolment)?;
-    let tls = TlsAcceptor::from(config).accept(tcp).await?;
+    let tls = within(limits, "the TLS handshake", async {
+        Ok(TlsAcceptor::from(config).accept(tcp).await?)
+    })
+    .await?;
     let peer_cert = tls
         .get_ref()
         .1
@@ -148,12 +224,13 @@ async fn accept<H: Host>(
             tls.get_ref()
                 .1
                 .export_keying_material([0u8; 32], code::EXPORTER_LABEL, None)?;
-        return answer_enrolment(tls, addr, host, &binding).await;
+        return answer_enrolment(tls, addr, host, &binding, limits).await;
     };
     let (peer, class) = identity::identity_of(&peer_cert)?;
     if class != host.credentials().class {
         return Err(Error::Certificate(format!("{peer} is of class {class}")));
     }
+    ticket.authenticated();
     let ended = run(tls, session_for(host, &class, &peer), host, false, None).await?;
     host.log(&format!(
         "session with {} ({addr}) ended: {}; {} documents changed, {} blobs received, {} refused",
@@ -171,14 +248,21 @@ async fn answer_enrolment<S, H>(
     addr: SocketAddr,
     host: &H,
     binding: &[u8],
+    limits: Limits,
 ) -> Result<()>
 where
     S: AsyncRead + AsyncWrite + Unpin,
     H: Host,
 {
-    let answer = match read_frame(&mut tls).await? {
+    let first = within(
+        limits,
+        "the first frame",
+        read_frame_within(&mut tls, PRE_AUTH_FRAME_BYTES),
+    )
+    .await?;
+    let answer = match first {
         Some(Message::CodeJoin { slot, pake }) => {
-            answer_code(&mut tls, addr, host, binding, &slot, &pake).await?
+            answer_code(&mut tls, addr, host, binding, &slot, &pake, limits).await?
         }
         Some(Message::Join { token, request }) => match host.enrol(&token, &request) {
             Ok(welcome) => {
@@ -211,6 +295,7 @@ async fn answer_code<S, H>(
     binding: &[u8],
     slot: &str,
     pake: &[u8],
+    limits: Limits,
 ) -> Result<Message>
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -232,7 +317,13 @@ where
     };
     tls.write_all(&with_prefix(&Message::CodeReply { pake, proof }.encode()))
         .await?;
-    match read_frame(tls).await? {
+    let answer = within(
+        limits,
+        "the code's proof",
+        read_frame_within(tls, PRE_AUTH_FRAME_BYTES),
+    )
+    .await?;
+    match answer {
         Some(Message::CodeProof { proof }) if teacher.accepts(&proof) => {
             host.log(&format!("a tablet at {addr} typed the right code"));
             Ok(Message::Invite {
@@ -378,13 +469,23 @@ pub async fn sync_within<H: Host>(
 
 /// Reads one frame; `None` at a clean end of stream.
 async fn read_frame<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Option<Message>> {
-    match read_body(stream).await? {
+    read_frame_within(stream, usize::MAX).await
+}
+
+/// A frame of at most `most` bytes (and the protocol's own limit).
+async fn read_frame_within<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    most: usize,
+) -> Result<Option<Message>> {
+    match read_body(stream, most).await? {
         Some(body) => Ok(Some(Message::decode(&body)?)),
         None => Ok(None),
     }
 }
 
-async fn read_body<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Option<Vec<u8>>> {
+/// A frame's body, its length checked against `most` and the protocol's limit before any
+/// of it is read; its buffer grows as the bytes arrive (a length alone reserves nothing).
+async fn read_body<S: AsyncRead + Unpin>(stream: &mut S, most: usize) -> Result<Option<Vec<u8>>> {
     let mut prefix = [0u8; 4];
     match stream.read_exact(&mut prefix).await {
         Ok(_) => {}
@@ -392,8 +493,17 @@ async fn read_body<S: AsyncRead + Unpin>(stream: &mut S) -> Result<Option<Vec<u8
         Err(e) => return Err(e.into()),
     }
     let len = body_len(prefix)?;
-    let mut body = vec![0u8; len];
-    stream.read_exact(&mut body).await?;
+    if len > most {
+        return Err(FrameError::TooLong { len: len as u64 }.into());
+    }
+    let mut body = Vec::with_capacity(len.min(64 * 1024));
+    (&mut *stream)
+        .take(len as u64)
+        .read_to_end(&mut body)
+        .await?;
+    if body.len() < len {
+        return Err(Error::Io(std::io::ErrorKind::UnexpectedEof.into()));
+    }
     Ok(Some(body))
 }
 
@@ -412,10 +522,13 @@ where
 {
     let (mut reader, mut writer) = tokio::io::split(stream);
     let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let tx = Outbox::new(tx);
+    let queued = tx.queued.clone();
     let writing = tokio::spawn(async move {
         let mut sent = 0u64;
         let started = tokio::time::Instant::now();
         while let Some(body) = rx.recv().await {
+            queued.fetch_sub(body.len(), std::sync::atomic::Ordering::Relaxed);
             let frame = with_prefix(&body);
             sent += frame.len() as u64;
             // Flushed every time: rustls may keep the end of a record in its buffer when the
@@ -443,7 +556,7 @@ where
         let silent_since = tokio::time::Instant::now();
         let outcome = {
             // One read per frame, kept across ticks: a frame half-read at a tick is not lost.
-            let mut read = std::pin::pin!(read_body(&mut reader));
+            let mut read = std::pin::pin!(read_body(&mut reader, usize::MAX));
             loop {
                 match tokio::time::timeout(NUDGE_AFTER, &mut read).await {
                     Ok(result) => break Some(result),
@@ -563,17 +676,50 @@ fn describe(body: &[u8]) -> String {
 }
 
 /// Sends what is to be sent and logs the rest; true if the connection must close.
-fn dispatch<H: Host>(
-    effects: Vec<Effect>,
-    tx: &mpsc::UnboundedSender<Vec<u8>>,
-    host: &H,
-    reason: &mut String,
-) -> bool {
+/// What waits to be sent, bounded by [`OUTBOX_BYTES`].
+struct Outbox {
+    tx: mpsc::UnboundedSender<Vec<u8>>,
+    /// Bytes queued and not yet taken by the writer.
+    queued: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Outbox {
+    fn new(tx: mpsc::UnboundedSender<Vec<u8>>) -> Self {
+        Outbox {
+            tx,
+            queued: Arc::default(),
+        }
+    }
+
+    /// Queues `body`; `false` (nothing queued) when that would pass [`OUTBOX_BYTES`].
+    fn send(&self, body: Vec<u8>) -> bool {
+        use std::sync::atomic::Ordering;
+        let len = body.len();
+        if self.queued.fetch_add(len, Ordering::Relaxed) + len > OUTBOX_BYTES {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+            return false;
+        }
+        if self.tx.send(body).is_err() {
+            self.queued.fetch_sub(len, Ordering::Relaxed);
+        }
+        true
+    }
+}
+
+fn dispatch<H: Host>(effects: Vec<Effect>, tx: &Outbox, host: &H, reason: &mut String) -> bool {
     let mut close = false;
     for effect in effects {
         match effect {
             Effect::Send(body) => {
-                let _ = tx.send(body);
+                if !tx.send(body) {
+                    let why = format!(
+                        "the peer asked for more than it reads ({} MiB waiting to be sent)",
+                        OUTBOX_BYTES >> 20
+                    );
+                    host.log(&format!("closing: {why}"));
+                    *reason = why;
+                    return true;
+                }
             }
             Effect::Close { reason: why } => {
                 host.log(&format!("closing: {why}"));
@@ -585,4 +731,53 @@ fn dispatch<H: Host>(
         }
     }
     close
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_frame_over_the_limit_is_refused_before_its_body_is_read() {
+        let (mut near, mut far) = tokio::io::duplex(1024);
+        // A stranger says 1 MiB is coming, and sends a little of it.
+        near.write_all(&(1u32 << 20).to_be_bytes()).await.unwrap();
+        near.write_all(&[7; 100]).await.unwrap();
+        let err = read_body(&mut far, PRE_AUTH_FRAME_BYTES).await.unwrap_err();
+        assert!(
+            matches!(err, Error::Frame(FrameError::TooLong { len }) if len == 1 << 20),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_frame_cut_off_is_an_error_and_a_whole_one_reads_back() {
+        let (mut near, mut far) = tokio::io::duplex(1024);
+        near.write_all(&with_prefix(b"hello")).await.unwrap();
+        assert_eq!(
+            read_body(&mut far, PRE_AUTH_FRAME_BYTES).await.unwrap(),
+            Some(b"hello".to_vec())
+        );
+        // Promises 1,000 bytes, sends 10, hangs up.
+        near.write_all(&1000u32.to_be_bytes()).await.unwrap();
+        near.write_all(&[1; 10]).await.unwrap();
+        drop(near);
+        assert!(read_body(&mut far, usize::MAX).await.is_err());
+    }
+
+    #[test]
+    fn the_outbox_takes_no_more_than_its_bound() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let outbox = Outbox::new(tx);
+        let mib = vec![0u8; 1 << 20];
+        let taken = (0..40).take_while(|_| outbox.send(mib.clone())).count();
+        assert_eq!(taken, OUTBOX_BYTES >> 20);
+        // The writer takes one: there is room for one more.
+        let body = rx.try_recv().unwrap();
+        outbox
+            .queued
+            .fetch_sub(body.len(), std::sync::atomic::Ordering::Relaxed);
+        assert!(outbox.send(mib.clone()));
+        assert!(!outbox.send(mib));
+    }
 }

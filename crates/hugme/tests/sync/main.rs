@@ -3,6 +3,7 @@
 
 mod app;
 mod codes;
+mod flood;
 mod refusals;
 mod term;
 mod transfer;
@@ -69,6 +70,11 @@ impl Serving {
 
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The hub's process id (to read its memory from /proc).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 }
 

@@ -1,0 +1,137 @@
+//! The teacher's device under floods, as anyone on the school's Wi-Fi (no certificate) or a
+//! pupil with tools and an enrolled tablet could send them: a real `hugme hub` process, the
+//! attackers' connections made here on loopback, and a real tablet that must still sync.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hugme_sync::Message;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::*;
+
+/// Opens `count` TCP connections to `to` from the loopback address `from` and keeps them
+/// open, saying nothing; those the hub closes at once are kept too (they cost it nothing).
+async fn idle_connections(from: &str, to: SocketAddr, count: usize) -> Vec<tokio::net::TcpStream> {
+    let mut held = Vec::new();
+    for _ in 0..count {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind(format!("{from}:0").parse().unwrap()).unwrap();
+        if let Ok(stream) = socket.connect(to).await {
+            held.push(stream);
+        }
+    }
+    held
+}
+
+/// Peak resident memory of a process (KiB), from /proc.
+fn peak_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn idle_strangers_from_one_address_and_from_fifty_do_not_keep_a_tablet_out() {
+    let (class, serving) = Classroom::new();
+    class.new_project(&class.kettu, "Kettu", "Revontulet");
+    let hub: SocketAddr = serving.addr.parse().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // 500 from one address, then 10 from each of 50 more: far more than the hub's slots.
+    let held = runtime.block_on(async {
+        let mut held = idle_connections("127.0.0.2", hub, 500).await;
+        for i in 0..50 {
+            held.extend(idle_connections(&format!("127.0.0.{}", 10 + i), hub, 10).await);
+        }
+        held
+    });
+    assert!(
+        held.len() >= 500,
+        "the strangers got {} connections",
+        held.len()
+    );
+    let started = Instant::now();
+    let (in_step, said) = sync(&class.kettu, &serving.addr);
+    let took = started.elapsed();
+    assert!(in_step, "{said}");
+    assert!(took < Duration::from_secs(10), "the tablet waited {took:?}");
+    drop(held);
+    let log = serving.log();
+    assert!(log.contains("refused"), "the flood is in the log: {log}");
+    assert!(
+        log.contains("too many connections from this address"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_tablet_that_asks_for_blobs_it_never_reads_loses_only_its_own_session() {
+    let (class, serving) = Classroom::new();
+    let project = class.new_project(&class.kettu, "Kettu", "Myrsky");
+    let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/photos/storm.jpg");
+    import_media(&class.kettu, &project, std::path::Path::new(photo));
+    let (in_step, said) = sync(&class.kettu, &serving.addr);
+    assert!(in_step, "{said}");
+    let report: serde_json::Value =
+        serde_json::from_str(&ok(&["inspect", path(&class.kettu), "--json"])).unwrap();
+    let hash = report["projects"][0]["pages"][0]["blocks"][0]["media"]["hash"]
+        .as_str()
+        .expect("the photo's hash")
+        .to_owned();
+    let credentials = {
+        let app = hugme_node::membership::open(&class.kettu).unwrap();
+        hugme_node::membership::Identity::load(&app)
+            .unwrap()
+            .credentials
+    };
+    let before = peak_kib(serving.pid());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let config: Arc<rustls::ClientConfig> = credentials.client_config(None).unwrap();
+        let tcp = tokio::net::TcpStream::connect(&serving.addr).await.unwrap();
+        let name =
+            rustls::pki_types::ServerName::try_from(hugme_sync::identity::SERVER_NAME).unwrap();
+        let mut tls = tokio_rustls::TlsConnector::from(config)
+            .connect(name, tcp)
+            .await
+            .unwrap();
+        let hello = Message::Hello {
+            version: hugme_sync::frame::PROTOCOL_VERSION,
+            device: credentials.device.clone(),
+            class: credentials.class.clone(),
+            revocations: 0,
+            clock: 0,
+            free: 0,
+        };
+        tls.write_all(&hugme_sync::frame::with_prefix(&hello.encode()))
+            .await
+            .unwrap();
+        // 2,000 asks for the whole photo (about 270 MB of answers), never reading one.
+        let want = Message::Want {
+            hash: hash.clone(),
+            offset: 0,
+            len: u64::MAX,
+        };
+        let frame = hugme_sync::frame::with_prefix(&want.encode());
+        for _ in 0..2_000 {
+            if tls.write_all(&frame).await.is_err() {
+                break; // closed on us: what should happen
+            }
+        }
+        // Now read: the hub closes the session.
+        let mut rest = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(20), tls.read_to_end(&mut rest)).await;
+    });
+    let log = serving.log();
+    assert!(log.contains("asked for more than it reads"), "{log}");
+    let grew_mib = (peak_kib(serving.pid()) - before) / 1024;
+    assert!(grew_mib < 100, "the hub's memory grew by {grew_mib} MiB");
+    // Another tablet syncs as ever.
+    let (in_step, said) = sync(&class.saukot, &serving.addr);
+    assert!(in_step, "{said}");
+}
