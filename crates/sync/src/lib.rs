@@ -11,6 +11,8 @@
 //!
 //! # Layout
 //! - [`frame`]: the messages and their bounded binary encoding.
+//! - [`inflate`]: compressed parts of a received sync message, measured before Automerge
+//!   inflates them (a DEFLATE bomb ends the session).
 //! - [`session`]: the state machine. [`policy`]: who may write what; actor ids ↔ devices.
 //! - [`replica`]: what the session needs of a device; [`replica::MemoryReplica`] for tests.
 //! - [`identity`]: certificates, the class CA, revocation. [`code`]: enrolment by a typed code.
@@ -25,6 +27,7 @@ pub mod error;
 pub mod frame;
 pub mod gate;
 pub mod identity;
+pub mod inflate;
 pub mod net;
 pub mod policy;
 pub mod replica;

@@ -106,7 +106,7 @@ pub fn changes_of(message: &sync::Message) -> Result<Vec<Change>, String> {
     for joined in message.changes.iter() {
         // A message's chunk may be several storage chunks back to back (Automerge joins them
         // and loads them incrementally): each is judged on its own.
-        for chunk in storage_chunks(joined)? {
+        for chunk in crate::inflate::storage_chunks(joined)? {
             match Change::from_bytes(chunk.to_vec()) {
                 Ok(change) => out.push(change),
                 // A bundle of changes (V2 messages), or a whole saved document.
@@ -119,39 +119,6 @@ pub fn changes_of(message: &sync::Message) -> Result<Vec<Change>, String> {
                 },
             }
         }
-    }
-    Ok(out)
-}
-
-/// Splits bytes into Automerge storage chunks: magic (4), checksum (4), type (1), LEB128
-/// length, data.
-fn storage_chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, String> {
-    const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
-    let mut out = Vec::new();
-    while !bytes.is_empty() {
-        if bytes.len() < 9 || bytes[..4] != MAGIC {
-            return Err("not an Automerge chunk".into());
-        }
-        let (mut len, mut shift, mut at) = (0u64, 0u32, 9usize);
-        loop {
-            let byte = *bytes.get(at).ok_or("a chunk length is cut off")?;
-            at += 1;
-            len |= u64::from(byte & 0x7F) << shift;
-            if byte & 0x80 == 0 {
-                break;
-            }
-            shift += 7;
-            if shift > 56 {
-                return Err("a chunk length is too long".into());
-            }
-        }
-        let end = usize::try_from(len)
-            .ok()
-            .and_then(|len| at.checked_add(len))
-            .filter(|end| *end <= bytes.len())
-            .ok_or("a chunk is cut off")?;
-        out.push(&bytes[..end]);
-        bytes = &bytes[end..];
     }
     Ok(out)
 }

@@ -25,6 +25,9 @@ use crate::replica::Replica;
 
 mod media;
 
+/// The most a session's received sync messages may inflate to in all (bytes): a new tablet
+/// catching up a whole class receives a few dozen documents of a few megabytes.
+pub const SESSION_INFLATED: u64 = 1 << 30;
 /// Bytes of a blob asked for in one Want; the next window is asked for when one arrives.
 pub const WINDOW: u64 = 8 << 20;
 /// Blobs fetched at once from one peer.
@@ -89,6 +92,8 @@ pub struct Session {
     roster: Option<Roster>,
     pending: BTreeMap<String, VecDeque<sync::Message>>,
     pending_bytes: usize,
+    /// Bytes the compressed parts of this session's sync messages inflated to, in all.
+    inflated: u64,
     /// Documents whose changes from this peer were refused: no more is said of them in this
     /// session (Automerge would otherwise offer the refused changes again and again).
     refused: HashSet<String>,
@@ -133,6 +138,7 @@ impl Session {
             roster: None,
             pending: BTreeMap::new(),
             pending_bytes: 0,
+            inflated: 0,
             refused: HashSet::new(),
             wanted: VecDeque::new(),
             incoming: HashMap::new(),
@@ -550,6 +556,27 @@ impl Session {
                 return Ok(());
             }
         };
+        // Measured before Automerge inflates anything of it: a bomb ends the session.
+        match crate::inflate::check(message.changes.iter()) {
+            Ok(inflated) => {
+                self.inflated = self.inflated.saturating_add(inflated);
+                if self.inflated > SESSION_INFLATED {
+                    out.extend(self.close(format!(
+                        "{} sent more compressed data than a session may inflate ({} MiB)",
+                        self.peer,
+                        SESSION_INFLATED >> 20
+                    )));
+                    return Ok(());
+                }
+            }
+            Err(bomb) => {
+                out.extend(self.close(format!(
+                    "{} sent a sync message for {document} that is refused: {bomb}",
+                    self.peer
+                )));
+                return Ok(());
+            }
+        }
         if self.refused.contains(&document) {
             return Ok(());
         }

@@ -69,6 +69,92 @@ fn idle_strangers_from_one_address_and_from_fifty_do_not_keep_a_tablet_out() {
     );
 }
 
+/// An enrolled tablet's TLS connection to the hub, with its Hello said.
+async fn session_as(
+    credentials: &hugme_sync::identity::Credentials,
+    hub: &str,
+) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
+    let config: Arc<rustls::ClientConfig> = credentials.client_config(None).unwrap();
+    let tcp = tokio::net::TcpStream::connect(hub).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from(hugme_sync::identity::SERVER_NAME).unwrap();
+    let mut tls = tokio_rustls::TlsConnector::from(config)
+        .connect(name, tcp)
+        .await
+        .unwrap();
+    let hello = Message::Hello {
+        version: hugme_sync::frame::PROTOCOL_VERSION,
+        device: credentials.device.clone(),
+        class: credentials.class.clone(),
+        revocations: 0,
+        clock: 0,
+        free: 0,
+    };
+    tls.write_all(&hugme_sync::frame::with_prefix(&hello.encode()))
+        .await
+        .unwrap();
+    tls
+}
+
+fn credentials_of(dir: &std::path::Path) -> hugme_sync::identity::Credentials {
+    let app = hugme_node::membership::open(dir).unwrap();
+    hugme_node::membership::Identity::load(&app)
+        .unwrap()
+        .credentials
+}
+
+#[test]
+fn a_compressed_change_that_would_inflate_to_256_mib_ends_that_session_only() {
+    let (class, serving) = Classroom::new();
+    let credentials = credentials_of(&class.kettu);
+    // An Automerge compressed-change chunk (type 2) whose DEFLATE data is 256 MiB of zeros,
+    // in a sync message (version 0x42, no heads, needs or haves, one change).
+    let mut deflated = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+    let mib = vec![0u8; 1 << 20];
+    for _ in 0..256 {
+        std::io::Write::write_all(&mut deflated, &mib).unwrap();
+    }
+    let deflated = deflated.finish().unwrap();
+    let uleb = |mut n: usize, out: &mut Vec<u8>| loop {
+        let byte = (n & 0x7F) as u8;
+        n >>= 7;
+        if n == 0 {
+            out.push(byte);
+            break;
+        }
+        out.push(byte | 0x80);
+    };
+    let mut chunk = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+    uleb(deflated.len(), &mut chunk);
+    chunk.extend(&deflated);
+    let mut message = vec![0x42, 0, 0, 0, 1];
+    uleb(chunk.len(), &mut message);
+    message.extend(&chunk);
+    let before = peak_kib(serving.pid());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut tls = session_as(&credentials, &serving.addr).await;
+        let document = "bomb-project".to_owned();
+        for frame in [
+            Message::Documents {
+                list: vec![(document.clone(), hugme_model::DocumentKind::Project)],
+            },
+            Message::Sync { document, message },
+        ] {
+            tls.write_all(&hugme_sync::frame::with_prefix(&frame.encode()))
+                .await
+                .unwrap();
+        }
+        let mut rest = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(20), tls.read_to_end(&mut rest)).await;
+    });
+    let log = serving.log();
+    assert!(log.contains("inflates past"), "{log}");
+    let grew_mib = (peak_kib(serving.pid()) - before) / 1024;
+    assert!(grew_mib < 100, "the hub's memory grew by {grew_mib} MiB");
+    let (in_step, said) = sync(&class.saukot, &serving.addr);
+    assert!(in_step, "{said}");
+}
+
 #[test]
 fn a_tablet_that_asks_for_blobs_it_never_reads_loses_only_its_own_session() {
     let (class, serving) = Classroom::new();
@@ -83,34 +169,11 @@ fn a_tablet_that_asks_for_blobs_it_never_reads_loses_only_its_own_session() {
         .as_str()
         .expect("the photo's hash")
         .to_owned();
-    let credentials = {
-        let app = hugme_node::membership::open(&class.kettu).unwrap();
-        hugme_node::membership::Identity::load(&app)
-            .unwrap()
-            .credentials
-    };
+    let credentials = credentials_of(&class.kettu);
     let before = peak_kib(serving.pid());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let config: Arc<rustls::ClientConfig> = credentials.client_config(None).unwrap();
-        let tcp = tokio::net::TcpStream::connect(&serving.addr).await.unwrap();
-        let name =
-            rustls::pki_types::ServerName::try_from(hugme_sync::identity::SERVER_NAME).unwrap();
-        let mut tls = tokio_rustls::TlsConnector::from(config)
-            .connect(name, tcp)
-            .await
-            .unwrap();
-        let hello = Message::Hello {
-            version: hugme_sync::frame::PROTOCOL_VERSION,
-            device: credentials.device.clone(),
-            class: credentials.class.clone(),
-            revocations: 0,
-            clock: 0,
-            free: 0,
-        };
-        tls.write_all(&hugme_sync::frame::with_prefix(&hello.encode()))
-            .await
-            .unwrap();
+        let mut tls = session_as(&credentials, &serving.addr).await;
         // 2,000 asks for the whole photo (about 270 MB of answers), never reading one.
         let want = Message::Want {
             hash: hash.clone(),

@@ -1,0 +1,360 @@
+//! Compressed bytes in a received Automerge sync message, measured before Automerge inflates
+//! any of them: a few kilobytes of DEFLATE can stand for gigabytes, and Automerge inflates a
+//! chunk whole, with no limit, as it parses it.
+//!
+//! A sync message's change list holds storage chunks (Automerge's binary format,
+//! <https://automerge.org/automerge-binary-format-spec/>): magic (4 bytes), checksum (4), type
+//! (1), LEB128 length, data. A change (type 1) is never compressed; a compressed change
+//! (type 2) is DEFLATE of a change's data; a document (type 0) and a bundle (type 3) carry
+//! column metadata (LEB128 count, then a LEB128 spec and length per column) whose spec bit 3
+//! marks a DEFLATE column. Each compressed part is inflated here into a counter, never into
+//! memory, against [`MAX_RATIO`] × its compressed size and [`MAX_INFLATED`] for the message;
+//! any other chunk type is refused.
+
+use std::io::Read;
+
+/// The most a message's compressed parts may inflate to in all (bytes). A whole class or
+/// project document of a term's work is a few megabytes.
+pub const MAX_INFLATED: u64 = 32 << 20;
+/// The most a compressed part may inflate to, relative to its compressed size. Automerge's
+/// columns compress text and run-length data a few times to a few dozen times.
+pub const MAX_RATIO: u64 = 256;
+/// The magic bytes that begin every Automerge storage chunk.
+const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+/// The spec bit of a DEFLATE column.
+const DEFLATE_BIT: u64 = 0b1000;
+
+/// Why a message's compressed parts are refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Bomb {
+    #[error("a compressed part of {compressed} bytes inflates past {limit} bytes")]
+    TooBig { compressed: usize, limit: u64 },
+    #[error("chunk type {0} is not one a sync message carries")]
+    UnexpectedChunk(u8),
+    #[error("unreadable chunk: {0}")]
+    Malformed(&'static str),
+}
+
+/// Checks every chunk of a sync message's change list; the bytes its compressed parts
+/// inflate to in all (0 when nothing is compressed).
+///
+/// # Errors
+/// [`Bomb`] when a part would inflate past its limits, a chunk's type is not a change,
+/// compressed change, document or bundle, or a chunk cannot be read.
+pub fn check<'a>(changes: impl IntoIterator<Item = &'a [u8]>) -> Result<u64, Bomb> {
+    let mut budget = Budget {
+        used: 0,
+        most: MAX_INFLATED,
+    };
+    for joined in changes {
+        for chunk in storage_chunks(joined).map_err(Bomb::Malformed)? {
+            check_chunk(chunk, &mut budget)?;
+        }
+    }
+    Ok(budget.used)
+}
+
+/// Splits bytes into Automerge storage chunks (a message's entry may hold several back to
+/// back, which Automerge loads incrementally).
+pub(crate) fn storage_chunks(mut bytes: &[u8]) -> Result<Vec<&[u8]>, &'static str> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let (_, data, rest) = split_chunk(bytes)?;
+        let end = bytes.len() - rest.len();
+        debug_assert!(data.len() <= end);
+        out.push(&bytes[..end]);
+        bytes = rest;
+    }
+    Ok(out)
+}
+
+/// A chunk's type, its data, and the bytes after it.
+fn split_chunk(bytes: &[u8]) -> Result<(u8, &[u8], &[u8]), &'static str> {
+    if bytes.len() < 9 || bytes[..4] != MAGIC {
+        return Err("not an Automerge chunk");
+    }
+    let kind = bytes[8];
+    let mut reader = Reader(&bytes[9..]);
+    let len = reader.uleb()?;
+    let data = reader.take(len)?;
+    Ok((kind, data, reader.0))
+}
+
+struct Budget {
+    used: u64,
+    most: u64,
+}
+
+fn check_chunk(chunk: &[u8], budget: &mut Budget) -> Result<(), Bomb> {
+    let (kind, data, _) = split_chunk(chunk).map_err(Bomb::Malformed)?;
+    match kind {
+        1 => Ok(()),
+        2 => inflate(data, budget),
+        0 => {
+            let mut r = Reader(data);
+            skip_actors(&mut r)?;
+            skip_hashes(&mut r)?;
+            let changes = columns(&mut r)?;
+            let ops = columns(&mut r)?;
+            check_columns(&mut r, &changes, budget)?;
+            check_columns(&mut r, &ops, budget)
+        }
+        3 => {
+            let mut r = Reader(data);
+            skip_hashes(&mut r)?;
+            skip_actors(&mut r)?;
+            let changes = columns(&mut r)?;
+            check_columns(&mut r, &changes, budget)?;
+            let ops = columns(&mut r)?;
+            check_columns(&mut r, &ops, budget)
+        }
+        other => Err(Bomb::UnexpectedChunk(other)),
+    }
+}
+
+fn skip_actors(r: &mut Reader<'_>) -> Result<(), Bomb> {
+    let count = r.uleb().map_err(Bomb::Malformed)?;
+    for _ in 0..count {
+        let len = r.uleb().map_err(Bomb::Malformed)?;
+        r.take(len).map_err(Bomb::Malformed)?;
+    }
+    Ok(())
+}
+
+fn skip_hashes(r: &mut Reader<'_>) -> Result<(), Bomb> {
+    let count = r.uleb().map_err(Bomb::Malformed)?;
+    let bytes = count
+        .checked_mul(32)
+        .ok_or(Bomb::Malformed("too many hashes"))?;
+    r.take(bytes).map_err(Bomb::Malformed)?;
+    Ok(())
+}
+
+/// A column list: (spec, length) of each column.
+fn columns(r: &mut Reader<'_>) -> Result<Vec<(u64, u64)>, Bomb> {
+    let count = r.uleb().map_err(Bomb::Malformed)?;
+    // Each column takes at least two bytes of metadata: a count past the data is a lie,
+    // refused before anything is reserved for it.
+    if count > r.0.len() as u64 / 2 {
+        return Err(Bomb::Malformed("more columns than bytes"));
+    }
+    (0..count)
+        .map(|_| Ok((r.uleb()?, r.uleb()?)))
+        .collect::<Result<_, &'static str>>()
+        .map_err(Bomb::Malformed)
+}
+
+fn check_columns(
+    r: &mut Reader<'_>,
+    columns: &[(u64, u64)],
+    budget: &mut Budget,
+) -> Result<(), Bomb> {
+    for &(spec, len) in columns {
+        let data = r.take(len).map_err(Bomb::Malformed)?;
+        if spec & DEFLATE_BIT != 0 {
+            inflate(data, budget)?;
+        }
+    }
+    Ok(())
+}
+
+/// Inflates `compressed` into a counter, stopping past its limits.
+fn inflate(compressed: &[u8], budget: &mut Budget) -> Result<(), Bomb> {
+    let limit = (compressed.len() as u64)
+        .saturating_mul(MAX_RATIO)
+        .max(4096)
+        .min(budget.most - budget.used);
+    let mut decoder = flate2::read::DeflateDecoder::new(compressed).take(limit + 1);
+    let inflated = std::io::copy(&mut decoder, &mut std::io::sink())
+        .map_err(|_| Bomb::Malformed("bad DEFLATE data"))?;
+    if inflated > limit {
+        return Err(Bomb::TooBig {
+            compressed: compressed.len(),
+            limit,
+        });
+    }
+    budget.used += inflated;
+    Ok(())
+}
+
+/// Reads LEB128 numbers and byte runs off a slice.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn uleb(&mut self) -> Result<u64, &'static str> {
+        let (mut value, mut shift) = (0u64, 0u32);
+        loop {
+            let (&byte, rest) = self.0.split_first().ok_or("a number is cut off")?;
+            self.0 = rest;
+            value |= u64::from(byte & 0x7F) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+            shift += 7;
+            if shift > 63 {
+                return Err("a number is too long");
+            }
+        }
+    }
+
+    fn take(&mut self, len: u64) -> Result<&'a [u8], &'static str> {
+        let len = usize::try_from(len).map_err(|_| "a length is too long")?;
+        if len > self.0.len() {
+            return Err("cut off");
+        }
+        let (taken, rest) = self.0.split_at(len);
+        self.0 = rest;
+        Ok(taken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use automerge::transaction::Transactable;
+    use automerge::{AutoCommit, ObjType, ReadDoc, ROOT};
+
+    use super::*;
+
+    fn uleb(mut n: u64, out: &mut Vec<u8>) {
+        loop {
+            let byte = (n & 0x7F) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+
+    fn chunk(kind: u8, data: &[u8]) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        out.extend([0; 4]); // the checksum is Automerge's to check, after us
+        out.push(kind);
+        uleb(data.len() as u64, &mut out);
+        out.extend(data);
+        out
+    }
+
+    /// DEFLATE of `n` zero bytes, made a megabyte at a time (the bomb is never whole here).
+    fn zeros_deflated(n: usize) -> Vec<u8> {
+        let mut encoder =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        let mib = vec![0u8; 1 << 20];
+        for _ in 0..n / mib.len() {
+            encoder.write_all(&mib).unwrap();
+        }
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn a_compressed_change_that_inflates_far_past_the_limit_is_refused() {
+        let bomb = chunk(2, &zeros_deflated(64 << 20));
+        assert!(bomb.len() < 1 << 20, "{} bytes", bomb.len());
+        let err = check([bomb.as_slice()]).unwrap_err();
+        assert!(matches!(err, Bomb::TooBig { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_deflated_column_of_a_document_or_bundle_is_measured_too() {
+        let bomb = zeros_deflated(64 << 20);
+        let mut doc = Vec::new();
+        uleb(0, &mut doc); // actors
+        uleb(0, &mut doc); // heads
+        uleb(1, &mut doc); // one change column, deflated
+        uleb(0x10 | DEFLATE_BIT, &mut doc);
+        uleb(bomb.len() as u64, &mut doc);
+        uleb(0, &mut doc); // no op columns
+        doc.extend(&bomb);
+        let err = check([chunk(0, &doc).as_slice()]).unwrap_err();
+        assert!(matches!(err, Bomb::TooBig { .. }), "{err}");
+
+        let mut bundle = Vec::new();
+        uleb(0, &mut bundle); // deps
+        uleb(0, &mut bundle); // actors
+        uleb(1, &mut bundle);
+        uleb(0x20 | DEFLATE_BIT, &mut bundle);
+        uleb(bomb.len() as u64, &mut bundle);
+        bundle.extend(&bomb);
+        uleb(0, &mut bundle);
+        let err = check([chunk(3, &bundle).as_slice()]).unwrap_err();
+        assert!(matches!(err, Bomb::TooBig { .. }), "{err}");
+    }
+
+    #[test]
+    fn unexpected_or_cut_off_chunks_are_refused() {
+        assert_eq!(
+            check([chunk(7, b"x").as_slice()]).unwrap_err(),
+            Bomb::UnexpectedChunk(7)
+        );
+        let whole = chunk(2, &zeros_deflated(1 << 20));
+        assert!(matches!(
+            check([&whole[..whole.len() - 3]]).unwrap_err(),
+            Bomb::Malformed(_)
+        ));
+        let mut lying = Vec::new();
+        uleb(0, &mut lying);
+        uleb(0, &mut lying);
+        uleb(u64::MAX >> 1, &mut lying); // a column count no chunk can hold
+        assert!(matches!(
+            check([chunk(0, &lying).as_slice()]).unwrap_err(),
+            Bomb::Malformed(_)
+        ));
+    }
+
+    /// A project's worth of keystrokes, as Automerge writes it.
+    fn typed_document() -> AutoCommit {
+        let mut doc = AutoCommit::new();
+        let text = doc.put_object(ROOT, "notes", ObjType::Text).unwrap();
+        for i in 0..3_000 {
+            let at = doc.length(&text);
+            doc.splice_text(&text, at, 0, if i % 7 == 0 { " " } else { "a" })
+                .unwrap();
+            doc.commit();
+        }
+        doc
+    }
+
+    #[test]
+    fn what_automerge_itself_sends_passes() {
+        let mut doc = typed_document();
+        let saved = doc.save();
+        let inflated = check([saved.as_slice()]).unwrap();
+        assert!(
+            inflated > 0,
+            "a saved document of this size has deflated columns"
+        );
+        let changes: Vec<Vec<u8>> = doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect();
+        assert_eq!(check(changes.iter().map(Vec::as_slice)).unwrap(), 0);
+        // And a real sync message's whole change list.
+        let mut state = automerge::sync::State::new();
+        let mut peer = AutoCommit::new();
+        let mut peer_state = automerge::sync::State::new();
+        use automerge::sync::SyncDoc;
+        let mut checked = 0;
+        for _ in 0..10 {
+            if let Some(m) = peer.sync().generate_sync_message(&mut peer_state) {
+                doc.sync().receive_sync_message(&mut state, m).unwrap();
+            }
+            match doc.sync().generate_sync_message(&mut state) {
+                Some(m) => {
+                    let m = automerge::sync::Message::decode(&m.encode()).unwrap();
+                    check(m.changes.iter()).unwrap();
+                    checked += m.changes.iter().count();
+                    peer.sync()
+                        .receive_sync_message(&mut peer_state, m)
+                        .unwrap();
+                }
+                None => break,
+            }
+        }
+        assert!(checked > 0);
+        assert_eq!(peer.get_heads(), doc.get_heads());
+    }
+}
