@@ -41,6 +41,8 @@ pub struct Node {
     neighbourhood: Arc<Mutex<Neighbourhood>>,
     /// Until when fetching media is paused (a teacher or pupil cancelled a transfer).
     media_paused_until: Mutex<Option<Instant>>,
+    /// What each address tried of the open short codes (teacher's device).
+    code_tries: crate::enrolment::tries::Tries,
     /// Set once this device has deleted the class (the term ended): nothing more to sync.
     left_class: tokio::sync::watch::Sender<bool>,
 }
@@ -88,6 +90,7 @@ impl Node {
             scope,
             neighbourhood,
             media_paused_until: Mutex::new(None),
+            code_tries: Default::default(),
             left_class: tokio::sync::watch::Sender::new(false),
         })
     }
@@ -294,9 +297,18 @@ impl Host for Node {
         })
     }
 
-    fn open_code(&self, slot: &str) -> hugme_sync::Result<hugme_sync::code::OpenCode> {
+    fn open_code(
+        &self,
+        slot: &str,
+        from: std::net::IpAddr,
+    ) -> hugme_sync::Result<hugme_sync::code::OpenCode> {
         if self.authority.is_none() {
             return Err(hugme_sync::Error::Enrolment(Refusal::NotEnrolling));
+        }
+        if !self.code_tries.allow(from, slot) {
+            // Not counted against the code: a stranger cannot use up a pupil's code.
+            self.log(&format!("{from} tried the open codes too often"));
+            return Err(hugme_sync::Error::Enrolment(Refusal::CodeTriedTooOften));
         }
         crate::enrolment::attempt_code(self.store(), slot)
             .map_err(|e| hugme_sync::Error::Enrolment(e.refusal()))

@@ -51,9 +51,10 @@ pub trait Host: Send + Sync + 'static {
     fn replica(&self) -> Self::Replica<'_>;
     /// Answers a device that presents an enrolment token (teacher devices only).
     fn enrol(&self, token: &str, request: &[u8]) -> Result<Message>;
-    /// The open short code in `slot` (teacher devices only); every call is an attempt, and
-    /// the host voids a code tried too often.
-    fn open_code(&self, _slot: &str) -> Result<OpenCode> {
+    /// The open short code in `slot` (teacher devices only), asked for from `from`; every
+    /// call is an attempt (each is one guess of the secret), and the host voids a code tried
+    /// too often and limits what one address may try.
+    fn open_code(&self, _slot: &str, _from: std::net::IpAddr) -> Result<OpenCode> {
         Err(Error::Enrolment(Refusal::NotEnrolling))
     }
     /// Bytes free on this device's disk, told to every peer (the teacher sees a tablet that
@@ -307,7 +308,7 @@ where
             reason: why.reason(),
         })
     };
-    let open = match host.open_code(slot) {
+    let open = match host.open_code(slot, addr.ip()) {
         Ok(open) => open,
         Err(e) => return refuse(refusal_of(&e)),
     };

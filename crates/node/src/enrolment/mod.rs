@@ -2,9 +2,11 @@
 //! enrolling a tablet (a payload for a QR code, and a short code to type instead), joining
 //! with either, and revoking.
 //!
-//! [`codes`]: the QR code and the short code on the teacher's screen.
+//! [`codes`]: the QR code and the short code on the teacher's screen; [`tries`]: what one
+//! address may try of the open codes.
 
 mod codes;
+pub mod tries;
 
 pub(crate) use codes::attempt as attempt_code;
 pub use codes::{qr_png, qr_svg, read_qr, CODE_LIFETIME_MS, MAX_ATTEMPTS};
