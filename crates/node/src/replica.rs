@@ -296,6 +296,12 @@ impl Replica for ClassReplica<'_> {
         Ok(true)
     }
 
+    fn only_referenced_blobs(&self) -> bool {
+        // A data folder keeps only media its documents show: a blob a peer merely lists
+        // (junk from a pupil's tools) is never fetched, stored or passed on.
+        true
+    }
+
     fn is_revoked(&mut self, device: &str) -> hugme_sync::Result<bool> {
         Ok(self
             .revocations()?

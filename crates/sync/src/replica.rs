@@ -2,9 +2,9 @@
 //! the revocation list. The app implements it over its data folder; [`MemoryReplica`] keeps
 //! everything in memory for the deterministic network tests.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use automerge::AutoCommit;
+use automerge::{AutoCommit, ObjType, ReadDoc, Value};
 use hugme_model::DocumentKind;
 
 use crate::error::{Error, Result};
@@ -48,6 +48,52 @@ pub trait Replica {
     fn offer_revocations(&mut self, der: &[u8]) -> Result<bool>;
     /// Whether the newest revocation list held revokes this device.
     fn is_revoked(&mut self, device: &str) -> Result<bool>;
+    /// Whether blobs are fetched only when a document this replica holds refers to them
+    /// ([`references`]): a device's data folder does (so that blobs a peer merely lists,
+    /// junk included, are never stored); the in-memory test replica takes every blob.
+    fn only_referenced_blobs(&self) -> bool {
+        false
+    }
+}
+
+/// The keys under which a document names a blob (`hugme_model::MediaRef`: the file, its
+/// thumbnail and its preview).
+const BLOB_KEYS: [&str; 3] = ["hash", "thumbnail", "preview"];
+
+/// The blob hashes a document refers to: every 64-hex-digit string under a [`BLOB_KEYS`] key,
+/// at any depth. Reads the document as it is now, not its history.
+pub fn references(doc: &AutoCommit) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let mut stack = vec![(automerge::ROOT, ObjType::Map)];
+    while let Some((obj, kind)) = stack.pop() {
+        let entries: Vec<(Option<String>, automerge::Prop)> = match kind {
+            ObjType::Map | ObjType::Table => doc
+                .keys(&obj)
+                .map(|k| (Some(k.clone()), automerge::Prop::Map(k)))
+                .collect(),
+            ObjType::List => (0..doc.length(&obj))
+                .map(|i| (None, automerge::Prop::Seq(i)))
+                .collect(),
+            ObjType::Text => continue,
+        };
+        for (key, prop) in entries {
+            let Ok(Some((value, id))) = doc.get(&obj, prop) else {
+                continue;
+            };
+            match value {
+                Value::Object(kind) => stack.push((id, kind)),
+                Value::Scalar(scalar) => {
+                    let named = key.as_deref().is_some_and(|k| BLOB_KEYS.contains(&k));
+                    if let (true, automerge::ScalarValue::Str(s)) = (named, scalar.as_ref()) {
+                        if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+                            found.insert(s.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    found
 }
 
 /// A replica in memory, for tests and benchmarks. Revocation lists here are not signed: their

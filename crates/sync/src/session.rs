@@ -98,6 +98,8 @@ pub struct Session {
     /// session (Automerge would otherwise offer the refused changes again and again).
     refused: HashSet<String>,
     wanted: VecDeque<(String, u64)>,
+    /// Blobs the peer holds that no document here refers to (yet): fetched once one does.
+    offered: BTreeMap<String, u64>,
     incoming: HashMap<String, Incoming>,
     peer_done: bool,
     said_done: bool,
@@ -141,6 +143,7 @@ impl Session {
             inflated: 0,
             refused: HashSet::new(),
             wanted: VecDeque::new(),
+            offered: BTreeMap::new(),
             incoming: HashMap::new(),
             peer_done: false,
             said_done: false,
@@ -359,16 +362,7 @@ impl Session {
                 if !self.fetch_media {
                     return Ok(());
                 }
-                let held: HashSet<String> = replica.blobs()?.into_iter().map(|(h, _)| h).collect();
-                for (hash, size) in blobs {
-                    let plausible = hash.len() == 64
-                        && hash.bytes().all(|b| b.is_ascii_hexdigit())
-                        && size <= MAX_BLOB;
-                    if plausible && !held.contains(&hash) && !self.incoming.contains_key(&hash) {
-                        self.media_total += size;
-                        self.wanted.push_back((hash, size));
-                    }
-                }
+                self.offered_blobs(blobs, replica)?;
                 self.fetch_more(replica, out)
             }
             Message::Want { hash, offset, len } => {
@@ -659,6 +653,10 @@ impl Session {
             replica.save_document(document)?;
             self.stats.documents_changed += 1;
             out.push(Effect::DocumentChanged(document.to_owned()));
+            // Blobs the peer offered may be referred to now.
+            if self.want_referenced(Some(document), replica)? {
+                self.fetch_more(replica, out)?;
+            }
         }
         self.generate(document, replica, out)?;
         if changed && kind == DocumentKind::Class && document == self.class {

@@ -198,3 +198,58 @@ fn a_tablet_that_asks_for_blobs_it_never_reads_loses_only_its_own_session() {
     let (in_step, said) = sync(&class.saukot, &serving.addr);
     assert!(in_step, "{said}");
 }
+
+#[test]
+fn blobs_a_tablet_lists_that_no_document_refers_to_are_never_fetched() {
+    let (class, serving) = Classroom::new();
+    let credentials = credentials_of(&class.kettu);
+    // Junk with true hashes: the hub would store it if it asked.
+    let junk: Vec<(String, Vec<u8>)> = (0..20u8)
+        .map(|i| {
+            let bytes = vec![i; 4096];
+            (blake3::hash(&bytes).to_hex().to_string(), bytes)
+        })
+        .collect();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let asked = runtime.block_on(async {
+        let mut tls = session_as(&credentials, &serving.addr).await;
+        let have = Message::Have {
+            blobs: junk
+                .iter()
+                .map(|(h, b)| (h.clone(), b.len() as u64))
+                .collect(),
+        };
+        tls.write_all(&hugme_sync::frame::with_prefix(&have.encode()))
+            .await
+            .unwrap();
+        // Answer whatever the hub asks for, for three seconds.
+        let mut asked = Vec::new();
+        let until = tokio::time::Instant::now() + Duration::from_secs(3);
+        loop {
+            let mut prefix = [0u8; 4];
+            let read = tokio::time::timeout_at(until, tls.read_exact(&mut prefix)).await;
+            let Ok(Ok(_)) = read else { break };
+            let mut body = vec![0u8; u32::from_be_bytes(prefix) as usize];
+            tls.read_exact(&mut body).await.unwrap();
+            if let Ok(Message::Want { hash, .. }) = Message::decode(&body) {
+                if let Some((_, bytes)) = junk.iter().find(|(h, _)| *h == hash) {
+                    let chunk = Message::Chunk {
+                        hash: hash.clone(),
+                        offset: 0,
+                        total: bytes.len() as u64,
+                        bytes: bytes.clone(),
+                    };
+                    tls.write_all(&hugme_sync::frame::with_prefix(&chunk.encode()))
+                        .await
+                        .unwrap();
+                    asked.push(hash);
+                }
+            }
+        }
+        asked
+    });
+    assert!(asked.is_empty(), "the hub asked for junk: {asked:?}");
+    drop(serving);
+    let said = ok(&["inspect", path(&class.teacher)]);
+    assert!(said.contains("0 blobs"), "{said}");
+}

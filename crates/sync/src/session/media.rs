@@ -2,12 +2,75 @@
 //! taking the chunks as they come (in order, no more than asked for), and handing each whole
 //! blob to the replica to check against its hash.
 
-use super::{send, Effect, Incoming, Session, ACTIVE_BLOBS, WINDOW};
+use std::collections::HashSet;
+
+use super::{send, Effect, Incoming, Session, ACTIVE_BLOBS, MAX_BLOB, WINDOW};
 use crate::error::Result;
 use crate::frame::Message;
-use crate::replica::Replica;
+use crate::replica::{references, Replica};
+
+/// Blobs a peer may offer that nothing refers to yet, kept per session (a longer list is
+/// junk, and is forgotten).
+pub(super) const MAX_OFFERED: usize = 20_000;
 
 impl Session {
+    /// Takes the blobs a peer holds (its Have): those this side lacks are wanted at once, or,
+    /// where the replica takes only blobs its documents refer to, once a document does.
+    pub(super) fn offered_blobs(
+        &mut self,
+        blobs: Vec<(String, u64)>,
+        replica: &mut dyn Replica,
+    ) -> Result<()> {
+        let held: HashSet<String> = replica.blobs()?.into_iter().map(|(h, _)| h).collect();
+        let only_referenced = replica.only_referenced_blobs();
+        for (hash, size) in blobs {
+            let plausible =
+                hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && size <= MAX_BLOB;
+            if !plausible || held.contains(&hash) || self.incoming.contains_key(&hash) {
+                continue;
+            }
+            if !only_referenced {
+                self.media_total += size;
+                self.wanted.push_back((hash, size));
+            } else if self.offered.len() < MAX_OFFERED {
+                self.offered.insert(hash, size);
+            }
+        }
+        self.want_referenced(None, replica)?;
+        Ok(())
+    }
+
+    /// Moves the offered blobs that `document` (or, with none, any document held) refers to
+    /// into the wanted ones; whether any moved.
+    pub(super) fn want_referenced(
+        &mut self,
+        document: Option<&str>,
+        replica: &mut dyn Replica,
+    ) -> Result<bool> {
+        if self.offered.is_empty() {
+            return Ok(false);
+        }
+        let ids: Vec<String> = match document {
+            Some(id) => vec![id.to_owned()],
+            None => replica.documents()?.into_iter().map(|d| d.id).collect(),
+        };
+        let mut referenced = HashSet::new();
+        for id in ids {
+            if let Some(doc) = replica.document(&id)? {
+                referenced.extend(references(doc));
+            }
+        }
+        let mut moved = false;
+        for hash in referenced {
+            if let Some(size) = self.offered.remove(&hash) {
+                self.media_total += size;
+                self.wanted.push_back((hash, size));
+                moved = true;
+            }
+        }
+        Ok(moved)
+    }
+
     pub(super) fn fetch_more(
         &mut self,
         replica: &mut dyn Replica,
