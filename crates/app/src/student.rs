@@ -3,7 +3,7 @@
 //!
 //! Every call returns views ([`crate::api::view`]); the Tauri shell only adapts these to commands.
 
-use hugme_model::{BlockKind, Class, ClassId, GroupId, PageId, ProjectId, Step};
+use hugme_model::{BlockKind, Class, ClassId, DeviceRole, GroupId, PageId, ProjectId, Step};
 
 use crate::api::edit::Edit;
 use crate::api::view::{
@@ -14,9 +14,31 @@ use crate::App;
 use hugme_task::lock;
 
 impl App {
-    /// Every class on this tablet with its group cards, for the start screen.
+    /// Every class on this tablet with its group cards, for the start screen. A pupil with a
+    /// protected identity is listed only on a teacher's device and on the tablets of the
+    /// pupil's own group: other groups' tablets never show the name (the class document
+    /// holds it, as the teacher's device must; the app never shows it there).
     pub fn class_cards(&self) -> Result<Vec<ClassCard>> {
-        Ok(self.classes()?.iter().map(ClassCard::of).collect())
+        let device = self.device();
+        Ok(self
+            .classes()?
+            .iter()
+            .map(|class| {
+                let mut card = ClassCard::of(class);
+                let me = device
+                    .as_deref()
+                    .and_then(|d| class.devices.iter().find(|e| e.id.as_str() == d))
+                    .filter(|e| !e.revoked);
+                let teacher = me.is_some_and(|e| e.role == DeviceRole::Teacher);
+                for (shown, group) in card.groups.iter_mut().zip(&class.groups) {
+                    let own = me.is_some_and(|e| e.groups.contains(&group.id));
+                    if !teacher && !own {
+                        shown.members.retain(|m| !m.protected_identity);
+                    }
+                }
+                card
+            })
+            .collect())
     }
 
     fn class(&self, id: &str) -> Result<Class> {
@@ -40,8 +62,8 @@ impl App {
                 class: class.id.to_string(),
                 group: group.to_owned(),
             })?;
-        if let Some(wanted) = found.pin.as_deref().filter(|p| !p.is_empty()) {
-            if pin.map(str::trim) != Some(wanted) {
+        if let Some(hash) = found.pin_hash.as_deref().filter(|p| !p.is_empty()) {
+            if !crate::pin::matches(pin.map(str::trim).unwrap_or_default(), hash) {
                 return Err(Error::WrongPin(found.name.as_str().to_owned()));
             }
         }
@@ -278,6 +300,59 @@ mod tests {
     use super::*;
     use crate::api::edit::TextField;
 
+    /// A class of two groups, each with one pupil of protected identity ("Salainen") and one
+    /// other, on a device listed as `role` of `groups`.
+    fn class_seen_by(role: DeviceRole, groups: &[usize]) -> Vec<ClassCard> {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path()).unwrap();
+        app.set_device("this-device").unwrap();
+        let class = app
+            .create_class_document("5B", &["Ketut", "Karhut"])
+            .unwrap();
+        app.update_class(&class.id, |c| {
+            for (i, g) in c.groups.iter_mut().enumerate() {
+                let mut secret = hugme_model::Member::new(&format!("Salainen {i}"));
+                secret.protected_identity = true;
+                g.members = vec![hugme_model::Member::new(&format!("Aino {i}")), secret];
+            }
+            let own = groups.iter().map(|&g| c.groups[g].id.clone()).collect();
+            c.devices.push(hugme_model::Device {
+                id: hugme_model::DeviceId::from("this-device"),
+                name: "tablet".into(),
+                role,
+                groups: own,
+                enrolled_at: 0,
+                revoked: false,
+                left_at: None,
+            });
+            Ok(())
+        })
+        .unwrap();
+        app.class_cards().unwrap()
+    }
+
+    fn names(cards: &[ClassCard]) -> Vec<Vec<String>> {
+        cards[0]
+            .groups
+            .iter()
+            .map(|g| g.members.iter().map(|m| m.name.clone()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_protected_pupil_is_named_only_on_the_own_groups_tablet_and_the_teachers_device() {
+        let ketut_tablet = class_seen_by(DeviceRole::GroupTablet, &[0]);
+        assert_eq!(
+            names(&ketut_tablet),
+            [vec!["Aino 0", "Salainen 0"], vec!["Aino 1"]]
+        );
+        let teacher = class_seen_by(DeviceRole::Teacher, &[]);
+        assert_eq!(
+            names(&teacher),
+            [vec!["Aino 0", "Salainen 0"], vec!["Aino 1", "Salainen 1"]]
+        );
+    }
+
     #[test]
     fn a_group_with_a_pin_opens_only_with_it() {
         let dir = tempfile::tempdir().unwrap();
@@ -285,7 +360,7 @@ mod tests {
         let class = app.create_class_document("5B", &["Kettus"]).unwrap();
         let group = class.groups[0].id.clone();
         app.update_class(&class.id, |c| {
-            c.group_mut(&group).unwrap().pin = Some("4321".into());
+            c.group_mut(&group).unwrap().pin_hash = Some(crate::pin::hash("4321"));
             Ok(())
         })
         .unwrap();

@@ -254,7 +254,7 @@ impl App {
                     {
                         return Err(Error::BadPin);
                     }
-                    c.groups[g].pin = pin;
+                    c.groups[g].pin_hash = pin.as_deref().map(crate::pin::hash);
                 }
                 ClassEdit::AddMember { group, id, name } => {
                     let g = group_of(c, &group)?;

@@ -34,8 +34,10 @@ pub struct Group {
     pub colour: String,
     /// An emoji shown on the group's card.
     pub avatar: String,
-    /// An optional PIN the teacher sets; digits only.
-    pub pin: Option<String>,
+    /// The hash of the PIN the teacher set, if any: an Argon2id PHC string
+    /// (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`), never the digits (the class document is on
+    /// every tablet). Made and checked by the app's facade (`hugme_app::pin`).
+    pub pin_hash: Option<String>,
     pub members: Vec<Member>,
 }
 
@@ -133,7 +135,7 @@ impl Class {
             name: Text::with_value(name),
             colour: GROUP_COLOURS[n].into(),
             avatar: GROUP_AVATARS[n].into(),
-            pin: None,
+            pin_hash: None,
             members: Vec::new(),
         });
         id

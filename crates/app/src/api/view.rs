@@ -240,7 +240,7 @@ impl GroupCard {
             name: group.name.as_str().to_owned(),
             colour: group.colour.clone(),
             avatar: group.avatar.clone(),
-            has_pin: group.pin.as_deref().is_some_and(|p| !p.is_empty()),
+            has_pin: group.pin_hash.as_deref().is_some_and(|p| !p.is_empty()),
             members: group
                 .members
                 .iter()
