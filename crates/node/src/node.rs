@@ -27,6 +27,29 @@ use crate::sync_status::Neighbourhood;
 
 /// How long media stays paused after a cancel: the lesson's Wi-Fi need has passed by then.
 const MEDIA_PAUSE: Duration = Duration::from_secs(10 * 60);
+/// The most media a data folder takes from its peers (bytes of photos, drawings, sound and
+/// video in all): a term of a class's work is a few gigabytes. `HUGME_MEDIA_QUOTA` (bytes)
+/// sets another.
+pub const MEDIA_QUOTA: u64 = 16 << 30;
+/// Free room below which no media is fetched (text keeps syncing): the disk's "nearly full"
+/// mark. `HUGME_MEDIA_FLOOR` (bytes) sets another.
+pub const MEDIA_FLOOR: u64 = hugme_store::space::NEARLY_FULL_BYTES;
+
+/// Why media is not fetched now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NoMedia {
+    Paused,
+    DiskNearlyFull,
+    QuotaReached,
+}
+
+/// A limit from the environment, or its default.
+fn limit(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(default)
+}
 
 /// A data folder of a class on the network: serving (`hugme hub`, the app) or syncing once
 /// (`hugme sync`).
@@ -146,6 +169,28 @@ impl Node {
         *lock(&self.media_paused_until) = None;
     }
 
+    /// Why media is not to be fetched now, if it is not: a pause, a nearly full disk, or
+    /// (with `quota`) the class's media quota reached.
+    fn no_media(&self, quota: bool) -> Option<NoMedia> {
+        if self.media_paused() {
+            return Some(NoMedia::Paused);
+        }
+        let free = hugme_store::space::space(self.store().dir()).map_or(u64::MAX, |s| s.free);
+        if free < limit("HUGME_MEDIA_FLOOR", MEDIA_FLOOR) {
+            return Some(NoMedia::DiskNearlyFull);
+        }
+        if quota {
+            let held: u64 = self
+                .store()
+                .blobs()
+                .map_or(0, |blobs| blobs.iter().map(|b| b.size).sum());
+            if held >= limit("HUGME_MEDIA_QUOTA", MEDIA_QUOTA) {
+                return Some(NoMedia::QuotaReached);
+            }
+        }
+        None
+    }
+
     fn media_paused(&self) -> bool {
         lock(&self.media_paused_until).is_some_and(|until| Instant::now() < until)
     }
@@ -260,11 +305,20 @@ impl Host for Node {
     }
 
     fn fetch_media(&self) -> bool {
-        !self.media_paused()
+        match self.no_media(true) {
+            None => true,
+            Some(NoMedia::Paused) => false,
+            Some(why) => {
+                self.log(&format!("fetching no media: {why:?}; text keeps syncing"));
+                false
+            }
+        }
     }
 
     fn keep_fetching_media(&self) -> bool {
-        !self.media_paused()
+        // The quota is looked at when a session starts (it sums the folder's media); the
+        // pause and the disk at every frame.
+        self.no_media(false).is_none()
     }
 
     fn media_progress(&self, peer: &str, done: u64, total: u64) {

@@ -253,3 +253,55 @@ fn blobs_a_tablet_lists_that_no_document_refers_to_are_never_fetched() {
     let said = ok(&["inspect", path(&class.teacher)]);
     assert!(said.contains("0 blobs"), "{said}");
 }
+
+#[test]
+fn past_the_media_quota_or_the_free_space_floor_text_syncs_and_media_waits() {
+    for limit in [
+        ("HUGME_MEDIA_QUOTA", "1"),
+        ("HUGME_MEDIA_FLOOR", "18446744073709551615"),
+    ] {
+        let (class, serving) = Classroom::new();
+        // The teacher's device holds a photo of its own already: over a quota of one byte.
+        let addr = serving.addr.clone();
+        drop(serving);
+        let project = class.new_project(&class.kettu, "Kettu", "Myrsky");
+        let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/photos/storm.jpg");
+        import_media(&class.kettu, &project, std::path::Path::new(photo));
+        let own = class.new_project(&class.teacher, "Saukot", "Opettajan kuva");
+        let other = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../assets/photos/storm-orientation-6.jpg"
+        );
+        import_media(&class.teacher, &own, std::path::Path::new(other));
+        let blobs = |dir: &std::path::Path| {
+            let json: serde_json::Value =
+                serde_json::from_str(&ok(&["inspect", path(dir), "--json"])).unwrap();
+            json["store"]["blobs"].as_u64().unwrap()
+        };
+        let own_blobs = blobs(&class.teacher);
+        assert!(own_blobs > 0 && blobs(&class.kettu) > 0);
+        let serving = Serving::start_with(&class.teacher, &addr, &[limit]);
+        let (in_step, said) = sync(&class.kettu, &serving.addr);
+        assert!(in_step, "{limit:?}: {said}");
+        let log = serving.log();
+        drop(serving);
+        assert!(log.contains("fetching no media"), "{limit:?}: {log}");
+        let teacher = ok(&["inspect", path(&class.teacher), "--json"]);
+        let report: serde_json::Value = serde_json::from_str(&teacher).unwrap();
+        let titles: Vec<&str> = report["projects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["title"].as_str().unwrap())
+            .collect();
+        assert!(
+            titles.contains(&"Myrsky"),
+            "{limit:?}: the text came: {titles:?}"
+        );
+        assert_eq!(
+            blobs(&class.teacher),
+            own_blobs,
+            "{limit:?}: the teacher kept its own media and took none of the tablet's"
+        );
+    }
+}

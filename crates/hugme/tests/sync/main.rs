@@ -48,9 +48,15 @@ impl Serving {
     }
 
     pub fn start_at(dir: &Path, addr: &str) -> Serving {
+        Self::start_with(dir, addr, &[])
+    }
+
+    /// A hub with these environment variables set.
+    pub fn start_with(dir: &Path, addr: &str, env: &[(&str, &str)]) -> Serving {
         let log = dir.with_extension("hub.log");
         let mut child = Command::new(env!("CARGO_BIN_EXE_hugme"))
             .args(["hub", path(dir), "--listen", addr, "--no-discovery"])
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("a log file"))
             .spawn()
