@@ -165,11 +165,30 @@ pub fn group_of(doc: &AutoCommit) -> Option<GroupId> {
     root_string(doc, "group_id").map(|g| GroupId::from(g.as_str()))
 }
 
+/// Judges the changes of one sync message for one document ([`judge_parsed`]), parsing its
+/// chunks before anything of them touches a held document. Automerge's own parsers panic on
+/// some malformed chunks (the `sync_message` fuzz target found one in a bundle chunk): a panic
+/// while judging is taken as unreadable changes.
+pub fn judge(
+    roster: &Roster,
+    kind: DocumentKind,
+    current: Option<&AutoCommit>,
+    message: &sync::Message,
+) -> Verdict {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        judge_parsed(roster, kind, current, message)
+    }))
+    .unwrap_or_else(|_| Verdict::Forbidden {
+        device: "?".into(),
+        why: "unreadable changes: Automerge could not parse them".into(),
+    })
+}
+
 /// Judges the changes of one sync message for one document. `current` is the document as
 /// held (None if new); for a new project the group is read from the message's own changes,
 /// and for the class document the roster grows with the message's teacher-written changes.
 /// The message's chunks are parsed once, here.
-pub fn judge(
+fn judge_parsed(
     roster: &Roster,
     kind: DocumentKind,
     current: Option<&AutoCommit>,
@@ -249,6 +268,24 @@ mod tests {
                 .into_iter()
                 .map(|d| (d.id.as_str().to_owned(), d))
                 .collect(),
+        }
+    }
+
+    #[test]
+    fn a_chunk_that_makes_automerge_panic_is_judged_unreadable() {
+        // Found by the `sync_message` fuzz target: a bundle chunk that Automerge 0.12's
+        // column decoder (hexane) unwraps into a panic.
+        let bytes = [
+            66u8, 0, 0, 0, 1, 33, 133, 111, 74, 131, 0, 66, 0, 0, 3, 23, 0, 0, 1, 3, 1, 1, 1, 35,
+            1, 36, 1, 0, 0, 0, 1, 1, 1, 0, 0, 3, 74, 131, 1, 0,
+        ];
+        let message = sync::Message::decode(&bytes).unwrap();
+        for kind in [DocumentKind::Project, DocumentKind::Class] {
+            let verdict = judge(&roster(), kind, None, &message);
+            assert!(
+                matches!(&verdict, Verdict::Forbidden { why, .. } if why.contains("unreadable")),
+                "{verdict:?}"
+            );
         }
     }
 
