@@ -59,6 +59,10 @@ fn idle_strangers_from_one_address_and_from_fifty_do_not_keep_a_tablet_out() {
     let (in_step, said) = sync(&class.kettu, &serving.addr);
     let took = started.elapsed();
     assert!(in_step, "{said}");
+    eprintln!(
+        "the tablet synced in {took:?} beside {} idle strangers",
+        held.len()
+    );
     assert!(took < Duration::from_secs(10), "the tablet waited {took:?}");
     drop(held);
     let log = serving.log();
@@ -150,6 +154,7 @@ fn a_compressed_change_that_would_inflate_to_256_mib_ends_that_session_only() {
     let log = serving.log();
     assert!(log.contains("inflates past"), "{log}");
     let grew_mib = (peak_kib(serving.pid()) - before) / 1024;
+    eprintln!("the hub's peak memory grew by {grew_mib} MiB");
     assert!(grew_mib < 100, "the hub's memory grew by {grew_mib} MiB");
     let (in_step, said) = sync(&class.saukot, &serving.addr);
     assert!(in_step, "{said}");
@@ -193,6 +198,7 @@ fn a_tablet_that_asks_for_blobs_it_never_reads_loses_only_its_own_session() {
     let log = serving.log();
     assert!(log.contains("asked for more than it reads"), "{log}");
     let grew_mib = (peak_kib(serving.pid()) - before) / 1024;
+    eprintln!("the hub's peak memory grew by {grew_mib} MiB");
     assert!(grew_mib < 100, "the hub's memory grew by {grew_mib} MiB");
     // Another tablet syncs as ever.
     let (in_step, said) = sync(&class.saukot, &serving.addr);
