@@ -47,43 +47,19 @@ fn main() {
     );
     let mut min_start = Vec::new();
     let mut min_pss = Vec::new();
-    let mut our_start = Vec::new();
-    let mut our_home = Vec::new();
-    let mut our_pss = Vec::new();
+    let (mut our_start, mut our_home, mut our_pss) = (Vec::new(), Vec::new(), Vec::new());
     let before = before_arg();
     let (mut before_start, mut before_home, mut before_pss) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..runs {
-        if let Some(before) = &before {
-            let (ms, _) = run(
-                before,
-                &["--data", data_arg, "--no-discovery"],
-                &profile("before"),
-                &driver.display,
-                false,
-            );
-            before_start.push(ms);
-            let args = [
-                "--data",
-                data_arg,
-                "--no-discovery",
-                "--open-project",
-                home_project.as_str(),
-            ];
-            let (ms, pss) = run(before, &args, &profile("before"), &driver.display, true);
-            before_home.push(ms);
-            before_pss.push(pss);
-        }
-        let (ms, pss) = run(&minimal, &[], &profile("minimal"), &driver.display, true);
-        min_start.push(ms);
-        min_pss.push(pss);
-        let (ms, _) = run(
-            &ours,
+    // One app build's run: its start screen's start-up, then the project home's start-up and
+    // memory.
+    let app_run = |program: &Path, profile: &Path| {
+        let (start, _) = run(
+            program,
             &["--data", data_arg, "--no-discovery"],
-            &profile("ours"),
+            profile,
             &driver.display,
             false,
         );
-        our_start.push(ms);
         let args = [
             "--data",
             data_arg,
@@ -91,8 +67,22 @@ fn main() {
             "--open-project",
             home_project.as_str(),
         ];
-        let (ms, pss) = run(&ours, &args, &profile("ours"), &driver.display, true);
-        our_home.push(ms);
+        let (home, pss) = run(program, &args, profile, &driver.display, true);
+        (start, home, pss)
+    };
+    for _ in 0..runs {
+        if let Some(before) = &before {
+            let (start, home, pss) = app_run(before, &profile("before"));
+            before_start.push(start);
+            before_home.push(home);
+            before_pss.push(pss);
+        }
+        let (ms, pss) = run(&minimal, &[], &profile("minimal"), &driver.display, true);
+        min_start.push(ms);
+        min_pss.push(pss);
+        let (start, home, pss) = app_run(&ours, &profile("ours"));
+        our_start.push(start);
+        our_home.push(home);
         our_pss.push(pss);
     }
     let (ms, mp) = (median(&mut min_start), median(&mut min_pss));
