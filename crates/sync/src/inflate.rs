@@ -1,15 +1,19 @@
-//! Compressed bytes in a received Automerge sync message, measured before Automerge inflates
-//! any of them: a few kilobytes of DEFLATE can stand for gigabytes, and Automerge inflates a
-//! chunk whole, with no limit, as it parses it.
+//! Compressed and run-length-encoded parts of a received Automerge sync message, measured
+//! before Automerge expands any of them: a few kilobytes of DEFLATE can stand for gigabytes,
+//! and so can a few bytes of a column run ("the next value, four billion times"); Automerge
+//! expands both whole, with no limit, as it parses a chunk (the `sync_message` fuzz target
+//! found a 66-byte message that took it past 2 GB).
 //!
 //! A sync message's change list holds storage chunks (Automerge's binary format,
 //! <https://automerge.org/automerge-binary-format-spec/>): magic (4 bytes), checksum (4), type
 //! (1), LEB128 length, data. A change (type 1) is never compressed; a compressed change
 //! (type 2) is DEFLATE of a change's data; a document (type 0) and a bundle (type 3) carry
 //! column metadata (LEB128 count, then a LEB128 spec and length per column) whose spec bit 3
-//! marks a DEFLATE column. Each compressed part is inflated here into a counter, never into
-//! memory, against [`MAX_RATIO`] × its compressed size and [`MAX_INFLATED`] for the message;
-//! any other chunk type is refused.
+//! marks a DEFLATE column; a change (inflated, if compressed) has its op columns after its
+//! header. Each compressed part is inflated here against [`MAX_RATIO`] × its compressed size
+//! and [`MAX_INFLATED`] for the message, and every column's values are counted from its
+//! encoding (run-length runs of the column's type, boolean runs) against [`MAX_VALUES`]; any
+//! other chunk type is refused.
 
 use std::io::Read;
 
@@ -19,6 +23,9 @@ pub const MAX_INFLATED: u64 = 32 << 20;
 /// The most a compressed part may inflate to, relative to its compressed size. Automerge's
 /// columns compress text and run-length data a few times to a few dozen times.
 pub const MAX_RATIO: u64 = 256;
+/// The most values one column may hold (ops of a document, say): a term of a group's typing
+/// is a few hundred thousand.
+pub const MAX_VALUES: u64 = 1 << 24;
 /// The magic bytes that begin every Automerge storage chunk.
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
 /// The spec bit of a DEFLATE column.
@@ -29,6 +36,8 @@ const DEFLATE_BIT: u64 = 0b1000;
 pub enum Bomb {
     #[error("a compressed part of {compressed} bytes inflates past {limit} bytes")]
     TooBig { compressed: usize, limit: u64 },
+    #[error("a column holds over {limit} values")]
+    TooManyValues { limit: u64 },
     #[error("chunk type {0} is not one a sync message carries")]
     UnexpectedChunk(u8),
     #[error("unreadable chunk: {0}")]
@@ -88,8 +97,11 @@ struct Budget {
 fn check_chunk(chunk: &[u8], budget: &mut Budget) -> Result<(), Bomb> {
     let (kind, data, _) = split_chunk(chunk).map_err(Bomb::Malformed)?;
     match kind {
-        1 => Ok(()),
-        2 => inflate(data, budget),
+        1 => check_change(data, budget),
+        2 => {
+            let inflated = inflate(data, budget)?;
+            check_change(&inflated, budget)
+        }
         0 => {
             let mut r = Reader(data);
             skip_actors(&mut r)?;
@@ -110,6 +122,24 @@ fn check_chunk(chunk: &[u8], budget: &mut Budget) -> Result<(), Bomb> {
         }
         other => Err(Bomb::UnexpectedChunk(other)),
     }
+}
+
+/// A change's data: dependencies, actor, sequence number, start op, time, message, other
+/// actors, then its op columns.
+fn check_change(data: &[u8], budget: &mut Budget) -> Result<(), Bomb> {
+    let mut r = Reader(data);
+    skip_hashes(&mut r)?;
+    let malformed = Bomb::Malformed;
+    let actor = r.uleb().map_err(malformed)?;
+    r.take(actor).map_err(malformed)?;
+    r.uleb().map_err(malformed)?; // seq
+    r.uleb().map_err(malformed)?; // start op
+    r.uleb().map_err(malformed)?; // time (signed; only skipped)
+    let message = r.uleb().map_err(malformed)?;
+    r.take(message).map_err(malformed)?;
+    skip_actors(&mut r)?;
+    let ops = columns(&mut r)?;
+    check_columns(&mut r, &ops, budget)
 }
 
 fn skip_actors(r: &mut Reader<'_>) -> Result<(), Bomb> {
@@ -152,29 +182,104 @@ fn check_columns(
     for &(spec, len) in columns {
         let data = r.take(len).map_err(Bomb::Malformed)?;
         if spec & DEFLATE_BIT != 0 {
-            inflate(data, budget)?;
+            let inflated = inflate(data, budget)?;
+            count_values(spec, &inflated)?;
+        } else {
+            count_values(spec, data)?;
         }
     }
     Ok(())
 }
 
-/// Inflates `compressed` into a counter, stopping past its limits.
-fn inflate(compressed: &[u8], budget: &mut Budget) -> Result<(), Bomb> {
+/// How many values a column's data holds, by its type (spec bits 0–2): raw values are
+/// counted by their metadata column instead; booleans are alternating run lengths; every other
+/// type is runs of a signed count (n > 0: the next value n times; n < 0: −n values follow;
+/// 0: a count of nulls). Automerge's encodings, as its binary format spec gives them.
+fn count_values(spec: u64, data: &[u8]) -> Result<u64, Bomb> {
+    const BOOLEAN: u64 = 4;
+    const RAW: u64 = 7;
+    const STRING: u64 = 5;
+    const DELTA: u64 = 3;
+    let kind = spec & 0b111;
+    let mut r = Reader(data);
+    let mut total = 0u64;
+    let mut add = |n: u64| {
+        total = total.saturating_add(n);
+        if total > MAX_VALUES {
+            Err(Bomb::TooManyValues { limit: MAX_VALUES })
+        } else {
+            Ok(())
+        }
+    };
+    let malformed = Bomb::Malformed;
+    match kind {
+        RAW => {}
+        BOOLEAN => {
+            while !r.0.is_empty() {
+                add(r.uleb().map_err(malformed)?)?;
+            }
+        }
+        _ => {
+            let skip_value = |r: &mut Reader<'_>| -> Result<(), &'static str> {
+                match kind {
+                    STRING => {
+                        let len = r.uleb()?;
+                        r.take(len).map(|_| ())
+                    }
+                    DELTA => r.sleb().map(|_| ()),
+                    _ => r.uleb().map(|_| ()),
+                }
+            };
+            while !r.0.is_empty() {
+                let count = r.sleb().map_err(malformed)?;
+                match count {
+                    0 => add(r.uleb().map_err(malformed)?)?,
+                    n if n > 0 => {
+                        skip_value(&mut r).map_err(malformed)?;
+                        add(n.unsigned_abs())?;
+                    }
+                    n => {
+                        // A literal run's values are all here: its length is bounded by the
+                        // bytes it takes.
+                        for _ in 0..n.unsigned_abs() {
+                            skip_value(&mut r).map_err(malformed)?;
+                        }
+                        add(n.unsigned_abs())?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Inflates `compressed`, stopping past its limits: it is measured first into a counter, and
+/// only then inflated into a buffer of exactly its size, so no more than what passed is ever
+/// held.
+fn inflate(compressed: &[u8], budget: &mut Budget) -> Result<Vec<u8>, Bomb> {
     let limit = (compressed.len() as u64)
         .saturating_mul(MAX_RATIO)
         .max(4096)
         .min(budget.most - budget.used);
-    let mut decoder = flate2::read::DeflateDecoder::new(compressed).take(limit + 1);
-    let inflated = std::io::copy(&mut decoder, &mut std::io::sink())
-        .map_err(|_| Bomb::Malformed("bad DEFLATE data"))?;
-    if inflated > limit {
+    let bad = |_| Bomb::Malformed("bad DEFLATE data");
+    let size = std::io::copy(
+        &mut flate2::read::DeflateDecoder::new(compressed).take(limit + 1),
+        &mut std::io::sink(),
+    )
+    .map_err(bad)?;
+    if size > limit {
         return Err(Bomb::TooBig {
             compressed: compressed.len(),
             limit,
         });
     }
-    budget.used += inflated;
-    Ok(())
+    budget.used += size;
+    let mut inflated = Vec::with_capacity(size as usize);
+    flate2::read::DeflateDecoder::new(compressed)
+        .take(size)
+        .read_to_end(&mut inflated)
+        .map_err(bad)?;
+    Ok(inflated)
 }
 
 /// Reads LEB128 numbers and byte runs off a slice.
@@ -193,6 +298,26 @@ impl<'a> Reader<'a> {
             shift += 7;
             if shift > 63 {
                 return Err("a number is too long");
+            }
+        }
+    }
+
+    /// A signed LEB128 number (a run's count).
+    fn sleb(&mut self) -> Result<i64, &'static str> {
+        let (mut value, mut shift) = (0i64, 0u32);
+        loop {
+            let (&byte, rest) = self.0.split_first().ok_or("a number is cut off")?;
+            self.0 = rest;
+            if shift > 63 {
+                return Err("a number is too long");
+            }
+            value |= i64::from(byte & 0x7F) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                if shift < 64 && byte & 0x40 != 0 {
+                    value |= -1i64 << shift;
+                }
+                return Ok(value);
             }
         }
     }
@@ -281,6 +406,61 @@ mod tests {
         uleb(0, &mut bundle);
         let err = check([chunk(3, &bundle).as_slice()]).unwrap_err();
         assert!(matches!(err, Bomb::TooBig { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_column_run_of_billions_is_refused_before_automerge_sees_it() {
+        // The `sync_message` fuzz target's input: a document whose one op column, of delta
+        // type, says "the next value, billions of times" in five bytes.
+        let message = include_bytes!("../fuzz/regressions/sync_message-document-run-oom");
+        let message = automerge::sync::Message::decode(message).unwrap();
+        let err = check(message.changes.iter()).unwrap_err();
+        assert_eq!(err, Bomb::TooManyValues { limit: MAX_VALUES });
+        // The same run, compressed inside a change.
+        let mut run = Vec::new();
+        uleb(0, &mut run); // deps
+        uleb(1, &mut run); // actor of one byte
+        run.push(7);
+        uleb(1, &mut run); // seq
+        uleb(1, &mut run); // start op
+        uleb(0, &mut run); // time
+        uleb(0, &mut run); // message
+        uleb(0, &mut run); // other actors
+        uleb(1, &mut run); // one op column: an integer column
+        uleb(0x12, &mut run);
+        let column = [0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]; // count 2^32 - 1, value 1
+        uleb(column.len() as u64, &mut run);
+        run.extend(column);
+        let mut deflated =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        deflated.write_all(&run).unwrap();
+        let compressed = chunk(2, &deflated.finish().unwrap());
+        assert_eq!(
+            check([compressed.as_slice()]).unwrap_err(),
+            Bomb::TooManyValues { limit: MAX_VALUES }
+        );
+        assert_eq!(
+            check([chunk(1, &run).as_slice()]).unwrap_err(),
+            Bomb::TooManyValues { limit: MAX_VALUES }
+        );
+    }
+
+    #[test]
+    fn signed_counts_read_back() {
+        for n in [0i64, 1, -1, 63, -64, 64, -65, 1 << 40, -(1 << 40)] {
+            let mut bytes = Vec::new();
+            let mut v = n;
+            loop {
+                let byte = (v & 0x7F) as u8;
+                v >>= 7;
+                let done = (v == 0 && byte & 0x40 == 0) || (v == -1 && byte & 0x40 != 0);
+                bytes.push(if done { byte } else { byte | 0x80 });
+                if done {
+                    break;
+                }
+            }
+            assert_eq!(Reader(&bytes).sleb().unwrap(), n);
+        }
     }
 
     #[test]

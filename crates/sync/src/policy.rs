@@ -107,16 +107,24 @@ pub fn changes_of(message: &sync::Message) -> Result<Vec<Change>, String> {
         // A message's chunk may be several storage chunks back to back (Automerge joins them
         // and loads them incrementally): each is judged on its own.
         for chunk in crate::inflate::storage_chunks(joined)? {
-            match Change::from_bytes(chunk.to_vec()) {
-                Ok(change) => out.push(change),
-                // A bundle of changes (V2 messages), or a whole saved document.
-                Err(_) => match automerge::Bundle::try_from(chunk) {
-                    Ok(bundle) => out.extend(bundle.to_changes().map_err(|e| e.to_string())?),
-                    Err(_) => {
-                        let doc = Automerge::load(chunk).map_err(|e| e.to_string())?;
-                        out.extend(doc.get_changes(&[]));
-                    }
-                },
+            // Parsed only as what its type byte says it is: a chunk that fails as a change is
+            // not tried again as something else (each of Automerge's parsers is one more
+            // way for a malformed chunk to go wrong).
+            match chunk.get(8) {
+                Some(1 | 2) => {
+                    out.push(Change::from_bytes(chunk.to_vec()).map_err(|e| e.to_string())?);
+                }
+                // A bundle of changes (V2 messages).
+                Some(3) => {
+                    let bundle = automerge::Bundle::try_from(chunk).map_err(|e| e.to_string())?;
+                    out.extend(bundle.to_changes().map_err(|e| e.to_string())?);
+                }
+                // A whole saved document (what Automerge sends a peer that has none of it).
+                Some(0) => {
+                    let doc = Automerge::load(chunk).map_err(|e| e.to_string())?;
+                    out.extend(doc.get_changes(&[]));
+                }
+                _ => return Err("not a change, bundle or document chunk".into()),
             }
         }
     }
@@ -287,6 +295,17 @@ mod tests {
                 "{verdict:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_chunk_is_parsed_only_as_its_type_says() {
+        // Found by the `sync_message` fuzz target: a change chunk that Automerge cannot read
+        // as a change, and that, loaded as a whole document instead, took it past 2 GB.
+        let bytes = include_bytes!("../fuzz/regressions/sync_message-change-reparsed-oom");
+        let message = sync::Message::decode(bytes).unwrap();
+        assert!(changes_of(&message).is_err());
+        let verdict = judge(&roster(), DocumentKind::Project, None, &message);
+        assert!(matches!(verdict, Verdict::Forbidden { .. }), "{verdict:?}");
     }
 
     #[test]
