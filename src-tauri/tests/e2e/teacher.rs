@@ -378,6 +378,16 @@ async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_scr
     let root = tempfile::tempdir().unwrap();
     let tablet = root.path().join("tablet");
     let (teachers, _teacher, addr, network) = serving_teacher(root.path());
+    // Ketut has a pupil with a protected identity: the Karhut tablet never shows the name.
+    let class_id = teachers.store().meta("class_id").unwrap().unwrap();
+    teachers
+        .update_class(&class_id.as_str().into(), |c| {
+            let mut secret = hugme_model::Member::new("Salainen");
+            secret.protected_identity = true;
+            c.groups[0].members = vec![hugme_model::Member::new("Aino"), secret];
+            Ok(())
+        })
+        .unwrap();
     let code = hugme_node::enrolment::enrol(&teachers, Some("Karhut"), false, &[], None)
         .unwrap()
         .code;
@@ -414,6 +424,12 @@ async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_scr
     )
     .await;
     app.shot("39-tablet-joined").await;
+    let start_screen = app.body_text().await;
+    assert!(start_screen.contains("Aino"), "{start_screen}");
+    assert!(
+        !start_screen.contains("Salainen"),
+        "another group's tablet names a protected pupil: {start_screen}"
+    );
     let class = teachers.store().meta("class_id").unwrap().unwrap();
     let roster = teachers.read::<hugme_model::Class>(&class).unwrap().value;
     let karhut = roster
