@@ -32,6 +32,9 @@ use picture::picture;
 const GROUPS: usize = 30;
 
 fn main() {
+    // Every tablet here connects from loopback: one address for the whole fleet (the app
+    // started below, and the tablets in this process, read it).
+    std::env::set_var("HUGME_CONNECTIONS_PER_ADDRESS", "256");
     let photos = arg("--photos").unwrap_or(100);
     let root = tempfile::tempdir().expect("no temporary folder");
     let teacher = root.path().join("teacher");

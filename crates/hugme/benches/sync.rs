@@ -154,6 +154,9 @@ fn serve(class: &Class) -> (tokio::runtime::Runtime, Arc<Node>) {
 }
 
 fn main() {
+    // Every tablet here connects from loopback: one address for the whole fleet (the hub in
+    // this process reads it).
+    std::env::set_var("HUGME_CONNECTIONS_PER_ADDRESS", "256");
     let o = options();
     let root = tempfile::tempdir().expect("a temporary folder");
     println!(

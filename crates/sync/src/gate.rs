@@ -28,6 +28,24 @@ pub struct Limits {
     pub handshake: Duration,
 }
 
+impl Limits {
+    /// The classroom's limits, with `HUGME_CONNECTIONS_PER_ADDRESS` (a number) in place of
+    /// [`Limits::per_address`] where it is set: a school whose devices reach the teacher's
+    /// through one address (behind a NAT, say), and the benchmarks whose thirty tablets all
+    /// connect from loopback, raise it.
+    pub fn from_env() -> Self {
+        let default = Limits::default();
+        Limits {
+            per_address: std::env::var("HUGME_CONNECTIONS_PER_ADDRESS")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(default.per_address),
+            ..default
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {

@@ -119,9 +119,9 @@ fn newest_revocations<H: Host>(host: &H) -> Result<Option<Vec<u8>>> {
 }
 
 /// Serves sessions (and enrolment, with `enrolment`) until the listener fails, with the
-/// [`Limits`] of a classroom.
+/// [`Limits`] of a classroom ([`Limits::from_env`]).
 pub async fn serve<H: Host>(listener: TcpListener, host: Arc<H>, enrolment: bool) -> Result<()> {
-    serve_within(listener, host, enrolment, Limits::default()).await
+    serve_within(listener, host, enrolment, Limits::from_env()).await
 }
 
 /// [`serve`] with other limits.
