@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjType, ReadDoc};
 use hugme_app::App;
-use hugme_model::{ClassId, DocumentKind, GroupId, Project};
+use hugme_model::{
+    Block, BlockId, BlockKind, ClassId, DocumentKind, GroupId, MediaRef, Page, Project, Text,
+};
 use hugme_node::enrolment::{self, Payload};
 use hugme_node::Node;
 use hugme_sync::net;
@@ -57,13 +59,32 @@ fn free_address() -> String {
 
 /// A project of `group` written by `device` with `changes` commits (a pupil typing the
 /// phenomenon, a word at a time).
-fn project_doc(class: &str, group: &GroupId, device: &str, changes: usize) -> (String, AutoCommit) {
-    let project = Project::new(
+/// A project of `changes` changes written by `device`, with a page showing `photos` (as the
+/// app writes a page of imported photos: a device fetches only the media its documents show).
+fn project_doc(
+    class: &str,
+    group: &GroupId,
+    device: &str,
+    changes: usize,
+    photos: Vec<MediaRef>,
+) -> (String, AutoCommit) {
+    let mut project = Project::new(
         ClassId::from(class),
         group.clone(),
         "Miksi lumi narisee?",
         0,
     );
+    if !photos.is_empty() {
+        let mut page = Page::new("Kuvat");
+        page.blocks = photos
+            .into_iter()
+            .map(|media| Block {
+                id: BlockId::random(),
+                kind: BlockKind::Photo { media },
+            })
+            .collect();
+        project.content.pages.push(page);
+    }
     let mut doc = AutoCommit::new().with_actor(automerge::ActorId::from(device.as_bytes()));
     hugme_model::write(&mut doc, &project).expect("writes");
     doc.commit();
@@ -171,7 +192,7 @@ fn main() {
         let device = app.device().expect("the teacher's device");
         for i in 0..o.projects {
             let group = &big.groups[i % big.groups.len()];
-            let (id, doc) = project_doc(&big.id, group, &device, o.changes);
+            let (id, doc) = project_doc(&big.id, group, &device, o.changes, Vec::new());
             app.store()
                 .create_document(&id, DocumentKind::Project, doc)
                 .expect("stored");
@@ -249,12 +270,7 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
         enrolment::join(&hugme_node::membership::open(dir).unwrap(), payload).expect("joins");
         let app = App::open(dir).expect("opens");
         let device = app.device().expect("a device");
-        let (id, doc) = project_doc(&fleet.id, &fleet.groups[i], &device, o.changes);
-        let mut saved = doc.clone();
-        items.push(saved.save());
-        app.store()
-            .create_document(&id, DocumentKind::Project, doc)
-            .expect("stored");
+        let mut photos = Vec::new();
         for p in 0..o.photos {
             // A distinct photo: the same JPEG with its own comment segment after SOI.
             let mut bytes = photo[..2].to_vec();
@@ -263,9 +279,25 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
             bytes.extend(((comment.len() + 2) as u16).to_be_bytes());
             bytes.extend(comment.as_bytes());
             bytes.extend(&photo[2..]);
-            app.store().put_blob(&bytes).expect("stored");
+            let blob = app.store().put_blob(&bytes).expect("stored");
+            photos.push(MediaRef {
+                hash: blob.hash,
+                mime: "image/jpeg".into(),
+                size: blob.size,
+                width: None,
+                height: None,
+                caption: Text::with_value(&comment),
+                thumbnail: None,
+                preview: None,
+            });
             items.push(bytes);
         }
+        let (id, doc) = project_doc(&fleet.id, &fleet.groups[i], &device, o.changes, photos);
+        let mut saved = doc.clone();
+        items.push(saved.save());
+        app.store()
+            .create_document(&id, DocumentKind::Project, doc)
+            .expect("stored");
         drop(app);
         hosts.push(Arc::new(Node::open(dir).expect("opens")));
     }
