@@ -196,6 +196,19 @@ impl App {
         folder: &std::path::Path,
         on_progress: impl Fn(ExportProgress) + Send + Sync + 'static,
     ) -> Result<std::path::PathBuf> {
+        let (format, ext) = match format {
+            ExportFormat::Cc11 => (hugme_export::Format::Cc11, "imscc"),
+            ExportFormat::Cc13 => (hugme_export::Format::Cc13, "cc13.imscc"),
+            ExportFormat::Html => (hugme_export::Format::Html, "zip"),
+        };
+        let options = hugme_export::Options {
+            format,
+            include_feedback,
+        };
+        let out = folder.join(format!(
+            "{}.{ext}",
+            hugme_export::package::slug(name.0, name.1)
+        ));
         // About a hundred reports for a whole export, not one per chunk.
         let last = std::sync::Mutex::new(0u64);
         let progress = hugme_export::Progress::with_listener(move |b: hugme_export::Bytes| {
@@ -215,40 +228,18 @@ impl App {
             }
             *current = Some(progress.clone());
         }
-        let result = self.write_export(scope, name, format, include_feedback, folder, &progress);
+        let written = std::fs::create_dir_all(folder)
+            .map_err(|source| hugme_export::Error::Write {
+                path: folder.to_owned(),
+                source,
+            })
+            .and_then(|()| hugme_export::export(self.store(), &scope, &options, &out, &progress));
         // Forget this export only: after a cancel, a newer one may already be the current one.
         let mut current = lock(&self.export);
         if current.as_ref().is_some_and(|p| p.is(&progress)) {
             *current = None;
         }
-        result
-    }
-
-    fn write_export(
-        &self,
-        scope: hugme_export::Scope,
-        name: (&str, &str),
-        format: ExportFormat,
-        include_feedback: bool,
-        folder: &std::path::Path,
-        progress: &hugme_export::Progress,
-    ) -> Result<std::path::PathBuf> {
-        let (format, ext) = match format {
-            ExportFormat::Cc11 => (hugme_export::Format::Cc11, "imscc"),
-            ExportFormat::Cc13 => (hugme_export::Format::Cc13, "cc13.imscc"),
-            ExportFormat::Html => (hugme_export::Format::Html, "zip"),
-        };
-        std::fs::create_dir_all(folder).map_err(|source| hugme_export::Error::Write {
-            path: folder.to_owned(),
-            source,
-        })?;
-        let name = hugme_export::package::slug(name.0, name.1);
-        let out = folder.join(format!("{name}.{ext}"));
-        let options = hugme_export::Options {
-            format,
-            include_feedback,
-        };
-        hugme_export::export(self.store(), &scope, &options, &out, progress)?;
+        written?;
         Ok(out)
     }
 

@@ -330,13 +330,6 @@ pub(crate) enum CliError {
     Store(#[from] hugme_store::Error),
     #[error(transparent)]
     Sync(#[from] hugme_sync::Error),
-    #[error("cannot {action} {}: {source}", path.display())]
-    File {
-        action: &'static str,
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error("{0} is not an enrolment payload: {1}")]
     Payload(PathBuf, #[source] serde_json::Error),
     #[error("say --payload FILE or --code DIGITS")]

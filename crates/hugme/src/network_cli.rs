@@ -7,7 +7,8 @@ use std::sync::Arc;
 use clap::Subcommand;
 
 use hugme_node::enrolment::{self, Payload};
-use hugme_node::{membership, Node};
+use hugme_node::error::FileAction;
+use hugme_node::{membership, Error, Node};
 
 use crate::cli::CliError;
 
@@ -156,20 +157,12 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             let payload = &enrolment.payload;
             if let Some(output) = output {
                 let json = serde_json::to_vec_pretty(payload).map_err(std::io::Error::from)?;
-                std::fs::write(&output, json).map_err(|source| CliError::File {
-                    action: "write",
-                    path: output.clone(),
-                    source,
-                })?;
+                std::fs::write(&output, json)
+                    .map_err(|e| Error::file(FileAction::Write, &output, e))?;
             }
             if let Some(qr) = qr {
-                std::fs::write(&qr, enrolment::qr_png(payload, 8)?).map_err(|source| {
-                    CliError::File {
-                        action: "write",
-                        path: qr.clone(),
-                        source,
-                    }
-                })?;
+                std::fs::write(&qr, enrolment::qr_png(payload, 8)?)
+                    .map_err(|e| Error::file(FileAction::Write, &qr, e))?;
             }
             writeln!(out, "device {}", payload.device).map_err(io)?;
             let minutes = (enrolment.code_expires_at - hugme_store::now_ms()) / 60_000;
@@ -185,11 +178,8 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             let app = membership::open(&dir)?;
             let (device, payload) = match (payload, code) {
                 (Some(file), _) => {
-                    let bytes = std::fs::read(&file).map_err(|source| CliError::File {
-                        action: "read",
-                        path: file.clone(),
-                        source,
-                    })?;
+                    let bytes = std::fs::read(&file)
+                        .map_err(|e| Error::file(FileAction::Read, &file, e))?;
                     let payload: Payload = serde_json::from_slice(&bytes)
                         .map_err(|e| CliError::Payload(file.clone(), e))?;
                     (enrolment::join(&app, &payload)?, payload)

@@ -143,7 +143,7 @@ impl Error {
     }
 
     /// A failed file operation on `path`.
-    pub(crate) fn file(action: FileAction, path: &std::path::Path, source: std::io::Error) -> Self {
+    pub fn file(action: FileAction, path: &std::path::Path, source: std::io::Error) -> Self {
         Error::File {
             action,
             path: path.to_owned(),

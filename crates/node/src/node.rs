@@ -66,6 +66,10 @@ pub struct Node {
     media_paused_until: Mutex<Option<Instant>>,
     /// What each address tried of the open short codes (teacher's device).
     code_tries: crate::enrolment::tries::Tries,
+    /// Free room (bytes) below which no media is fetched ([`MEDIA_FLOOR`]).
+    media_floor: u64,
+    /// Media (bytes) past which none more is fetched ([`MEDIA_QUOTA`]).
+    media_quota: u64,
     /// Set once this device has deleted the class (the term ended): nothing more to sync.
     left_class: tokio::sync::watch::Sender<bool>,
 }
@@ -114,6 +118,8 @@ impl Node {
             neighbourhood,
             media_paused_until: Mutex::new(None),
             code_tries: Default::default(),
+            media_floor: limit("HUGME_MEDIA_FLOOR", MEDIA_FLOOR),
+            media_quota: limit("HUGME_MEDIA_QUOTA", MEDIA_QUOTA),
             left_class: tokio::sync::watch::Sender::new(false),
         })
     }
@@ -176,7 +182,7 @@ impl Node {
             return Some(NoMedia::Paused);
         }
         let free = hugme_store::space::space(self.store().dir()).map_or(u64::MAX, |s| s.free);
-        if free < limit("HUGME_MEDIA_FLOOR", MEDIA_FLOOR) {
+        if free < self.media_floor {
             return Some(NoMedia::DiskNearlyFull);
         }
         if quota {
@@ -184,7 +190,7 @@ impl Node {
                 .store()
                 .blobs()
                 .map_or(0, |blobs| blobs.iter().map(|b| b.size).sum());
-            if held >= limit("HUGME_MEDIA_QUOTA", MEDIA_QUOTA) {
+            if held >= self.media_quota {
                 return Some(NoMedia::QuotaReached);
             }
         }

@@ -64,11 +64,6 @@ impl NetworkSide {
         lock(&self.failed).clone()
     }
 
-    /// Where this device serves, if it does.
-    pub fn addr(&self) -> Option<std::net::SocketAddr> {
-        lock(&self.running).as_ref().map(Network::addr)
-    }
-
     /// Creates a class on this device, which becomes its teacher's device and CA, and starts
     /// serving the class's devices ([`enrolment::create_class_as_teacher`]).
     pub fn create_class(&self, name: &str, groups: &[&str]) -> Result<()> {

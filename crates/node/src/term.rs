@@ -9,7 +9,7 @@
 //! class, marking it `left_at`, and so the devices list tells who has deleted the class. A
 //! device that relays for the tablets waits until every tablet is out or got the order from
 //! it ([`leaves_after`], [`removes`]). Last, the teacher deletes the class from the teacher's
-//! own device too ([`leave_class`]).
+//! own device too ([`crate::NetworkSide::leave_class`]).
 //!
 //! Deleting is made to finish: a marker file is written first and removed last, and a program
 //! stopped in between finishes at its next start ([`crate::membership::open`]).
@@ -35,19 +35,13 @@ pub fn term_ended(app: &App) -> Result<Option<i64>> {
     }
 }
 
-/// Deletes the class from the teacher's own device, last, once its term ended (export first:
-/// nothing of it remains anywhere after). On a device whose network side runs, call
-/// [`crate::network::Network::leaving`] instead, which stops it too.
+/// Whether the teacher may delete the class from the teacher's own device now: last, once its
+/// term ended (export first: nothing of it remains anywhere after). The app deletes it with
+/// [`crate::NetworkSide::leave_class`].
 ///
 /// # Errors
 /// [`hugme_app::Error::NotTeacher`] on another device; [`Error::TermNotEnded`] before the
-/// term ends; the store's and the identity files' while deleting.
-pub fn leave_class(app: &App) -> Result<()> {
-    check_teacher_may_leave(app)?;
-    membership::leave(app, || {})
-}
-
-/// Whether the teacher may delete the class from this device now ([`leave_class`]).
+/// term ends.
 pub fn check_teacher_may_leave(app: &App) -> Result<()> {
     if !app.is_teacher()? {
         return Err(hugme_app::Error::NotTeacher.into());

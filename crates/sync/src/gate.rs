@@ -96,10 +96,6 @@ impl Gate {
         })
     }
 
-    pub fn limits(&self) -> Limits {
-        self.limits
-    }
-
     /// Lets a connection from `ip` in, dropping the oldest unauthenticated one when every
     /// slot is taken; the ticket holds its slot until dropped.
     ///
