@@ -2,7 +2,9 @@
 //! it, certificate or not, so connections are counted before any work is done for them: at
 //! most [`Limits::per_address`] from one address and [`Limits::total`] in all. When every slot
 //! is taken, the oldest connection that has not yet shown a certificate of the class is
-//! dropped for the newcomer, so idle strangers cannot keep a tablet out; a connection that
+//! dropped for the newcomer, so idle strangers cannot keep a tablet out; one device of the
+//! class (one certificate) may hold [`Limits::per_device`] sessions, so that a pupil's
+//! tablet cannot take every slot with its own certificate; a connection that
 //! has not finished its TLS handshake (or, without a certificate, sent its first frame)
 //! within [`Limits::handshake`] is closed.
 //!
@@ -24,6 +26,9 @@ pub struct Limits {
     pub total: usize,
     /// Connections open at once from one IP address (a device syncs over one or two).
     pub per_address: usize,
+    /// Sessions open at once with one device of the class (it may reach this one by two
+    /// addresses, and both may start a session at once).
+    pub per_device: usize,
     /// The TLS handshake, and an enrolment's first frame, must arrive within this.
     pub handshake: Duration,
 }
@@ -51,6 +56,7 @@ impl Default for Limits {
         Limits {
             total: 128,
             per_address: 8,
+            per_device: 4,
             handshake: Duration::from_secs(10),
         }
     }
@@ -68,8 +74,8 @@ pub enum Refused {
 #[derive(Debug)]
 struct Entry {
     ip: IpAddr,
-    /// It showed a certificate of the class: never dropped for a newcomer.
-    authenticated: bool,
+    /// The device whose certificate of the class it showed: never dropped for a newcomer.
+    device: Option<String>,
     /// Stops the connection's task when it is dropped for a newcomer.
     abort: Option<AbortHandle>,
 }
@@ -112,7 +118,7 @@ impl Gate {
             let oldest = table
                 .open
                 .iter()
-                .find(|(_, e)| !e.authenticated)
+                .find(|(_, e)| e.device.is_none())
                 .map(|(id, _)| *id)
                 .ok_or(Refused::Full)?;
             if let Some(entry) = table.open.remove(&oldest) {
@@ -127,7 +133,7 @@ impl Gate {
             id,
             Entry {
                 ip,
-                authenticated: false,
+                device: None,
                 abort: None,
             },
         );
@@ -165,11 +171,22 @@ impl Ticket {
         self.id
     }
 
-    /// The connection showed a certificate of the class: it keeps its slot.
-    pub fn authenticated(&self) {
-        if let Some(entry) = lock(&self.gate.table).open.get_mut(&self.id) {
-            entry.authenticated = true;
+    /// The connection showed the certificate of `device`, of the class: it keeps its slot,
+    /// unless that device holds [`Limits::per_device`] sessions already (`false`: close it).
+    pub fn authenticated(&self, device: &str) -> bool {
+        let mut table = lock(&self.gate.table);
+        let held = table
+            .open
+            .values()
+            .filter(|e| e.device.as_deref() == Some(device))
+            .count();
+        if held >= self.gate.limits.per_device {
+            return false;
         }
+        if let Some(entry) = table.open.get_mut(&self.id) {
+            entry.device = Some(device.to_owned());
+        }
+        true
     }
 }
 
@@ -187,6 +204,7 @@ mod tests {
         Gate::new(Limits {
             total,
             per_address,
+            per_device: 2,
             handshake: Duration::from_secs(1),
         })
     }
@@ -210,7 +228,7 @@ mod tests {
     fn a_newcomer_takes_the_oldest_strangers_slot_never_a_class_devices() {
         let gate = gate(3, 3);
         let tablet = gate.admit(ip(1)).unwrap();
-        tablet.authenticated();
+        assert!(tablet.authenticated("kettu"));
         let old_stranger = gate.admit(ip(2)).unwrap();
         let new_stranger = gate.admit(ip(3)).unwrap();
         let newcomer = gate.admit(ip(4)).unwrap();
@@ -219,9 +237,26 @@ mod tests {
         assert_eq!(ids, [tablet.id, new_stranger.id, newcomer.id]);
         drop(old_stranger); // its slot is gone already: nothing else goes with it
         assert_eq!(gate.open(), 3);
-        new_stranger.authenticated();
-        newcomer.authenticated();
+        assert!(new_stranger.authenticated("saukot"));
+        assert!(newcomer.authenticated("kettu"));
         assert_eq!(gate.admit(ip(5)).unwrap_err(), Refused::Full);
+    }
+
+    #[test]
+    fn one_certificate_holds_only_its_share_of_sessions() {
+        let gate = gate(10, 10);
+        let first = gate.admit(ip(1)).unwrap();
+        let second = gate.admit(ip(2)).unwrap();
+        let third = gate.admit(ip(3)).unwrap();
+        assert!(first.authenticated("pupil") && second.authenticated("pupil"));
+        assert!(
+            !third.authenticated("pupil"),
+            "a third session of one device"
+        );
+        assert!(third.authenticated("teacher"));
+        drop(first);
+        let again = gate.admit(ip(1)).unwrap();
+        assert!(again.authenticated("pupil"), "its slot was given back");
     }
 
     #[tokio::test]

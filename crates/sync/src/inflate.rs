@@ -23,8 +23,9 @@ pub const MAX_INFLATED: u64 = 32 << 20;
 /// The most a compressed part may inflate to, relative to its compressed size. Automerge's
 /// columns compress text and run-length data a few times to a few dozen times.
 pub const MAX_RATIO: u64 = 256;
-/// The most values one column may hold (ops of a document, say): a term of a group's typing
-/// is a few hundred thousand.
+/// The most values a message's columns may hold in all, and the most a group column's counts
+/// may add up to (ops of a document, say): a term of a group's typing is a few hundred
+/// thousand.
 pub const MAX_VALUES: u64 = 1 << 24;
 /// The magic bytes that begin every Automerge storage chunk.
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
@@ -54,6 +55,7 @@ pub fn check<'a>(changes: impl IntoIterator<Item = &'a [u8]>) -> Result<u64, Bom
     let mut budget = Budget {
         used: 0,
         most: MAX_INFLATED,
+        values: 0,
     };
     for joined in changes {
         for chunk in storage_chunks(joined).map_err(Bomb::Malformed)? {
@@ -92,6 +94,18 @@ fn split_chunk(bytes: &[u8]) -> Result<(u8, &[u8], &[u8]), &'static str> {
 struct Budget {
     used: u64,
     most: u64,
+    /// Column values counted so far in the message, against [`MAX_VALUES`].
+    values: u64,
+}
+
+impl Budget {
+    fn count(&mut self, n: u64) -> Result<(), Bomb> {
+        self.values = self.values.saturating_add(n);
+        if self.values > MAX_VALUES {
+            return Err(Bomb::TooManyValues { limit: MAX_VALUES });
+        }
+        Ok(())
+    }
 }
 
 fn check_chunk(chunk: &[u8], budget: &mut Budget) -> Result<(), Bomb> {
@@ -183,74 +197,125 @@ fn check_columns(
         let data = r.take(len).map_err(Bomb::Malformed)?;
         if spec & DEFLATE_BIT != 0 {
             let inflated = inflate(data, budget)?;
-            count_values(spec, &inflated)?;
+            count_values(spec, &inflated, budget)?;
         } else {
-            count_values(spec, data)?;
+            count_values(spec, data, budget)?;
         }
     }
     Ok(())
 }
 
-/// How many values a column's data holds, by its type (spec bits 0–2): raw values are
-/// counted by their metadata column instead; booleans are alternating run lengths; every other
-/// type is runs of a signed count (n > 0: the next value n times; n < 0: −n values follow;
-/// 0: a count of nulls). Automerge's encodings, as its binary format spec gives them.
-fn count_values(spec: u64, data: &[u8]) -> Result<u64, Bomb> {
+/// Counts a column's values, by its type (spec bits 0–2), against the message's budget: raw
+/// values are counted by their metadata column instead; booleans are alternating run
+/// lengths; every other type is runs of a signed count (n > 0: the next value n times; n < 0:
+/// −n values follow; 0: a count of nulls). A group column's values are themselves counts (of
+/// an op's predecessors, a change's dependencies) that Automerge reserves room for: their sum
+/// is held to [`MAX_VALUES`] too. Automerge's encodings, as its binary format spec gives them.
+fn count_values(spec: u64, data: &[u8], budget: &mut Budget) -> Result<(), Bomb> {
+    const GROUP: u64 = 0;
     const BOOLEAN: u64 = 4;
-    const RAW: u64 = 7;
     const STRING: u64 = 5;
     const DELTA: u64 = 3;
+    const RAW: u64 = 7;
     let kind = spec & 0b111;
     let mut r = Reader(data);
-    let mut total = 0u64;
-    let mut add = |n: u64| {
-        total = total.saturating_add(n);
-        if total > MAX_VALUES {
+    let malformed = Bomb::Malformed;
+    let mut grouped = 0u64;
+    let mut add_group = |value: u64, times: u64| {
+        grouped = grouped.saturating_add(value.saturating_mul(times));
+        if grouped > MAX_VALUES {
             Err(Bomb::TooManyValues { limit: MAX_VALUES })
         } else {
             Ok(())
         }
     };
-    let malformed = Bomb::Malformed;
+    // The value a run holds: its number for a group column (0 for any other).
+    let read_value = |r: &mut Reader<'_>| -> Result<u64, &'static str> {
+        match kind {
+            STRING => {
+                let len = r.uleb()?;
+                r.take(len).map(|_| 0)
+            }
+            DELTA => r.sleb().map(|_| 0),
+            GROUP => r.uleb(),
+            _ => r.uleb().map(|_| 0),
+        }
+    };
     match kind {
         RAW => {}
         BOOLEAN => {
             while !r.0.is_empty() {
-                add(r.uleb().map_err(malformed)?)?;
+                budget.count(r.uleb().map_err(malformed)?)?;
             }
         }
         _ => {
-            let skip_value = |r: &mut Reader<'_>| -> Result<(), &'static str> {
-                match kind {
-                    STRING => {
-                        let len = r.uleb()?;
-                        r.take(len).map(|_| ())
-                    }
-                    DELTA => r.sleb().map(|_| ()),
-                    _ => r.uleb().map(|_| ()),
-                }
-            };
             while !r.0.is_empty() {
                 let count = r.sleb().map_err(malformed)?;
+                let n = count.unsigned_abs();
                 match count {
-                    0 => add(r.uleb().map_err(malformed)?)?,
-                    n if n > 0 => {
-                        skip_value(&mut r).map_err(malformed)?;
-                        add(n.unsigned_abs())?;
+                    0 => budget.count(r.uleb().map_err(malformed)?)?,
+                    c if c > 0 => {
+                        let value = read_value(&mut r).map_err(malformed)?;
+                        budget.count(n)?;
+                        add_group(value, n)?;
                     }
-                    n => {
+                    _ => {
                         // A literal run's values are all here: its length is bounded by the
                         // bytes it takes.
-                        for _ in 0..n.unsigned_abs() {
-                            skip_value(&mut r).map_err(malformed)?;
+                        budget.count(n)?;
+                        for _ in 0..n {
+                            let value = read_value(&mut r).map_err(malformed)?;
+                            add_group(value, 1)?;
                         }
-                        add(n.unsigned_abs())?;
                     }
                 }
             }
         }
     }
-    Ok(total)
+    Ok(())
+}
+
+/// The most "have" summaries a message may carry (Automerge sends one).
+pub const MAX_HAVES: usize = 16;
+/// The most hashes a message's heads, needs or one summary's last sync may list.
+pub const MAX_HASHES: usize = 65_536;
+
+/// Checks the parts of a sync message besides its changes that Automerge trusts: the hash
+/// lists, and each "have" summary's Bloom filter, whose probe count and bits per entry
+/// Automerge uses unchecked (a filter of 4 billion probes makes it reserve 16 GiB, one of 0
+/// bits per entry makes it divide by zero).
+///
+/// # Errors
+/// [`Bomb::Malformed`] for a list or filter outside these bounds.
+pub fn check_summary(message: &automerge::sync::Message) -> Result<(), Bomb> {
+    if message.heads.len() > MAX_HASHES
+        || message.need.len() > MAX_HASHES
+        || message.have.len() > MAX_HAVES
+    {
+        return Err(Bomb::Malformed("too many hashes or summaries"));
+    }
+    for have in &message.have {
+        if have.last_sync.len() > MAX_HASHES {
+            return Err(Bomb::Malformed("too many hashes"));
+        }
+        let bloom = have.bloom.to_bytes();
+        if bloom.is_empty() {
+            continue; // an empty filter: no entries
+        }
+        let mut r = Reader(&bloom);
+        let malformed = Bomb::Malformed;
+        let entries = r.uleb().map_err(malformed)?;
+        let bits_per_entry = r.uleb().map_err(malformed)?;
+        let probes = r.uleb().map_err(malformed)?;
+        if entries > MAX_VALUES
+            || !(1..=64).contains(&bits_per_entry)
+            || !(1..=64).contains(&probes)
+            || r.0.is_empty()
+        {
+            return Err(Bomb::Malformed("a Bloom filter out of bounds"));
+        }
+    }
+    Ok(())
 }
 
 /// Inflates `compressed`, stopping past its limits: it is measured first into a counter, and
@@ -443,6 +508,98 @@ mod tests {
             check([chunk(1, &run).as_slice()]).unwrap_err(),
             Bomb::TooManyValues { limit: MAX_VALUES }
         );
+    }
+
+    #[test]
+    fn a_group_column_whose_counts_add_up_to_terabytes_is_refused() {
+        // One run of one value: a count of 2^40 predecessors.
+        let mut column = Vec::new();
+        column.push(0x01);
+        uleb(1 << 40, &mut column);
+        let mut budget = Budget {
+            used: 0,
+            most: MAX_INFLATED,
+            values: 0,
+        };
+        assert_eq!(
+            count_values(0x10, &column, &mut budget).unwrap_err(),
+            Bomb::TooManyValues { limit: MAX_VALUES }
+        );
+        // The same counts in an integer column are one value.
+        let mut budget = Budget {
+            used: 0,
+            most: MAX_INFLATED,
+            values: 0,
+        };
+        count_values(0x12, &column, &mut budget).unwrap();
+        assert_eq!(budget.values, 1);
+    }
+
+    #[test]
+    fn many_chunks_share_one_value_budget() {
+        // A change whose one integer column says "1, 2^23 times": half the budget.
+        let mut change = Vec::new();
+        for n in [0u64, 1, 7, 1, 1, 0, 0, 0, 1, 0x12] {
+            uleb(n, &mut change);
+        }
+        let mut column = vec![];
+        let mut run = 1i64 << 23;
+        loop {
+            let byte = (run & 0x7F) as u8;
+            run >>= 7;
+            if run == 0 && byte & 0x40 == 0 {
+                column.push(byte);
+                break;
+            }
+            column.push(byte | 0x80);
+        }
+        column.push(1);
+        uleb(column.len() as u64, &mut change);
+        change.extend(&column);
+        let one = chunk(1, &change);
+        check([one.as_slice()]).unwrap();
+        let mut three = one.clone();
+        three.extend(&one);
+        three.extend(&one);
+        assert_eq!(
+            check([three.as_slice()]).unwrap_err(),
+            Bomb::TooManyValues { limit: MAX_VALUES }
+        );
+    }
+
+    #[test]
+    fn a_bloom_filter_automerge_would_trust_blindly_is_refused() {
+        let message = |bloom: &[u8]| {
+            // Version, heads, needs, one summary (no last sync, this filter), no changes.
+            let mut m = vec![0x42, 0, 0, 1, 0];
+            uleb(bloom.len() as u64, &mut m);
+            m.extend(bloom);
+            m.push(0);
+            automerge::sync::Message::decode(&m).unwrap()
+        };
+        // 1 entry, 8 bits, 4 billion probes; and 1 entry, 0 bits per entry.
+        for bloom in [
+            &[1u8, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0][..],
+            &[1, 0, 1][..],
+        ] {
+            assert!(matches!(
+                check_summary(&message(bloom)),
+                Err(Bomb::Malformed(_))
+            ));
+        }
+        // What Automerge itself sends passes.
+        let mut doc = typed_document();
+        let mut state = automerge::sync::State::new();
+        use automerge::sync::SyncDoc;
+        let first = doc.sync().generate_sync_message(&mut state).unwrap();
+        check_summary(&first).unwrap();
+        let mut peer = AutoCommit::new();
+        let mut peer_state = automerge::sync::State::new();
+        peer.sync()
+            .receive_sync_message(&mut peer_state, first)
+            .unwrap();
+        let answer = peer.sync().generate_sync_message(&mut peer_state).unwrap();
+        check_summary(&answer).unwrap();
     }
 
     #[test]

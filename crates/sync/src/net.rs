@@ -231,7 +231,12 @@ async fn accept<H: Host>(
     if class != host.credentials().class {
         return Err(Error::Certificate(format!("{peer} is of class {class}")));
     }
-    ticket.authenticated();
+    if !ticket.authenticated(&peer) {
+        return Err(Error::PeerClosed(format!(
+            "{peer} holds {} sessions already",
+            limits.per_device
+        )));
+    }
     let ended = run(tls, session_for(host, &class, &peer), host, false, None).await?;
     host.log(&format!(
         "session with {} ({addr}) ended: {}; {} documents changed, {} blobs received, {} refused",

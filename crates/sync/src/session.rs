@@ -551,7 +551,9 @@ impl Session {
             }
         };
         // Measured before Automerge inflates anything of it: a bomb ends the session.
-        match crate::inflate::check(message.changes.iter()) {
+        let measured = crate::inflate::check_summary(&message)
+            .and_then(|()| crate::inflate::check(message.changes.iter()));
+        match measured {
             Ok(inflated) => {
                 self.inflated = self.inflated.saturating_add(inflated);
                 if self.inflated > SESSION_INFLATED {

@@ -315,3 +315,33 @@ fn past_the_media_quota_or_the_free_space_floor_text_syncs_and_media_waits() {
         );
     }
 }
+
+#[test]
+fn a_bloom_filter_of_four_billion_probes_ends_that_session_only() {
+    let (class, serving) = Classroom::new();
+    let credentials = credentials_of(&class.kettu);
+    // A sync message for the class document (which the hub holds, with changes to test
+    // against the filter): no heads or needs, one summary whose filter has 1 entry, 8 bits
+    // and 4,294,967,295 probes, no changes.
+    let mut message = vec![0x42, 0, 0, 1, 0, 8];
+    message.extend([1, 8, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F, 0]);
+    message.push(0);
+    let before = peak_kib(serving.pid());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut tls = session_as(&credentials, &serving.addr).await;
+        let document = credentials.class.clone();
+        for frame in [
+            Message::Documents {
+                list: vec![(document.clone(), hugme_model::DocumentKind::Class)],
+            },
+            Message::Sync { document, message },
+        ] {
+            tls.write_all(&hugme_sync::frame::with_prefix(&frame.encode()))
+                .await
+                .unwrap();
+        }
+        until_closed(&mut tls).await;
+    });
+    closed_that_session_only(&class, &serving, before, "Bloom filter");
+}

@@ -1,5 +1,5 @@
 //! The Automerge sync message inside a Sync frame, as an enrolled device may send it: decoded,
-//! its compressed parts measured (`hugme_sync::inflate`), and judged as a new project's and the
+//! its summaries and compressed parts measured (`hugme_sync::inflate`), and judged as a new project's and the
 //! class's changes (`hugme_sync::policy::judge`, which parses every chunk) as a session does
 //! before anything of it reaches a held document. Nothing panics out of these, and nothing that
 //! passes the measure inflates past its limits.
@@ -21,6 +21,9 @@ fuzz_target!(|bytes: &[u8]| {
     let Ok(message) = sync::Message::decode(bytes) else {
         return;
     };
+    if inflate::check_summary(&message).is_err() {
+        return;
+    }
     let Ok(inflated) = inflate::check(message.changes.iter()) else {
         return;
     };
