@@ -62,6 +62,7 @@ pub(crate) fn teacher_device(dir: &std::path::Path, groups: &[&str]) -> (App, hu
                 enrolled_at: 0,
                 revoked: false,
                 left_at: None,
+                written_before_removal: Vec::new(),
             });
             Ok(c.clone())
         })

@@ -315,6 +315,7 @@ mod tests {
                 enrolled_at: 0,
                 revoked: false,
                 left_at: None,
+                written_before_removal: Vec::new(),
             });
             Ok(())
         })

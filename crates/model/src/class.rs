@@ -86,6 +86,18 @@ pub struct Device {
     /// (as against removed for another reason, say lost). Missing in older documents.
     #[autosurgeon(missing = "Option::default")]
     pub left_at: Option<i64>,
+    /// Once removed: how many of its changes to each document the teacher's device held when
+    /// it removed it. Those stay (a lost tablet's work is the group's); any later change
+    /// under its name is refused by every peer, signed or not.
+    #[autosurgeon(missing = "Vec::new")]
+    pub written_before_removal: Vec<Written>,
+}
+
+/// How many changes a device had made to a document (its newest change's sequence number).
+#[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
+pub struct Written {
+    pub document: String,
+    pub changes: u64,
 }
 
 /// Class-wide settings.

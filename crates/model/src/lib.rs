@@ -14,6 +14,7 @@
 //! - [`ids`]: typed identifiers (`ProjectId`, `GroupId`, …), random v4 UUIDs as strings.
 //! - [`project`]: the project document and its steps; [`content`] the pages of blocks.
 //! - [`class`]: the class document. [`review`]: the review document.
+//! - [`admission`]: whether a document received from another device may be kept.
 //! - [`document`]: reading and writing a typed document in an `AutoCommit`, the schema version
 //!   check, and the [`DocumentKind`] every stored document is tagged with.
 //!
@@ -21,6 +22,7 @@
 //! merge character by character; everything else is plain values reconciled by autosurgeon.
 //! No I/O happens here: storage lives in `hugme-store`.
 
+pub mod admission;
 pub mod class;
 pub mod content;
 pub mod document;
@@ -28,7 +30,7 @@ pub mod ids;
 pub mod project;
 pub mod review;
 
-pub use class::{Class, Device, DeviceRole, Group, Member, Settings};
+pub use class::{Class, Device, DeviceRole, Group, Member, Settings, Written};
 pub use content::{Block, BlockKind, MediaRef, Page};
 pub use document::{read, write, DocumentKind, Error, Opened, Result, SCHEMA_VERSION};
 pub use ids::{BlockId, ClassId, DeviceId, GroupId, MemberId, PageId, ProjectId, QuestionId};

@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 
 use hugme_app::api::sync::SyncView;
 use hugme_app::App;
-use hugme_model::Device;
+use hugme_model::{Device, DeviceRole};
 use hugme_store::{now_ms, Store};
 use hugme_sync::error::Refusal;
 use hugme_sync::identity::{Authority, Credentials};
 use hugme_sync::net::{Ended, Host};
+use hugme_sync::policy::role_name;
 use hugme_sync::Message;
 use hugme_task::lock;
 
@@ -94,7 +95,14 @@ impl Node {
             credentials,
             authority,
         } = Identity::load(&app)?;
-        let scope = Mutex::new(ClassScope::of(&credentials));
+        let scope = Mutex::new(ClassScope::of(&credentials)?);
+        // Sent before this device's signatures, to every peer that has not seen it.
+        if app.store().certificate(&credentials.device)?.as_deref()
+            != Some(credentials.certificate.as_slice())
+        {
+            app.store()
+                .keep_certificate(&credentials.device, &credentials.certificate)?;
+        }
         let neighbourhood: Arc<Mutex<Neighbourhood>> = Arc::default();
         // Every change here (an edit, or one a peer brought) is pending for the others.
         let changes = app.subscribe();
@@ -245,7 +253,11 @@ impl Node {
         if invitation.expires_at < now_ms() {
             return Err(Refusal::ExpiredInvitation.into());
         }
-        let certificate = authority.issue(&invitation.device, request)?;
+        let role = invitation
+            .joins_as
+            .as_ref()
+            .map_or(DeviceRole::GroupTablet, |j| j.role);
+        let certificate = authority.issue(&invitation.device, role_name(role), request)?;
         let class = self.credentials.class.clone();
         if let Some(joining) = &invitation.joins_as {
             let device = invitation.device.clone();
@@ -260,6 +272,7 @@ impl Node {
                         enrolled_at: now_ms(),
                         revoked: false,
                         left_at: None,
+                        written_before_removal: Vec::new(),
                     });
                 }
                 Ok(())
@@ -279,11 +292,21 @@ impl Node {
             .map(|d| d.doc_mut().save())
             .ok_or_else(|| hugme_app::Error::NoSuchClass(class.clone()))?;
         let revocations = membership::revocations(documents.store())?.unwrap_or_default();
+        drop(documents);
+        // What the new device needs to pass the class document on: its authors' signatures
+        // (this device's made now, if its newest change is not signed yet) and certificates.
+        let (signatures, certificates) = {
+            let mut replica = self.replica();
+            let mut session = hugme_sync::Session::new(&self.credentials.device, &class, "");
+            session.signatures_of(&class, &mut replica)?
+        };
         Ok(Message::Welcome {
             certificate,
             authority: self.credentials.authority.clone(),
             class_document,
             revocations,
+            signatures,
+            certificates,
         })
     }
 }

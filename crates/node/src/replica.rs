@@ -14,6 +14,7 @@ use automerge::AutoCommit;
 use hugme_app::OpenDocuments;
 use hugme_model::DocumentKind;
 use hugme_store::{PartialBlob, StoredDocument};
+use hugme_sync::authorship::{Signature, SigningKey};
 use hugme_sync::identity::{self, Credentials};
 use hugme_sync::{DocumentInfo, Replica};
 
@@ -26,6 +27,8 @@ pub struct ClassScope {
     /// The class's id and its CA (DER): none once the class is being deleted here, and then
     /// nothing is kept.
     class: Option<(String, Vec<u8>)>,
+    /// This device's key, to sign its changes with (none once the class is being deleted).
+    key: Option<SigningKey>,
     partials: HashMap<String, PartialBlob>,
 }
 
@@ -40,16 +43,19 @@ impl std::fmt::Debug for ClassScope {
 
 impl ClassScope {
     /// Syncs the documents of `creds`'s class.
-    pub(crate) fn of(creds: &Credentials) -> Self {
-        Self {
+    /// Errors: the credentials' key cannot sign.
+    pub(crate) fn of(creds: &Credentials) -> hugme_sync::Result<Self> {
+        Ok(Self {
             class: Some((creds.class.clone(), creds.authority.clone())),
+            key: Some(SigningKey::new(&creds.device, &creds.key)?),
             partials: HashMap::new(),
-        }
+        })
     }
 
     /// Syncs nothing any more and keeps nothing (the class is being deleted here).
     pub(crate) fn forget(&mut self) {
         self.class = None;
+        self.key = None;
         self.partials.clear();
     }
 }
@@ -63,12 +69,6 @@ pub struct ClassReplica<'a> {
 }
 
 impl ClassReplica<'_> {
-    fn authority(&self) -> &[u8] {
-        self.scope
-            .class
-            .as_ref()
-            .map_or(&[], |(_, ca)| ca.as_slice())
-    }
 
     /// The blob being received with this hash, opened (and resumed) on first use.
     fn partial(&mut self, hash: &str) -> hugme_sync::Result<&mut PartialBlob> {
@@ -306,5 +306,70 @@ impl Replica for ClassReplica<'_> {
         Ok(self
             .revocations()?
             .is_some_and(|(_, der)| identity::revokes(&der, device)))
+    }
+
+    fn authority(&self) -> &[u8] {
+        self.scope
+            .class
+            .as_ref()
+            .map_or(&[], |(_, ca)| ca.as_slice())
+    }
+
+    fn signing_key(&self) -> Option<&SigningKey> {
+        self.scope.key.as_ref()
+    }
+
+    fn signatures(&mut self, document: &str) -> hugme_sync::Result<Vec<Signature>> {
+        let stored = self
+            .documents
+            .store()
+            .signatures(document)
+            .map_err(replica_error)?;
+        Ok(stored
+            .into_iter()
+            .filter_map(|(signer, hash, seq, signature)| {
+                Some(Signature {
+                    signer,
+                    hash: hash.try_into().ok()?,
+                    seq,
+                    signature,
+                })
+            })
+            .collect())
+    }
+
+    fn keep_signature(&mut self, document: &str, signature: &Signature) -> hugme_sync::Result<()> {
+        if self.scope.class.is_none() {
+            return Ok(());
+        }
+        // Made durable by the writer before the changes it vouches for, which are queued
+        // after it: a session never waits for the disk under the replica's lock.
+        drop(self.documents.store().keep_signature(
+            document,
+            (
+                signature.signer.clone(),
+                signature.hash.to_vec(),
+                signature.seq,
+                signature.signature.clone(),
+            ),
+        ));
+        Ok(())
+    }
+
+    fn certificate(&mut self, device: &str) -> hugme_sync::Result<Option<Vec<u8>>> {
+        self.documents
+            .store()
+            .certificate(device)
+            .map_err(replica_error)
+    }
+
+    fn keep_certificate(&mut self, device: &str, der: &[u8]) -> hugme_sync::Result<()> {
+        if self.scope.class.is_none() {
+            return Ok(());
+        }
+        self.documents
+            .store()
+            .keep_certificate(device, der)
+            .map_err(replica_error)
     }
 }

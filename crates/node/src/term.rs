@@ -160,6 +160,7 @@ mod tests {
             enrolled_at: 0,
             revoked,
             left_at: None,
+            written_before_removal: Vec::new(),
         }
     }
 

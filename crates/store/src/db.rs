@@ -15,14 +15,19 @@ use crate::error::{Error, Result};
 
 /// The migrations, oldest first. Their count is the schema version this build writes.
 pub(crate) static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(vec![M::up(include_str!("migrations/0001_init.sql"))]));
+    LazyLock::new(|| {
+        Migrations::new(vec![
+            M::up(include_str!("migrations/0001_init.sql")),
+            M::up(include_str!("migrations/0002_authorship.sql")),
+        ])
+    });
 
 /// The schema version (SQLite `user_version`) this build writes.
 pub fn supported_version() -> i64 {
     // One migration per version; `validate()` in the tests keeps the list well-formed.
     MIGRATIONS_COUNT
 }
-const MIGRATIONS_COUNT: i64 = 1;
+const MIGRATIONS_COUNT: i64 = 2;
 
 /// Opens (creating if needed) the database at `path` and brings it to the current schema.
 pub(crate) fn open(path: &Path) -> Result<Connection> {

@@ -6,7 +6,8 @@
 //! arrive together share one commit.
 //!
 //! # Layout
-//! - [`Store`] (this file): opening a data folder; documents, sync states, blobs, meta.
+//! - [`Store`] (this file): opening a data folder; documents, sync states, signatures and
+//!   certificates, blobs, meta.
 //! - [`document`]: [`StoredDocument`], an open Automerge document with its log and compaction.
 //! - `writer`: the writer thread that commits in groups and answers [`Ticket`]s.
 //! - `db`: the header check, per-connection PRAGMAs and migrations (`migrations/*.sql`).
@@ -39,6 +40,7 @@ use rusqlite::Connection;
 use blob_folder::BlobFolder;
 pub use blob_folder::BlobRef;
 pub use db::supported_version;
+pub use table::signatures::StoredSignature;
 pub use document::StoredDocument;
 pub use error::{Error, Result};
 pub use partial::PartialBlob;
@@ -251,6 +253,33 @@ impl Store {
             state,
             at: now_ms(),
         })
+    }
+
+    /// The newest checked signature of each author of a document (by signer).
+    pub fn signatures(&self, document_id: &str) -> Result<Vec<StoredSignature>> {
+        self.read(|conn, path| table::signatures::of_document(conn, path, document_id))
+    }
+
+    /// Keeps a checked signature unless one naming a later change of its signer is held.
+    pub fn keep_signature(&self, document_id: &str, signature: StoredSignature) -> Ticket {
+        self.submit(Job::KeepSignature {
+            document_id: document_id.into(),
+            signature,
+        })
+    }
+
+    /// A device certificate kept here (DER).
+    pub fn certificate(&self, device: &str) -> Result<Option<Vec<u8>>> {
+        self.read(|conn, path| table::signatures::certificate(conn, path, device))
+    }
+
+    /// Keeps a device certificate checked against the class CA, durably.
+    pub fn keep_certificate(&self, device: &str, der: &[u8]) -> Result<()> {
+        self.submit(Job::KeepCertificate {
+            device: device.into(),
+            der: der.to_vec(),
+        })
+        .wait()
     }
 
     /// A value from the folder's `meta` table.

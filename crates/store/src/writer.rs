@@ -50,6 +50,14 @@ pub(crate) enum Job {
         state: Vec<u8>,
         at: i64,
     },
+    KeepSignature {
+        document_id: String,
+        signature: crate::table::signatures::StoredSignature,
+    },
+    KeepCertificate {
+        device: String,
+        der: Vec<u8>,
+    },
     IndexBlob {
         hash: String,
         size: u64,
@@ -378,6 +386,13 @@ fn apply_one(tx: &Transaction<'_>, path: &Path, job: &Job) -> Result<()> {
             state,
             at,
         } => table::sync_states::put(tx, path, document_id, peer_id, state, *at),
+        Job::KeepSignature {
+            document_id,
+            signature,
+        } => table::signatures::keep(tx, path, document_id, signature),
+        Job::KeepCertificate { device, der } => {
+            table::signatures::keep_certificate(tx, path, device, der)
+        }
         Job::IndexBlob { hash, size, at } | Job::AdoptBlob { hash, size, at, .. } => {
             table::blobs::insert(tx, path, hash, *size, *at)
         }
@@ -386,7 +401,8 @@ fn apply_one(tx: &Transaction<'_>, path: &Path, job: &Job) -> Result<()> {
         // Children first: the logs and sync states name their documents.
         Job::Wipe => tx
             .execute_batch(
-                "DELETE FROM changes; DELETE FROM sync_states; DELETE FROM documents; \
+                "DELETE FROM changes; DELETE FROM sync_states; DELETE FROM signatures; \
+                 DELETE FROM certificates; DELETE FROM documents; \
                  DELETE FROM blobs; DELETE FROM meta;",
             )
             .map_err(|e| Error::sqlite(path, e)),

@@ -19,6 +19,8 @@ pub enum FrameError {
     TextTooLong { len: usize },
     #[error("frame has text that is not UTF-8")]
     NotUtf8,
+    #[error("frame has a signature of {len} bytes (a P-256 signature has 64)")]
+    SignatureLength { len: usize },
 }
 
 /// Why a device was not let into the class (enrolment by QR code or by short code): the same

@@ -7,10 +7,11 @@
 
 use hugme_model::DocumentKind;
 
+use crate::authorship::{Signature, SIGNATURE_LEN};
 use crate::error::FrameError;
 
 /// Protocol version, in every Hello; a peer with another version is told so and left.
-pub const PROTOCOL_VERSION: u16 = 1;
+pub const PROTOCOL_VERSION: u16 = 2;
 /// Largest frame body: an Automerge sync message carrying a whole project fits many times.
 pub const MAX_FRAME: usize = 16 << 20;
 /// Blob bytes per Chunk frame: 1 MiB, for fewer frames, lock turns and writes per blob.
@@ -41,8 +42,16 @@ pub enum Message {
     Revocations { der: Vec<u8> },
     /// The documents the sender holds that the receiver may read.
     Documents { list: Vec<(String, DocumentKind)> },
-    /// An Automerge sync message for one document.
-    Sync { document: String, message: Vec<u8> },
+    /// An Automerge sync message for one document, with the newest signature the sender holds
+    /// of each author of the document ([`crate::authorship`]; none when it carries no change).
+    Sync {
+        document: String,
+        message: Vec<u8>,
+        signatures: Vec<Signature>,
+    },
+    /// A device certificate, sent before the first signature of its device in a session so
+    /// that the receiver can check it (DER, signed by the class CA).
+    Certificate { der: Vec<u8> },
     /// Blobs the sender holds (hash, size).
     Have { blobs: Vec<(String, u64)> },
     /// Please send `len` bytes of a blob from `offset`.
@@ -72,6 +81,10 @@ pub enum Message {
         authority: Vec<u8>,
         class_document: Vec<u8>,
         revocations: Vec<u8>,
+        /// The signatures of the class document's authors, and their certificates, so that
+        /// the new device can pass the class document on.
+        signatures: Vec<Signature>,
+        certificates: Vec<Vec<u8>>,
     },
     /// Enrolment by short code ([`crate::code`]), from the tablet: which open code, and its
     /// first SPAKE2 message.
@@ -100,6 +113,9 @@ const CODE_JOIN: u8 = 13;
 const CODE_REPLY: u8 = 14;
 const CODE_PROOF: u8 = 15;
 const INVITE: u8 = 16;
+const CERTIFICATE: u8 = 17;
+/// Most signatures in one message (one per author of a document).
+const MAX_SIGNATURES: usize = 1024;
 
 impl Message {
     /// The frame body (without the length prefix).
@@ -134,10 +150,19 @@ impl Message {
                     out.u8(kind_tag(*kind));
                 }
             }
-            Message::Sync { document, message } => {
+            Message::Sync {
+                document,
+                message,
+                signatures,
+            } => {
                 out.u8(SYNC);
                 out.text(document);
                 out.bytes(message);
+                out.signatures(signatures);
+            }
+            Message::Certificate { der } => {
+                out.u8(CERTIFICATE);
+                out.bytes(der);
             }
             Message::Have { blobs } => {
                 out.u8(HAVE);
@@ -185,12 +210,19 @@ impl Message {
                 authority,
                 class_document,
                 revocations,
+                signatures,
+                certificates,
             } => {
                 out.u8(WELCOME);
                 out.bytes(certificate);
                 out.bytes(authority);
                 out.bytes(class_document);
                 out.bytes(revocations);
+                out.signatures(signatures);
+                out.u32(certificates.len() as u32);
+                for der in certificates {
+                    out.bytes(der);
+                }
             }
             Message::CodeJoin { slot, pake } => {
                 out.u8(CODE_JOIN);
@@ -244,7 +276,9 @@ impl Message {
             SYNC => Message::Sync {
                 document: r.text()?,
                 message: r.bytes()?,
+                signatures: r.signatures()?,
             },
+            CERTIFICATE => Message::Certificate { der: r.bytes()? },
             HAVE => {
                 let n = r.count()?;
                 let mut blobs = Vec::with_capacity(n.min(1024));
@@ -279,6 +313,8 @@ impl Message {
                 authority: r.bytes()?,
                 class_document: r.bytes()?,
                 revocations: r.bytes()?,
+                signatures: r.signatures()?,
+                certificates: r.certificates()?,
             },
             CODE_JOIN => Message::CodeJoin {
                 slot: r.text()?,
@@ -360,6 +396,15 @@ impl Writer {
     fn text(&mut self, v: &str) {
         self.bytes(v.as_bytes());
     }
+    fn signatures(&mut self, list: &[Signature]) {
+        self.u32(list.len() as u32);
+        for s in list {
+            self.text(&s.signer);
+            self.0.extend(s.hash);
+            self.u64(s.seq);
+            self.bytes(&s.signature);
+        }
+    }
 }
 
 struct Reader<'a>(&'a [u8]);
@@ -417,6 +462,42 @@ impl Reader<'_> {
         }
         String::from_utf8(self.take(n)?.to_vec()).map_err(|_| FrameError::NotUtf8)
     }
+    fn signatures(&mut self) -> Result<Vec<Signature>, FrameError> {
+        let n = self.u32()? as usize;
+        if n > MAX_SIGNATURES {
+            return Err(FrameError::TooMany { count: n });
+        }
+        let mut list = Vec::with_capacity(n.min(16));
+        for _ in 0..n {
+            let signer = self.text()?;
+            let mut hash = [0u8; 32];
+            hash.copy_from_slice(self.take(32)?);
+            let seq = self.u64()?;
+            let len = self.u32()? as usize;
+            if len != SIGNATURE_LEN {
+                return Err(FrameError::SignatureLength { len });
+            }
+            let signature = self.take(len)?.to_vec();
+            list.push(Signature {
+                signer,
+                hash,
+                seq,
+                signature,
+            });
+        }
+        Ok(list)
+    }
+    fn certificates(&mut self) -> Result<Vec<Vec<u8>>, FrameError> {
+        let n = self.u32()? as usize;
+        if n > MAX_SIGNATURES {
+            return Err(FrameError::TooMany { count: n });
+        }
+        let mut list = Vec::with_capacity(n.min(16));
+        for _ in 0..n {
+            list.push(self.bytes()?);
+        }
+        Ok(list)
+    }
 }
 
 #[cfg(test)]
@@ -427,6 +508,17 @@ mod tests {
 
     fn text() -> impl Strategy<Value = String> {
         "[a-z0-9-]{0,40}"
+    }
+
+    fn signature() -> impl Strategy<Value = Signature> {
+        (text(), any::<[u8; 32]>(), any::<u64>(), any::<[u8; 32]>()).prop_map(
+            |(signer, hash, seq, half)| Signature {
+                signer,
+                hash,
+                seq,
+                signature: [half, half].concat(),
+            },
+        )
     }
 
     fn kind() -> impl Strategy<Value = DocumentKind> {
@@ -459,8 +551,14 @@ mod tests {
             bytes.clone().prop_map(|der| Message::Revocations { der }),
             proptest::collection::vec((text(), kind()), 0..5)
                 .prop_map(|list| Message::Documents { list }),
-            (text(), bytes.clone())
-                .prop_map(|(document, message)| Message::Sync { document, message }),
+            (text(), bytes.clone(), proptest::collection::vec(signature(), 0..3)).prop_map(
+                |(document, message, signatures)| Message::Sync {
+                    document,
+                    message,
+                    signatures
+                }
+            ),
+            bytes.clone().prop_map(|der| Message::Certificate { der }),
             proptest::collection::vec((text(), any::<u64>()), 0..5)
                 .prop_map(|blobs| Message::Have { blobs }),
             (text(), any::<u64>(), any::<u64>()).prop_map(|(hash, offset, len)| Message::Want {
@@ -482,16 +580,21 @@ mod tests {
             Just(Message::Done),
             (text(), text()).prop_map(|(document, reason)| Message::Refused { document, reason }),
             (text(), bytes.clone()).prop_map(|(token, request)| Message::Join { token, request }),
-            (bytes.clone(), bytes.clone(), bytes.clone(), bytes.clone()).prop_map(
-                |(c, a, d, r)| {
+            (
+                (bytes.clone(), bytes.clone(), bytes.clone(), bytes.clone()),
+                proptest::collection::vec(signature(), 0..3),
+                proptest::collection::vec(bytes.clone(), 0..3)
+            )
+                .prop_map(|((c, a, d, r), signatures, certificates)| {
                     Message::Welcome {
                         certificate: c,
                         authority: a,
                         class_document: d,
                         revocations: r,
+                        signatures,
+                        certificates,
                     }
-                }
-            ),
+                }),
             (text(), bytes.clone()).prop_map(|(slot, pake)| Message::CodeJoin { slot, pake }),
             (bytes.clone(), bytes.clone())
                 .prop_map(|(pake, proof)| Message::CodeReply { pake, proof }),

@@ -106,12 +106,13 @@ impl Authority {
         Issuer::from_ca_cert_der(&self.certificate, &self.key).map_err(cert_error)
     }
 
-    /// A device certificate for `device` from its signing request. The request's own names
-    /// are ignored: the CA writes the device and class it enrolled.
-    pub fn issue(&self, device: &str, request: &[u8]) -> Result<Vec<u8>> {
+    /// A device certificate for `device` in `role` (`teacher`, `group-tablet` or `hub`,
+    /// written as its OU) from its signing request. The request's own names are ignored: the
+    /// CA writes the device, role and class it enrolled.
+    pub fn issue(&self, device: &str, role: &str, request: &[u8]) -> Result<Vec<u8>> {
         let request = CertificateSigningRequestDer::from(request.to_vec());
         let mut csr = CertificateSigningRequestParams::from_der(&request).map_err(cert_error)?;
-        csr.params = device_params(device, &self.class)?;
+        csr.params = device_params(device, role, &self.class)?;
         Ok(csr
             .signed_by(&self.issuer()?)
             .map_err(cert_error)?
@@ -120,13 +121,13 @@ impl Authority {
     }
 
     /// Credentials made here in full (the teacher's own device; tests).
-    pub fn credentials_for(&self, device: &str) -> Result<Credentials> {
+    pub fn credentials_for(&self, device: &str, role: &str) -> Result<Credentials> {
         let (key, request) = request(device)?;
         Ok(Credentials {
             device: device.into(),
             class: self.class.clone(),
             authority: self.certificate.to_vec(),
-            certificate: self.issue(device, &request)?,
+            certificate: self.issue(device, role, &request)?,
             key,
         })
     }
@@ -158,11 +159,12 @@ impl Authority {
     }
 }
 
-fn device_params(device: &str, class: &str) -> Result<CertificateParams> {
+fn device_params(device: &str, role: &str, class: &str) -> Result<CertificateParams> {
     let mut params = CertificateParams::new(vec![SERVER_NAME.to_string()]).map_err(cert_error)?;
     let mut name = DistinguishedName::new();
     name.push(DnType::CommonName, device);
     name.push(DnType::OrganizationName, class);
+    name.push(DnType::OrganizationalUnitName, role);
     params.distinguished_name = name;
     params.serial_number = Some(serial_of(device));
     params.not_before = time::OffsetDateTime::now_utc() - time::Duration::days(1);
@@ -421,7 +423,7 @@ mod tests {
     #[test]
     fn a_device_certificate_names_its_device_and_class() {
         let ca = Authority::create("class-5b").unwrap();
-        let creds = ca.credentials_for("kettu-tab").unwrap();
+        let creds = ca.credentials_for("kettu-tab", "group-tablet").unwrap();
         assert_eq!(
             identity_of(&creds.certificate).unwrap(),
             ("kettu-tab".to_string(), "class-5b".to_string())

@@ -22,6 +22,7 @@
 //! - [`error`]: typed errors; [`error::Refusal`], why enrolment was refused, travels in the
 //!   `Bye` frame's reason as a stable code.
 
+pub mod authorship;
 pub mod code;
 pub mod error;
 pub mod frame;

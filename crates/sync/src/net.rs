@@ -656,8 +656,16 @@ where
 /// A frame in a few words, for tracing (`HUGME_TRACE_FRAMES=1`).
 fn describe(body: &[u8]) -> String {
     match Message::decode(body) {
-        Ok(Message::Sync { document, message }) => {
-            format!("sync {document} ({} bytes)", message.len())
+        Ok(Message::Sync {
+            document,
+            message,
+            signatures,
+        }) => {
+            format!(
+                "sync {document} ({} bytes, {} signatures)",
+                message.len(),
+                signatures.len()
+            )
         }
         Ok(Message::Chunk {
             hash,

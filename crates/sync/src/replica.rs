@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use automerge::{AutoCommit, ObjType, ReadDoc, Value};
 use hugme_model::DocumentKind;
 
+use crate::authorship::{Signature, SigningKey};
 use crate::error::{Error, Result};
+use crate::identity::{Authority, Credentials};
 
 /// A document a replica holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,6 +56,48 @@ pub trait Replica {
     fn only_referenced_blobs(&self) -> bool {
         false
     }
+    /// The class CA's certificate (DER): every certificate passed on must be signed by it.
+    fn authority(&self) -> &[u8];
+    /// This device's key, to sign its own changes with (none: its changes go unsigned, and
+    /// peers refuse them).
+    fn signing_key(&self) -> Option<&SigningKey>;
+    /// The newest checked signature held for each author of `document`.
+    fn signatures(&mut self, document: &str) -> Result<Vec<Signature>>;
+    /// Keeps a checked signature, unless one of the same signer naming a later change
+    /// (higher `seq`) is held.
+    fn keep_signature(&mut self, document: &str, signature: &Signature) -> Result<()>;
+    /// A device's certificate (DER), if held; this device's own included.
+    fn certificate(&mut self, device: &str) -> Result<Option<Vec<u8>>>;
+    /// Keeps a certificate checked against the class CA.
+    fn keep_certificate(&mut self, device: &str, der: &[u8]) -> Result<()>;
+}
+
+/// A replica's signatures and certificates in memory (the test replica's; the app's keep
+/// theirs in the store).
+#[derive(Debug, Default)]
+pub struct Keyring {
+    pub signatures: HashMap<(String, String), Signature>,
+    pub certificates: HashMap<String, Vec<u8>>,
+}
+
+impl Keyring {
+    pub fn signatures(&self, document: &str) -> Vec<Signature> {
+        let mut found: Vec<Signature> = self
+            .signatures
+            .iter()
+            .filter(|((d, _), _)| d == document)
+            .map(|(_, s)| s.clone())
+            .collect();
+        found.sort_by(|a, b| a.signer.cmp(&b.signer));
+        found
+    }
+
+    pub fn keep_signature(&mut self, document: &str, signature: &Signature) {
+        let key = (document.to_owned(), signature.signer.clone());
+        if self.signatures.get(&key).is_none_or(|s| s.seq < signature.seq) {
+            self.signatures.insert(key, signature.clone());
+        }
+    }
 }
 
 /// The keys under which a document names a blob (`hugme_model::MediaRef`: the file, its
@@ -98,8 +142,14 @@ pub fn references(doc: &AutoCommit) -> BTreeSet<String> {
 
 /// A replica in memory, for tests and benchmarks. Revocation lists here are not signed: their
 /// first eight bytes are the number and the rest the revoked device ids, comma-separated.
-#[derive(Debug, Default)]
+/// Certificates and signatures are real: [`MemoryReplica::enrolled`] gives it a device key
+/// certified by a class CA.
+#[derive(Debug)]
 pub struct MemoryReplica {
+    pub device: String,
+    pub authority: Vec<u8>,
+    pub key: SigningKey,
+    pub keyring: Keyring,
     pub docs: BTreeMap<String, (DocumentKind, AutoCommit)>,
     pub states: HashMap<(String, String), Vec<u8>>,
     pub blobs: BTreeMap<String, Vec<u8>>,
@@ -110,6 +160,32 @@ pub struct MemoryReplica {
 }
 
 impl MemoryReplica {
+    /// The replica of a device enrolled by `authority` (its certificate and key).
+    pub fn enrolled(authority: &Authority, device: &str) -> Result<Self> {
+        let credentials = authority.credentials_for(device, "group-tablet")?;
+        Self::with_credentials(&credentials)
+    }
+
+    /// The replica of a device with these credentials.
+    pub fn with_credentials(credentials: &Credentials) -> Result<Self> {
+        let mut keyring = Keyring::default();
+        keyring
+            .certificates
+            .insert(credentials.device.clone(), credentials.certificate.clone());
+        Ok(MemoryReplica {
+            device: credentials.device.clone(),
+            authority: credentials.authority.clone(),
+            key: SigningKey::new(&credentials.device, &credentials.key)?,
+            keyring,
+            docs: BTreeMap::new(),
+            states: HashMap::new(),
+            blobs: BTreeMap::new(),
+            partial: HashMap::new(),
+            revocations: None,
+            saves: HashMap::new(),
+        })
+    }
+
     pub fn add_blob(&mut self, bytes: Vec<u8>) -> String {
         let hash = blake3::hash(&bytes).to_hex().to_string();
         self.blobs.insert(hash.clone(), bytes);
@@ -239,5 +315,33 @@ impl Replica for MemoryReplica {
                 .split(',')
                 .any(|d| d == device)
         }))
+    }
+
+    fn authority(&self) -> &[u8] {
+        &self.authority
+    }
+
+    fn signing_key(&self) -> Option<&SigningKey> {
+        Some(&self.key)
+    }
+
+    fn signatures(&mut self, document: &str) -> Result<Vec<Signature>> {
+        Ok(self.keyring.signatures(document))
+    }
+
+    fn keep_signature(&mut self, document: &str, signature: &Signature) -> Result<()> {
+        self.keyring.keep_signature(document, signature);
+        Ok(())
+    }
+
+    fn certificate(&mut self, device: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.keyring.certificates.get(device).cloned())
+    }
+
+    fn keep_certificate(&mut self, device: &str, der: &[u8]) -> Result<()> {
+        self.keyring
+            .certificates
+            .insert(device.to_owned(), der.to_vec());
+        Ok(())
     }
 }

@@ -18,12 +18,20 @@ use automerge::sync::{self, SyncDoc};
 use automerge::AutoCommit;
 use hugme_model::DocumentKind;
 
+use crate::authorship::{Certified, Earlier, Signature};
 use crate::error::{Error, Result};
 use crate::frame::{Message, CHUNK, PROTOCOL_VERSION};
 use crate::policy::{self, Roster, Verdict};
 use crate::replica::Replica;
 
+mod authors;
 mod media;
+
+use authors::Authorship;
+
+/// A sync message held back until the roster names its authors or a signed change arrives,
+/// with the signatures it came with.
+type Held = (sync::Message, Vec<Signature>);
 
 /// The most a session's received sync messages may inflate to in all (bytes): a new tablet
 /// catching up a whole class receives a few dozen documents of a few megabytes.
@@ -90,7 +98,13 @@ pub struct Session {
     /// Documents the peer holds that this replica does not yet: an empty copy to ask from.
     fresh: HashMap<String, AutoCommit>,
     roster: Option<Roster>,
-    pending: BTreeMap<String, VecDeque<sync::Message>>,
+    pending: BTreeMap<String, VecDeque<Held>>,
+    /// Certificates checked in this session (passed on by the peer, or held), by device.
+    certified: HashMap<String, Certified>,
+    /// Devices whose certificate this side has sent in this session.
+    certificates_sent: HashSet<String>,
+    /// Changes received in this session that Automerge holds back for their dependencies.
+    earlier: HashMap<automerge::ChangeHash, Earlier>,
     pending_bytes: usize,
     /// Bytes the compressed parts of this session's sync messages inflated to, in all.
     inflated: u64,
@@ -139,6 +153,9 @@ impl Session {
             fresh: HashMap::new(),
             roster: None,
             pending: BTreeMap::new(),
+            certified: HashMap::new(),
+            certificates_sent: HashSet::new(),
+            earlier: HashMap::new(),
             pending_bytes: 0,
             inflated: 0,
             refused: HashSet::new(),
@@ -357,7 +374,12 @@ impl Session {
                 }
                 Ok(())
             }
-            Message::Sync { document, message } => self.sync(document, &message, replica, out),
+            Message::Sync {
+                document,
+                message,
+                signatures,
+            } => self.sync(document, &message, signatures, replica, out),
+            Message::Certificate { der } => self.take_certificate(&der, replica, out),
             Message::Have { blobs } => {
                 if !self.fetch_media {
                     return Ok(());
@@ -518,11 +540,17 @@ impl Session {
         };
         self.states.insert(id.to_owned(), state);
         if let Some(message) = message {
+            let signatures = if message.changes.is_empty() {
+                Vec::new()
+            } else {
+                self.outgoing_signatures(id, replica, out)?
+            };
             send(
                 out,
                 Message::Sync {
                     document: id.to_owned(),
                     message: message.encode(),
+                    signatures,
                 },
             );
         }
@@ -533,6 +561,7 @@ impl Session {
         &mut self,
         document: String,
         bytes: &[u8],
+        signatures: Vec<Signature>,
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
@@ -579,76 +608,88 @@ impl Session {
         if let Some(queue) = self.pending.get_mut(&document) {
             // Keep the order: this message may build on the ones held back.
             self.pending_bytes += bytes.len();
-            queue.push_back(message);
+            queue.push_back((message, signatures));
             return self.check_pending_bound(out);
         }
-        self.apply(&document, message, bytes.len(), replica, out)
+        self.apply(&document, (message, signatures), bytes.len(), replica, out)
     }
 
+    /// Takes one sync message of the peer's for `document`, or refuses it whole: first who
+    /// wrote its changes (signatures), then the message applied to a scratch copy, the
+    /// authors' roles ([`policy::judge`]) and the document it makes
+    /// ([`hugme_model::admission::admit`]); only then does the held document become the copy.
     fn apply(
         &mut self,
         document: &str,
-        message: sync::Message,
+        (message, signatures): Held,
         size: usize,
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
         let kind = self.kinds[document];
+        let changes = match policy::parse(&message) {
+            Ok(changes) => changes,
+            Err(why) => return self.refuse(document, "?", format!("unreadable changes: {why}"), out),
+        };
         let roster = self.roster(replica)?;
+        let vouched = match self.authorship(document, &changes, &signatures, &roster, replica)? {
+            Authorship::Vouched(used) => used,
+            Authorship::Waiting { device } => {
+                return self.hold(document, (message, signatures), size, &device, out)
+            }
+            Authorship::Refused { device, why } => return self.refuse(document, &device, why, out),
+        };
+        let mut state = self.state(document, replica)?.clone();
+        let (before_group, mut scratch) = match replica.document(document)? {
+            Some(doc) => (policy::group_of(doc), doc.clone()),
+            None => (None, self.fresh.get(document).cloned().unwrap_or_default()),
+        };
+        let before = scratch.get_heads();
+        let received = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            scratch.sync().receive_sync_message(&mut state, message.clone())
+        }));
+        match received {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return self.refuse(document, "?", format!("Automerge refused them: {e}"), out),
+            Err(_) => return self.refuse(document, "?", "Automerge could not apply them".into(), out),
+        }
+        let changed = scratch.get_heads() != before;
+        let group = before_group.clone().or_else(|| policy::group_of(&scratch));
         let verdict = {
             let current = replica.document(document)?.map(|d| &*d);
-            policy::judge(&roster, kind, current, &message)
+            policy::judge(&roster, kind, current, &changes, group.as_ref())
         };
         match verdict {
             Verdict::Allowed => {}
             Verdict::Unknown { device } => {
-                out.push(Effect::Refused {
-                    what: format!("changes to {document} by {device}"),
-                    why: "held back until the class roster names the author".into(),
-                });
-                self.pending_bytes += size;
-                self.pending
-                    .entry(document.to_owned())
-                    .or_default()
-                    .push_back(message);
-                return self.check_pending_bound(out);
+                return self.hold(document, (message, signatures), size, &device, out)
             }
-            Verdict::Forbidden { device, why } => {
-                self.stats.refused += 1;
-                self.refused.insert(document.to_owned());
-                send(
-                    out,
-                    Message::Refused {
-                        document: document.to_owned(),
-                        reason: format!("{device}: {why}"),
-                    },
-                );
-                out.push(Effect::Refused {
-                    what: format!("changes to {document} by {device}"),
-                    why,
-                });
-                return Ok(());
+            Verdict::Forbidden { device, why } => return self.refuse(document, &device, why, out),
+        }
+        let has_content = !scratch.get_heads().is_empty();
+        if changed && has_content {
+            let before_group = before_group.as_ref().map(|g| g.as_str());
+            if let Err(refused) =
+                hugme_model::admission::admit(kind, document, &self.class, before_group, &scratch)
+            {
+                let authors = authors_of(&changes);
+                return self.refuse(document, &authors, refused.to_string(), out);
             }
         }
-        let mut state = std::mem::take(self.state(document, replica)?);
-        let changed = match replica.document(document)? {
-            Some(doc) => {
-                let before = doc.get_heads();
-                doc.sync().receive_sync_message(&mut state, message)?;
-                doc.get_heads() != before
+        for signature in &vouched {
+            replica.keep_signature(document, signature)?;
+        }
+        self.remember_waiting(&changes, |h| scratch.get_change_meta_by_hash(h).is_some());
+        match replica.document(document)? {
+            Some(doc) => *doc = scratch,
+            None if has_content => {
+                self.fresh.remove(document);
+                replica.insert_document(document, kind, scratch)?;
             }
             None => {
-                let mut doc = self.fresh.remove(document).unwrap_or_default();
-                doc.sync().receive_sync_message(&mut state, message)?;
-                let has_content = !doc.get_heads().is_empty();
-                if has_content {
-                    replica.insert_document(document, kind, doc)?;
-                } else {
-                    self.fresh.insert(document.to_owned(), doc);
-                }
-                has_content
+                self.fresh.insert(document.to_owned(), scratch);
             }
-        };
+        }
         replica.put_sync_state(document, &self.peer, state.encode())?;
         self.states.insert(document.to_owned(), state);
         if changed {
@@ -668,6 +709,52 @@ impl Session {
         Ok(())
     }
 
+    /// Holds a message back until the roster names its author or a signed change arrives.
+    fn hold(
+        &mut self,
+        document: &str,
+        held: Held,
+        size: usize,
+        device: &str,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        out.push(Effect::Refused {
+            what: format!("changes to {document} by {device}"),
+            why: "held back until the class roster names the author and its signed change arrives"
+                .into(),
+        });
+        self.pending_bytes += size;
+        self.pending
+            .entry(document.to_owned())
+            .or_default()
+            .push_back(held);
+        self.check_pending_bound(out)
+    }
+
+    /// Refuses the peer's changes to `document` whole, and tells the peer why.
+    fn refuse(
+        &mut self,
+        document: &str,
+        device: &str,
+        why: String,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        self.stats.refused += 1;
+        self.refused.insert(document.to_owned());
+        send(
+            out,
+            Message::Refused {
+                document: document.to_owned(),
+                reason: format!("{device}: {why}"),
+            },
+        );
+        out.push(Effect::Refused {
+            what: format!("changes to {document} by {device} (sent by {})", self.peer),
+            why,
+        });
+        Ok(())
+    }
+
     fn roster(&mut self, replica: &mut dyn Replica) -> Result<Roster> {
         if self.roster.is_none() {
             let class = self.class.clone();
@@ -684,14 +771,14 @@ impl Session {
         let held = std::mem::take(&mut self.pending);
         self.pending_bytes = 0;
         for (document, queue) in held {
-            for message in queue {
+            for held in queue {
                 if self.pending.contains_key(&document) {
                     self.pending
                         .entry(document.clone())
                         .or_default()
-                        .push_back(message);
+                        .push_back(held);
                 } else {
-                    self.apply(&document, message, 0, replica, out)?;
+                    self.apply(&document, held, 0, replica, out)?;
                 }
             }
         }
@@ -774,6 +861,17 @@ impl Session {
             })
             .collect()
     }
+}
+
+/// The devices that wrote `changes`, for the log.
+fn authors_of(changes: &[automerge::Change]) -> String {
+    let mut authors: Vec<String> = changes
+        .iter()
+        .map(|c| policy::device_of(c.actor_id()))
+        .collect();
+    authors.sort();
+    authors.dedup();
+    authors.join(", ")
 }
 
 fn send(out: &mut Vec<Effect>, message: Message) {

@@ -143,7 +143,11 @@ fn a_compressed_change_that_would_inflate_to_256_mib_ends_that_session_only() {
             Message::Documents {
                 list: vec![(document.clone(), hugme_model::DocumentKind::Project)],
             },
-            Message::Sync { document, message },
+            Message::Sync {
+                document,
+                message,
+                signatures: Vec::new(),
+            },
         ] {
             tls.write_all(&hugme_sync::frame::with_prefix(&frame.encode()))
                 .await
@@ -335,7 +339,11 @@ fn a_bloom_filter_of_four_billion_probes_ends_that_session_only() {
             Message::Documents {
                 list: vec![(document.clone(), hugme_model::DocumentKind::Class)],
             },
-            Message::Sync { document, message },
+            Message::Sync {
+                document,
+                message,
+                signatures: Vec::new(),
+            },
         ] {
             tls.write_all(&hugme_sync::frame::with_prefix(&frame.encode()))
                 .await

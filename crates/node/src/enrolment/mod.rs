@@ -14,11 +14,13 @@ pub use codes::{qr_png, qr_svg, read_qr, CODE_LIFETIME_MS, MAX_ATTEMPTS};
 use automerge::AutoCommit;
 use hugme_app::api::enrolment::EnrolmentView;
 use hugme_app::App;
-use hugme_model::{Class, Device, DeviceId, DeviceRole, DocumentKind};
+use hugme_model::{Class, Device, DeviceId, DeviceRole, DocumentKind, Written};
 use hugme_store::now_ms;
 use hugme_sync::code::ShortCode;
 use hugme_sync::error::Refusal;
+use hugme_sync::authorship::{self, Signature};
 use hugme_sync::identity::{self, Authority};
+use hugme_sync::policy::role_name;
 use hugme_sync::Message;
 
 use crate::error::{BadInvitation, Error, Result};
@@ -81,10 +83,11 @@ pub fn create_class_as_teacher(app: &App, name: &str, groups: &[&str]) -> Result
         enrolled_at: now_ms(),
         revoked: false,
         left_at: None,
+        written_before_removal: Vec::new(),
     });
     let authority = Authority::create(class.id.as_str())?;
     let identity = Identity {
-        credentials: authority.credentials_for(&device)?,
+        credentials: authority.credentials_for(&device, role_name(DeviceRole::Teacher))?,
         authority: Some(authority),
     };
     identity.save(app.store().dir())?;
@@ -276,6 +279,8 @@ pub fn join(app: &App, payload: &Payload) -> Result<String> {
                 authority,
                 class_document,
                 revocations,
+                signatures,
+                certificates,
             }) => {
                 let credentials = identity::Credentials {
                     device: payload.device.clone(),
@@ -297,6 +302,13 @@ pub fn join(app: &App, payload: &Payload) -> Result<String> {
                 identity.save(app.store().dir())?;
                 app.store()
                     .create_document(&payload.class, DocumentKind::Class, doc)?;
+                keep_class_signatures(
+                    app,
+                    &payload.class,
+                    &identity.credentials.authority,
+                    &signatures,
+                    &certificates,
+                )?;
                 if !revocations.is_empty() {
                     membership::set_revocations(app.store(), &revocations)?;
                 }
@@ -341,7 +353,9 @@ pub fn revoke(app: &App, device: &str) -> Result<u64> {
     {
         return Err(Error::NoSuchDevice(device.to_owned()));
     }
-    let revoked = app.update_class(&class_id.as_str().into(), |c| {
+    // What it had written stays; anything later under its name is refused everywhere.
+    let written = written_by(app, device)?;
+    app.update_class(&class_id.as_str().into(), |c| {
         let Some(entry) = c.devices.iter_mut().find(|d| d.id.as_str() == device) else {
             return Err(hugme_app::Error::NotThere {
                 what: "device",
@@ -349,12 +363,12 @@ pub fn revoke(app: &App, device: &str) -> Result<u64> {
             });
         };
         entry.revoked = true;
-        Ok(c.devices
-            .iter()
-            .filter(|d| d.revoked)
-            .map(|d| d.id.to_string())
-            .collect::<Vec<_>>())
+        entry.written_before_removal = written;
+        Ok(())
     })?;
+    // The list is this device's own record of removals, only ever added to: never the
+    // roster's flags, which a forged change could have turned back.
+    let revoked = membership::add_removal(app.store(), device)?;
     let number = membership::revocations(app.store())?
         .and_then(|der| identity::verified_revocations(&der, &creds.authority))
         .unwrap_or(0)
@@ -362,6 +376,66 @@ pub fn revoke(app: &App, device: &str) -> Result<u64> {
     let list = authority.revocation_list(number, &revoked)?;
     membership::set_revocations(app.store(), &list)?;
     Ok(number)
+}
+
+/// How many changes `device` had made to each document held here (its newest change's
+/// sequence number), read from the documents' histories.
+fn written_by(app: &App, device: &str) -> Result<Vec<Written>> {
+    let actor = hugme_sync::policy::actor_for(device);
+    let mut written = Vec::new();
+    let mut documents = hugme_task::lock(app.documents());
+    for info in documents.store().documents()? {
+        let Some(doc) = documents.open(&info.id)? else {
+            continue;
+        };
+        let changes = doc
+            .doc_mut()
+            .get_changes_meta(&[])
+            .iter()
+            .filter(|c| *c.actor == actor)
+            .map(|c| c.seq)
+            .max();
+        if let Some(changes) = changes {
+            written.push(Written {
+                document: info.id.clone(),
+                changes,
+            });
+        }
+    }
+    Ok(written)
+}
+
+/// Keeps the class document's signatures and certificates an enrolment brought, each checked
+/// (a certificate against the class CA, a signature by its certificate), so that the new
+/// device can pass the class document on to peers that check who wrote it.
+fn keep_class_signatures(
+    app: &App,
+    class: &str,
+    authority: &[u8],
+    signatures: &[Signature],
+    certificates: &[Vec<u8>],
+) -> Result<()> {
+    let mut certified = std::collections::HashMap::new();
+    for der in certificates {
+        if let Ok(c) = authorship::certified(der, authority, class) {
+            app.store().keep_certificate(&c.device, der)?;
+            certified.insert(c.device.clone(), c);
+        }
+    }
+    for s in signatures {
+        if certified
+            .get(&s.signer)
+            .is_some_and(|c| c.verifies(class, class, s))
+        {
+            app.store()
+                .keep_signature(
+                    class,
+                    (s.signer.clone(), s.hash.to_vec(), s.seq, s.signature.clone()),
+                )
+                .wait()?;
+        }
+    }
+    Ok(())
 }
 
 /// The runtime for network commands.

@@ -43,6 +43,9 @@ enum Key<'a> {
     LastSeen,
     /// The teacher's addresses of the enrolment this device joined with (JSON list).
     EnrolmentHubs,
+    /// The devices this teacher's device removed from the class, oldest first (JSON list):
+    /// the one source of its revocation lists, only ever added to.
+    Removals,
 }
 
 impl Key<'_> {
@@ -55,6 +58,7 @@ impl Key<'_> {
             Key::TermHanded => "term_handed".into(),
             Key::LastSeen => "neighbours".into(),
             Key::EnrolmentHubs => "enrolment_hubs".into(),
+            Key::Removals => "removals".into(),
         }
     }
 
@@ -104,6 +108,21 @@ pub fn revocations(store: &Store) -> Result<Option<Vec<u8>>> {
 
 pub(crate) fn set_revocations(store: &Store, der: &[u8]) -> Result<()> {
     Key::Revocations.set(store, &hex::encode(der))
+}
+
+/// The devices this teacher's device removed from the class, oldest first.
+pub(crate) fn removals(store: &Store) -> Result<Vec<String>> {
+    Ok(Key::Removals.get_json(store)?.unwrap_or_default())
+}
+
+/// Adds a device to this teacher's device's record of removals (nothing is ever taken out).
+pub(crate) fn add_removal(store: &Store, device: &str) -> Result<Vec<String>> {
+    let mut removed = removals(store)?;
+    if !removed.iter().any(|d| d == device) {
+        removed.push(device.to_owned());
+        Key::Removals.set_json(store, &removed)?;
+    }
+    Ok(removed)
 }
 
 /// The tablets a relaying device handed the end of the term to.

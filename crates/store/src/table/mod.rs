@@ -4,4 +4,5 @@ pub(crate) mod blobs;
 pub(crate) mod changes;
 pub(crate) mod documents;
 pub(crate) mod meta;
+pub(crate) mod signatures;
 pub(crate) mod sync_states;

@@ -151,15 +151,7 @@ fn a_newly_enrolled_tablets_work_waits_for_the_roster_then_goes_through() {
         hugme_model::write(doc, &class).unwrap();
         doc.commit();
     }
-    let mut ilves_tab = Peer {
-        id: "ilves-tab".into(),
-        replica: Default::default(),
-    };
-    let class_doc = s.teacher.replica.document(CLASS).unwrap().unwrap().fork();
-    ilves_tab
-        .replica
-        .insert_document(CLASS, DocumentKind::Class, class_doc)
-        .unwrap();
+    let mut ilves_tab = joined(&s.ca, &mut s.teacher, "ilves-tab", "group-tablet");
     new_project(&mut ilves_tab, "p-ilves", &ilves, "Ilvekset");
 
     let outcome = connect(&mut ilves_tab, &mut s.hub, None);

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use automerge::transaction::Transactable;
 use automerge::AutoCommit;
 use hugme_model::{Class, Device, DeviceId, DeviceRole, DocumentKind, GroupId, Project};
+use hugme_sync::identity::Authority;
 use hugme_sync::policy::actor_for;
 use hugme_sync::{Effect, MemoryReplica, Replica, Session};
 
@@ -126,12 +127,14 @@ pub fn device(id: &str, role: DeviceRole, groups: &[&GroupId]) -> Device {
         enrolled_at: 0,
         revoked: false,
         left_at: None,
+        written_before_removal: Vec::new(),
     }
 }
 
 /// The class of the tests: teacher `ope`, a hub, tablets of groups Kettu and Saukot.
 #[derive(Debug)]
 pub struct School {
+    pub ca: Authority,
     pub teacher: Peer,
     pub hub: Peer,
     pub kettu: Peer,
@@ -142,6 +145,7 @@ pub struct School {
 
 pub fn school() -> School {
     let mut class = Class::new("5B");
+    class.id = hugme_model::ClassId::from(CLASS);
     let kettu_group = class.add_group("Kettu");
     let saukot_group = class.add_group("Saukot");
     class.devices = vec![
@@ -153,30 +157,59 @@ pub fn school() -> School {
     let mut doc = AutoCommit::new().with_actor(actor_for("ope"));
     hugme_model::write(&mut doc, &class).unwrap();
     doc.commit();
-    // Every device got the class document when it joined.
-    let peer = |id: &str| {
-        let mut replica = MemoryReplica::default();
-        replica
-            .insert_document(CLASS, DocumentKind::Class, doc.clone())
-            .unwrap();
-        Peer {
-            id: id.into(),
-            replica,
-        }
-    };
+    let ca = Authority::create(CLASS).unwrap();
+    let mut teacher = enrolled(&ca, "ope", "teacher");
+    teacher
+        .replica
+        .insert_document(CLASS, DocumentKind::Class, doc)
+        .unwrap();
+    let hub = joined(&ca, &mut teacher, "hub", "hub");
+    let kettu = joined(&ca, &mut teacher, "kettu-tab", "group-tablet");
+    let saukot = joined(&ca, &mut teacher, "saukot-tab", "group-tablet");
     School {
-        teacher: peer("ope"),
-        hub: peer("hub"),
-        kettu: peer("kettu-tab"),
-        saukot: peer("saukot-tab"),
+        ca,
+        teacher,
+        hub,
+        kettu,
+        saukot,
         kettu_group,
         saukot_group,
     }
 }
 
+/// A device with credentials of the class CA in `role`, holding nothing yet.
+pub fn enrolled(ca: &Authority, id: &str, role: &str) -> Peer {
+    let credentials = ca.credentials_for(id, role).unwrap();
+    Peer {
+        id: id.into(),
+        replica: MemoryReplica::with_credentials(&credentials).unwrap(),
+    }
+}
+
+/// A device that joined as enrolment does it: the class document as the teacher's device
+/// holds it, with its authors' signatures and certificates.
+pub fn joined(ca: &Authority, teacher: &mut Peer, id: &str, role: &str) -> Peer {
+    let mut peer = enrolled(ca, id, role);
+    let class = teacher.replica.document(CLASS).unwrap().unwrap().fork();
+    peer.replica
+        .insert_document(CLASS, DocumentKind::Class, class)
+        .unwrap();
+    let (signatures, certificates) = Session::new(&teacher.id, CLASS, "")
+        .signatures_of(CLASS, &mut teacher.replica)
+        .unwrap();
+    for s in &signatures {
+        peer.replica.keep_signature(CLASS, s).unwrap();
+    }
+    for (s, der) in signatures.iter().zip(certificates) {
+        peer.replica.keep_certificate(&s.signer, &der).unwrap();
+    }
+    peer
+}
+
 /// A new project of `group` written by `peer`.
 pub fn new_project(peer: &mut Peer, id: &str, group: &GroupId, title: &str) {
-    let project = Project::new(CLASS.into(), group.clone(), title, 0);
+    let mut project = Project::new(CLASS.into(), group.clone(), title, 0);
+    project.id = hugme_model::ProjectId::from(id);
     let mut doc = AutoCommit::new().with_actor(actor_for(&peer.id));
     hugme_model::write(&mut doc, &project).unwrap();
     doc.commit();

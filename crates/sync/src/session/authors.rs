@@ -1,0 +1,234 @@
+//! Authorship in a session: the certificates and signatures sent with this side's changes,
+//! and the check of who wrote the peer's ([`crate::authorship`]) before anything else is
+//! looked at.
+
+use automerge::{Change, ChangeHash};
+
+use super::{send, Effect, Session};
+use crate::authorship::{self, Certified, Earlier, Signature, Unvouched};
+use crate::error::Result;
+use crate::frame::Message;
+use crate::policy::{self, actor_for, Roster};
+use crate::replica::Replica;
+
+/// What the authorship check says of a message's changes.
+pub(super) enum Authorship {
+    /// Every change is its author's; these signatures vouched for them (to keep).
+    Vouched(Vec<Signature>),
+    /// A signed change is not in hand yet: hold the message back.
+    Waiting { device: String },
+    /// Refused whole: a change its author did not sign, a signature that does not verify, a
+    /// removed device's change made after its removal.
+    Refused { device: String, why: String },
+}
+
+impl Session {
+    /// A certificate the peer passed on: kept once the class CA's signature on it checks; a
+    /// forged one ends the session.
+    pub(super) fn take_certificate(
+        &mut self,
+        der: &[u8],
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        match authorship::certified(der, replica.authority(), &self.class) {
+            Ok(certified) => {
+                if replica.certificate(&certified.device)?.as_deref() != Some(der) {
+                    replica.keep_certificate(&certified.device, der)?;
+                }
+                self.certified.insert(certified.device.clone(), certified);
+            }
+            Err(e) => out.extend(self.close(format!("{} sent {e}", self.peer))),
+        }
+        Ok(())
+    }
+
+    /// A device's checked certificate: passed on in this session, or held.
+    fn certified_of(&mut self, device: &str, replica: &mut dyn Replica) -> Result<Option<Certified>> {
+        if let Some(c) = self.certified.get(device) {
+            return Ok(Some(c.clone()));
+        }
+        let Some(der) = replica.certificate(device)? else {
+            return Ok(None);
+        };
+        let Ok(certified) = authorship::certified(&der, replica.authority(), &self.class) else {
+            return Ok(None);
+        };
+        self.certified.insert(device.to_owned(), certified.clone());
+        Ok(Some(certified))
+    }
+
+    /// The signatures to send with a sync message of document `id` that carries changes:
+    /// this device's over its newest change there (made now if the newest is not signed
+    /// yet), and the newest held of every other author. Each signer's certificate goes out
+    /// first, once per session.
+    pub(super) fn outgoing_signatures(
+        &mut self,
+        id: &str,
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<Vec<Signature>> {
+        let signatures = self.signed(id, replica)?;
+        for signer in signatures.iter().map(|s| s.signer.clone()).collect::<Vec<_>>() {
+            if self.certificates_sent.contains(&signer) {
+                continue;
+            }
+            if let Some(der) = replica.certificate(&signer)? {
+                send(out, Message::Certificate { der });
+                self.certificates_sent.insert(signer);
+            }
+        }
+        Ok(signatures)
+    }
+
+    /// The signatures of `document`'s authors a device passes on with it, and their
+    /// certificates: enrolment hands them to a new device with the class document.
+    pub fn signatures_of(
+        &mut self,
+        document: &str,
+        replica: &mut dyn Replica,
+    ) -> Result<(Vec<Signature>, Vec<Vec<u8>>)> {
+        let signatures = self.signed(document, replica)?;
+        let mut certificates = Vec::new();
+        for signature in &signatures {
+            certificates.extend(replica.certificate(&signature.signer)?);
+        }
+        Ok((signatures, certificates))
+    }
+
+    /// The newest signature of each author of document `id`; this device's own made now if
+    /// its newest change there is not signed yet.
+    fn signed(&mut self, id: &str, replica: &mut dyn Replica) -> Result<Vec<Signature>> {
+        let mut signatures = replica.signatures(id)?;
+        let newest_own = replica.document(id)?.and_then(|doc| {
+            // Automerge finds "its own" newest change by the document's actor: the device's.
+            doc.set_actor(actor_for(&self.me));
+            doc.get_last_local_change().map(|c| (c.hash().0, c.seq()))
+        });
+        if let Some((hash, seq)) = newest_own {
+            let held = signatures.iter().any(|s| s.signer == self.me && s.hash == hash);
+            if let (false, Some(key)) = (held, replica.signing_key()) {
+                let own = key.sign(&self.class, id, hash, seq)?;
+                replica.keep_signature(id, &own)?;
+                signatures.retain(|s| s.signer != self.me);
+                signatures.push(own);
+            }
+        }
+        Ok(signatures)
+    }
+
+    /// Who wrote the received `changes` to `document`: each change not held already must be
+    /// vouched for by its author's verified signature ([`authorship::vouch`]); a removed
+    /// device's change only up to what the teacher's device held of it when removing it.
+    pub(super) fn authorship(
+        &mut self,
+        document: &str,
+        changes: &[Change],
+        signatures: &[Signature],
+        roster: &Roster,
+        replica: &mut dyn Replica,
+    ) -> Result<Authorship> {
+        let held: std::collections::HashSet<ChangeHash> = match replica.document(document)? {
+            Some(doc) => changes
+                .iter()
+                .map(Change::hash)
+                .filter(|h| doc.get_change_meta_by_hash(h).is_some())
+                .collect(),
+            None => Default::default(),
+        };
+        let mut authors: Vec<String> = changes
+            .iter()
+            .filter(|c| !held.contains(&c.hash()))
+            .map(|c| policy::device_of(c.actor_id()))
+            .collect();
+        authors.sort();
+        authors.dedup();
+        let mut verified = Vec::new();
+        let stored = replica.signatures(document)?;
+        for device in &authors {
+            let Some(certified) = self.certified_of(device, replica)? else {
+                return Ok(Authorship::Refused {
+                    device: device.clone(),
+                    why: "no certificate of the class names this author".into(),
+                });
+            };
+            if certified.role.as_deref().is_some_and(|role| {
+                roster
+                    .device(device)
+                    .is_some_and(|entry| policy::role_name(entry.role) != role)
+            }) {
+                return Ok(Authorship::Refused {
+                    device: device.clone(),
+                    why: "the roster gives this device a role its certificate does not".into(),
+                });
+            }
+            for signature in signatures.iter().filter(|s| &s.signer == device) {
+                if !certified.verifies(&self.class, document, signature) {
+                    return Ok(Authorship::Refused {
+                        device: device.clone(),
+                        why: "a signature that does not verify".into(),
+                    });
+                }
+                verified.push(signature.clone());
+            }
+            // Checked when it was kept: it may name a change still waiting for its
+            // dependencies in this session.
+            verified.extend(stored.iter().filter(|s| &s.signer == device).cloned());
+        }
+        let used = match authorship::vouch(changes, |h| held.contains(h), &self.earlier, &verified)
+        {
+            Ok(used) => used.into_iter().cloned().collect(),
+            Err(Unvouched::Waiting { device }) => return Ok(Authorship::Waiting { device }),
+            Err(Unvouched::Forged { device, why }) => {
+                return Ok(Authorship::Refused { device, why })
+            }
+        };
+        // A removed device: what the teacher's device held of it then stays, nothing after.
+        for device in &authors {
+            let removed = replica.is_revoked(device)?
+                || roster.device(device).is_some_and(|d| d.revoked);
+            if !removed {
+                continue;
+            }
+            let kept = roster
+                .device(device)
+                .and_then(|d| {
+                    d.written_before_removal
+                        .iter()
+                        .find(|w| w.document == document)
+                        .map(|w| w.changes)
+                })
+                .unwrap_or(0);
+            let late = changes.iter().find(|c| {
+                !held.contains(&c.hash())
+                    && policy::device_of(c.actor_id()) == *device
+                    && c.seq() > kept
+            });
+            if let Some(late) = late {
+                return Ok(Authorship::Refused {
+                    device: device.clone(),
+                    why: format!(
+                        "change number {} was made after the device was removed from the class",
+                        late.seq()
+                    ),
+                });
+            }
+        }
+        Ok(Authorship::Vouched(used))
+    }
+
+    /// Remembers received changes Automerge is still holding back (their dependencies have
+    /// not arrived), so that a signature naming one of them vouches in a later message.
+    pub(super) fn remember_waiting(&mut self, changes: &[Change], mut arrived: impl FnMut(&ChangeHash) -> bool) {
+        for change in changes.iter().filter(|c| !arrived(&c.hash())) {
+            self.earlier.insert(
+                change.hash(),
+                Earlier {
+                    device: policy::device_of(change.actor_id()),
+                    seq: change.seq(),
+                    deps: change.deps().to_vec(),
+                },
+            );
+        }
+    }
+}
