@@ -330,6 +330,12 @@ impl Replica for MemoryReplica {
     }
 
     fn keep_signature(&mut self, document: &str, signature: &Signature) -> Result<()> {
+        // As in the store, a signature is kept beside a document held.
+        if !self.docs.contains_key(document) {
+            return Err(Error::replica(std::io::Error::other(format!(
+                "a signature of {document}, which is not held"
+            ))));
+        }
         self.keyring.keep_signature(document, signature);
         Ok(())
     }

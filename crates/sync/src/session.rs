@@ -676,19 +676,25 @@ impl Session {
                 return self.refuse(document, &authors, refused.to_string(), out);
             }
         }
-        for signature in &vouched {
-            replica.keep_signature(document, signature)?;
-        }
         self.remember_waiting(&changes, |h| scratch.get_change_meta_by_hash(h).is_some());
-        match replica.document(document)? {
-            Some(doc) => *doc = scratch,
+        let stored = match replica.document(document)? {
+            Some(doc) => {
+                *doc = scratch;
+                true
+            }
             None if has_content => {
                 self.fresh.remove(document);
                 replica.insert_document(document, kind, scratch)?;
+                true
             }
             None => {
                 self.fresh.insert(document.to_owned(), scratch);
+                false
             }
+        };
+        // Kept once the document is (a signature is stored beside its document).
+        for signature in vouched.iter().filter(|_| stored) {
+            replica.keep_signature(document, signature)?;
         }
         replica.put_sync_state(document, &self.peer, state.encode())?;
         self.states.insert(document.to_owned(), state);

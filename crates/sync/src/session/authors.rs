@@ -147,9 +147,14 @@ impl Session {
         let stored = replica.signatures(document)?;
         for device in &authors {
             let Some(certified) = self.certified_of(device, replica)? else {
+                let signed = signatures.iter().any(|s| &s.signer == device);
                 return Ok(Authorship::Refused {
                     device: device.clone(),
-                    why: "no certificate of the class names this author".into(),
+                    why: if signed {
+                        "no certificate of the class names this author".into()
+                    } else {
+                        "its changes carry no signature of it".into()
+                    },
                 });
             };
             if certified.role.as_deref().is_some_and(|role| {
