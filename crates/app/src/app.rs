@@ -11,7 +11,8 @@ use std::sync::{Arc, Mutex};
 use automerge::AutoCommit;
 use hugme_model::document::Document;
 use hugme_model::{
-    read, write, Class, ClassId, DocumentKind, GroupId, Opened, Project, ProjectId, Review,
+    read, write, Class, ClassId, DeviceRole, DocumentKind, GroupId, Opened, Project, ProjectId,
+    Review,
 };
 use hugme_store::{now_ms, BlobRef, Store, StoredDocument};
 use hugme_task::lock;
@@ -32,6 +33,10 @@ pub struct App {
     subscribers: Subscribers,
     /// The export being written, if any: one at a time ([`App::export_project`]).
     pub(crate) export: Mutex<Option<hugme_export::Progress>>,
+    /// The role this device's class certificate names, once the program that opened the
+    /// folder has checked it (`Some(None)`: no valid certificate). The teacher's powers need
+    /// it to say teacher: the roster alone is a document a pupil's tools can edit locally.
+    certified_role: Mutex<Option<Option<DeviceRole>>>,
 }
 
 /// The meta key of this data folder's device id.
@@ -50,6 +55,7 @@ impl App {
         let subscribers = Subscribers::default();
         Ok(App {
             device: Mutex::new(device),
+            certified_role: Mutex::new(None),
             documents: Arc::new(Mutex::new(OpenDocuments::new(
                 store.clone(),
                 subscribers.clone(),
@@ -63,6 +69,22 @@ impl App {
     /// This device's id, if it has one.
     pub fn device(&self) -> Option<String> {
         lock(&self.device).clone()
+    }
+
+    /// Tells the app the role this device's class certificate names (checked against the
+    /// class CA by the caller; `None`: it has no valid certificate). From then on the teacher's
+    /// commands need that role as well as the roster's.
+    pub fn set_certified_role(&self, role: Option<DeviceRole>) {
+        *lock(&self.certified_role) = Some(role);
+    }
+
+    /// Whether the certificate lets this device act as a teacher: true when no program told
+    /// the app of a certificate (a folder opened by a library caller, the sample class).
+    pub(crate) fn certified_teacher(&self) -> bool {
+        match *lock(&self.certified_role) {
+            Some(role) => role == Some(DeviceRole::Teacher),
+            None => true,
+        }
     }
 
     /// Gives this data folder its device id (when it creates or joins a class).

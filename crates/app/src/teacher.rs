@@ -28,6 +28,9 @@ impl App {
         let Some(device) = self.device() else {
             return Ok(false);
         };
+        if !self.certified_teacher() {
+            return Ok(false);
+        }
         Ok(self.classes()?.iter().any(|c| {
             c.devices
                 .iter()

@@ -151,8 +151,14 @@ mod tests {
             admit(Review, &format!("review-{id}"), "5b", None, &doc),
             Err(Refused::Unreadable { .. })
         ));
-        assert!(matches!(admit(Project, "review-x", "5b", None, &doc), Err(Refused::WrongId { .. })));
-        assert!(matches!(admit(Class, &id, "5b", None, &doc), Err(Refused::WrongId { .. })));
+        assert!(matches!(
+            admit(Project, "review-x", "5b", None, &doc),
+            Err(Refused::WrongId { .. })
+        ));
+        assert!(matches!(
+            admit(Class, &id, "5b", None, &doc),
+            Err(Refused::WrongId { .. })
+        ));
         // Its group moved to another group's name.
         assert_eq!(
             admit(Project, &id, "5b", Some("saukot"), &doc),
@@ -162,18 +168,35 @@ mod tests {
             })
         );
         // Of another class, or filed under another id.
-        assert!(matches!(admit(Project, &id, "6a", None, &doc), Err(Refused::Mismatch { .. })));
-        assert!(matches!(admit(Project, "other", "5b", None, &doc), Err(Refused::Mismatch { .. })));
+        assert!(matches!(
+            admit(Project, &id, "6a", None, &doc),
+            Err(Refused::Mismatch { .. })
+        ));
+        assert!(matches!(
+            admit(Project, "other", "5b", None, &doc),
+            Err(Refused::Mismatch { .. })
+        ));
         // A schema from the future, and a shape the app cannot read.
         let mut newer = doc.clone();
         automerge::transaction::Transactable::put(&mut newer, automerge::ROOT, "schema", 99u64)
             .unwrap();
-        assert!(matches!(admit(Project, &id, "5b", None, &newer), Err(Refused::NewerSchema { found: 99, .. })));
+        assert!(matches!(
+            admit(Project, &id, "5b", None, &newer),
+            Err(Refused::NewerSchema { found: 99, .. })
+        ));
         let mut broken = doc.clone();
-        automerge::transaction::Transactable::put(&mut broken, automerge::ROOT, "pages", "nonsense")
-            .unwrap();
+        automerge::transaction::Transactable::put(
+            &mut broken,
+            automerge::ROOT,
+            "pages",
+            "nonsense",
+        )
+        .unwrap();
         automerge::transaction::Transactable::put(&mut broken, automerge::ROOT, "title", 5u64)
             .unwrap();
-        assert!(matches!(admit(Project, &id, "5b", None, &broken), Err(Refused::Unreadable { .. })));
+        assert!(matches!(
+            admit(Project, &id, "5b", None, &broken),
+            Err(Refused::Unreadable { .. })
+        ));
     }
 }

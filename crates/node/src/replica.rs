@@ -69,7 +69,6 @@ pub struct ClassReplica<'a> {
 }
 
 impl ClassReplica<'_> {
-
     /// The blob being received with this hash, opened (and resumed) on first use.
     fn partial(&mut self, hash: &str) -> hugme_sync::Result<&mut PartialBlob> {
         if !self.scope.partials.contains_key(hash) {

@@ -106,7 +106,9 @@ impl Node {
     /// (`true`: it has left it), or the teacher's device removes the peer that now holds the
     /// order.
     pub(crate) fn after_session(&self, ended: &Ended) -> Result<bool> {
-        if !ended.finished || !ended.greeted {
+        // A session in which the peer refused changes of this device's did not end in step:
+        // the peer may not hold the order (a forged one, say, that it refused).
+        if !ended.finished || !ended.greeted || ended.stats.refused_by_peer > 0 {
             return Ok(false);
         }
         let class = self.app().read::<Class>(&self.credentials().class)?.value;

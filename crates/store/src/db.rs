@@ -14,13 +14,12 @@ use rusqlite_migration::{Migrations, M};
 use crate::error::{Error, Result};
 
 /// The migrations, oldest first. Their count is the schema version this build writes.
-pub(crate) static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| {
-        Migrations::new(vec![
-            M::up(include_str!("migrations/0001_init.sql")),
-            M::up(include_str!("migrations/0002_authorship.sql")),
-        ])
-    });
+pub(crate) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001_init.sql")),
+        M::up(include_str!("migrations/0002_authorship.sql")),
+    ])
+});
 
 /// The schema version (SQLite `user_version`) this build writes.
 pub fn supported_version() -> i64 {

@@ -40,11 +40,11 @@ use rusqlite::Connection;
 use blob_folder::BlobFolder;
 pub use blob_folder::BlobRef;
 pub use db::supported_version;
-pub use table::signatures::StoredSignature;
 pub use document::StoredDocument;
 pub use error::{Error, Result};
 pub use partial::PartialBlob;
 pub use table::documents::DocumentInfo;
+pub use table::signatures::StoredSignature;
 pub use writer::Ticket;
 use writer::{Job, Writer};
 

@@ -80,12 +80,9 @@ impl SigningKey {
     /// The key of `device`. Errors: the bytes are not a PKCS#8 P-256 key.
     pub fn new(device: &str, pkcs8: &[u8]) -> Result<Self> {
         let random = SystemRandom::new();
-        let key = EcdsaKeyPair::from_pkcs8(
-            &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-            pkcs8,
-            &random,
-        )
-        .map_err(|e| Error::Certificate(format!("the device key cannot sign: {e}")))?;
+        let key =
+            EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8, &random)
+                .map_err(|e| Error::Certificate(format!("the device key cannot sign: {e}")))?;
         Ok(Self {
             device: device.into(),
             key,

@@ -43,15 +43,27 @@ fn a_signature_verifies_for_its_class_document_change_and_signer_only() {
     let s = kettu.key.sign("5b", "p1", [7; 32], 3).unwrap();
     assert_eq!(s.signature.len(), SIGNATURE_LEN);
     assert!(kettu.certified.verifies("5b", "p1", &s));
-    assert!(!kettu.certified.verifies("5b", "p2", &s), "another document");
+    assert!(
+        !kettu.certified.verifies("5b", "p2", &s),
+        "another document"
+    );
     assert!(!kettu.certified.verifies("6a", "p1", &s), "another class");
-    assert!(!saukot.certified.verifies("5b", "p1", &s), "another device's key");
+    assert!(
+        !saukot.certified.verifies("5b", "p1", &s),
+        "another device's key"
+    );
     let mut moved = s.clone();
     moved.seq = 4;
-    assert!(!kettu.certified.verifies("5b", "p1", &moved), "another change");
+    assert!(
+        !kettu.certified.verifies("5b", "p1", &moved),
+        "another change"
+    );
     let mut claimed = s.clone();
     claimed.signer = "saukot-tab".into();
-    assert!(!saukot.certified.verifies("5b", "p1", &claimed), "a signature claimed by another");
+    assert!(
+        !saukot.certified.verifies("5b", "p1", &claimed),
+        "a signature claimed by another"
+    );
 }
 
 #[test]
@@ -79,14 +91,22 @@ fn one_signature_vouches_for_every_change_of_its_signer_beneath_it() {
     let kettu_sig = kettu.key.sign("5b", "p1", top.hash().0, top.seq()).unwrap();
     let ope = device(&ca, "ope");
     let ope_top = newest(&changes[5..7]).clone();
-    let ope_sig = ope.key.sign("5b", "p1", ope_top.hash().0, ope_top.seq()).unwrap();
+    let ope_sig = ope
+        .key
+        .sign("5b", "p1", ope_top.hash().0, ope_top.seq())
+        .unwrap();
     let sigs = [kettu_sig.clone(), ope_sig];
     let used = vouch(&changes, |_| false, &HashMap::new(), &sigs).unwrap();
     assert_eq!(used.len(), 2);
 
     // Without the teacher's signature, its changes are not vouched for, though kettu's
     // signature lies above them.
-    let err = vouch(&changes, |_| false, &HashMap::new(), std::slice::from_ref(&kettu_sig));
+    let err = vouch(
+        &changes,
+        |_| false,
+        &HashMap::new(),
+        std::slice::from_ref(&kettu_sig),
+    );
     assert!(matches!(err, Err(Unvouched::Forged { device, .. }) if device == "ope"));
 }
 
@@ -96,14 +116,20 @@ fn a_forged_change_under_a_signers_name_is_not_vouched_for() {
     let ope = device(&ca, "ope");
     let mut doc = AutoCommit::new();
     let genuine = write(&mut doc, "ope", 3);
-    let sig = ope.key.sign("5b", "c", newest(&genuine).hash().0, 3).unwrap();
+    let sig = ope
+        .key
+        .sign("5b", "c", newest(&genuine).hash().0, 3)
+        .unwrap();
     // A pupil's tools append a change with the teacher's actor on top.
     let mut forger = doc.fork();
     let forged = write(&mut forger, "ope", 1);
     let mut all = genuine.clone();
     all.extend(forged.clone());
     let result = vouch(&all, |_| false, &HashMap::new(), std::slice::from_ref(&sig));
-    assert!(matches!(result, Err(Unvouched::Forged { .. })), "{result:?}");
+    assert!(
+        matches!(result, Err(Unvouched::Forged { .. })),
+        "{result:?}"
+    );
     // The genuine signature replayed with the forged change's hash does not verify.
     let mut replayed = sig.clone();
     replayed.hash = forged[0].hash().0;
@@ -134,7 +160,12 @@ fn a_signed_change_still_on_its_way_makes_the_rest_wait_and_then_vouches() {
     // The first three arrive without the fourth, which the signature names.
     let first = &changes[..3];
     assert!(matches!(
-        vouch(first, |_| false, &HashMap::new(), std::slice::from_ref(&sig)),
+        vouch(
+            first,
+            |_| false,
+            &HashMap::new(),
+            std::slice::from_ref(&sig)
+        ),
         Err(Unvouched::Waiting { .. })
     ));
     // Once the fourth arrived earlier in the session (held back by Automerge), they vouch.

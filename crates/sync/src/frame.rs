@@ -551,13 +551,16 @@ mod tests {
             bytes.clone().prop_map(|der| Message::Revocations { der }),
             proptest::collection::vec((text(), kind()), 0..5)
                 .prop_map(|list| Message::Documents { list }),
-            (text(), bytes.clone(), proptest::collection::vec(signature(), 0..3)).prop_map(
-                |(document, message, signatures)| Message::Sync {
+            (
+                text(),
+                bytes.clone(),
+                proptest::collection::vec(signature(), 0..3)
+            )
+                .prop_map(|(document, message, signatures)| Message::Sync {
                     document,
                     message,
                     signatures
-                }
-            ),
+                }),
             bytes.clone().prop_map(|der| Message::Certificate { der }),
             proptest::collection::vec((text(), any::<u64>()), 0..5)
                 .prop_map(|blobs| Message::Have { blobs }),

@@ -94,7 +94,11 @@ impl Keyring {
 
     pub fn keep_signature(&mut self, document: &str, signature: &Signature) {
         let key = (document.to_owned(), signature.signer.clone());
-        if self.signatures.get(&key).is_none_or(|s| s.seq < signature.seq) {
+        if self
+            .signatures
+            .get(&key)
+            .is_none_or(|s| s.seq < signature.seq)
+        {
             self.signatures.insert(key, signature.clone());
         }
     }

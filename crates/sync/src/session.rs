@@ -629,7 +629,9 @@ impl Session {
         let kind = self.kinds[document];
         let changes = match policy::parse(&message) {
             Ok(changes) => changes,
-            Err(why) => return self.refuse(document, "?", format!("unreadable changes: {why}"), out),
+            Err(why) => {
+                return self.refuse(document, "?", format!("unreadable changes: {why}"), out)
+            }
         };
         let roster = self.roster(replica)?;
         let vouched = match self.authorship(document, &changes, &signatures, &roster, replica)? {
@@ -646,12 +648,18 @@ impl Session {
         };
         let before = scratch.get_heads();
         let received = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            scratch.sync().receive_sync_message(&mut state, message.clone())
+            scratch
+                .sync()
+                .receive_sync_message(&mut state, message.clone())
         }));
         match received {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => return self.refuse(document, "?", format!("Automerge refused them: {e}"), out),
-            Err(_) => return self.refuse(document, "?", "Automerge could not apply them".into(), out),
+            Ok(Err(e)) => {
+                return self.refuse(document, "?", format!("Automerge refused them: {e}"), out)
+            }
+            Err(_) => {
+                return self.refuse(document, "?", "Automerge could not apply them".into(), out)
+            }
         }
         let changed = scratch.get_heads() != before;
         let group = before_group.clone().or_else(|| policy::group_of(&scratch));

@@ -4,6 +4,7 @@
 mod app;
 mod codes;
 mod flood;
+mod forgery;
 mod refusals;
 mod term;
 mod transfer;

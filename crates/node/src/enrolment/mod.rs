@@ -16,9 +16,9 @@ use hugme_app::api::enrolment::EnrolmentView;
 use hugme_app::App;
 use hugme_model::{Class, Device, DeviceId, DeviceRole, DocumentKind, Written};
 use hugme_store::now_ms;
+use hugme_sync::authorship::{self, Signature};
 use hugme_sync::code::ShortCode;
 use hugme_sync::error::Refusal;
-use hugme_sync::authorship::{self, Signature};
 use hugme_sync::identity::{self, Authority};
 use hugme_sync::policy::role_name;
 use hugme_sync::Message;
@@ -93,6 +93,7 @@ pub fn create_class_as_teacher(app: &App, name: &str, groups: &[&str]) -> Result
     identity.save(app.store().dir())?;
     app.create(class.id.as_str(), &class)?;
     membership::set_class_id(app.store(), class.id.as_str())?;
+    membership::certify(app);
     Ok(class)
 }
 
@@ -314,6 +315,7 @@ pub fn join(app: &App, payload: &Payload) -> Result<String> {
                 }
                 app.set_device(&payload.device)?;
                 membership::set_class_id(app.store(), &payload.class)?;
+                membership::certify(app);
                 // The way back to the teacher's device when multicast does not get through.
                 addresses::set_enrolment_hubs(app.store(), &payload.hubs)?;
                 return Ok(payload.device.clone());
@@ -430,7 +432,12 @@ fn keep_class_signatures(
             app.store()
                 .keep_signature(
                     class,
-                    (s.signer.clone(), s.hash.to_vec(), s.seq, s.signature.clone()),
+                    (
+                        s.signer.clone(),
+                        s.hash.to_vec(),
+                        s.seq,
+                        s.signature.clone(),
+                    ),
                 )
                 .wait()?;
         }

@@ -20,6 +20,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use hugme_app::App;
+use hugme_model::DeviceRole;
 use hugme_store::Store;
 use hugme_sync::identity::{Authority, Credentials};
 
@@ -229,7 +230,32 @@ pub fn open(dir: &Path) -> Result<App> {
     if dir.join(LEAVING).exists() {
         finish_leaving(&app)?;
     }
+    certify(&app);
     Ok(app)
+}
+
+/// Tells the app the role this folder's class certificate names, once the certificate checks
+/// against the class CA and names this device (none: no class, or no valid certificate). The
+/// app's teacher commands need it: a roster edited on a pupil's tablet does not make it a
+/// teacher's. Called wherever a folder is opened, created into a class or joins one.
+pub(crate) fn certify(app: &App) {
+    let role = Identity::load(app).ok().and_then(|identity| {
+        let creds = identity.credentials;
+        let certified =
+            hugme_sync::authorship::certified(&creds.certificate, &creds.authority, &creds.class)
+                .ok()?;
+        if certified.device != creds.device {
+            return None;
+        }
+        [
+            DeviceRole::Teacher,
+            DeviceRole::GroupTablet,
+            DeviceRole::Hub,
+        ]
+        .into_iter()
+        .find(|r| certified.role.as_deref() == Some(hugme_sync::policy::role_name(*r)))
+    });
+    app.set_certified_role(role);
 }
 
 /// Deletes the class from the data folder of `app`: documents and their history, media, sync

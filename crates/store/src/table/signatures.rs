@@ -57,7 +57,12 @@ pub(crate) fn of_document(
     .map_err(|e| Error::sqlite(path, e))
 }
 
-pub(crate) fn keep_certificate(conn: &Connection, path: &Path, device: &str, der: &[u8]) -> Result<()> {
+pub(crate) fn keep_certificate(
+    conn: &Connection,
+    path: &Path,
+    device: &str,
+    der: &[u8],
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO certificates (device, der) VALUES (?1, ?2)
          ON CONFLICT (device) DO UPDATE SET der = ?2",

@@ -44,7 +44,11 @@ impl Session {
     }
 
     /// A device's checked certificate: passed on in this session, or held.
-    fn certified_of(&mut self, device: &str, replica: &mut dyn Replica) -> Result<Option<Certified>> {
+    fn certified_of(
+        &mut self,
+        device: &str,
+        replica: &mut dyn Replica,
+    ) -> Result<Option<Certified>> {
         if let Some(c) = self.certified.get(device) {
             return Ok(Some(c.clone()));
         }
@@ -69,7 +73,11 @@ impl Session {
         out: &mut Vec<Effect>,
     ) -> Result<Vec<Signature>> {
         let signatures = self.signed(id, replica)?;
-        for signer in signatures.iter().map(|s| s.signer.clone()).collect::<Vec<_>>() {
+        for signer in signatures
+            .iter()
+            .map(|s| s.signer.clone())
+            .collect::<Vec<_>>()
+        {
             if self.certificates_sent.contains(&signer) {
                 continue;
             }
@@ -106,7 +114,9 @@ impl Session {
             doc.get_last_local_change().map(|c| (c.hash().0, c.seq()))
         });
         if let Some((hash, seq)) = newest_own {
-            let held = signatures.iter().any(|s| s.signer == self.me && s.hash == hash);
+            let held = signatures
+                .iter()
+                .any(|s| s.signer == self.me && s.hash == hash);
             if let (false, Some(key)) = (held, replica.signing_key()) {
                 let own = key.sign(&self.class, id, hash, seq)?;
                 replica.keep_signature(id, &own)?;
@@ -128,10 +138,14 @@ impl Session {
         roster: &Roster,
         replica: &mut dyn Replica,
     ) -> Result<Authorship> {
+        // The received changes the document has already, and the changes signatures name
+        // that it has (a change held is its author's already).
+        let stored = replica.signatures(document)?;
         let held: std::collections::HashSet<ChangeHash> = match replica.document(document)? {
             Some(doc) => changes
                 .iter()
                 .map(Change::hash)
+                .chain(signatures.iter().chain(&stored).map(|s| ChangeHash(s.hash)))
                 .filter(|h| doc.get_change_meta_by_hash(h).is_some())
                 .collect(),
             None => Default::default(),
@@ -144,7 +158,6 @@ impl Session {
         authors.sort();
         authors.dedup();
         let mut verified = Vec::new();
-        let stored = replica.signatures(document)?;
         for device in &authors {
             let Some(certified) = self.certified_of(device, replica)? else {
                 let signed = signatures.iter().any(|s| &s.signer == device);
@@ -190,8 +203,8 @@ impl Session {
         };
         // A removed device: what the teacher's device held of it then stays, nothing after.
         for device in &authors {
-            let removed = replica.is_revoked(device)?
-                || roster.device(device).is_some_and(|d| d.revoked);
+            let removed =
+                replica.is_revoked(device)? || roster.device(device).is_some_and(|d| d.revoked);
             if !removed {
                 continue;
             }
@@ -224,7 +237,11 @@ impl Session {
 
     /// Remembers received changes Automerge is still holding back (their dependencies have
     /// not arrived), so that a signature naming one of them vouches in a later message.
-    pub(super) fn remember_waiting(&mut self, changes: &[Change], mut arrived: impl FnMut(&ChangeHash) -> bool) {
+    pub(super) fn remember_waiting(
+        &mut self,
+        changes: &[Change],
+        mut arrived: impl FnMut(&ChangeHash) -> bool,
+    ) {
         for change in changes.iter().filter(|c| !arrived(&c.hash())) {
             self.earlier.insert(
                 change.hash(),
