@@ -143,7 +143,11 @@ impl App {
     }
 
     /// Runs `f` on an open document, loading it first if needed.
-    fn with_doc<R>(&self, id: &str, f: impl FnOnce(&mut StoredDocument) -> Result<R>) -> Result<R> {
+    pub(crate) fn with_doc<R>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut StoredDocument) -> Result<R>,
+    ) -> Result<R> {
         let mut documents = lock(&self.documents);
         let doc = documents
             .open(id)?
@@ -273,11 +277,43 @@ impl App {
     }
 
     /// Every project, oldest first.
+    ///
+    /// A project that cannot be read as one (a damaged document) is left out: one such
+    /// document never takes every group's work off the screen. [`App::unreadable_projects`]
+    /// lists them.
     pub fn projects(&self) -> Result<Vec<Opened<Project>>> {
-        self.ids_of(DocumentKind::Project)?
-            .iter()
-            .map(|id| self.project(&ProjectId::from(id.as_str())))
-            .collect()
+        let mut projects = Vec::new();
+        for id in self.ids_of(DocumentKind::Project)? {
+            match self.project(&ProjectId::from(id.as_str())) {
+                Ok(opened) => projects.push(opened),
+                Err(Error::Model(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(projects)
+    }
+
+    /// The projects that cannot be read as one: (document id, the group id it names at its
+    /// root, if it still does).
+    pub fn unreadable_projects(&self) -> Result<Vec<(String, Option<String>)>> {
+        let mut found = Vec::new();
+        for id in self.ids_of(DocumentKind::Project)? {
+            if let Err(Error::Model(_)) = self.project(&ProjectId::from(id.as_str())) {
+                let group = self.with_doc(&id, |doc| {
+                    Ok(
+                        match automerge::ReadDoc::get(doc.doc(), automerge::ROOT, "group_id")
+                            .ok()
+                            .flatten()
+                        {
+                            Some((automerge::Value::Scalar(s), _)) => s.as_str().map(str::to_owned),
+                            _ => None,
+                        },
+                    )
+                })?;
+                found.push((id, group));
+            }
+        }
+        Ok(found)
     }
 
     /// One project.
@@ -297,10 +333,14 @@ impl App {
     }
 
     /// The teacher's review of a project, if there is one yet.
+    /// (A review that cannot be read is none: the project shows without feedback rather than
+    /// not at all.)
     pub fn review(&self, project: &ProjectId) -> Result<Option<Review>> {
         match self.read::<Review>(&review_id(project)) {
             Ok(opened) => Ok(Some(opened.value)),
-            Err(Error::Store(hugme_store::Error::NoSuchDocument { .. })) => Ok(None),
+            Err(Error::Store(hugme_store::Error::NoSuchDocument { .. }) | Error::Model(_)) => {
+                Ok(None)
+            }
             Err(e) => Err(e),
         }
     }

@@ -51,6 +51,7 @@ impl App {
             .find(|c| c.id.as_str() == class)
             .ok_or_else(|| Error::NoSuchClass(class.to_owned()))?;
         let projects = self.projects()?;
+        let unreadable = self.unreadable_projects()?;
         let mut groups = Vec::new();
         for group in &class.groups {
             let mut overviews = Vec::new();
@@ -63,6 +64,11 @@ impl App {
             groups.push(GroupOverview {
                 group: GroupCard::of(group),
                 projects: overviews,
+                unreadable: unreadable
+                    .iter()
+                    .filter(|(_, g)| g.as_deref() == Some(group.id.as_str()))
+                    .map(|(id, _)| id.clone())
+                    .collect(),
             });
         }
         Ok(DashboardView {

@@ -275,3 +275,38 @@ fn the_teacher_edits_groups_and_pupils_and_protects_an_identity() {
     .unwrap_err();
     assert!(matches!(err, Error::NoSuchGroup { .. }), "{err}");
 }
+
+#[test]
+fn one_damaged_project_leaves_the_overview_and_the_class_export_working() {
+    let (_dir, app, class) = teacher();
+    let (ketut, karhut) = (&class.groups[0], &class.groups[1]);
+    app.create_project(&class.id, &ketut.id, "Jää").unwrap();
+    // A project of the Bears whose content is no longer pages (written around the types).
+    let damaged = app.create_project(&class.id, &karhut.id, "Karhut").unwrap();
+    app.with_doc(damaged.as_str(), |doc| {
+        use automerge::transaction::Transactable;
+        doc.doc_mut()
+            .put(automerge::ROOT, "content", "not pages")
+            .unwrap();
+        doc.commit(app.store()).wait()?;
+        Ok(())
+    })
+    .unwrap();
+    let view = app.dashboard(class.id.as_str(), "2026-11-25").unwrap();
+    assert_eq!(view.groups[0].projects.len(), 1, "the Foxes' work is there");
+    assert!(view.groups[0].unreadable.is_empty());
+    assert!(view.groups[1].projects.is_empty());
+    assert_eq!(view.groups[1].unreadable, [damaged.to_string()], "listed with its group");
+
+    let out = tempfile::tempdir().unwrap();
+    let path = app
+        .export_class(class.id.as_str(), ExportFormat::Html, false, out.path(), |_| {})
+        .unwrap();
+    let zip = std::fs::read(&path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut index = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("index.html").unwrap(), &mut index)
+        .unwrap();
+    assert!(index.contains("Jää"), "{index}");
+    assert!(index.contains("Karhut"), "the damaged project is named as left out: {index}");
+}

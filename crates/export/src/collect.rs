@@ -20,6 +20,18 @@ pub enum Scope {
 pub struct Portfolio {
     pub class: Class,
     pub works: Vec<Work>,
+    /// Projects of the class that could not be read (damaged, say), by group name where the
+    /// document still says its group: listed in the export, not included. One unreadable
+    /// project never stops a class's export.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A project that could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub id: String,
+    /// Its group's name, if the document still names a group of the class.
+    pub group: Option<String>,
 }
 
 /// One project with what belongs to it.
@@ -44,16 +56,28 @@ fn ids_of(store: &Store, kind: DocumentKind) -> Result<Vec<String>> {
         .collect())
 }
 
+/// The review of a project; an unreadable one is left out (the work goes without feedback).
 fn review_of(store: &Store, project: &ProjectId) -> Result<Option<Review>> {
     match load::<Review>(store, &Review::document_id(project)) {
         Ok(review) => Ok(Some(review)),
-        Err(Error::Store(hugme_store::Error::NoSuchDocument { .. })) => Ok(None),
+        Err(Error::Store(hugme_store::Error::NoSuchDocument { .. }) | Error::Model(_)) => Ok(None),
         Err(e) => Err(e),
+    }
+}
+
+/// The group id a project document names at its root, read without its type.
+fn group_named(store: &Store, id: &str) -> Option<String> {
+    use automerge::ReadDoc;
+    let doc = store.open_document(id).ok()?;
+    match doc.doc().get(automerge::ROOT, "group_id").ok()??.0 {
+        automerge::Value::Scalar(s) => s.as_str().map(str::to_owned),
+        _ => None,
     }
 }
 
 /// Reads everything the scope covers.
 pub fn collect(store: &Store, scope: &Scope) -> Result<Portfolio> {
+    let mut unreadable_ids = Vec::new();
     let projects: Vec<Project> = match scope {
         Scope::Project(id) => {
             let project = load::<Project>(store, id).map_err(|e| match e {
@@ -67,9 +91,11 @@ pub fn collect(store: &Store, scope: &Scope) -> Result<Portfolio> {
         Scope::Class(class) => {
             let mut all = Vec::new();
             for id in ids_of(store, DocumentKind::Project)? {
-                let project = load::<Project>(store, &id)?;
-                if project.class_id.as_str() == class {
-                    all.push(project);
+                match load::<Project>(store, &id) {
+                    Ok(project) if project.class_id.as_str() == class => all.push(project),
+                    Ok(_) => {}
+                    Err(Error::Model(_)) => unreadable_ids.push(id),
+                    Err(e) => return Err(e),
                 }
             }
             all
@@ -88,6 +114,17 @@ pub fn collect(store: &Store, scope: &Scope) -> Result<Portfolio> {
     if projects.is_empty() {
         return Err(Error::Empty(class.name.as_str().to_owned()));
     }
+    let unreadable = unreadable_ids
+        .into_iter()
+        .map(|id| Unreadable {
+            group: group_named(store, &id).and_then(|g| {
+                class
+                    .group(&hugme_model::GroupId::from(g.as_str()))
+                    .map(|g| g.name.as_str().to_owned())
+            }),
+            id,
+        })
+        .collect();
     let mut works = Vec::new();
     for project in projects {
         works.push(Work {
@@ -105,5 +142,9 @@ pub fn collect(store: &Store, scope: &Scope) -> Result<Portfolio> {
             .unwrap_or(usize::MAX)
     };
     works.sort_by_key(|w| (position(w), w.project.created_at));
-    Ok(Portfolio { class, works })
+    Ok(Portfolio {
+        class,
+        works,
+        unreadable,
+    })
 }

@@ -445,7 +445,13 @@ fn step_name(step: Step, l: &Labels) -> &'static str {
 }
 
 /// The portfolio's first page: the class and a link to each project, by group.
-pub fn index_page(class: &Class, labels: &Labels, entries: &[(String, String, String)]) -> String {
+/// `unreadable`: the group names (or ids) of projects that could not be read.
+pub fn index_page(
+    class: &Class,
+    labels: &Labels,
+    entries: &[(String, String, String)],
+    unreadable: &[String],
+) -> String {
     let mut out = String::new();
     head(&mut out, labels, class.name.as_str());
     let _ = write!(
@@ -463,9 +469,17 @@ pub fn index_page(class: &Class, labels: &Labels, entries: &[(String, String, St
             escape(group)
         );
     }
+    out.push_str("</ul>\n");
+    if !unreadable.is_empty() {
+        let _ = writeln!(out, "<h2>{}</h2>\n<ul>", labels.unreadable);
+        for what in unreadable {
+            let _ = writeln!(out, "<li>{}</li>", escape(what));
+        }
+        out.push_str("</ul>\n");
+    }
     let _ = write!(
         out,
-        "</ul>\n<footer>{}</footer>\n</body>\n</html>\n",
+        "<footer>{}</footer>\n</body>\n</html>\n",
         labels.made_with
     );
     out

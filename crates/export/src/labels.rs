@@ -35,6 +35,8 @@ pub struct Labels {
     pub about_block: &'static str,
     pub projects: &'static str,
     pub made_with: &'static str,
+    /// Before the list of projects that could not be read (and are not in the export).
+    pub unreadable: &'static str,
     pub no_audio: &'static str,
 }
 
@@ -71,6 +73,7 @@ pub const EN: Labels = Labels {
     about_block: "About a part of a page",
     projects: "Projects",
     made_with: "Made with Hug me! Studio",
+    unreadable: "Could not be read, so not included",
     no_audio: "Your browser cannot play this recording.",
 };
 
@@ -107,6 +110,7 @@ pub const FI: Labels = Labels {
     about_block: "Sivun osasta",
     projects: "Projektit",
     made_with: "Tehty Hug me! Studiolla",
+    unreadable: "Ei voitu lukea, joten ei mukana",
     no_audio: "Selaimesi ei voi toistaa tätä äänitettä.",
 };
 

@@ -113,7 +113,16 @@ pub fn export(
                 .collect();
             (
                 "index.html",
-                html::index_page(&portfolio.class, labels, &entries),
+                html::index_page(
+                    &portfolio.class,
+                    labels,
+                    &entries,
+                    &portfolio
+                        .unreadable
+                        .iter()
+                        .map(|u| u.group.clone().unwrap_or_else(|| u.id.clone()))
+                        .collect::<Vec<_>>(),
+                ),
             )
         }
     };

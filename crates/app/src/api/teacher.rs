@@ -22,6 +22,9 @@ pub struct DashboardView {
 pub struct GroupOverview {
     pub group: GroupCard,
     pub projects: Vec<ProjectOverview>,
+    /// Ids of the group's projects that cannot be read (a damaged document): shown as such,
+    /// while the rest of the overview works.
+    pub unreadable: Vec<String>,
 }
 
 /// One project on the overview.

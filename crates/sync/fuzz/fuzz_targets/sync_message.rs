@@ -1,6 +1,6 @@
 //! The Automerge sync message inside a Sync frame, as an enrolled device may send it: decoded,
 //! its summaries and compressed parts measured (`hugme_sync::inflate`), and judged as a new project's and the
-//! class's changes (`hugme_sync::policy::judge`, which parses every chunk) as a session does
+//! class's changes (`hugme_sync::policy::parse`, which parses every chunk, and `judge`) as a session does
 //! before anything of it reaches a held document. Nothing panics out of these, and nothing that
 //! passes the measure inflates past its limits.
 #![no_main]
@@ -28,8 +28,11 @@ fuzz_target!(|bytes: &[u8]| {
         return;
     };
     assert!(inflated <= inflate::MAX_INFLATED);
+    let Ok(changes) = policy::parse(&message) else {
+        return;
+    };
     let roster = policy::Roster::default();
     for kind in [DocumentKind::Project, DocumentKind::Class] {
-        let _ = policy::judge(&roster, kind, None, &message);
+        let _ = policy::judge(&roster, kind, None, &changes, None);
     }
 });

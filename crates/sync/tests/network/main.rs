@@ -2,6 +2,7 @@
 
 mod class;
 mod convergence;
+mod forgery;
 
 use std::collections::VecDeque;
 

@@ -165,7 +165,12 @@ export type DashboardView = { class_id: string, class_name: string, groups: Arra
  */
 ended_at: number | null, };
 
-export type GroupOverview = { group: GroupCard, projects: Array<ProjectOverview>, };
+export type GroupOverview = { group: GroupCard, projects: Array<ProjectOverview>, 
+/**
+ * Ids of the group's projects that cannot be read (a damaged document): shown as such,
+ * while the rest of the overview works.
+ */
+unreadable: Array<string>, };
 
 export type ProjectOverview = { id: string, title: string, 
 /**

@@ -38,6 +38,7 @@ export const en = {
   'teacher.goalForAll.add': 'Add to every project',
   'teacher.goalForAll.done': 'Added to {count} projects.',
   'teacher.noProjects': 'No project yet.',
+  'teacher.unreadable': 'A project of this group could not be read (its file is damaged). The rest of the class works as usual.',
   'teacher.hand': 'Asks for help',
   'teacher.coming': 'I’m coming',
   'teacher.changed': 'changed {when}',

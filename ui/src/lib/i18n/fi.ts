@@ -38,6 +38,7 @@ export const fi: Messages = {
   'teacher.goalForAll.add': 'Lisää jokaiseen projektiin',
   'teacher.goalForAll.done': 'Lisätty {count} projektiin.',
   'teacher.noProjects': 'Ei vielä projektia.',
+  'teacher.unreadable': 'Yhtä tämän ryhmän projektia ei voitu lukea (sen tiedosto on vioittunut). Muu luokka toimii tavalliseen tapaan.',
   'teacher.hand': 'Pyytää apua',
   'teacher.coming': 'Tulen',
   'teacher.changed': 'muutettu {when}',
