@@ -106,6 +106,10 @@ pub fn run() {
                 webview::configure(&window);
                 let _ = window.set_focus();
             }
+            let app = tauri_app.state::<Arc<App>>();
+            if app.is_teacher().unwrap_or(false) {
+                grant_teacher_commands(tauri_app.handle())?;
+            }
             Ok(())
         })
         .run(tauri::generate_context!());
@@ -113,6 +117,15 @@ pub fn run() {
         eprintln!("Hug me! Studio stopped: {e}");
         std::process::exit(1);
     }
+}
+
+/// Lets the window call the teacher's commands (`roles/teacher.json`): only on a device whose
+/// class certificate names a teacher (the facade's `is_teacher`). A group tablet's window
+/// never has them, whatever its roster says.
+pub fn grant_teacher_commands<R: tauri::Runtime>(
+    handle: &tauri::AppHandle<R>,
+) -> tauri::Result<()> {
+    handle.add_capability(include_str!("../roles/teacher.json"))
 }
 
 /// The network side of the data folder, serving and syncing at once if it belongs to a

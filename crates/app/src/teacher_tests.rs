@@ -296,17 +296,29 @@ fn one_damaged_project_leaves_the_overview_and_the_class_export_working() {
     assert_eq!(view.groups[0].projects.len(), 1, "the Foxes' work is there");
     assert!(view.groups[0].unreadable.is_empty());
     assert!(view.groups[1].projects.is_empty());
-    assert_eq!(view.groups[1].unreadable, [damaged.to_string()], "listed with its group");
+    assert_eq!(
+        view.groups[1].unreadable,
+        [damaged.to_string()],
+        "listed with its group"
+    );
 
     let out = tempfile::tempdir().unwrap();
     let path = app
-        .export_class(class.id.as_str(), ExportFormat::Html, false, out.path(), |_| {})
+        .export_class(
+            class.id.as_str(),
+            ExportFormat::Html,
+            false,
+            out.path(),
+            |_| {},
+        )
         .unwrap();
     let zip = std::fs::read(&path).unwrap();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     let mut index = String::new();
-    std::io::Read::read_to_string(&mut archive.by_name("index.html").unwrap(), &mut index)
-        .unwrap();
+    std::io::Read::read_to_string(&mut archive.by_name("index.html").unwrap(), &mut index).unwrap();
     assert!(index.contains("Jää"), "{index}");
-    assert!(index.contains("Karhut"), "the damaged project is named as left out: {index}");
+    assert!(
+        index.contains("Karhut"),
+        "the damaged project is named as left out: {index}"
+    );
 }

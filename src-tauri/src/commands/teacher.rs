@@ -68,7 +68,8 @@ pub async fn edit_class(
 /// Creates a class on this device, which becomes its teacher's device (and class CA), and
 /// starts serving the class's devices.
 #[tauri::command]
-pub async fn create_class(
+pub async fn create_class<R: tauri::Runtime>(
+    handle: tauri::AppHandle<R>,
     network: State<'_, Arc<NetworkSide>>,
     name: String,
     groups: Vec<String>,
@@ -81,5 +82,7 @@ pub async fn create_class(
             .collect();
         side.create_class(name.trim(), &groups)
     })
-    .await
+    .await?;
+    // This device now holds the class CA and a teacher's certificate.
+    crate::grant_teacher_commands(&handle).map_err(crate::error::CommandError::internal)
 }

@@ -424,6 +424,23 @@ async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_scr
     )
     .await;
     app.shot("39-tablet-joined").await;
+    // A group tablet's window cannot call the teacher's commands at all: they are not in its
+    // capabilities (the facade would refuse them too).
+    let asked = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('dashboard', {class: arguments[0], today: '2026-11-30'})
+               .then(() => done('answered'), (e) => done(JSON.stringify(e)));",
+            vec![serde_json::json!(class_id)],
+        )
+        .await
+        .unwrap();
+    let asked = asked.as_str().unwrap_or_default().to_owned();
+    assert!(
+        asked.contains("not allowed"),
+        "the tablet's window called dashboard: {asked}"
+    );
     let start_screen = app.body_text().await;
     assert!(start_screen.contains("Aino"), "{start_screen}");
     assert!(

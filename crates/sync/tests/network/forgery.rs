@@ -86,7 +86,7 @@ proptest! {
                     let before = held.get_heads();
                     held.set_actor(actor_for(IDS[victim]));
                     automerge::transaction::Transactable::put(
-                        held, automerge::ROOT, &format!("f{key}"), format!("forged {n}"),
+                        held, automerge::ROOT, format!("f{key}"), format!("forged {n}"),
                     ).unwrap();
                     held.commit();
                     forged.extend(held.get_changes(&before).iter().map(|c| c.hash()));
