@@ -4,8 +4,9 @@
 //!
 //! The session ([`session`]) is a sans-I/O state machine: frame bodies in, effects out. It
 //! multiplexes Automerge's own sync protocol per document (with per-peer sync states persisted
-//! by the [`replica::Replica`]), checks every received change against the write policy
-//! ([`policy`]) before anything of it is kept, and moves blobs by hash in resumable windows,
+//! by the [`replica::Replica`]), checks every received change's author by signature
+//! ([`authorship`]), against the write policy ([`policy`]) and the document model
+//! (`hugme_model::admission`) before anything of it is kept, and moves blobs by hash in resumable windows,
 //! each checked against its hash before it becomes visible. Store and forward falls out of
 //! it: a peer offers everything it holds for the class, whoever wrote it.
 //!
@@ -13,7 +14,11 @@
 //! - [`frame`]: the messages and their bounded binary encoding.
 //! - [`inflate`]: compressed parts of a received sync message, measured before Automerge
 //!   inflates them (a DEFLATE bomb ends the session).
-//! - [`session`]: the state machine. [`policy`]: who may write what; actor ids ↔ devices.
+//! - [`session`]: the state machine (`session/authors.rs`: the signatures and certificates
+//!   sent, and the check of who wrote what is received). [`policy`]: who may write what;
+//!   actor ids ↔ devices.
+//! - [`authorship`]: signing a device's newest change, verifying certificates passed on, and
+//!   vouching for received changes through their dependency hashes.
 //! - [`replica`]: what the session needs of a device; [`replica::MemoryReplica`] for tests.
 //! - [`identity`]: certificates, the class CA, revocation. [`code`]: enrolment by a typed code.
 //! - [`gate`]: connection limits of a serving device (per address, in total, handshake time).

@@ -6,7 +6,8 @@
 //! The conversation: each side sends Hello; once the other's Hello is checked (same class and
 //! protocol, not revoked), each sends its newer revocation list if the other's is older, the
 //! documents it holds (the class document first, so the roster is current before any project
-//! change is judged), the blobs it holds, and one Automerge sync message per document. From
+//! change is judged), the blobs it holds, and one Automerge sync message per document, with
+//! the signatures of the document's authors (and, once per session, their certificates). From
 //! then on every Sync is answered per document until Automerge has nothing more to say;
 //! missing blobs are fetched a window at a time, resuming from what a previous session left
 //! (`session/media.rs`). When a session goes quiet out of step, [`Session::idle`] starts the
@@ -21,13 +22,12 @@ use hugme_model::DocumentKind;
 use crate::authorship::{Certified, Earlier, Signature};
 use crate::error::{Error, Result};
 use crate::frame::{Message, CHUNK, PROTOCOL_VERSION};
-use crate::policy::{self, Roster, Verdict};
+use crate::policy::{self, Roster};
 use crate::replica::Replica;
 
 mod authors;
 mod media;
-
-use authors::Authorship;
+mod receive;
 
 /// A sync message held back until the roster names its authors or a signed change arrives,
 /// with the signatures it came with.
@@ -553,255 +553,6 @@ impl Session {
                     signatures,
                 },
             );
-        }
-        Ok(())
-    }
-
-    fn sync(
-        &mut self,
-        document: String,
-        bytes: &[u8],
-        signatures: Vec<Signature>,
-        replica: &mut dyn Replica,
-        out: &mut Vec<Effect>,
-    ) -> Result<()> {
-        if !self.kinds.contains_key(&document) {
-            out.extend(self.close(format!(
-                "{} sent changes to {document}, which it never announced",
-                self.peer
-            )));
-            return Ok(());
-        }
-        let message = match sync::Message::decode(bytes) {
-            Ok(m) => m,
-            Err(e) => {
-                out.extend(self.close(format!("unreadable sync message for {document}: {e}")));
-                return Ok(());
-            }
-        };
-        // Measured before Automerge inflates anything of it: a bomb ends the session.
-        let measured = crate::inflate::check_summary(&message)
-            .and_then(|()| crate::inflate::check(message.changes.iter()));
-        match measured {
-            Ok(inflated) => {
-                self.inflated = self.inflated.saturating_add(inflated);
-                if self.inflated > SESSION_INFLATED {
-                    out.extend(self.close(format!(
-                        "{} sent more compressed data than a session may inflate ({} MiB)",
-                        self.peer,
-                        SESSION_INFLATED >> 20
-                    )));
-                    return Ok(());
-                }
-            }
-            Err(bomb) => {
-                out.extend(self.close(format!(
-                    "{} sent a sync message for {document} that is refused: {bomb}",
-                    self.peer
-                )));
-                return Ok(());
-            }
-        }
-        if self.refused.contains(&document) {
-            return Ok(());
-        }
-        if let Some(queue) = self.pending.get_mut(&document) {
-            // Keep the order: this message may build on the ones held back.
-            self.pending_bytes += bytes.len();
-            queue.push_back((message, signatures));
-            return self.check_pending_bound(out);
-        }
-        self.apply(&document, (message, signatures), bytes.len(), replica, out)
-    }
-
-    /// Takes one sync message of the peer's for `document`, or refuses it whole: first who
-    /// wrote its changes (signatures), then the message applied to a scratch copy, the
-    /// authors' roles ([`policy::judge`]) and the document it makes
-    /// ([`hugme_model::admission::admit`]); only then does the held document become the copy.
-    fn apply(
-        &mut self,
-        document: &str,
-        (message, signatures): Held,
-        size: usize,
-        replica: &mut dyn Replica,
-        out: &mut Vec<Effect>,
-    ) -> Result<()> {
-        let kind = self.kinds[document];
-        let changes = match policy::parse(&message) {
-            Ok(changes) => changes,
-            Err(why) => {
-                return self.refuse(document, "?", format!("unreadable changes: {why}"), out)
-            }
-        };
-        let roster = self.roster(replica)?;
-        let vouched = match self.authorship(document, &changes, &signatures, &roster, replica)? {
-            Authorship::Vouched(used) => used,
-            Authorship::Waiting { device } => {
-                return self.hold(document, (message, signatures), size, &device, out)
-            }
-            Authorship::Refused { device, why } => return self.refuse(document, &device, why, out),
-        };
-        let mut state = self.state(document, replica)?.clone();
-        let (before_group, mut scratch) = match replica.document(document)? {
-            Some(doc) => (policy::group_of(doc), doc.clone()),
-            None => (None, self.fresh.get(document).cloned().unwrap_or_default()),
-        };
-        let before = scratch.get_heads();
-        let received = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            scratch
-                .sync()
-                .receive_sync_message(&mut state, message.clone())
-        }));
-        match received {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                return self.refuse(document, "?", format!("Automerge refused them: {e}"), out)
-            }
-            Err(_) => {
-                return self.refuse(document, "?", "Automerge could not apply them".into(), out)
-            }
-        }
-        let changed = scratch.get_heads() != before;
-        let group = before_group.clone().or_else(|| policy::group_of(&scratch));
-        let verdict = {
-            let current = replica.document(document)?.map(|d| &*d);
-            policy::judge(&roster, kind, current, &changes, group.as_ref())
-        };
-        match verdict {
-            Verdict::Allowed => {}
-            Verdict::Unknown { device } => {
-                return self.hold(document, (message, signatures), size, &device, out)
-            }
-            Verdict::Forbidden { device, why } => return self.refuse(document, &device, why, out),
-        }
-        let has_content = !scratch.get_heads().is_empty();
-        if changed && has_content {
-            let before_group = before_group.as_ref().map(|g| g.as_str());
-            if let Err(refused) =
-                hugme_model::admission::admit(kind, document, &self.class, before_group, &scratch)
-            {
-                let authors = authors_of(&changes);
-                return self.refuse(document, &authors, refused.to_string(), out);
-            }
-        }
-        self.remember_waiting(&changes, |h| scratch.get_change_meta_by_hash(h).is_some());
-        let stored = match replica.document(document)? {
-            Some(doc) => {
-                *doc = scratch;
-                true
-            }
-            None if has_content => {
-                self.fresh.remove(document);
-                replica.insert_document(document, kind, scratch)?;
-                true
-            }
-            None => {
-                self.fresh.insert(document.to_owned(), scratch);
-                false
-            }
-        };
-        // Kept once the document is (a signature is stored beside its document).
-        for signature in vouched.iter().filter(|_| stored) {
-            replica.keep_signature(document, signature)?;
-        }
-        replica.put_sync_state(document, &self.peer, state.encode())?;
-        self.states.insert(document.to_owned(), state);
-        if changed {
-            replica.save_document(document)?;
-            self.stats.documents_changed += 1;
-            out.push(Effect::DocumentChanged(document.to_owned()));
-            // Blobs the peer offered may be referred to now.
-            if self.want_referenced(Some(document), replica)? {
-                self.fetch_more(replica, out)?;
-            }
-        }
-        self.generate(document, replica, out)?;
-        if changed && kind == DocumentKind::Class && document == self.class {
-            self.roster = None;
-            self.retry_pending(replica, out)?;
-        }
-        Ok(())
-    }
-
-    /// Holds a message back until the roster names its author or a signed change arrives.
-    fn hold(
-        &mut self,
-        document: &str,
-        held: Held,
-        size: usize,
-        device: &str,
-        out: &mut Vec<Effect>,
-    ) -> Result<()> {
-        out.push(Effect::Refused {
-            what: format!("changes to {document} by {device}"),
-            why: "held back until the class roster names the author and its signed change arrives"
-                .into(),
-        });
-        self.pending_bytes += size;
-        self.pending
-            .entry(document.to_owned())
-            .or_default()
-            .push_back(held);
-        self.check_pending_bound(out)
-    }
-
-    /// Refuses the peer's changes to `document` whole, and tells the peer why.
-    fn refuse(
-        &mut self,
-        document: &str,
-        device: &str,
-        why: String,
-        out: &mut Vec<Effect>,
-    ) -> Result<()> {
-        self.stats.refused += 1;
-        self.refused.insert(document.to_owned());
-        send(
-            out,
-            Message::Refused {
-                document: document.to_owned(),
-                reason: format!("{device}: {why}"),
-            },
-        );
-        out.push(Effect::Refused {
-            what: format!("changes to {document} by {device} (sent by {})", self.peer),
-            why,
-        });
-        Ok(())
-    }
-
-    fn roster(&mut self, replica: &mut dyn Replica) -> Result<Roster> {
-        if self.roster.is_none() {
-            let class = self.class.clone();
-            let roster = replica
-                .document(&class)?
-                .map(|d| Roster::of_class(d))
-                .unwrap_or_default();
-            self.roster = Some(roster);
-        }
-        Ok(self.roster.clone().unwrap_or_default())
-    }
-
-    fn retry_pending(&mut self, replica: &mut dyn Replica, out: &mut Vec<Effect>) -> Result<()> {
-        let held = std::mem::take(&mut self.pending);
-        self.pending_bytes = 0;
-        for (document, queue) in held {
-            for held in queue {
-                if self.pending.contains_key(&document) {
-                    self.pending
-                        .entry(document.clone())
-                        .or_default()
-                        .push_back(held);
-                } else {
-                    self.apply(&document, held, 0, replica, out)?;
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn check_pending_bound(&mut self, out: &mut Vec<Effect>) -> Result<()> {
-        if self.pending_bytes > MAX_PENDING_BYTES {
-            out.extend(self.close("too many changes by authors the class does not know".into()));
         }
         Ok(())
     }
