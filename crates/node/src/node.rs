@@ -101,7 +101,8 @@ impl Node {
             != Some(credentials.certificate.as_slice())
         {
             app.store()
-                .keep_certificate(&credentials.device, &credentials.certificate)?;
+                .keep_certificate(&credentials.device, &credentials.certificate)
+                .wait()?;
         }
         let neighbourhood: Arc<Mutex<Neighbourhood>> = Arc::default();
         // Every change here (an edit, or one a peer brought) is pending for the others.

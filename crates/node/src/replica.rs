@@ -366,9 +366,9 @@ impl Replica for ClassReplica<'_> {
         if self.scope.class.is_none() {
             return Ok(());
         }
-        self.documents
-            .store()
-            .keep_certificate(device, der)
-            .map_err(replica_error)
+        // Not waited for under the replica's lock: the writer may be busy with media, and
+        // the certificate is needed only to pass this device's signatures on later.
+        drop(self.documents.store().keep_certificate(device, der));
+        Ok(())
     }
 }

@@ -273,13 +273,12 @@ impl Store {
         self.read(|conn, path| table::signatures::certificate(conn, path, device))
     }
 
-    /// Keeps a device certificate checked against the class CA, durably.
-    pub fn keep_certificate(&self, device: &str, der: &[u8]) -> Result<()> {
+    /// Keeps a device certificate checked against the class CA (durable once the ticket is).
+    pub fn keep_certificate(&self, device: &str, der: &[u8]) -> Ticket {
         self.submit(Job::KeepCertificate {
             device: device.into(),
             der: der.to_vec(),
         })
-        .wait()
     }
 
     /// A value from the folder's `meta` table.

@@ -420,7 +420,7 @@ fn keep_class_signatures(
     let mut certified = std::collections::HashMap::new();
     for der in certificates {
         if let Ok(c) = authorship::certified(der, authority, class) {
-            app.store().keep_certificate(&c.device, der)?;
+            app.store().keep_certificate(&c.device, der).wait()?;
             certified.insert(c.device.clone(), c);
         }
     }
