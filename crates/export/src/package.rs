@@ -201,12 +201,12 @@ fn plan(
         for block in p.content.pages.iter().flat_map(|pg| &pg.blocks) {
             if let Some(m) = block.media() {
                 if seen.insert(m.hash.clone()) {
-                    let size = store.blob_size(&m.hash)?.ok_or_else(|| {
-                        Error::Store(hugme_store::Error::BlobMissing {
-                            hash: m.hash.clone(),
-                            path: store.blob_path(&m.hash).unwrap_or_default(),
-                        })
-                    })?;
+                    // A picture this device does not hold (not fetched yet, or a reference a
+                    // pupil's tools made up) is left out: the page shows it missing, and the
+                    // class's export is not lost for it.
+                    let Ok(Some(size)) = store.blob_size(&m.hash) else {
+                        continue;
+                    };
                     media.push(MediaFile {
                         hash: m.hash.clone(),
                         name: media_name(m),

@@ -86,18 +86,22 @@ pub struct Device {
     /// (as against removed for another reason, say lost). Missing in older documents.
     #[autosurgeon(missing = "Option::default")]
     pub left_at: Option<i64>,
-    /// Once removed: how many of its changes to each document the teacher's device held when
-    /// it removed it. Those stay (a lost tablet's work is the group's); any later change
-    /// under its name is refused by every peer, signed or not.
+    /// Once removed: its newest change to each document the teacher's device held when it
+    /// removed it. That change and the device's changes beneath it stay (a lost tablet's work
+    /// is the group's); any other change under its name is refused by every peer, signed or
+    /// not.
     #[autosurgeon(missing = "Vec::new")]
     pub written_before_removal: Vec<Written>,
 }
 
-/// How many changes a device had made to a document (its newest change's sequence number).
+/// A device's newest change to a document: its sequence number (how many changes the device
+/// had made there) and its Automerge change hash (64 hex digits), which names every earlier
+/// change of the device beneath it.
 #[derive(Debug, Clone, PartialEq, Eq, Reconcile, Hydrate)]
 pub struct Written {
     pub document: String,
     pub changes: u64,
+    pub hash: String,
 }
 
 /// Class-wide settings.

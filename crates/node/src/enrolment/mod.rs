@@ -380,8 +380,8 @@ pub fn revoke(app: &App, device: &str) -> Result<u64> {
     Ok(number)
 }
 
-/// How many changes `device` had made to each document held here (its newest change's
-/// sequence number), read from the documents' histories.
+/// The newest change of `device` to each document held here (its sequence number and hash),
+/// read from the documents' histories.
 fn written_by(app: &App, device: &str) -> Result<Vec<Written>> {
     let actor = hugme_sync::policy::actor_for(device);
     let mut written = Vec::new();
@@ -390,17 +390,18 @@ fn written_by(app: &App, device: &str) -> Result<Vec<Written>> {
         let Some(doc) = documents.open(&info.id)? else {
             continue;
         };
-        let changes = doc
+        let newest = doc
             .doc_mut()
             .get_changes_meta(&[])
             .iter()
             .filter(|c| *c.actor == actor)
-            .map(|c| c.seq)
-            .max();
-        if let Some(changes) = changes {
+            .max_by_key(|c| c.seq)
+            .map(|c| (c.seq, c.hash.to_string()));
+        if let Some((changes, hash)) = newest {
             written.push(Written {
                 document: info.id.clone(),
                 changes,
+                hash,
             });
         }
     }

@@ -2,6 +2,8 @@
 //! and the check of who wrote the peer's ([`crate::authorship`]) before anything else is
 //! looked at.
 
+use std::collections::HashSet;
+
 use automerge::{Change, ChangeHash};
 
 use super::{send, Effect, Session};
@@ -10,6 +12,19 @@ use crate::error::Result;
 use crate::frame::Message;
 use crate::policy::{self, actor_for, Roster};
 use crate::replica::Replica;
+
+/// A change hash from its 64 hex digits (as a roster stores it).
+fn hash_of(hex: &str) -> Option<[u8; 32]> {
+    let bytes = hex.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut hash = [0u8; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        hash[i] = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(hash)
+}
 
 /// What the authorship check says of a message's changes.
 pub(super) enum Authorship {
@@ -141,7 +156,7 @@ impl Session {
         // The received changes the document has already, and the changes signatures name
         // that it has (a change held is its author's already).
         let stored = replica.signatures(document)?;
-        let held: std::collections::HashSet<ChangeHash> = match replica.document(document)? {
+        let held: HashSet<ChangeHash> = match replica.document(document)? {
             Some(doc) => changes
                 .iter()
                 .map(Change::hash)
@@ -157,8 +172,55 @@ impl Session {
             .collect();
         authors.sort();
         authors.dedup();
+        // A removed device: what the teacher's device held of it when removing it stays,
+        // nothing else. Its own signatures count for nothing any more (its key may be in
+        // anyone's hands); the roster's record of its newest change then vouches instead.
+        let mut removed = HashSet::new();
+        for device in &authors {
+            if replica.is_revoked(device)? || roster.device(device).is_some_and(|d| d.revoked) {
+                removed.insert(device.clone());
+            }
+        }
+        let cutoffs: Vec<Signature> = removed
+            .iter()
+            .filter_map(|device| {
+                let written = roster
+                    .device(device)?
+                    .written_before_removal
+                    .iter()
+                    .find(|w| w.document == document)?;
+                Some(Signature {
+                    signer: device.clone(),
+                    hash: hash_of(&written.hash)?,
+                    seq: written.changes,
+                    // Not a signature: the teacher's signed roster vouches for it.
+                    signature: Vec::new(),
+                })
+            })
+            .collect();
+        let held_cutoffs: Vec<ChangeHash> = match replica.document(document)? {
+            Some(doc) => cutoffs
+                .iter()
+                .map(|c| ChangeHash(c.hash))
+                .filter(|h| doc.get_change_meta_by_hash(h).is_some())
+                .collect(),
+            None => Vec::new(),
+        };
+        let held: HashSet<ChangeHash> = held.into_iter().chain(held_cutoffs).collect();
+        // Sequence numbers are stored as SQLite integers: a change numbered past them is no
+        // change any device made.
+        if let Some(c) = changes.iter().find(|c| i64::try_from(c.seq()).is_err()) {
+            return Ok(Authorship::Refused {
+                device: policy::device_of(c.actor_id()),
+                why: format!("change number {} is past any device's", c.seq()),
+            });
+        }
         let mut verified = Vec::new();
         for device in &authors {
+            if removed.contains(device) {
+                verified.extend(cutoffs.iter().filter(|c| &c.signer == device).cloned());
+                continue;
+            }
             let Some(certified) = self.certified_of(device, replica)? else {
                 let signed = signatures.iter().any(|s| &s.signer == device);
                 return Ok(Authorship::Refused {
@@ -193,46 +255,19 @@ impl Session {
             // dependencies in this session.
             verified.extend(stored.iter().filter(|s| &s.signer == device).cloned());
         }
-        let used = match authorship::vouch(changes, |h| held.contains(h), &self.earlier, &verified)
-        {
-            Ok(used) => used.into_iter().cloned().collect(),
-            Err(Unvouched::Waiting { device }) => return Ok(Authorship::Waiting { device }),
-            Err(Unvouched::Forged { device, why }) => {
-                return Ok(Authorship::Refused { device, why })
-            }
-        };
-        // A removed device: what the teacher's device held of it then stays, nothing after.
-        for device in &authors {
-            let removed =
-                replica.is_revoked(device)? || roster.device(device).is_some_and(|d| d.revoked);
-            if !removed {
-                continue;
-            }
-            let kept = roster
-                .device(device)
-                .and_then(|d| {
-                    d.written_before_removal
-                        .iter()
-                        .find(|w| w.document == document)
-                        .map(|w| w.changes)
+        match authorship::vouch(changes, |h| held.contains(h), &self.earlier, &verified) {
+            Ok(used) => Ok(Authorship::Vouched(used.into_iter().cloned().collect())),
+            Err(Unvouched::Waiting { device }) => Ok(Authorship::Waiting { device }),
+            Err(Unvouched::Forged { device, .. }) if removed.contains(&device) => {
+                Ok(Authorship::Refused {
+                    device,
+                    why: "a change the teacher's device did not hold when it removed the device \
+                          from the class"
+                        .into(),
                 })
-                .unwrap_or(0);
-            let late = changes.iter().find(|c| {
-                !held.contains(&c.hash())
-                    && policy::device_of(c.actor_id()) == *device
-                    && c.seq() > kept
-            });
-            if let Some(late) = late {
-                return Ok(Authorship::Refused {
-                    device: device.clone(),
-                    why: format!(
-                        "change number {} was made after the device was removed from the class",
-                        late.seq()
-                    ),
-                });
             }
+            Err(Unvouched::Forged { device, why }) => Ok(Authorship::Refused { device, why }),
         }
-        Ok(Authorship::Vouched(used))
     }
 
     /// Remembers received changes Automerge is still holding back (their dependencies have

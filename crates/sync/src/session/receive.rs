@@ -2,7 +2,10 @@
 //! the document they make, each before anything of them is kept; messages held back until
 //! the roster or a signed change catches up.
 
+use std::collections::HashSet;
+
 use automerge::sync::{self, SyncDoc};
+use automerge::ChangeHash;
 use hugme_model::DocumentKind;
 
 use super::authors::Authorship;
@@ -12,6 +15,25 @@ use crate::error::Result;
 use crate::frame::Message;
 use crate::policy::{self, Roster, Verdict};
 use crate::replica::Replica;
+
+/// What [`Session::checked`] found.
+enum Checked {
+    /// Allowed: the copy to keep, the sync state after it, whether the heads moved.
+    Taken {
+        scratch: Box<automerge::AutoCommit>,
+        state: sync::State,
+        changed: bool,
+    },
+    /// An author the roster does not know yet.
+    Unknown { device: String },
+    /// Refused; `drained`: changes Automerge had held back from earlier messages were applied
+    /// with this one.
+    Refused {
+        device: String,
+        why: String,
+        drained: bool,
+    },
+}
 
 impl Session {
     pub(super) fn sync(
@@ -98,49 +120,44 @@ impl Session {
             }
             Authorship::Refused { device, why } => return self.refuse(document, &device, why, out),
         };
-        let mut state = self.state(document, replica)?.clone();
-        let (before_group, mut scratch) = match replica.document(document)? {
-            Some(doc) => (policy::group_of(doc), doc.clone()),
-            None => (None, self.fresh.get(document).cloned().unwrap_or_default()),
+        let base = match replica.document(document)? {
+            Some(doc) => doc.clone(),
+            None => self.fresh.get(document).cloned().unwrap_or_default(),
         };
-        let before = scratch.get_heads();
-        let received = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            scratch
-                .sync()
-                .receive_sync_message(&mut state, message.clone())
-        }));
-        match received {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                return self.refuse(document, "?", format!("Automerge refused them: {e}"), out)
-            }
-            Err(_) => {
-                return self.refuse(document, "?", "Automerge could not apply them".into(), out)
-            }
+        let mut checked =
+            self.checked(document, kind, &roster, base, &message, &changes, replica)?;
+        if let Checked::Refused { drained: true, .. } = checked {
+            // Changes Automerge held back from an earlier message (their dependencies had not
+            // come) were applied with this one, and the result fails: they, not this message,
+            // may be at fault. This message alone, on the document without them.
+            let clean = replica
+                .document(document)?
+                .map(|doc| {
+                    let mut doc = doc.clone();
+                    let options = automerge::SaveOptions {
+                        retain_orphans: false,
+                        ..Default::default()
+                    };
+                    automerge::AutoCommit::load(&doc.save_with_options(options))
+                })
+                .transpose()?
+                .unwrap_or_default();
+            checked = self.checked(document, kind, &roster, clean, &message, &changes, replica)?;
         }
-        let changed = scratch.get_heads() != before;
-        let group = before_group.clone().or_else(|| policy::group_of(&scratch));
-        let verdict = {
-            let current = replica.document(document)?.map(|d| &*d);
-            policy::judge(&roster, kind, current, &changes, group.as_ref())
-        };
-        match verdict {
-            Verdict::Allowed => {}
-            Verdict::Unknown { device } => {
+        let (mut scratch, state, changed) = match checked {
+            Checked::Taken {
+                scratch,
+                state,
+                changed,
+            } => (*scratch, state, changed),
+            Checked::Unknown { device } => {
                 return self.hold(document, (message, signatures), size, &device, out)
             }
-            Verdict::Forbidden { device, why } => return self.refuse(document, &device, why, out),
-        }
-        let has_content = !scratch.get_heads().is_empty();
-        if changed && has_content {
-            let before_group = before_group.as_ref().map(|g| g.as_str());
-            if let Err(refused) =
-                hugme_model::admission::admit(kind, document, &self.class, before_group, &scratch)
-            {
-                let authors = authors_of(&changes);
-                return self.refuse(document, &authors, refused.to_string(), out);
+            Checked::Refused { device, why, .. } => {
+                return self.refuse(document, &device, why, out)
             }
-        }
+        };
+        let has_content = !scratch.get_heads().is_empty();
         self.remember_waiting(&changes, |h| scratch.get_change_meta_by_hash(h).is_some());
         let stored = match replica.document(document)? {
             Some(doc) => {
@@ -157,9 +174,20 @@ impl Session {
                 false
             }
         };
-        // Kept once the document is (a signature is stored beside its document).
-        for signature in vouched.iter().filter(|_| stored) {
-            replica.keep_signature(document, signature)?;
+        // Kept once the document is (a signature is stored beside its document), and only a
+        // signature whose change is in it: one naming a change Automerge holds back (its
+        // dependencies made up, say) would be sent on and vouch for nothing.
+        if stored {
+            if let Some(doc) = replica.document(document)? {
+                let applied: Vec<&Signature> = vouched
+                    .iter()
+                    .filter(|s| !s.signature.is_empty())
+                    .filter(|s| doc.get_change_meta_by_hash(&ChangeHash(s.hash)).is_some())
+                    .collect();
+                for signature in applied {
+                    replica.keep_signature(document, signature)?;
+                }
+            }
         }
         replica.put_sync_state(document, &self.peer, state.encode())?;
         self.states.insert(document.to_owned(), state);
@@ -178,6 +206,76 @@ impl Session {
             self.retry_pending(replica, out)?;
         }
         Ok(())
+    }
+
+    /// The message applied to `base` (a scratch copy of the document), then judged: the
+    /// authors' roles ([`policy::judge`]) and the document it makes
+    /// ([`hugme_model::admission::admit`]).
+    #[allow(clippy::too_many_arguments)]
+    fn checked(
+        &mut self,
+        document: &str,
+        kind: DocumentKind,
+        roster: &Roster,
+        mut scratch: automerge::AutoCommit,
+        message: &sync::Message,
+        changes: &[automerge::Change],
+        replica: &mut dyn Replica,
+    ) -> Result<Checked> {
+        let mut state = self.state(document, replica)?.clone();
+        let before = scratch.get_heads();
+        let before_group = policy::group_of(&scratch);
+        let received = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            scratch
+                .sync()
+                .receive_sync_message(&mut state, message.clone())
+        }));
+        let refused = |device: &str, why: String| Checked::Refused {
+            device: device.to_owned(),
+            why,
+            drained: false,
+        };
+        match received {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Ok(refused("?", format!("Automerge refused them: {e}"))),
+            Err(_) => return Ok(refused("?", "Automerge could not apply them".into())),
+        }
+        let changed = scratch.get_heads() != before;
+        // Everything newly applied: this message's changes, and any Automerge had held back.
+        let applied = if changed {
+            scratch.get_changes(&before)
+        } else {
+            Vec::new()
+        };
+        let ours: HashSet<ChangeHash> = changes.iter().map(|c| c.hash()).collect();
+        let drained = applied.iter().any(|c| !ours.contains(&c.hash()));
+        let group = before_group.clone().or_else(|| policy::group_of(&scratch));
+        let verdict = {
+            let current = replica.document(document)?.map(|d| &*d);
+            policy::judge(roster, kind, current, changes, group.as_ref())
+        };
+        match verdict {
+            Verdict::Allowed => {}
+            Verdict::Unknown { device } => return Ok(Checked::Unknown { device }),
+            Verdict::Forbidden { device, why } => return Ok(refused(&device, why)),
+        }
+        if changed && !scratch.get_heads().is_empty() {
+            let before_group = before_group.as_ref().map(|g| g.as_str());
+            if let Err(why) =
+                hugme_model::admission::admit(kind, document, &self.class, before_group, &scratch)
+            {
+                return Ok(Checked::Refused {
+                    device: authors_of(&applied),
+                    why: why.to_string(),
+                    drained,
+                });
+            }
+        }
+        Ok(Checked::Taken {
+            scratch: Box::new(scratch),
+            state,
+            changed,
+        })
     }
 
     /// Holds a message back until the roster names its author or a signed change arrives.
