@@ -105,6 +105,11 @@ pub struct Session {
     certificates_sent: HashSet<String>,
     /// Changes received in this session that Automerge holds back for their dependencies.
     earlier: HashMap<automerge::ChangeHash, Earlier>,
+    /// Per document, the peer's changes whose dependencies have not come yet. They are kept
+    /// here, never in the held document (Automerge would save them with it and send them on
+    /// unchecked), applied again with each later message, and their missing dependencies
+    /// asked for in this side's next message.
+    orphans: HashMap<String, Vec<automerge::Change>>,
     pending_bytes: usize,
     /// Bytes the compressed parts of this session's sync messages inflated to, in all.
     inflated: u64,
@@ -156,6 +161,7 @@ impl Session {
             certified: HashMap::new(),
             certificates_sent: HashSet::new(),
             earlier: HashMap::new(),
+            orphans: HashMap::new(),
             pending_bytes: 0,
             inflated: 0,
             refused: HashSet::new(),
@@ -539,7 +545,15 @@ impl Session {
                 .generate_sync_message(&mut state),
         };
         self.states.insert(id.to_owned(), state);
-        if let Some(message) = message {
+        if let Some(mut message) = message {
+            // Automerge asks for what its held-back changes lack; they are held here instead.
+            let missing = self.missing(id, replica)?;
+            if !missing.is_empty() {
+                message.need.extend(missing);
+                // Automerge's encoding wants them sorted, once each.
+                message.need.sort();
+                message.need.dedup();
+            }
             let signatures = if message.changes.is_empty() {
                 Vec::new()
             } else {

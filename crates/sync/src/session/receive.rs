@@ -120,10 +120,18 @@ impl Session {
             }
             Authorship::Refused { device, why } => return self.refuse(document, &device, why, out),
         };
-        let base = match replica.document(document)? {
+        let mut base = match replica.document(document)? {
             Some(doc) => doc.clone(),
             None => self.fresh.get(document).cloned().unwrap_or_default(),
         };
+        // Changes held back from earlier messages go in first: this one may bring what they
+        // lack (if they then fail the checks, they are dropped and this message tried alone).
+        let orphans = self.orphans.remove(document).unwrap_or_default();
+        if !orphans.is_empty() {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                base.apply_changes(orphans.clone())
+            }));
+        }
         let mut checked =
             self.checked(document, kind, &roster, base, &message, &changes, replica)?;
         if let Checked::Refused { drained: true, .. } = checked {
@@ -157,8 +165,28 @@ impl Session {
                 return self.refuse(document, &device, why, out)
             }
         };
+        // What Automerge still holds back stays in this session, not in the document.
+        let waiting: Vec<automerge::Change> = changes
+            .iter()
+            .chain(&orphans)
+            .filter(|c| scratch.get_change_meta_by_hash(&c.hash()).is_none())
+            .cloned()
+            .collect();
+        if !waiting.is_empty() {
+            let options = automerge::SaveOptions {
+                retain_orphans: false,
+                ..Default::default()
+            };
+            scratch = automerge::AutoCommit::load(&scratch.save_with_options(options))?;
+            self.remember_waiting(&waiting, |_| false);
+            let mut seen = HashSet::new();
+            let kept: Vec<automerge::Change> = waiting
+                .into_iter()
+                .filter(|c| seen.insert(c.hash()))
+                .collect();
+            self.orphans.insert(document.to_owned(), kept);
+        }
         let has_content = !scratch.get_heads().is_empty();
-        self.remember_waiting(&changes, |h| scratch.get_change_meta_by_hash(h).is_some());
         let stored = match replica.document(document)? {
             Some(doc) => {
                 *doc = scratch;
@@ -363,5 +391,35 @@ impl Session {
             out.extend(self.close("too many changes by authors the class does not know".into()));
         }
         Ok(())
+    }
+}
+
+impl Session {
+    /// The changes this side's held-back changes of `document` depend on and it does not hold.
+    pub(super) fn missing(
+        &mut self,
+        document: &str,
+        replica: &mut dyn Replica,
+    ) -> Result<Vec<ChangeHash>> {
+        let Some(orphans) = self.orphans.get(document) else {
+            return Ok(Vec::new());
+        };
+        let waiting: HashSet<ChangeHash> = orphans.iter().map(|c| c.hash()).collect();
+        let deps: Vec<ChangeHash> = orphans
+            .iter()
+            .flat_map(|c| c.deps().iter().copied())
+            .filter(|d| !waiting.contains(d))
+            .collect();
+        let doc = match replica.document(document)? {
+            Some(doc) => doc,
+            None => self.fresh.entry(document.to_owned()).or_default(),
+        };
+        let mut missing: Vec<ChangeHash> = deps
+            .into_iter()
+            .filter(|d| doc.get_change_meta_by_hash(d).is_none())
+            .collect();
+        missing.sort();
+        missing.dedup();
+        Ok(missing)
     }
 }

@@ -3,6 +3,7 @@
 mod class;
 mod convergence;
 mod forgery;
+mod removal;
 
 use std::collections::VecDeque;
 
