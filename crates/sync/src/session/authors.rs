@@ -13,6 +13,24 @@ use crate::frame::Message;
 use crate::policy::{self, actor_for, Roster};
 use crate::replica::Replica;
 
+/// Which of `hashes` a held document has. One pass through Automerge's change graph (a held
+/// document holds no changes waiting for dependencies: those stay in the session), not a
+/// lookup of each change's metadata, which costs as much as the document's history.
+pub(super) fn held_of(
+    doc: Option<&mut automerge::AutoCommit>,
+    hashes: &[ChangeHash],
+) -> HashSet<ChangeHash> {
+    let Some(doc) = doc else {
+        return HashSet::new();
+    };
+    let missing: HashSet<ChangeHash> = doc.get_missing_deps(hashes).into_iter().collect();
+    hashes
+        .iter()
+        .filter(|h| !missing.contains(h))
+        .copied()
+        .collect()
+}
+
 /// A change hash from its 64 hex digits (as a roster stores it).
 fn hash_of(hex: &str) -> Option<[u8; 32]> {
     let bytes = hex.as_bytes();
@@ -156,15 +174,12 @@ impl Session {
         // The received changes the document has already, and the changes signatures name
         // that it has (a change held is its author's already).
         let stored = replica.signatures(document)?;
-        let held: HashSet<ChangeHash> = match replica.document(document)? {
-            Some(doc) => changes
-                .iter()
-                .map(Change::hash)
-                .chain(signatures.iter().chain(&stored).map(|s| ChangeHash(s.hash)))
-                .filter(|h| doc.get_change_meta_by_hash(h).is_some())
-                .collect(),
-            None => Default::default(),
-        };
+        let asked: Vec<ChangeHash> = changes
+            .iter()
+            .map(Change::hash)
+            .chain(signatures.iter().chain(&stored).map(|s| ChangeHash(s.hash)))
+            .collect();
+        let held = held_of(replica.document(document)?, &asked);
         let mut authors: Vec<String> = changes
             .iter()
             .filter(|c| !held.contains(&c.hash()))
@@ -198,14 +213,8 @@ impl Session {
                 })
             })
             .collect();
-        let held_cutoffs: Vec<ChangeHash> = match replica.document(document)? {
-            Some(doc) => cutoffs
-                .iter()
-                .map(|c| ChangeHash(c.hash))
-                .filter(|h| doc.get_change_meta_by_hash(h).is_some())
-                .collect(),
-            None => Vec::new(),
-        };
+        let cutoff_hashes: Vec<ChangeHash> = cutoffs.iter().map(|c| ChangeHash(c.hash)).collect();
+        let held_cutoffs = held_of(replica.document(document)?, &cutoff_hashes);
         let held: HashSet<ChangeHash> = held.into_iter().chain(held_cutoffs).collect();
         // Sequence numbers are stored as SQLite integers: a change numbered past them is no
         // change any device made.

@@ -132,8 +132,16 @@ impl Session {
                 base.apply_changes(orphans.clone())
             }));
         }
-        let mut checked =
-            self.checked(document, kind, &roster, base, &message, &changes, replica)?;
+        let mut checked = self.checked(
+            document,
+            kind,
+            &roster,
+            base,
+            &message,
+            &changes,
+            !orphans.is_empty(),
+            replica,
+        )?;
         if let Checked::Refused { drained: true, .. } = checked {
             // Changes Automerge held back from an earlier message (their dependencies had not
             // come) were applied with this one, and the result fails: they, not this message,
@@ -150,7 +158,9 @@ impl Session {
                 })
                 .transpose()?
                 .unwrap_or_default();
-            checked = self.checked(document, kind, &roster, clean, &message, &changes, replica)?;
+            checked = self.checked(
+                document, kind, &roster, clean, &message, &changes, false, replica,
+            )?;
         }
         let (mut scratch, state, changed) = match checked {
             Checked::Taken {
@@ -166,12 +176,17 @@ impl Session {
             }
         };
         // What Automerge still holds back stays in this session, not in the document.
-        let waiting: Vec<automerge::Change> = changes
-            .iter()
-            .chain(&orphans)
-            .filter(|c| scratch.get_change_meta_by_hash(&c.hash()).is_none())
-            .cloned()
-            .collect();
+        // (No missing dependency at all: nothing waits. The usual case, and a cheap one.)
+        let waiting: Vec<automerge::Change> = if scratch.get_missing_deps(&[]).is_empty() {
+            Vec::new()
+        } else {
+            changes
+                .iter()
+                .chain(&orphans)
+                .filter(|c| scratch.get_change_meta_by_hash(&c.hash()).is_none())
+                .cloned()
+                .collect()
+        };
         if !waiting.is_empty() {
             let options = automerge::SaveOptions {
                 retain_orphans: false,
@@ -207,10 +222,12 @@ impl Session {
         // dependencies made up, say) would be sent on and vouch for nothing.
         if stored {
             if let Some(doc) = replica.document(document)? {
+                let named: Vec<ChangeHash> = vouched.iter().map(|s| ChangeHash(s.hash)).collect();
+                let present = super::authors::held_of(Some(doc), &named);
                 let applied: Vec<&Signature> = vouched
                     .iter()
                     .filter(|s| !s.signature.is_empty())
-                    .filter(|s| doc.get_change_meta_by_hash(&ChangeHash(s.hash)).is_some())
+                    .filter(|s| present.contains(&ChangeHash(s.hash)))
                     .collect();
                 for signature in applied {
                     replica.keep_signature(document, signature)?;
@@ -248,6 +265,7 @@ impl Session {
         mut scratch: automerge::AutoCommit,
         message: &sync::Message,
         changes: &[automerge::Change],
+        with_orphans: bool,
         replica: &mut dyn Replica,
     ) -> Result<Checked> {
         let mut state = self.state(document, replica)?.clone();
@@ -269,11 +287,12 @@ impl Session {
             Err(_) => return Ok(refused("?", "Automerge could not apply them".into())),
         }
         let changed = scratch.get_heads() != before;
-        // Everything newly applied: this message's changes, and any Automerge had held back.
-        let applied = if changed {
+        // Everything newly applied: this message's changes, and any held back from earlier
+        // messages that came in with it (looked for only when there were such).
+        let applied = if changed && with_orphans {
             scratch.get_changes(&before)
         } else {
-            Vec::new()
+            changes.to_vec()
         };
         let ours: HashSet<ChangeHash> = changes.iter().map(|c| c.hash()).collect();
         let drained = applied.iter().any(|c| !ours.contains(&c.hash()));
