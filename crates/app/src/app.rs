@@ -39,6 +39,10 @@ pub struct App {
     certified_role: Mutex<Option<Option<DeviceRole>>>,
 }
 
+/// A project document that cannot be read as one: (its id, the group id it names at its
+/// root, if it still does).
+pub type Unreadable = (String, Option<String>);
+
 /// The meta key of this data folder's device id.
 pub const DEVICE_KEY: &str = "device_id";
 
@@ -279,41 +283,40 @@ impl App {
     /// Every project, oldest first.
     ///
     /// A project that cannot be read as one (a damaged document) is left out: one such
-    /// document never takes every group's work off the screen. [`App::unreadable_projects`]
+    /// document never takes every group's work off the screen. [`App::projects_with_unreadable`]
     /// lists them.
     pub fn projects(&self) -> Result<Vec<Opened<Project>>> {
+        Ok(self.projects_with_unreadable()?.0)
+    }
+
+    /// Every project, and those that cannot be read as one: (document id, the group id it
+    /// names at its root, if it still does). One pass: each document is read once.
+    pub fn projects_with_unreadable(&self) -> Result<(Vec<Opened<Project>>, Vec<Unreadable>)> {
         let mut projects = Vec::new();
+        let mut unreadable = Vec::new();
         for id in self.ids_of(DocumentKind::Project)? {
             match self.project(&ProjectId::from(id.as_str())) {
                 Ok(opened) => projects.push(opened),
-                Err(Error::Model(_)) => {}
+                Err(Error::Model(_)) => {
+                    let group = self.with_doc(&id, |doc| {
+                        Ok(
+                            match automerge::ReadDoc::get(doc.doc(), automerge::ROOT, "group_id")
+                                .ok()
+                                .flatten()
+                            {
+                                Some((automerge::Value::Scalar(s), _)) => {
+                                    s.as_str().map(str::to_owned)
+                                }
+                                _ => None,
+                            },
+                        )
+                    })?;
+                    unreadable.push((id, group));
+                }
                 Err(e) => return Err(e),
             }
         }
-        Ok(projects)
-    }
-
-    /// The projects that cannot be read as one: (document id, the group id it names at its
-    /// root, if it still does).
-    pub fn unreadable_projects(&self) -> Result<Vec<(String, Option<String>)>> {
-        let mut found = Vec::new();
-        for id in self.ids_of(DocumentKind::Project)? {
-            if let Err(Error::Model(_)) = self.project(&ProjectId::from(id.as_str())) {
-                let group = self.with_doc(&id, |doc| {
-                    Ok(
-                        match automerge::ReadDoc::get(doc.doc(), automerge::ROOT, "group_id")
-                            .ok()
-                            .flatten()
-                        {
-                            Some((automerge::Value::Scalar(s), _)) => s.as_str().map(str::to_owned),
-                            _ => None,
-                        },
-                    )
-                })?;
-                found.push((id, group));
-            }
-        }
-        Ok(found)
+        Ok((projects, unreadable))
     }
 
     /// One project.

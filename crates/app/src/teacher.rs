@@ -50,8 +50,7 @@ impl App {
             .into_iter()
             .find(|c| c.id.as_str() == class)
             .ok_or_else(|| Error::NoSuchClass(class.to_owned()))?;
-        let projects = self.projects()?;
-        let unreadable = self.unreadable_projects()?;
+        let (projects, unreadable) = self.projects_with_unreadable()?;
         let mut groups = Vec::new();
         for group in &class.groups {
             let mut overviews = Vec::new();
