@@ -299,6 +299,55 @@ async fn a_teacher_creates_a_class_on_a_fresh_device() {
     app.quit().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_project_shows_as_such_and_the_rest_of_the_overview_works() {
+    let root = tempfile::tempdir().unwrap();
+    let teacher = root.path().join("teacher");
+    let class = hugme_node::enrolment::create_class_as_teacher(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        "5B",
+        &["Ketut", "Karhut"],
+    )
+    .unwrap();
+    {
+        let app = App::open(&teacher).unwrap();
+        let (ketut, karhut) = (&class.groups[0], &class.groups[1]);
+        app.create_project(&class.id, &ketut.id, "Jään kevät")
+            .unwrap();
+        // A Karhut project whose file no longer reads as a project (its pages are text).
+        let mut doc = automerge::AutoCommit::new();
+        let mut project =
+            hugme_model::Project::new(class.id.clone(), karhut.id.clone(), "Karhut", 0);
+        project.id = hugme_model::ProjectId::from("damaged-project");
+        hugme_model::write(&mut doc, &project).unwrap();
+        automerge::transaction::Transactable::put(&mut doc, automerge::ROOT, "content", "?")
+            .unwrap();
+        doc.commit();
+        app.store()
+            .create_document("damaged-project", hugme_model::DocumentKind::Project, doc)
+            .unwrap();
+    }
+    let driver = Driver::start();
+    let app = driver.launch(&teacher).await;
+    app.until(
+        "the overview of both groups",
+        "return document.querySelectorAll('[data-testid=group-overview]').length === 2;",
+    )
+    .await;
+    app.find("[data-testid=unreadable-project]").await;
+    let text = app.body_text().await;
+    assert!(
+        text.contains("Jään kevät"),
+        "the readable project is there: {text}"
+    );
+    assert!(
+        text.contains("ei voitu lukea"),
+        "the damaged one is named as such: {text}"
+    );
+    app.shot("45-teacher-damaged-project").await;
+    app.quit().await;
+}
+
 /// A class (Ketut, Karhut) whose teacher's device serves at a loopback address, as its app
 /// does (its own runtime, on a plain thread): the teacher's app, its folder, the address and
 /// the running network side.
