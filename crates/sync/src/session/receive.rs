@@ -106,6 +106,9 @@ impl Session {
         out: &mut Vec<Effect>,
     ) -> Result<()> {
         let kind = self.kinds[document];
+        if message.changes.is_empty() && !self.orphans.contains_key(document) {
+            return self.take_summary(document, message, replica, out);
+        }
         let changes = match policy::parse(&message) {
             Ok(changes) => changes,
             Err(why) => {
@@ -251,6 +254,34 @@ impl Session {
             self.retry_pending(replica, out)?;
         }
         Ok(())
+    }
+
+    /// A sync message that carries no change (what the peer has and needs): it cannot change
+    /// the document, so it goes to the held copy at once, with no scratch copy to make (most
+    /// messages of a session are such, and the document may be large).
+    fn take_summary(
+        &mut self,
+        document: &str,
+        message: sync::Message,
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        let mut state = std::mem::take(self.state(document, replica)?);
+        let doc = match replica.document(document)? {
+            Some(doc) => doc,
+            None => self.fresh.entry(document.to_owned()).or_default(),
+        };
+        let received = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            doc.sync().receive_sync_message(&mut state, message)
+        }));
+        let taken = matches!(received, Ok(Ok(())));
+        if !taken {
+            self.states.insert(document.to_owned(), state);
+            return self.refuse(document, "?", "Automerge refused its summary".into(), out);
+        }
+        replica.put_sync_state(document, &self.peer, state.encode())?;
+        self.states.insert(document.to_owned(), state);
+        self.generate(document, replica, out)
     }
 
     /// The message applied to `base` (a scratch copy of the document), then judged: the
