@@ -118,8 +118,9 @@ fn newest_revocations<H: Host>(host: &H) -> Result<Option<Vec<u8>>> {
     Ok(host.replica().revocations()?.map(|(_, der)| der))
 }
 
-/// Serves sessions (and enrolment, with `enrolment`) until the listener fails, with the
-/// [`Limits`] of a classroom ([`Limits::from_env`]).
+/// Serves sessions (and enrolment, with `enrolment`) for good, with the [`Limits`] of a
+/// classroom ([`Limits::from_env`]). A connection that cannot be accepted (out of file
+/// descriptors, say) is logged and the device serves on.
 pub async fn serve<H: Host>(listener: TcpListener, host: Arc<H>, enrolment: bool) -> Result<()> {
     serve_within(listener, host, enrolment, Limits::from_env()).await
 }
@@ -133,8 +134,19 @@ pub async fn serve_within<H: Host>(
 ) -> Result<()> {
     let gate = Gate::new(limits);
     let mut refused = RefusalLog::default();
+    let mut accept_failures = RefusalLog::default();
     loop {
-        let (tcp, addr) = listener.accept().await?;
+        let (tcp, addr) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors (a flood of connections, EMFILE), or a connection
+                // gone before it was taken: the device goes on serving. A short pause lets
+                // sessions end and give their descriptors back, rather than spinning.
+                accept_failures.failed(host.as_ref(), &e);
+                tokio::time::sleep(ACCEPT_PAUSE).await;
+                continue;
+            }
+        };
         let ticket = match gate.admit(addr.ip()) {
             Ok(ticket) => ticket,
             Err(why) => {
@@ -164,7 +176,26 @@ struct RefusalLog {
     count: usize,
 }
 
+/// How long a serving device waits after a failed accept before the next.
+const ACCEPT_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+
 impl RefusalLog {
+    /// A connection that could not be accepted, said in the log now and then.
+    fn failed<H: Host>(&mut self, host: &H, e: &std::io::Error) {
+        self.count += 1;
+        if self
+            .since
+            .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1))
+        {
+            host.log(&format!(
+                "could not accept {} connection(s): {e}; serving on",
+                self.count
+            ));
+            self.since = Some(std::time::Instant::now());
+            self.count = 0;
+        }
+    }
+
     fn note<H: Host>(&mut self, host: &H, addr: SocketAddr, why: crate::gate::Refused) {
         self.count += 1;
         if self

@@ -353,3 +353,58 @@ fn a_bloom_filter_of_four_billion_probes_ends_that_session_only() {
     });
     closed_that_session_only(&class, &serving, before, "Bloom filter");
 }
+
+#[test]
+fn a_hub_out_of_file_descriptors_serves_on_once_the_flood_is_gone() {
+    let (class, serving) = Classroom::new();
+    class.new_project(&class.kettu, "Kettu", "Revontulet");
+    drop(serving);
+    // The teacher's device with only 64 files it may open, and every address allowed many
+    // connections: a flood takes every descriptor, and accept() fails with EMFILE.
+    let addr = free_address();
+    let log = class.root.path().join("low-files.log");
+    let mut hub = std::process::Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -n 64 && exec {} hub {} --listen {addr} --no-discovery",
+                env!("CARGO_BIN_EXE_hugme"),
+                path(&class.teacher)
+            ),
+        ])
+        .env("HUGME_CONNECTIONS_PER_ADDRESS", "1000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(Instant::now() < deadline, "the hub does not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let target: SocketAddr = addr.parse().unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let held = runtime.block_on(idle_connections("127.0.0.3", target, 150));
+    // Wait until the hub has run out (it says so), then let the flood go.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .contains("could not accept")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the hub never ran out: {}",
+            std::fs::read_to_string(&log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    drop(held);
+    assert!(
+        hub.try_wait().unwrap().is_none(),
+        "the hub is still running"
+    );
+    let (in_step, said) = sync(&class.kettu, &addr);
+    assert!(in_step, "a tablet syncs once the flood is gone: {said}");
+    let _ = hub.kill();
+    let _ = hub.wait();
+}
