@@ -2,7 +2,9 @@
 //! from the store's blob files, by hash, without passing the bytes through the IPC.
 //!
 //! The type is sniffed from the file's first bytes (never taken from the request), and a
-//! `Range` request gets a 206 with only that part, which audio and video elements rely on.
+//! `Range` request gets a 206 with only that part, which audio and video elements rely on. No
+//! answer reads more than 8 MiB of a sound or video, or a file over 64 MiB whole ([`plan`]):
+//! a long video plays a range at a time, whatever the page asks.
 
 use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
@@ -40,10 +42,7 @@ fn serve(app: &Arc<App>, request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| parse_range(v, len));
-    let (status, start, end) = match range {
-        Some((start, end)) => (StatusCode::PARTIAL_CONTENT, start, end),
-        None => (StatusCode::OK, 0, len.saturating_sub(1)),
-    };
+    let (status, start, end) = plan(range, len, mime)?;
     let mut body = vec![
         0;
         if len == 0 {
@@ -66,6 +65,38 @@ fn serve(app: &Arc<App>, request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>
     response.body(body).map_err(internal)
 }
 
+/// Most bytes read for one answer: a longer sound or video is read as it plays, a range at a
+/// time; a picture is never this big (imports make them far smaller).
+const MOST: u64 = 8 << 20;
+/// The largest file answered whole when no range is asked (a picture a pupil's tools made
+/// huge must not be read into the teacher's memory).
+const WHOLE: u64 = 64 << 20;
+
+/// What to answer: (status, first byte, last byte). With no range asked, sound and video
+/// longer than [`MOST`] get their first part as a 206 (the element asks on by ranges), other
+/// files are read whole up to [`WHOLE`] and refused above it. Never a whole-file read of
+/// something long.
+fn plan(
+    range: Option<(u64, u64)>,
+    len: u64,
+    mime: &str,
+) -> Result<(StatusCode, u64, u64), Failure> {
+    if let Some((start, end)) = range {
+        return Ok((StatusCode::PARTIAL_CONTENT, start, end));
+    }
+    let streamed = mime.starts_with("video/") || mime.starts_with("audio/");
+    if streamed && len > MOST {
+        return Ok((StatusCode::PARTIAL_CONTENT, 0, MOST - 1));
+    }
+    if len > WHOLE {
+        return Err((
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("{len} bytes: too large to show whole"),
+        ));
+    }
+    Ok((StatusCode::OK, 0, len.saturating_sub(1)))
+}
+
 fn internal(e: impl std::fmt::Display) -> Failure {
     (StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
 }
@@ -73,7 +104,6 @@ fn internal(e: impl std::fmt::Display) -> Failure {
 /// The first range of a `bytes=` header, clamped to the file; at most 8 MiB at a time, so
 /// a long video is read as it plays.
 fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
-    const MOST: u64 = 8 << 20;
     let spec = value.strip_prefix("bytes=")?.split(',').next()?.trim();
     let (a, b) = spec.split_once('-')?;
     if len == 0 {
@@ -96,7 +126,50 @@ fn parse_range(value: &str, len: u64) -> Option<(u64, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_range;
+    use super::*;
+
+    /// A data folder holding one blob of `len` bytes that starts with `head`.
+    fn folder_with(head: &[u8], len: usize) -> (tempfile::TempDir, Arc<App>, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let app = Arc::new(App::open(dir.path()).unwrap());
+        let mut bytes = head.to_vec();
+        bytes.resize(len, 0);
+        let hash = app.store().put_blob(&bytes).unwrap().hash;
+        (dir, app, hash)
+    }
+
+    fn ask(app: &Arc<App>, hash: &str, range: Option<&str>) -> Response<Vec<u8>> {
+        let mut request = Request::builder().uri(format!("media://localhost/{hash}"));
+        if let Some(range) = range {
+            request = request.header(header::RANGE, range);
+        }
+        respond(app, &request.body(Vec::new()).unwrap())
+    }
+
+    #[test]
+    fn a_long_video_asked_whole_is_answered_a_part_at_a_time() {
+        // 40 MiB of an MP4 (its `ftyp` box, then nothing): more than one answer may read.
+        let (_dir, app, hash) = folder_with(b"\0\0\0\x18ftypisom", 40 << 20);
+        let whole = ask(&app, &hash, None);
+        assert_eq!(whole.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(whole.body().len() as u64, MOST);
+        assert_eq!(
+            whole.headers()[header::CONTENT_RANGE],
+            format!("bytes 0-{}/{}", MOST - 1, 40 << 20)
+        );
+        let next = ask(&app, &hash, Some(&format!("bytes={MOST}-")));
+        assert_eq!(next.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(next.body().len() as u64, MOST);
+        // A small file is answered whole; a huge one that is not sound or video is refused.
+        let (_small, app, hash) = folder_with(b"\xFF\xD8\xFF", 1000);
+        let small = ask(&app, &hash, None);
+        assert_eq!((small.status(), small.body().len()), (StatusCode::OK, 1000));
+        let (_huge, app, hash) = folder_with(b"\xFF\xD8\xFF", (WHOLE + 1) as usize);
+        assert_eq!(
+            ask(&app, &hash, None).status(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+    }
 
     #[test]
     fn ranges_are_clamped_to_the_file() {
