@@ -299,17 +299,7 @@ impl App {
                 Ok(opened) => projects.push(opened),
                 Err(Error::Model(_)) => {
                     let group = self.with_doc(&id, |doc| {
-                        Ok(
-                            match automerge::ReadDoc::get(doc.doc(), automerge::ROOT, "group_id")
-                                .ok()
-                                .flatten()
-                            {
-                                Some((automerge::Value::Scalar(s), _)) => {
-                                    s.as_str().map(str::to_owned)
-                                }
-                                _ => None,
-                            },
-                        )
+                        Ok(hugme_model::document::root_string(doc.doc(), "group_id"))
                     })?;
                     unreadable.push((id, group));
                 }

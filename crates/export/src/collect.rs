@@ -67,12 +67,8 @@ fn review_of(store: &Store, project: &ProjectId) -> Result<Option<Review>> {
 
 /// The group id a project document names at its root, read without its type.
 fn group_named(store: &Store, id: &str) -> Option<String> {
-    use automerge::ReadDoc;
     let doc = store.open_document(id).ok()?;
-    match doc.doc().get(automerge::ROOT, "group_id").ok()??.0 {
-        automerge::Value::Scalar(s) => s.as_str().map(str::to_owned),
-        _ => None,
-    }
+    hugme_model::document::root_string(doc.doc(), "group_id")
 }
 
 /// Reads everything the scope covers.

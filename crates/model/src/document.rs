@@ -120,6 +120,15 @@ pub fn schema_of(doc: &AutoCommit) -> Option<u64> {
     }
 }
 
+/// A string at the root of a document, read without its type (`group_id` of a project whose
+/// other fields may not read, say).
+pub fn root_string(doc: &AutoCommit, key: &str) -> Option<String> {
+    match doc.get(ROOT, key).ok()??.0 {
+        Value::Scalar(s) => s.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
 /// Reads a typed document.
 pub fn read<T: Document>(doc: &AutoCommit) -> Result<Opened<T>> {
     let kind = T::KIND;

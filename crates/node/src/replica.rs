@@ -119,7 +119,7 @@ impl Replica for ClassReplica<'_> {
                 "project" => {
                     let class_of = self
                         .open_doc(&info.id)?
-                        .and_then(|d| hugme_sync::policy::root_string(d.doc(), "class_id"));
+                        .and_then(|d| hugme_model::document::root_string(d.doc(), "class_id"));
                     if class_of.as_deref() != Some(class.as_str()) {
                         continue;
                     }

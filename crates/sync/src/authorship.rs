@@ -167,17 +167,23 @@ pub enum Unvouched {
 /// Checks that every change in `received` is its author's: for each author, a signature in
 /// `signatures` (already verified, by the author) names the change or a change above it, and
 /// the path between runs through dependency hashes of changes in `received` or `earlier`
-/// (changes received before in this session, not yet applied: hash → (actor, seq, deps)).
+/// (changes of the document received before in this session and held back by Automerge until
+/// their dependencies come).
 /// Changes `held` already (the document has them) need nothing.
 ///
 /// Returns the signatures that vouched, to keep. Cost: one pass over the received changes.
 pub fn vouch<'s>(
     received: &[Change],
     held: impl Fn(&ChangeHash) -> bool,
-    earlier: &HashMap<ChangeHash, Earlier>,
+    earlier: &[Change],
     signatures: &'s [Signature],
 ) -> std::result::Result<Vec<&'s Signature>, Unvouched> {
-    let by_hash: HashMap<ChangeHash, &Change> = received.iter().map(|c| (c.hash(), c)).collect();
+    // The dependency walk runs through the received changes and those held back before.
+    let by_hash: HashMap<ChangeHash, &Change> = received
+        .iter()
+        .chain(earlier)
+        .map(|c| (c.hash(), c))
+        .collect();
     let mut authors: HashMap<String, Vec<&Change>> = HashMap::new();
     for change in received.iter().filter(|c| !held(&c.hash())) {
         authors
@@ -192,11 +198,9 @@ pub fn vouch<'s>(
         for signature in signatures.iter().filter(|s| s.signer == device) {
             let top = ChangeHash(signature.hash);
             // The named change must be this author's, with the sequence number signed.
-            let named = match (by_hash.get(&top), earlier.get(&top)) {
-                (Some(c), _) => Some((crate::policy::device_of(c.actor_id()), c.seq())),
-                (None, Some(e)) => Some((e.device.clone(), e.seq)),
-                (None, None) => None,
-            };
+            let named = by_hash
+                .get(&top)
+                .map(|c| (crate::policy::device_of(c.actor_id()), c.seq()));
             match named {
                 Some((author, seq)) if author == device && seq == signature.seq => {}
                 Some(_) => {
@@ -218,8 +222,6 @@ pub fn vouch<'s>(
                 }
                 if let Some(change) = by_hash.get(&hash) {
                     stack.extend(change.deps().iter().copied());
-                } else if let Some(e) = earlier.get(&hash) {
-                    stack.extend(e.deps.iter().copied());
                 }
             }
         }
@@ -239,15 +241,6 @@ pub fn vouch<'s>(
         }
     }
     Ok(used)
-}
-
-/// A change received earlier in a session and not yet in the document (Automerge holds it
-/// until its dependencies arrive).
-#[derive(Debug, Clone)]
-pub struct Earlier {
-    pub device: String,
-    pub seq: u64,
-    pub deps: Vec<ChangeHash>,
 }
 
 fn hex(bytes: &[u8]) -> String {

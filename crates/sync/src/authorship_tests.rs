@@ -96,17 +96,12 @@ fn one_signature_vouches_for_every_change_of_its_signer_beneath_it() {
         .sign("5b", "p1", ope_top.hash().0, ope_top.seq())
         .unwrap();
     let sigs = [kettu_sig.clone(), ope_sig];
-    let used = vouch(&changes, |_| false, &HashMap::new(), &sigs).unwrap();
+    let used = vouch(&changes, |_| false, &[], &sigs).unwrap();
     assert_eq!(used.len(), 2);
 
     // Without the teacher's signature, its changes are not vouched for, though kettu's
     // signature lies above them.
-    let err = vouch(
-        &changes,
-        |_| false,
-        &HashMap::new(),
-        std::slice::from_ref(&kettu_sig),
-    );
+    let err = vouch(&changes, |_| false, &[], std::slice::from_ref(&kettu_sig));
     assert!(matches!(err, Err(Unvouched::Forged { device, .. }) if device == "ope"));
 }
 
@@ -125,7 +120,7 @@ fn a_forged_change_under_a_signers_name_is_not_vouched_for() {
     let forged = write(&mut forger, "ope", 1);
     let mut all = genuine.clone();
     all.extend(forged.clone());
-    let result = vouch(&all, |_| false, &HashMap::new(), std::slice::from_ref(&sig));
+    let result = vouch(&all, |_| false, &[], std::slice::from_ref(&sig));
     assert!(
         matches!(result, Err(Unvouched::Forged { .. })),
         "{result:?}"
@@ -144,7 +139,7 @@ fn a_forged_change_under_a_signers_name_is_not_vouched_for() {
     let mut with_theirs = theirs.clone();
     with_theirs.extend(genuine);
     assert!(matches!(
-        vouch(&with_theirs, |_| false, &HashMap::new(), &[misnamed]),
+        vouch(&with_theirs, |_| false, &[], &[misnamed]),
         Err(Unvouched::Forged { .. })
     ));
 }
@@ -160,25 +155,12 @@ fn a_signed_change_still_on_its_way_makes_the_rest_wait_and_then_vouches() {
     // The first three arrive without the fourth, which the signature names.
     let first = &changes[..3];
     assert!(matches!(
-        vouch(
-            first,
-            |_| false,
-            &HashMap::new(),
-            std::slice::from_ref(&sig)
-        ),
+        vouch(first, |_| false, &[], std::slice::from_ref(&sig)),
         Err(Unvouched::Waiting { .. })
     ));
     // Once the fourth arrived earlier in the session (held back by Automerge), they vouch.
-    let earlier: HashMap<ChangeHash, Earlier> = [(
-        top.hash(),
-        Earlier {
-            device: "kettu-tab".into(),
-            seq: top.seq(),
-            deps: top.deps().to_vec(),
-        },
-    )]
-    .into();
+    let earlier = [top.clone()];
     assert!(vouch(first, |_| false, &earlier, std::slice::from_ref(&sig)).is_ok());
     // Changes already held need nothing.
-    assert!(vouch(first, |_| true, &HashMap::new(), &[]).is_ok());
+    assert!(vouch(first, |_| true, &[], &[]).is_ok());
 }

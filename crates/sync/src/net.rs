@@ -180,32 +180,28 @@ struct RefusalLog {
 const ACCEPT_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
 
 impl RefusalLog {
-    /// A connection that could not be accepted, said in the log now and then.
-    fn failed<H: Host>(&mut self, host: &H, e: &std::io::Error) {
-        self.count += 1;
-        if self
-            .since
-            .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1))
-        {
-            host.log(&format!(
-                "could not accept {} connection(s): {e}; serving on",
-                self.count
-            ));
-            self.since = Some(std::time::Instant::now());
-            self.count = 0;
-        }
+    /// A refused connection.
+    fn note<H: Host>(&mut self, host: &H, addr: SocketAddr, why: crate::gate::Refused) {
+        self.tally(host, |n| {
+            format!("refused {n} connection(s), the last from {addr}: {why}")
+        });
     }
 
-    fn note<H: Host>(&mut self, host: &H, addr: SocketAddr, why: crate::gate::Refused) {
+    /// A connection that could not be accepted.
+    fn failed<H: Host>(&mut self, host: &H, e: &std::io::Error) {
+        self.tally(host, |n| {
+            format!("could not accept {n} connection(s): {e}; serving on")
+        });
+    }
+
+    /// Counts one more, and says `line` (of the count) in the log once a second at most.
+    fn tally<H: Host>(&mut self, host: &H, line: impl FnOnce(usize) -> String) {
         self.count += 1;
         if self
             .since
             .is_none_or(|at| at.elapsed() >= std::time::Duration::from_secs(1))
         {
-            host.log(&format!(
-                "refused {} connection(s), the last from {addr}: {why}",
-                self.count
-            ));
+            host.log(&line(self.count));
             self.since = Some(std::time::Instant::now());
             self.count = 0;
         }

@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use automerge::{sync, ActorId, AutoCommit, Automerge, Change, ReadDoc};
+use automerge::{sync, ActorId, AutoCommit, Automerge, Change};
 use hugme_model::{Class, Device, DeviceRole, DocumentKind, GroupId};
 
 /// The actor id a device writes with.
@@ -160,17 +160,9 @@ fn grown_roster(current: Option<&AutoCommit>, changes: &[Change], roster: &Roste
     }
 }
 
-/// A string at the root of a document (`group_id` of a project, say).
-pub fn root_string(doc: &AutoCommit, key: &str) -> Option<String> {
-    match doc.get(automerge::ROOT, key).ok()??.0 {
-        automerge::Value::Scalar(s) => s.as_str().map(str::to_owned),
-        _ => None,
-    }
-}
-
 /// The group a project document belongs to, if it says.
 pub fn group_of(doc: &AutoCommit) -> Option<GroupId> {
-    root_string(doc, "group_id").map(|g| GroupId::from(g.as_str()))
+    hugme_model::document::root_string(doc, "group_id").map(|g| GroupId::from(g.as_str()))
 }
 
 /// Every change of a sync message ([`changes_of`]), with Automerge's own parsers' panics on

@@ -19,7 +19,7 @@ use automerge::sync::{self, SyncDoc};
 use automerge::AutoCommit;
 use hugme_model::DocumentKind;
 
-use crate::authorship::{Certified, Earlier, Signature};
+use crate::authorship::{Certified, Signature};
 use crate::error::{Error, Result};
 use crate::frame::{Message, CHUNK, PROTOCOL_VERSION};
 use crate::policy::{self, Roster};
@@ -103,12 +103,10 @@ pub struct Session {
     certified: HashMap<String, Certified>,
     /// Devices whose certificate this side has sent in this session.
     certificates_sent: HashSet<String>,
-    /// Changes received in this session that Automerge holds back for their dependencies.
-    earlier: HashMap<automerge::ChangeHash, Earlier>,
     /// Per document, the peer's changes whose dependencies have not come yet. They are kept
     /// here, never in the held document (Automerge would save them with it and send them on
-    /// unchecked), applied again with each later message, and their missing dependencies
-    /// asked for in this side's next message.
+    /// unchecked), applied again with each later message, their missing dependencies asked
+    /// for in this side's next message; a signature naming one of them vouches through it.
     orphans: HashMap<String, Vec<automerge::Change>>,
     pending_bytes: usize,
     /// Bytes the compressed parts of this session's sync messages inflated to, in all.
@@ -160,7 +158,6 @@ impl Session {
             pending: BTreeMap::new(),
             certified: HashMap::new(),
             certificates_sent: HashSet::new(),
-            earlier: HashMap::new(),
             orphans: HashMap::new(),
             pending_bytes: 0,
             inflated: 0,
@@ -643,9 +640,9 @@ impl Session {
 }
 
 /// The devices that wrote `changes`, for the log.
-fn authors_of(changes: &[automerge::Change]) -> String {
+fn authors_of<'a>(changes: impl IntoIterator<Item = &'a automerge::Change>) -> String {
     let mut authors: Vec<String> = changes
-        .iter()
+        .into_iter()
         .map(|c| policy::device_of(c.actor_id()))
         .collect();
     authors.sort();

@@ -136,26 +136,39 @@ fn a_compressed_change_that_would_inflate_to_256_mib_ends_that_session_only() {
     message.extend(&chunk);
     let before = peak_kib(serving.pid());
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let mut tls = session_as(&credentials, &serving.addr).await;
-        let document = "bomb-project".to_owned();
-        for frame in [
-            Message::Documents {
-                list: vec![(document.clone(), hugme_model::DocumentKind::Project)],
-            },
-            Message::Sync {
-                document,
-                message,
-                signatures: Vec::new(),
-            },
-        ] {
-            tls.write_all(&hugme_sync::frame::with_prefix(&frame.encode()))
-                .await
-                .unwrap();
-        }
-        until_closed(&mut tls).await;
-    });
+    runtime.block_on(sync_message_to(
+        &credentials,
+        &serving.addr,
+        ("bomb-project", hugme_model::DocumentKind::Project),
+        message,
+    ));
     closed_that_session_only(&class, &serving, before, "inflates past");
+}
+
+/// Says one Automerge sync `message` for `document` to the hub, as the enrolled tablet of
+/// `credentials`, and reads on until the hub closes the connection.
+async fn sync_message_to(
+    credentials: &hugme_sync::identity::Credentials,
+    hub: &str,
+    (document, kind): (&str, hugme_model::DocumentKind),
+    message: Vec<u8>,
+) {
+    let mut tls = session_as(credentials, hub).await;
+    for frame in [
+        Message::Documents {
+            list: vec![(document.to_owned(), kind)],
+        },
+        Message::Sync {
+            document: document.to_owned(),
+            message,
+            signatures: Vec::new(),
+        },
+    ] {
+        tls.write_all(&hugme_sync::frame::with_prefix(&frame.encode()))
+            .await
+            .unwrap();
+    }
+    until_closed(&mut tls).await;
 }
 
 /// Reads what the hub sends until it closes the connection (20 s at most).
@@ -335,25 +348,12 @@ fn a_bloom_filter_of_four_billion_probes_ends_that_session_only() {
     message.push(0);
     let before = peak_kib(serving.pid());
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
-        let mut tls = session_as(&credentials, &serving.addr).await;
-        let document = credentials.class.clone();
-        for frame in [
-            Message::Documents {
-                list: vec![(document.clone(), hugme_model::DocumentKind::Class)],
-            },
-            Message::Sync {
-                document,
-                message,
-                signatures: Vec::new(),
-            },
-        ] {
-            tls.write_all(&hugme_sync::frame::with_prefix(&frame.encode()))
-                .await
-                .unwrap();
-        }
-        until_closed(&mut tls).await;
-    });
+    runtime.block_on(sync_message_to(
+        &credentials,
+        &serving.addr,
+        (&credentials.class, hugme_model::DocumentKind::Class),
+        message,
+    ));
     closed_that_session_only(&class, &serving, before, "Bloom filter");
 }
 

@@ -86,7 +86,7 @@ fn document(dir: &Path, id: &str) -> AutoCommit {
 }
 
 fn root_str(doc: &AutoCommit, key: &str) -> Option<String> {
-    hugme_sync::policy::root_string(doc, key)
+    hugme_model::document::root_string(doc, key)
 }
 
 /// What an attack leaves behind: the attacker's sync refused by the teacher's device, whose

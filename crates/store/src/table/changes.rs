@@ -18,10 +18,7 @@ pub(crate) fn append(
         "INSERT INTO changes (document_id, seq, bytes, hash) VALUES (?1, ?2, ?3, ?4)",
     )
     .and_then(|mut s| s.execute(params![id, seq, bytes, &hash.as_bytes()[..16]]))
-    .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => Error::NoSuchDocument { id: id.into() },
-        _ => Error::sqlite(path, e),
-    })?;
+    .map_err(|e| super::of_document_row(e, path, id))?;
     Ok(())
 }
 

@@ -31,12 +31,7 @@ pub(crate) fn keep(
             signature
         ])
     })
-    .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => Error::NoSuchDocument {
-            id: document_id.into(),
-        },
-        _ => Error::sqlite(path, e),
-    })?;
+    .map_err(|e| super::of_document_row(e, path, document_id))?;
     Ok(())
 }
 

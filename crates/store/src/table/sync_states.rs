@@ -19,12 +19,7 @@ pub(crate) fn put(
          ON CONFLICT (document_id, peer_id) DO UPDATE SET state = ?3, updated_at = ?4",
     )
     .and_then(|mut s| s.execute(params![document_id, peer_id, state, at]))
-    .map_err(|e| match e.sqlite_error_code() {
-        Some(rusqlite::ErrorCode::ConstraintViolation) => Error::NoSuchDocument {
-            id: document_id.into(),
-        },
-        _ => Error::sqlite(path, e),
-    })?;
+    .map_err(|e| super::of_document_row(e, path, document_id))?;
     Ok(())
 }
 

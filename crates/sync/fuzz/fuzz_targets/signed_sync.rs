@@ -6,7 +6,6 @@
 //! anything reaches a held document. Nothing panics out of these.
 #![no_main]
 
-use std::collections::HashMap;
 use std::sync::{LazyLock, Once};
 
 use automerge::sync::{self, SyncDoc};
@@ -50,7 +49,7 @@ fuzz_target!(|bytes: &[u8]| {
         let _ = DEVICE.verifies("5b", &document, signature);
     }
     // As if every signature had verified: the walk itself must hold on any input.
-    let _ = authorship::vouch(&changes, |_| false, &HashMap::new(), &signatures);
+    let _ = authorship::vouch(&changes, |_| false, &[], &signatures);
     let roster = policy::Roster::default();
     let _ = policy::judge(&roster, DocumentKind::Project, None, &changes, None);
     // The session applies to a scratch copy with Automerge's panics caught; so does this.

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use automerge::{Change, ChangeHash};
 
 use super::{send, Effect, Session};
-use crate::authorship::{self, Certified, Earlier, Signature, Unvouched};
+use crate::authorship::{self, Certified, Signature, Unvouched};
 use crate::error::Result;
 use crate::frame::Message;
 use crate::policy::{self, actor_for, Roster};
@@ -29,19 +29,6 @@ pub(super) fn held_of(
         .filter(|h| !missing.contains(h))
         .copied()
         .collect()
-}
-
-/// A change hash from its 64 hex digits (as a roster stores it).
-fn hash_of(hex: &str) -> Option<[u8; 32]> {
-    let bytes = hex.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
-    let mut hash = [0u8; 32];
-    for (i, pair) in bytes.chunks(2).enumerate() {
-        hash[i] = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
-    }
-    Some(hash)
 }
 
 /// What the authorship check says of a message's changes.
@@ -206,7 +193,7 @@ impl Session {
                     .find(|w| w.document == document)?;
                 Some(Signature {
                     signer: device.clone(),
-                    hash: hash_of(&written.hash)?,
+                    hash: written.hash.parse::<ChangeHash>().ok()?.0,
                     seq: written.changes,
                     // Not a signature: the teacher's signed roster vouches for it.
                     signature: Vec::new(),
@@ -264,7 +251,8 @@ impl Session {
             // dependencies in this session.
             verified.extend(stored.iter().filter(|s| &s.signer == device).cloned());
         }
-        match authorship::vouch(changes, |h| held.contains(h), &self.earlier, &verified) {
+        let earlier = self.orphans.get(document).map_or(&[][..], Vec::as_slice);
+        match authorship::vouch(changes, |h| held.contains(h), earlier, &verified) {
             Ok(used) => Ok(Authorship::Vouched(used.into_iter().cloned().collect())),
             Err(Unvouched::Waiting { device }) => Ok(Authorship::Waiting { device }),
             Err(Unvouched::Forged { device, .. }) if removed.contains(&device) => {
@@ -276,25 +264,6 @@ impl Session {
                 })
             }
             Err(Unvouched::Forged { device, why }) => Ok(Authorship::Refused { device, why }),
-        }
-    }
-
-    /// Remembers received changes Automerge is still holding back (their dependencies have
-    /// not arrived), so that a signature naming one of them vouches in a later message.
-    pub(super) fn remember_waiting(
-        &mut self,
-        changes: &[Change],
-        mut arrived: impl FnMut(&ChangeHash) -> bool,
-    ) {
-        for change in changes.iter().filter(|c| !arrived(&c.hash())) {
-            self.earlier.insert(
-                change.hash(),
-                Earlier {
-                    device: policy::device_of(change.actor_id()),
-                    seq: change.seq(),
-                    deps: change.deps().to_vec(),
-                },
-            );
         }
     }
 }

@@ -148,19 +148,12 @@ impl Session {
         if let Checked::Refused { drained: true, .. } = checked {
             // Changes Automerge held back from an earlier message (their dependencies had not
             // come) were applied with this one, and the result fails: they, not this message,
-            // may be at fault. This message alone, on the document without them.
-            let clean = replica
-                .document(document)?
-                .map(|doc| {
-                    let mut doc = doc.clone();
-                    let options = automerge::SaveOptions {
-                        retain_orphans: false,
-                        ..Default::default()
-                    };
-                    automerge::AutoCommit::load(&doc.save_with_options(options))
-                })
-                .transpose()?
-                .unwrap_or_default();
+            // may be at fault. This message alone, on the document without them (a held
+            // document never keeps held-back changes: they live in the session).
+            let clean = match replica.document(document)? {
+                Some(doc) => doc.clone(),
+                None => self.fresh.get(document).cloned().unwrap_or_default(),
+            };
             checked = self.checked(
                 document, kind, &roster, clean, &message, &changes, false, replica,
             )?;
@@ -196,7 +189,6 @@ impl Session {
                 ..Default::default()
             };
             scratch = automerge::AutoCommit::load(&scratch.save_with_options(options))?;
-            self.remember_waiting(&waiting, |_| false);
             let mut seen = HashSet::new();
             let kept: Vec<automerge::Change> = waiting
                 .into_iter()
@@ -318,15 +310,18 @@ impl Session {
             Err(_) => return Ok(refused("?", "Automerge could not apply them".into())),
         }
         let changed = scratch.get_heads() != before;
-        // Everything newly applied: this message's changes, and any held back from earlier
-        // messages that came in with it (looked for only when there were such).
-        let applied = if changed && with_orphans {
-            scratch.get_changes(&before)
+        // Changes held back from earlier messages that came in with this one, looked for only
+        // when there were such.
+        let drained: Vec<automerge::Change> = if changed && with_orphans {
+            let ours: HashSet<ChangeHash> = changes.iter().map(|c| c.hash()).collect();
+            scratch
+                .get_changes(&before)
+                .into_iter()
+                .filter(|c| !ours.contains(&c.hash()))
+                .collect()
         } else {
-            changes.to_vec()
+            Vec::new()
         };
-        let ours: HashSet<ChangeHash> = changes.iter().map(|c| c.hash()).collect();
-        let drained = applied.iter().any(|c| !ours.contains(&c.hash()));
         let group = before_group.clone().or_else(|| policy::group_of(&scratch));
         let verdict = {
             let current = replica.document(document)?.map(|d| &*d);
@@ -343,9 +338,9 @@ impl Session {
                 hugme_model::admission::admit(kind, document, &self.class, before_group, &scratch)
             {
                 return Ok(Checked::Refused {
-                    device: authors_of(&applied),
+                    device: authors_of(changes.iter().chain(&drained)),
                     why: why.to_string(),
-                    drained,
+                    drained: !drained.is_empty(),
                 });
             }
         }

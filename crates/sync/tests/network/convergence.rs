@@ -68,16 +68,6 @@ proptest! {
     }
 }
 
-fn pair(peers: &mut [Peer; 4], a: usize, b: usize) -> (&mut Peer, &mut Peer) {
-    if a < b {
-        let (l, r) = peers.split_at_mut(b);
-        (&mut l[a], &mut r[0])
-    } else {
-        let (l, r) = peers.split_at_mut(a);
-        (&mut r[0], &mut l[b])
-    }
-}
-
 /// Found by the property above: concurrent edits by the teacher and the group reach the hub as
 /// a V2 message whose one chunk is several storage chunks back to back; each must be judged.
 #[test]

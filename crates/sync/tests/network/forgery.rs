@@ -116,13 +116,3 @@ proptest! {
         }
     }
 }
-
-fn pair(peers: &mut [Peer; 4], a: usize, b: usize) -> (&mut Peer, &mut Peer) {
-    if a < b {
-        let (l, r) = peers.split_at_mut(b);
-        (&mut l[a], &mut r[0])
-    } else {
-        let (l, r) = peers.split_at_mut(a);
-        (&mut r[0], &mut l[b])
-    }
-}

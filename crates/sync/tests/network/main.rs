@@ -239,3 +239,14 @@ pub fn value(peer: &mut Peer, doc: &str, key: &str) -> Option<String> {
     let (value, _) = doc.get(automerge::ROOT, key).unwrap()?;
     value.into_string().ok()
 }
+
+/// Two distinct peers of four, both mutable.
+pub fn pair(peers: &mut [Peer; 4], a: usize, b: usize) -> (&mut Peer, &mut Peer) {
+    if a < b {
+        let (l, r) = peers.split_at_mut(b);
+        (&mut l[a], &mut r[0])
+    } else {
+        let (l, r) = peers.split_at_mut(a);
+        (&mut r[0], &mut l[b])
+    }
+}
