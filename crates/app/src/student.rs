@@ -3,7 +3,9 @@
 //!
 //! Every call returns views ([`crate::api::view`]); the Tauri shell only adapts these to commands.
 
-use hugme_model::{BlockKind, Class, ClassId, DeviceRole, GroupId, PageId, ProjectId, Step};
+use hugme_model::{
+    BlockKind, Class, ClassId, GroupId, PageId, ProjectId, Step,
+};
 
 use crate::api::edit::Edit;
 use crate::api::view::{
@@ -14,31 +16,17 @@ use crate::App;
 use hugme_task::lock;
 
 impl App {
-    /// Every class on this tablet with its group cards, for the start screen. A pupil with a
-    /// protected identity is listed only on a teacher's device and on the tablets of the
-    /// pupil's own group: other groups' tablets never show the name (the class document
-    /// holds it, as the teacher's device must; the app never shows it there).
+    /// Every class on this tablet with its group cards, for the start screen; protected
+    /// pupils as [`App::group_cards`] says.
     pub fn class_cards(&self) -> Result<Vec<ClassCard>> {
-        let device = self.device();
-        Ok(self
-            .classes()?
+        self.classes()?
             .iter()
             .map(|class| {
                 let mut card = ClassCard::of(class);
-                let me = device
-                    .as_deref()
-                    .and_then(|d| class.devices.iter().find(|e| e.id.as_str() == d))
-                    .filter(|e| !e.revoked);
-                let teacher = me.is_some_and(|e| e.role == DeviceRole::Teacher);
-                for (shown, group) in card.groups.iter_mut().zip(&class.groups) {
-                    let own = me.is_some_and(|e| e.groups.contains(&group.id));
-                    if !teacher && !own {
-                        shown.members.retain(|m| !m.protected_identity);
-                    }
-                }
-                card
+                card.groups = self.group_cards(class)?;
+                Ok(card)
             })
-            .collect())
+            .collect()
     }
 
     fn class(&self, id: &str) -> Result<Class> {
@@ -290,6 +278,7 @@ impl App {
 mod tests {
     use super::*;
     use crate::api::edit::TextField;
+    use hugme_model::DeviceRole;
 
     /// A class of two groups, each with one pupil of protected identity ("Salainen") and one
     /// other, on a device listed as `role` of `groups`.
@@ -300,27 +289,49 @@ mod tests {
         let class = app
             .create_class_document("5B", &["Ketut", "Karhut"])
             .unwrap();
+        // Written as a teacher's device writes them: the protected names to each group's
+        // identities document, then the device listed as what it is.
         app.update_class(&class.id, |c| {
-            for (i, g) in c.groups.iter_mut().enumerate() {
-                let mut secret = hugme_model::Member::new(&format!("Salainen {i}"));
-                secret.protected_identity = true;
-                g.members = vec![hugme_model::Member::new(&format!("Aino {i}")), secret];
-            }
-            let own = groups.iter().map(|&g| c.groups[g].id.clone()).collect();
-            c.devices.push(hugme_model::Device {
-                id: hugme_model::DeviceId::from("this-device"),
-                name: "tablet".into(),
-                role,
-                groups: own,
-                enrolled_at: 0,
-                revoked: false,
-                left_at: None,
-                written_before_removal: Vec::new(),
-            });
+            c.devices.push(device("this-device", DeviceRole::Teacher, Vec::new()));
             Ok(())
         })
         .unwrap();
+        app.set_certified_role(Some(DeviceRole::Teacher));
+        for (i, g) in class.groups.iter().enumerate() {
+            for (name, protected) in [(format!("Aino {i}"), None), (format!("Salainen {i}"), Some(true))] {
+                app.edit_class(
+                    class.id.as_str(),
+                    crate::api::teacher::ClassEdit::AddMember {
+                        group: g.id.to_string(),
+                        id: hugme_model::MemberId::random().to_string(),
+                        name,
+                        protected,
+                    },
+                )
+                .unwrap();
+            }
+        }
+        app.update_class(&class.id, |c| {
+            let own = groups.iter().map(|&g| c.groups[g].id.clone()).collect();
+            c.devices = vec![device("this-device", role, own)];
+            Ok(())
+        })
+        .unwrap();
+        app.set_certified_role(Some(role));
         app.class_cards().unwrap()
+    }
+
+    fn device(id: &str, role: DeviceRole, groups: Vec<GroupId>) -> hugme_model::Device {
+        hugme_model::Device {
+            id: hugme_model::DeviceId::from(id),
+            name: "tablet".into(),
+            role,
+            groups,
+            enrolled_at: 0,
+            revoked: false,
+            left_at: None,
+            written_before_removal: Vec::new(),
+        }
     }
 
     fn names(cards: &[ClassCard]) -> Vec<Vec<String>> {

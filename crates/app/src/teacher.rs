@@ -6,7 +6,7 @@
 //! teacher touches is the raised hand, lowered when they have come.
 
 use hugme_model::{
-    Approval, BlockId, BlockKind, Class, ClassId, Comment, DeviceRole, Goal, GroupId, Member,
+    Approval, BlockId, BlockKind, Class, ClassId, Comment, DeviceRole, Goal, Group, GroupId, Member,
     MemberId, Pin, Project, ProjectId, QuestionId, Step, Text,
 };
 use hugme_store::now_ms;
@@ -15,7 +15,7 @@ use crate::api::teacher::{
     ClassEdit, CommentView, DashboardView, DeviceView, FeedbackView, GroupOverview, PinView,
     ProjectOverview, ReviewEdit,
 };
-use crate::api::view::{ExportFormat, ExportProgress, GroupCard};
+use crate::api::view::{ExportFormat, ExportProgress};
 use crate::error::{Error, Result};
 use crate::App;
 
@@ -52,7 +52,8 @@ impl App {
             .ok_or_else(|| Error::NoSuchClass(class.to_owned()))?;
         let (projects, unreadable) = self.projects_with_unreadable()?;
         let mut groups = Vec::new();
-        for group in &class.groups {
+        let cards = self.group_cards(&class)?;
+        for (group, card) in class.groups.iter().zip(cards) {
             let mut overviews = Vec::new();
             for opened in projects
                 .iter()
@@ -61,7 +62,7 @@ impl App {
                 overviews.push(self.overview(&opened.value, today)?);
             }
             groups.push(GroupOverview {
-                group: GroupCard::of(group),
+                group: card,
                 projects: overviews,
                 unreadable: unreadable
                     .iter()
@@ -224,78 +225,128 @@ impl App {
         })
     }
 
-    /// Changes the class's groups and pupils. Only a teacher's device may.
+    /// Changes the class's groups and pupils. Only a teacher's device may. A protected
+    /// pupil's name goes to the group's identities document, never to the class document
+    /// (`crate::identities`).
     pub fn edit_class(&self, class: &str, edit: ClassEdit) -> Result<()> {
         if !self.is_teacher()? {
             return Err(Error::NotTeacher);
         }
         let id = ClassId::from(class);
-        self.update_class(&id, |c| {
-            let group_of = |c: &mut Class, group: &str| -> Result<usize> {
-                c.groups
-                    .iter()
-                    .position(|g| g.id.as_str() == group)
-                    .ok_or_else(|| Error::NoSuchGroup {
-                        class: class.to_owned(),
-                        group: group.to_owned(),
-                    })
-            };
-            match edit {
-                ClassEdit::AddGroup { id, name } => {
-                    if !c.groups.iter().any(|g| g.id.as_str() == id) {
-                        c.add_group(name.trim());
-                        if let Some(added) = c.groups.last_mut() {
-                            added.id = GroupId::from(id.as_str());
-                        }
+        match edit {
+            ClassEdit::AddMember {
+                group,
+                id: member,
+                name,
+                protected: Some(true),
+            } => {
+                let group = self.group_in(&id, &group)?;
+                let member = MemberId::from(member.as_str());
+                self.keep_protected_name(&id, &group, &member, name.trim())?;
+                self.update_class(&id, |c| {
+                    let members = &mut group_mut(c, &group)?.members;
+                    if !members.iter().any(|m| m.id == member) {
+                        let mut added = Member::new("");
+                        added.id = member;
+                        added.protected_identity = true;
+                        members.push(added);
                     }
+                    Ok(())
+                })
+            }
+            ClassEdit::RenameMember {
+                group,
+                id: member,
+                name,
+            } => {
+                let group = self.group_in(&id, &group)?;
+                let member = MemberId::from(member.as_str());
+                let Some(before) = self.member_in(&id, &group, &member)? else {
+                    return Ok(());
+                };
+                if before.protected_identity {
+                    return self.keep_protected_name(&id, &group, &member, name.trim());
                 }
-                ClassEdit::RenameGroup { id, name } => {
-                    let g = group_of(c, &id)?;
-                    c.groups[g].name.update(name.trim());
-                }
-                ClassEdit::SetPin { group, pin } => {
-                    let g = group_of(c, &group)?;
-                    let pin = pin.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
-                    if pin
-                        .as_deref()
-                        .is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit()))
-                    {
-                        return Err(Error::BadPin);
-                    }
-                    c.groups[g].pin_hash = pin.as_deref().map(crate::pin::hash);
-                }
-                ClassEdit::AddMember { group, id, name } => {
-                    let g = group_of(c, &group)?;
-                    let members = &mut c.groups[g].members;
-                    if !members.iter().any(|m| m.id.as_str() == id) {
-                        let mut member = Member::new(name.trim());
-                        member.id = MemberId::from(id.as_str());
-                        members.push(member);
-                    }
-                }
-                ClassEdit::RenameMember { group, id, name } => {
-                    let g = group_of(c, &group)?;
-                    if let Some(m) = c.groups[g].members.iter_mut().find(|m| m.id.as_str() == id) {
+                self.update_class(&id, |c| {
+                    if let Some(m) = find_member(group_mut(c, &group)?, &member) {
                         m.name.update(name.trim());
                     }
-                }
-                ClassEdit::SetProtected {
-                    group,
-                    id,
-                    protected,
-                } => {
-                    let g = group_of(c, &group)?;
-                    if let Some(m) = c.groups[g].members.iter_mut().find(|m| m.id.as_str() == id) {
-                        m.protected_identity = protected;
-                    }
-                }
-                ClassEdit::RemoveMember { group, id } => {
-                    let g = group_of(c, &group)?;
-                    c.groups[g].members.retain(|m| m.id.as_str() != id);
-                }
+                    Ok(())
+                })
             }
-            Ok(())
-        })
+            ClassEdit::SetProtected {
+                group,
+                id: member,
+                protected,
+            } => {
+                let group = self.group_in(&id, &group)?;
+                let member = MemberId::from(member.as_str());
+                let Some(before) = self.member_in(&id, &group, &member)? else {
+                    return Ok(());
+                };
+                let kept = self
+                    .protected_names(&group)?
+                    .and_then(|list| list.name_of(&member).map(str::to_owned));
+                if protected {
+                    // Out of the class document: first where it goes, then from where it was.
+                    let name = kept
+                        .clone()
+                        .unwrap_or_else(|| before.name.as_str().to_owned());
+                    self.keep_protected_name(&id, &group, &member, &name)?;
+                }
+                self.update_class(&id, |c| {
+                    if let Some(m) = find_member(group_mut(c, &group)?, &member) {
+                        m.protected_identity = protected;
+                        match (protected, &kept) {
+                            (true, _) => m.name.update(""),
+                            (false, Some(name)) => m.name.update(name),
+                            (false, None) => {}
+                        }
+                    }
+                    Ok(())
+                })?;
+                if !protected {
+                    self.drop_protected_name(&group, &member)?;
+                }
+                Ok(())
+            }
+            ClassEdit::RemoveMember { group, id: member } => {
+                let group = self.group_in(&id, &group)?;
+                let member = MemberId::from(member.as_str());
+                self.update_class(&id, |c| {
+                    group_mut(c, &group)?.members.retain(|m| m.id != member);
+                    Ok(())
+                })?;
+                self.drop_protected_name(&group, &member).map(drop)
+            }
+            edit => self.update_class(&id, |c| class_edit(c, class, edit)),
+        }
+    }
+
+    /// A group of a class, checked to exist.
+    fn group_in(&self, class: &ClassId, group: &str) -> Result<GroupId> {
+        let id = GroupId::from(group);
+        let found = self.read::<Class>(class.as_str())?.value;
+        found.group(&id).ok_or_else(|| Error::NoSuchGroup {
+            class: class.to_string(),
+            group: group.to_owned(),
+        })?;
+        Ok(id)
+    }
+
+    /// A member of a group as the class document has it (`None`: not there, perhaps removed
+    /// on another teacher device; the edit then does nothing, as for any other missing pupil).
+    fn member_in(
+        &self,
+        class: &ClassId,
+        group: &GroupId,
+        member: &MemberId,
+    ) -> Result<Option<Member>> {
+        let found = self.read::<Class>(class.as_str())?.value;
+        Ok(found
+            .group(group)
+            .and_then(|g| g.members.iter().find(|m| &m.id == member))
+            .cloned())
     }
 
     /// Adds the same goal to every project of a class (a teacher setting goals for all).
@@ -323,6 +374,70 @@ impl App {
         }
         Ok(ids.len())
     }
+}
+
+fn group_mut<'c>(class: &'c mut Class, group: &GroupId) -> Result<&'c mut Group> {
+    let class_id = class.id.to_string();
+    class.group_mut(group).ok_or_else(|| Error::NoSuchGroup {
+        class: class_id,
+        group: group.to_string(),
+    })
+}
+
+fn find_member<'g>(group: &'g mut Group, member: &MemberId) -> Option<&'g mut Member> {
+    group.members.iter_mut().find(|m| &m.id == member)
+}
+
+/// The class edits that touch only the class document.
+fn class_edit(c: &mut Class, class: &str, edit: ClassEdit) -> Result<()> {
+    let group_of = |c: &mut Class, group: &str| -> Result<usize> {
+        c.groups
+            .iter()
+            .position(|g| g.id.as_str() == group)
+            .ok_or_else(|| Error::NoSuchGroup {
+                class: class.to_owned(),
+                group: group.to_owned(),
+            })
+    };
+    match edit {
+        ClassEdit::AddGroup { id, name } => {
+            if !c.groups.iter().any(|g| g.id.as_str() == id) {
+                c.add_group(name.trim());
+                if let Some(added) = c.groups.last_mut() {
+                    added.id = GroupId::from(id.as_str());
+                }
+            }
+        }
+        ClassEdit::RenameGroup { id, name } => {
+            let g = group_of(c, &id)?;
+            c.groups[g].name.update(name.trim());
+        }
+        ClassEdit::SetPin { group, pin } => {
+            let g = group_of(c, &group)?;
+            let pin = pin.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+            if pin
+                .as_deref()
+                .is_some_and(|p| !p.bytes().all(|b| b.is_ascii_digit()))
+            {
+                return Err(Error::BadPin);
+            }
+            c.groups[g].pin_hash = pin.as_deref().map(crate::pin::hash);
+        }
+        ClassEdit::AddMember { group, id, name, .. } => {
+            let g = group_of(c, &group)?;
+            let members = &mut c.groups[g].members;
+            if !members.iter().any(|m| m.id.as_str() == id) {
+                let mut member = Member::new(name.trim());
+                member.id = MemberId::from(id.as_str());
+                members.push(member);
+            }
+        }
+        // Each reads or writes protected names: handled in `App::edit_class`.
+        ClassEdit::RenameMember { .. }
+        | ClassEdit::SetProtected { .. }
+        | ClassEdit::RemoveMember { .. } => {}
+    }
+    Ok(())
 }
 
 fn devices(class: &Class) -> Vec<DeviceView> {

@@ -236,6 +236,7 @@ fn the_teacher_edits_groups_and_pupils_and_protects_an_identity() {
             group: "g-new".into(),
             id: mid.into(),
             name: name.into(),
+            protected: None,
         })
         .unwrap();
     }
@@ -268,6 +269,7 @@ fn the_teacher_edits_groups_and_pupils_and_protects_an_identity() {
     assert!(group.has_pin);
     assert_eq!(group.members.len(), 1);
     assert!(group.members[0].protected_identity);
+    assert_eq!(group.members[0].name, "Eetu", "named on the teacher's device");
     let err = edit(ClassEdit::RenameGroup {
         id: "nope".into(),
         name: "x".into(),
@@ -321,4 +323,75 @@ fn one_damaged_project_leaves_the_overview_and_the_class_export_working() {
         index.contains("Karhut"),
         "the damaged project is named as left out: {index}"
     );
+}
+
+#[test]
+fn a_protected_name_lives_in_the_groups_identities_document_and_never_in_the_class_document() {
+    let (_dir, app, class) = teacher();
+    let id = class.id.as_str();
+    let group = class.groups[0].id.clone();
+    let edit = |e| app.edit_class(id, e);
+    // Protected from the start: the name is never written to the class document.
+    edit(ClassEdit::AddMember {
+        group: group.to_string(),
+        id: "m-salla".into(),
+        name: " Salla ".into(),
+        protected: Some(true),
+    })
+    .unwrap();
+    edit(ClassEdit::RenameMember {
+        group: group.to_string(),
+        id: "m-salla".into(),
+        name: "Sallamaija".into(),
+    })
+    .unwrap();
+    // Marked later: the name moves out of the class document.
+    edit(ClassEdit::AddMember {
+        group: group.to_string(),
+        id: "m-eetu".into(),
+        name: "Eetu".into(),
+        protected: None,
+    })
+    .unwrap();
+    edit(ClassEdit::SetProtected {
+        group: group.to_string(),
+        id: "m-eetu".into(),
+        protected: true,
+    })
+    .unwrap();
+    let class_doc = app.read::<Class>(id).unwrap().value;
+    let members = &class_doc.group(&group).unwrap().members;
+    let named = |m: &str| members.iter().find(|x| x.id.as_str() == m).unwrap().clone();
+    assert_eq!(named("m-salla").name.as_str(), "");
+    assert_eq!(named("m-eetu").name.as_str(), "");
+    let history = app
+        .with_doc(id, |doc| Ok(hugme_model::document::history_text(doc.doc_mut())))
+        .unwrap();
+    assert!(!history.contains("Salla"), "in the class document's history");
+    assert!(history.contains("Eetu"), "written before it was protected");
+    let list = app.protected_names(&group).unwrap().unwrap();
+    assert_eq!(list.name_of(&"m-salla".into()), Some("Sallamaija"));
+    assert_eq!(list.name_of(&"m-eetu".into()), Some("Eetu"));
+    let card = app.class_cards().unwrap().remove(0);
+    let shown: Vec<&str> = card.groups[0].members.iter().map(|m| m.name.as_str()).collect();
+    assert!(shown.contains(&"Sallamaija") && shown.contains(&"Eetu"), "{shown:?}");
+
+    // No longer protected: back into the class document, off the list.
+    edit(ClassEdit::SetProtected {
+        group: group.to_string(),
+        id: "m-eetu".into(),
+        protected: false,
+    })
+    .unwrap();
+    let class_doc = app.read::<Class>(id).unwrap().value;
+    let eetu = class_doc.group(&group).unwrap().members.iter().find(|m| m.id.as_str() == "m-eetu").unwrap().clone();
+    assert_eq!((eetu.name.as_str(), eetu.protected_identity), ("Eetu", false));
+    assert_eq!(app.protected_names(&group).unwrap().unwrap().name_of(&"m-eetu".into()), None);
+    // Removed: off the list too.
+    edit(ClassEdit::RemoveMember {
+        group: group.to_string(),
+        id: "m-salla".into(),
+    })
+    .unwrap();
+    assert!(app.protected_names(&group).unwrap().unwrap().names.is_empty());
 }

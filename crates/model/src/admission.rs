@@ -9,12 +9,12 @@
 use automerge::AutoCommit;
 
 use crate::document::{read, Document, DocumentKind, SCHEMA_VERSION};
-use crate::{Class, Project, Review};
+use crate::{Class, Identities, Project, Review};
 
 /// Why a received document was not admitted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refused {
-    #[error("a {kind} document may not be called {id:?} (class documents carry the class id, reviews \"review-<project>\")")]
+    #[error("a {kind} document may not be called {id:?} (class documents carry the class id, reviews \"review-<project>\", identities \"identities-<group>\")")]
     WrongId { kind: DocumentKind, id: String },
     #[error("the {kind} document no longer reads as one: {why}")]
     Unreadable { kind: DocumentKind, why: String },
@@ -58,7 +58,13 @@ pub fn admit(
     let fits = match kind {
         DocumentKind::Class => id == class,
         DocumentKind::Review => id.strip_prefix("review-").is_some_and(|p| !p.is_empty()),
-        DocumentKind::Project => id != class && !id.starts_with("review-") && !id.is_empty(),
+        DocumentKind::Identities => Identities::group_of_id(id).is_some(),
+        DocumentKind::Project => {
+            id != class
+                && !id.starts_with("review-")
+                && !id.starts_with(crate::identities::ID_PREFIX)
+                && !id.is_empty()
+        }
     };
     if !fits {
         return Err(wrong_id());
@@ -85,6 +91,20 @@ pub fn admit(
                 return Err(e);
             }
             Ok(Admitted::default())
+        }
+        DocumentKind::Identities => {
+            let list: Identities = typed(after)?;
+            let Some(group) = Identities::group_of_id(id) else {
+                return Err(wrong_id());
+            };
+            if let Some(e) = mismatch("group", list.group_id.as_str(), group.as_str())
+                .or_else(|| mismatch("class", list.class_id.as_str(), class))
+            {
+                return Err(e);
+            }
+            Ok(Admitted {
+                group: Some(group.to_string()),
+            })
         }
         DocumentKind::Project => {
             let project: Project = typed(after)?;
@@ -140,6 +160,35 @@ mod tests {
         let (id, doc) = project_doc("5b", "kettu");
         let admitted = admit(DocumentKind::Project, &id, "5b", Some("kettu"), &doc).unwrap();
         assert_eq!(admitted.group.as_deref(), Some("kettu"));
+    }
+
+    #[test]
+    fn a_groups_identities_are_admitted_only_under_that_groups_id() {
+        let list = Identities::new(&ClassId::from("5b"), &GroupId::from("kettu"));
+        let mut doc = AutoCommit::new();
+        crate::write(&mut doc, &list).unwrap();
+        use DocumentKind::Identities as Kind;
+        let admitted = admit(Kind, "identities-kettu", "5b", None, &doc).unwrap();
+        assert_eq!(admitted.group.as_deref(), Some("kettu"));
+        // Filed as another group's list (to reach that group's tablets), or another class's.
+        assert!(matches!(
+            admit(Kind, "identities-saukot", "5b", None, &doc),
+            Err(Refused::Mismatch { field: "group", .. })
+        ));
+        assert!(matches!(
+            admit(Kind, "identities-kettu", "6a", None, &doc),
+            Err(Refused::Mismatch { field: "class", .. })
+        ));
+        assert!(matches!(
+            admit(Kind, "kettu", "5b", None, &doc),
+            Err(Refused::WrongId { .. })
+        ));
+        // A project may not take an identities id (it would travel as a project).
+        let (_, project) = project_doc("5b", "kettu");
+        assert!(matches!(
+            admit(DocumentKind::Project, "identities-kettu", "5b", None, &project),
+            Err(Refused::WrongId { .. })
+        ));
     }
 
     #[test]

@@ -61,6 +61,8 @@ pub enum DocumentKind {
     Project,
     Class,
     Review,
+    /// A group's protected pupils' names (`crate::identities`).
+    Identities,
 }
 
 impl DocumentKind {
@@ -70,6 +72,7 @@ impl DocumentKind {
             DocumentKind::Project => "project",
             DocumentKind::Class => "class",
             DocumentKind::Review => "review",
+            DocumentKind::Identities => "identities",
         }
     }
 }
@@ -87,6 +90,7 @@ impl std::str::FromStr for DocumentKind {
             "project" => Ok(DocumentKind::Project),
             "class" => Ok(DocumentKind::Class),
             "review" => Ok(DocumentKind::Review),
+            "identities" => Ok(DocumentKind::Identities),
             other => Err(Error::UnknownKind(other.to_owned())),
         }
     }
@@ -127,6 +131,22 @@ pub fn root_string(doc: &AutoCommit, key: &str) -> Option<String> {
         Value::Scalar(s) => s.as_str().map(str::to_owned),
         _ => None,
     }
+}
+
+/// Every string any change of `doc` ever put, in the order of its changes, joined: what a
+/// copy of the document reveals to whoever holds it, deleted and overwritten text included
+/// (Automerge keeps every change). For checking what a device's store would give away.
+pub fn history_text(doc: &mut AutoCommit) -> String {
+    let mut out = String::new();
+    for change in doc.get_changes(&[]) {
+        for op in change.decode().operations {
+            if let automerge::legacy::OpType::Put(ScalarValue::Str(s)) = op.action {
+                out.push_str(&s);
+            }
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// Reads a typed document.

@@ -1,6 +1,6 @@
 //! The Hug me! documents as Automerge documents with typed Rust access.
 //!
-//! Three kinds of document make up a class's work, each its own Automerge document so that
+//! Four kinds of document make up a class's work, each its own Automerge document so that
 //! it syncs, merges and is permitted on its own:
 //!
 //! - a [`Project`] per group: the eight Hug me! steps (agreement, phenomenon, subjects, goals,
@@ -8,12 +8,15 @@
 //! - the [`Class`] document: the roster (groups and their members by first name or nickname),
 //!   enrolled devices and settings;
 //! - a [`Review`] per project: the teacher's comments pinned to parts of it, an overall comment
-//!   and the approval state.
+//!   and the approval state;
+//! - an [`Identities`] list per group: the names of its pupils of protected identity, kept out
+//!   of the class document, which every tablet holds.
 //!
 //! # Layout
 //! - [`ids`]: typed identifiers (`ProjectId`, `GroupId`, …), random v4 UUIDs as strings.
 //! - [`project`]: the project document and its steps; [`content`] the pages of blocks.
-//! - [`class`]: the class document. [`review`]: the review document.
+//! - [`class`]: the class document. [`review`]: the review document. [`identities`]: a group's
+//!   protected names.
 //! - [`admission`]: whether a document received from another device may be kept.
 //! - [`document`]: reading and writing a typed document in an `AutoCommit`, the schema version
 //!   check, and the [`DocumentKind`] every stored document is tagged with.
@@ -26,6 +29,7 @@ pub mod admission;
 pub mod class;
 pub mod content;
 pub mod document;
+pub mod identities;
 pub mod ids;
 pub mod project;
 pub mod review;
@@ -33,6 +37,7 @@ pub mod review;
 pub use class::{Class, Device, DeviceRole, Group, Member, Settings, Written};
 pub use content::{Block, BlockKind, MediaRef, Page};
 pub use document::{read, write, DocumentKind, Error, Opened, Result, SCHEMA_VERSION};
+pub use identities::{Identities, ProtectedName};
 pub use ids::{BlockId, ClassId, DeviceId, GroupId, MemberId, PageId, ProjectId, QuestionId};
 pub use project::{
     Agreement, CheckIn, Content, Goal, Goals, PeerFeedback, Phenomenon, Project, Reflection,

@@ -116,15 +116,21 @@ impl Replica for ClassReplica<'_> {
         for info in &all {
             let kind = match info.kind.as_str() {
                 "class" if info.id == class => DocumentKind::Class,
-                "project" => {
+                // A tablet may hold several classes: a project or a group's protected names
+                // go only to the peers of the class they name.
+                "project" | "identities" => {
                     let class_of = self
                         .open_doc(&info.id)?
                         .and_then(|d| hugme_model::document::root_string(d.doc(), "class_id"));
                     if class_of.as_deref() != Some(class.as_str()) {
                         continue;
                     }
-                    projects.insert(info.id.clone());
-                    DocumentKind::Project
+                    if info.kind == "identities" {
+                        DocumentKind::Identities
+                    } else {
+                        projects.insert(info.id.clone());
+                        DocumentKind::Project
+                    }
                 }
                 _ => continue,
             };

@@ -18,6 +18,7 @@ pub(crate) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("migrations/0001_init.sql")),
         M::up(include_str!("migrations/0002_authorship.sql")),
+        M::up(include_str!("migrations/0003_identities.sql")),
     ])
 });
 
@@ -26,7 +27,7 @@ pub fn supported_version() -> i64 {
     // One migration per version; `validate()` in the tests keeps the list well-formed.
     MIGRATIONS_COUNT
 }
-const MIGRATIONS_COUNT: i64 = 2;
+const MIGRATIONS_COUNT: i64 = 3;
 
 /// Opens (creating if needed) the database at `path` and brings it to the current schema.
 pub(crate) fn open(path: &Path) -> Result<Connection> {
@@ -51,6 +52,12 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
             supported: supported_version(),
         });
     }
+    // A migration may rebuild a table others refer to (SQLite's way of changing a CHECK):
+    // with foreign keys on, dropping the old table would delete every row referring to it.
+    // Off while the migrations run (a PRAGMA inside their transaction would do nothing),
+    // checked whole after, on again for everything else.
+    conn.pragma_update(None, "foreign_keys", "OFF")
+        .map_err(|e| Error::sqlite(path, e))?;
     MIGRATIONS
         .to_latest(&mut conn)
         .map_err(|source| match source {
@@ -60,6 +67,20 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
                 source,
             },
         })?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(|e| Error::sqlite(path, e))?;
+    let dangling: i64 = conn
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+        .map_err(|e| Error::sqlite(path, e))?;
+    if dangling != 0 {
+        return Err(Error::sqlite(
+            path,
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                Some(format!("{dangling} rows refer to nothing after migrating")),
+            ),
+        ));
+    }
     Ok(conn)
 }
 
@@ -150,6 +171,53 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(v, supported_version());
+    }
+
+    #[test]
+    fn a_schema_2_database_keeps_every_row_and_its_cascades_through_the_table_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.sqlite");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            MIGRATIONS.to_version(&mut conn, 2).unwrap();
+            conn.execute_batch(
+                "INSERT INTO documents VALUES ('p1', 'project', x'00', x'00', 1);
+                 INSERT INTO changes VALUES ('p1', 1, x'01', x'02');
+                 INSERT INTO sync_states VALUES ('p1', 'peer', x'03', 1);
+                 INSERT INTO signatures VALUES ('p1', 'tab', x'04', 1, x'05');",
+            )
+            .unwrap();
+            let refused = conn.execute(
+                "INSERT INTO documents VALUES ('identities-g', 'identities', x'00', x'00', 1)",
+                [],
+            );
+            assert!(refused.is_err(), "schema 2 knows three kinds");
+        }
+        let conn = open(&path).unwrap();
+        let count = |table: &str| -> i64 {
+            conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        for table in ["documents", "changes", "sync_states", "signatures"] {
+            assert_eq!(count(table), 1, "{table} kept its row");
+        }
+        conn.execute(
+            "INSERT INTO documents VALUES ('identities-g', 'identities', x'00', x'00', 1)",
+            [],
+        )
+        .unwrap();
+        assert!(conn
+            .execute("INSERT INTO documents VALUES ('x', 'other', x'00', x'00', 1)", [])
+            .is_err());
+        // The other tables still refer to the rebuilt one: deleting cascades, dangling refuses.
+        conn.execute("DELETE FROM documents WHERE id = 'p1'", []).unwrap();
+        for table in ["changes", "sync_states", "signatures"] {
+            assert_eq!(count(table), 0, "{table} followed its document");
+        }
+        assert!(conn
+            .execute("INSERT INTO changes VALUES ('gone', 1, x'01', x'02')", [])
+            .is_err());
     }
 
     #[test]

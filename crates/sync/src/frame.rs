@@ -362,6 +362,7 @@ fn kind_tag(kind: DocumentKind) -> u8 {
         DocumentKind::Project => 1,
         DocumentKind::Class => 2,
         DocumentKind::Review => 3,
+        DocumentKind::Identities => 4,
     }
 }
 
@@ -370,6 +371,7 @@ fn kind_of(tag: u8) -> Result<DocumentKind, FrameError> {
         1 => DocumentKind::Project,
         2 => DocumentKind::Class,
         3 => DocumentKind::Review,
+        4 => DocumentKind::Identities,
         _ => return Err(FrameError::UnknownKind { tag }),
     })
 }
@@ -525,7 +527,8 @@ mod tests {
         prop_oneof![
             Just(DocumentKind::Project),
             Just(DocumentKind::Class),
-            Just(DocumentKind::Review)
+            Just(DocumentKind::Review),
+            Just(DocumentKind::Identities)
         ]
     }
 

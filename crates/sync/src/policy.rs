@@ -3,8 +3,13 @@
 //! A change's author is its Automerge actor id, which the app sets to the bytes of its device
 //! id ([`actor_for`]). The class document lists the enrolled devices with their role and groups
 //! (the [`Roster`]); it is written by teachers only, so a pupil cannot enrol itself into a role.
-//! A project is written by its group's devices and by teachers; class and review documents by
-//! teachers only. An author the roster does not know yet (enrolled after this peer last heard
+//! A project is written by its group's devices and by teachers; class, review and identities
+//! documents by teachers only.
+//!
+//! Reading is open within the class but for one kind: a group's identities document (the names
+//! of its pupils of protected identity) goes only to teachers' devices, hubs and that group's
+//! own tablets ([`may_read`]); every sender checks before it offers or sends one, and a device
+//! that may not hold one refuses it. An author the roster does not know yet (enrolled after this peer last heard
 //! of the class) is [`Verdict::Unknown`]: the session holds such changes back until the class
 //! document has caught up, rather than refusing what will be allowed a moment later.
 //!
@@ -97,6 +102,27 @@ pub fn may_write(
         (DeviceRole::GroupTablet, DocumentKind::Review) => {
             forbidden("only a teacher may write feedback and approval")
         }
+        (DeviceRole::GroupTablet, DocumentKind::Identities) => {
+            forbidden("only a teacher may write pupils' protected names")
+        }
+    }
+}
+
+/// Whether `device` may hold document `id` of `kind`: every enrolled device may hold every
+/// document of its class but another group's identities document, which only teachers'
+/// devices, hubs (which pass it on to the group) and the group's own tablets may. A device the
+/// roster does not know (yet), or knows as removed, may hold none of those.
+pub fn may_read(roster: &Roster, device: &str, kind: DocumentKind, id: &str) -> bool {
+    if kind != DocumentKind::Identities {
+        return true;
+    }
+    let Some(entry) = roster.device(device).filter(|d| !d.revoked) else {
+        return false;
+    };
+    match entry.role {
+        DeviceRole::Teacher | DeviceRole::Hub => true,
+        DeviceRole::GroupTablet => hugme_model::Identities::group_of_id(id)
+            .is_some_and(|group| entry.groups.contains(&group)),
     }
 }
 
@@ -287,7 +313,12 @@ mod tests {
             may_write(&r, "kettu-tab", Project, Some(&kettu)),
             Verdict::Allowed
         );
-        for (kind, group) in [(Project, Some(&saukot)), (Class, None), (Review, None)] {
+        for (kind, group) in [
+            (Project, Some(&saukot)),
+            (Class, None),
+            (Review, None),
+            (Identities, None),
+        ] {
             assert!(matches!(
                 may_write(&r, "kettu-tab", kind, group),
                 Verdict::Forbidden { .. }
@@ -301,6 +332,21 @@ mod tests {
             may_write(&r, "stranger", Project, Some(&kettu)),
             Verdict::Unknown { .. }
         ));
+    }
+
+    #[test]
+    fn another_groups_protected_names_go_to_teachers_hubs_and_that_group_only() {
+        let r = roster();
+        use DocumentKind::*;
+        for device in ["ope", "hub", "kettu-tab"] {
+            assert!(may_read(&r, device, Identities, "identities-kettu"), "{device}");
+        }
+        assert!(!may_read(&r, "kettu-tab", Identities, "identities-saukot"));
+        assert!(!may_read(&r, "kettu-tab", Identities, "identities-"));
+        assert!(!may_read(&r, "stranger", Identities, "identities-kettu"));
+        // Every other kind is the class's.
+        assert!(may_read(&r, "kettu-tab", Project, "p-of-saukot"));
+        assert!(may_read(&r, "kettu-tab", Class, "5b"));
     }
 
     #[test]

@@ -27,6 +27,7 @@ use crate::replica::Replica;
 
 mod authors;
 mod media;
+mod reading;
 mod receive;
 
 /// A sync message held back until the roster names its authors or a signed change arrives,
@@ -114,6 +115,11 @@ pub struct Session {
     /// Documents whose changes from this peer were refused: no more is said of them in this
     /// session (Automerge would otherwise offer the refused changes again and again).
     refused: HashSet<String>,
+    /// Documents the peer announced that this device may not hold (another group's
+    /// protected names): never asked for, never taken (`session/reading.rs`).
+    unreadable: HashSet<String>,
+    /// Documents of this device's that the peer may not hold: never announced or sent.
+    withheld: HashSet<String>,
     wanted: VecDeque<(String, u64)>,
     /// Blobs the peer holds that no document here refers to (yet): fetched once one does.
     offered: BTreeMap<String, u64>,
@@ -162,6 +168,8 @@ impl Session {
             pending_bytes: 0,
             inflated: 0,
             refused: HashSet::new(),
+            unreadable: HashSet::new(),
+            withheld: HashSet::new(),
             wanted: VecDeque::new(),
             offered: BTreeMap::new(),
             incoming: HashMap::new(),
@@ -371,12 +379,7 @@ impl Session {
                 }
                 Ok(())
             }
-            Message::Documents { list } => {
-                for (id, kind) in list {
-                    self.kinds.entry(id).or_insert(kind);
-                }
-                Ok(())
-            }
+            Message::Documents { list } => self.announced(list, replica),
             Message::Sync {
                 document,
                 message,
@@ -494,6 +497,17 @@ impl Session {
         let mut docs = replica.documents()?;
         // The class document first: its roster judges every other document's changes.
         docs.sort_by_key(|d| (d.kind != DocumentKind::Class, d.id.clone()));
+        let mut readable = Vec::with_capacity(docs.len());
+        for doc in docs {
+            if self.peer_may_read(&doc.id, doc.kind, replica)?
+                && self.may_hold(&doc.id, doc.kind, replica)?
+            {
+                readable.push(doc);
+            } else {
+                self.withheld.insert(doc.id);
+            }
+        }
+        let docs = readable;
         send(
             out,
             Message::Documents {
@@ -531,6 +545,16 @@ impl Session {
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
+        if self.unreadable.contains(id) || self.withheld.contains(id) {
+            return Ok(());
+        }
+        let kind = self.kinds.get(id).copied();
+        if let Some(kind) = kind.filter(|k| *k == DocumentKind::Identities) {
+            if !self.peer_may_read(id, kind, replica)? {
+                self.withheld.insert(id.to_owned());
+                return Ok(());
+            }
+        }
         let mut state = std::mem::take(self.state(id, replica)?);
         let message = match replica.document(id)? {
             Some(doc) => doc.sync().generate_sync_message(&mut state),
@@ -623,7 +647,11 @@ impl Session {
         let ids: Vec<String> = self
             .kinds
             .keys()
-            .filter(|id| !self.refused.contains(*id))
+            .filter(|id| {
+                !self.refused.contains(*id)
+                    && !self.unreadable.contains(*id)
+                    && !self.withheld.contains(*id)
+            })
             .cloned()
             .collect();
         ids.into_iter()

@@ -219,7 +219,8 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
         "a removed tablet's change still arrived"
     );
 
-    // The teacher adds a pupil to Ketut and protects her identity.
+    // The teacher adds a pupil to Ketut with her identity protected from the start (the
+    // name then goes only to the group's identities document).
     app.click("[data-testid=back-dashboard]").await;
     app.click("[data-testid=show-class]").await;
     app.type_into(
@@ -227,16 +228,16 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
         "Lumi",
     )
     .await;
+    app.click("[data-testid=class-group][data-group=Ketut] [data-testid=new-member-protected]")
+        .await;
     app.click("[data-testid=class-group][data-group=Ketut] form button[type=submit]")
         .await;
     app.until(
-        "the new pupil",
+        "the new pupil, named on the teacher's device",
         "const g = document.querySelector('[data-testid=class-group][data-group=Ketut]'); \
          return !!g && g.innerText.includes('Lumi');",
     )
     .await;
-    app.click("[data-testid=class-group][data-group=Ketut] [data-testid=protect-member]")
-        .await;
     app.until(
         "the pupil protected",
         "const c = document.querySelector('[data-testid=class-group][data-group=Ketut] [data-testid=protect-member]'); \
@@ -429,14 +430,20 @@ async fn a_fresh_tablet_joins_the_class_by_typing_the_code_from_the_teachers_scr
     let (teachers, _teacher, addr, network) = serving_teacher(root.path());
     // Ketut has a pupil with a protected identity: the Karhut tablet never shows the name.
     let class_id = teachers.store().meta("class_id").unwrap().unwrap();
-    teachers
-        .update_class(&class_id.as_str().into(), |c| {
-            let mut secret = hugme_model::Member::new("Salainen");
-            secret.protected_identity = true;
-            c.groups[0].members = vec![hugme_model::Member::new("Aino"), secret];
-            Ok(())
-        })
-        .unwrap();
+    let ketut = teachers.classes().unwrap()[0].groups[0].id.to_string();
+    for (name, protected) in [("Aino", None), ("Salainen", Some(true))] {
+        teachers
+            .edit_class(
+                &class_id,
+                hugme_app::api::teacher::ClassEdit::AddMember {
+                    group: ketut.clone(),
+                    id: hugme_model::MemberId::random().to_string(),
+                    name: name.into(),
+                    protected,
+                },
+            )
+            .unwrap();
+    }
     let code = hugme_node::enrolment::enrol(&teachers, Some("Karhut"), false, &[], None)
         .unwrap()
         .code;

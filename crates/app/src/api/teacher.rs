@@ -113,10 +113,15 @@ pub enum ClassEdit {
         group: String,
         pin: Option<String>,
     },
+    /// `protected`: the pupil's identity is protected from the start, so the name is never
+    /// written to the class document that every tablet holds (missing: false).
     AddMember {
         group: String,
         id: String,
         name: String,
+        #[serde(default)]
+        #[ts(optional)]
+        protected: Option<bool>,
     },
     RenameMember {
         group: String,

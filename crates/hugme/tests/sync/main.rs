@@ -5,6 +5,7 @@ mod app;
 mod codes;
 mod flood;
 mod forgery;
+mod protected;
 mod refusals;
 mod term;
 mod transfer;

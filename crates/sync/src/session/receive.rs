@@ -81,7 +81,7 @@ impl Session {
                 return Ok(());
             }
         }
-        if self.refused.contains(&document) {
+        if self.refused.contains(&document) || self.unreadable.contains(&document) {
             return Ok(());
         }
         if let Some(queue) = self.pending.get_mut(&document) {
@@ -244,6 +244,7 @@ impl Session {
         if changed && kind == DocumentKind::Class && document == self.class {
             self.roster = None;
             self.retry_pending(replica, out)?;
+            self.reconsider_reading(replica, out)?;
         }
         Ok(())
     }
@@ -397,7 +398,7 @@ impl Session {
         Ok(())
     }
 
-    fn roster(&mut self, replica: &mut dyn Replica) -> Result<Roster> {
+    pub(super) fn roster(&mut self, replica: &mut dyn Replica) -> Result<Roster> {
         if self.roster.is_none() {
             let class = self.class.clone();
             let roster = replica

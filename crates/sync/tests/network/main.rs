@@ -3,6 +3,7 @@
 mod class;
 mod convergence;
 mod forgery;
+mod identities;
 mod removal;
 
 use std::collections::VecDeque;

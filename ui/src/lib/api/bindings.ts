@@ -95,7 +95,7 @@ export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | 
 
 export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "bad-pin" | "bad-media" | "disk-full" | "busy" | "storage" | "cancelled" | "export-running" | "class-needs-name" | "already-in-class" | "not-in-class" | "term-not-ended" | "group-needed" | "unknown-invitation" | "used-invitation" | "expired-invitation" | "mistyped-code" | "wrong-code" | "too-many-codes" | "no-teacher-found" | "bad-invitation" | "network" | "internal";
 
-export type DocumentKind = "project" | "class" | "review";
+export type DocumentKind = "project" | "class" | "review" | "identities";
 
 export type DocumentEvent = { id: string, kind: DocumentKind, 
 /**
@@ -212,5 +212,5 @@ export type CommentView = { id: string, pin: PinView, text: string, created_at: 
 
 export type FeedbackView = { overall: string, approval: Approval, locked: boolean, comments: Array<CommentView>, };
 
-export type ClassEdit = { "op": "add-group", id: string, name: string, } | { "op": "rename-group", id: string, name: string, } | { "op": "set-pin", group: string, pin: string | null, } | { "op": "add-member", group: string, id: string, name: string, } | { "op": "rename-member", group: string, id: string, name: string, } | { "op": "set-protected", group: string, id: string, protected: boolean, } | { "op": "remove-member", group: string, id: string, };
+export type ClassEdit = { "op": "add-group", id: string, name: string, } | { "op": "rename-group", id: string, name: string, } | { "op": "set-pin", group: string, pin: string | null, } | { "op": "add-member", group: string, id: string, name: string, protected?: boolean, } | { "op": "rename-member", group: string, id: string, name: string, } | { "op": "set-protected", group: string, id: string, protected: boolean, } | { "op": "remove-member", group: string, id: string, };
 

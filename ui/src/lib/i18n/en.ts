@@ -64,6 +64,7 @@ export const en = {
   'teacher.class.addMember': 'Add',
   'teacher.class.pin': 'PIN (digits, optional)',
   'teacher.class.protected': 'Protected identity',
+  'teacher.class.protectedHint': "Tick before adding: the name then never goes to other groups' tablets.",
   'teacher.class.remove': 'Remove',
   'teacher.devices.title': 'Devices of the class',
   'teacher.devices.lastSeen': 'last synced {when}',

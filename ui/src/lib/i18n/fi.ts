@@ -64,6 +64,7 @@ export const fi: Messages = {
   'teacher.class.addMember': 'Lisää',
   'teacher.class.pin': 'PIN-koodi (numeroita, vapaaehtoinen)',
   'teacher.class.protected': 'Suojattu henkilöllisyys',
+  'teacher.class.protectedHint': 'Merkitse ennen lisäämistä: silloin nimi ei koskaan siirry muiden ryhmien tableteille.',
   'teacher.class.remove': 'Poista',
   'teacher.devices.title': 'Luokan laitteet',
   'teacher.devices.lastSeen': 'synkronoitu {when}',
