@@ -15,13 +15,15 @@
 //! - [`sniff`]: type recognition. `picture`: the image pipeline; `jpeg`: libjpeg-turbo (scaled
 //!   decoding, encoding, EXIF orientation). `container`: sound and video checks from headers.
 //!   [`progress`]: progress and cancelling. [`error`]: what went wrong, in words a pupil can
-//!   act on.
+//!   act on. [`received`]: whether a file another device sent is in the form this app stores
+//!   (a picture with metadata is refused, never kept).
 
 mod container;
 pub mod error;
 mod jpeg;
 mod picture;
 pub mod progress;
+pub mod received;
 pub mod sniff;
 
 use std::borrow::Borrow;

@@ -16,7 +16,7 @@ use hugme_model::DocumentKind;
 use hugme_store::{PartialBlob, StoredDocument};
 use hugme_sync::authorship::{Signature, SigningKey};
 use hugme_sync::identity::{self, Credentials};
-use hugme_sync::{DocumentInfo, Replica};
+use hugme_sync::{DocumentInfo, Received, Replica};
 
 use crate::membership::{revocations, set_revocations};
 
@@ -103,6 +103,11 @@ impl ClassReplica<'_> {
 
 fn replica_error(e: impl std::error::Error + Send + Sync + 'static) -> hugme_sync::Error {
     hugme_sync::Error::replica(e)
+}
+
+/// The meta key remembering that a received blob was refused (its value says why).
+fn refused_key(hash: &str) -> String {
+    format!("refused-blob:{hash}")
 }
 
 impl Replica for ClassReplica<'_> {
@@ -256,7 +261,7 @@ impl Replica for ClassReplica<'_> {
         Ok(())
     }
 
-    fn finish_partial_blob(&mut self, hash: &str) -> hugme_sync::Result<bool> {
+    fn finish_partial_blob(&mut self, hash: &str) -> hugme_sync::Result<Received> {
         self.keeping()?;
         if self
             .documents
@@ -268,16 +273,44 @@ impl Replica for ClassReplica<'_> {
             if let Some(partial) = self.scope.partials.remove(hash) {
                 partial.discard().map_err(replica_error)?;
             }
-            return Ok(true);
+            return Ok(Received::Stored);
         }
         self.partial(hash)?;
         let Some(partial) = self.scope.partials.remove(hash) else {
-            return Ok(false);
+            return Ok(Received::Mismatch);
         };
+        // Every file a device keeps has passed the import's stripping, whoever imported it: a
+        // picture with metadata from a tampered peer is refused, and the refusal remembered.
+        if partial.matches_hash() {
+            let file = partial.open_received().map_err(replica_error)?;
+            if let Err(unkept) = hugme_media::received::check(file) {
+                partial.discard().map_err(replica_error)?;
+                let why = unkept.to_string();
+                self.documents
+                    .store()
+                    .set_meta(&refused_key(hash), &why)
+                    .map_err(replica_error)?;
+                return Ok(Received::Refused(why));
+            }
+        }
         // Checked now, made durable by the store's writer with whatever else is being written:
         // a session never waits for the disk under the replica's lock.
-        Ok(partial
-            .finish_later(self.documents.store())
+        Ok(
+            match partial
+                .finish_later(self.documents.store())
+                .map_err(replica_error)?
+            {
+                Some(_) => Received::Stored,
+                None => Received::Mismatch,
+            },
+        )
+    }
+
+    fn refused_blob(&mut self, hash: &str) -> hugme_sync::Result<bool> {
+        Ok(self
+            .documents
+            .store()
+            .meta(&refused_key(hash))
             .map_err(replica_error)?
             .is_some())
     }

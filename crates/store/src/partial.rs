@@ -64,6 +64,20 @@ impl PartialBlob {
         self.len == 0
     }
 
+    /// Whether the bytes received so far are those the hash names (the whole blob).
+    pub fn matches_hash(&self) -> bool {
+        self.hasher.finalize().to_hex().as_str() == self.hash
+    }
+
+    /// The bytes received so far, read from the start (to judge a whole blob's content before
+    /// it is kept).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the partial file cannot be opened.
+    pub fn open_received(&self) -> Result<File> {
+        File::open(&self.path).map_err(|e| Error::io(&self.path, e))
+    }
+
     /// Appends the next bytes.
     pub fn append(&mut self, bytes: &[u8]) -> Result<()> {
         self.file

@@ -41,5 +41,5 @@ pub mod session;
 
 pub use error::{Error, FrameError, Result};
 pub use frame::Message;
-pub use replica::{DocumentInfo, MemoryReplica, Replica};
+pub use replica::{DocumentInfo, MemoryReplica, Received, Replica};
 pub use session::{Effect, Session, Stats};

@@ -18,6 +18,18 @@ pub struct DocumentInfo {
     pub kind: DocumentKind,
 }
 
+/// What became of a blob received whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Received {
+    /// Stored: its bytes match its hash, and the replica keeps such files.
+    Stored,
+    /// Its bytes do not match its hash (dropped; it may be fetched again).
+    Mismatch,
+    /// A file this replica does not keep (a picture with metadata, say), with why, for the
+    /// log. Remembered: not fetched again ([`Replica::refused_blob`]).
+    Refused(String),
+}
+
 /// A device's documents, sync states, blobs and revocation list, as a session sees them.
 pub trait Replica {
     /// The documents of the class this session is about.
@@ -41,9 +53,14 @@ pub trait Replica {
     fn partial_blob_len(&mut self, hash: &str) -> Result<u64>;
     /// Appends received bytes at `offset` (which is the partial length).
     fn append_partial_blob(&mut self, hash: &str, offset: u64, bytes: &[u8]) -> Result<()>;
-    /// Checks a fully received blob against its hash: stores it and returns true if it
-    /// matches, discards the partial bytes and returns false if not.
-    fn finish_partial_blob(&mut self, hash: &str) -> Result<bool>;
+    /// Checks a fully received blob against its hash and, where the replica judges files,
+    /// against what it keeps: stores it ([`Received::Stored`]) or discards the partial bytes.
+    fn finish_partial_blob(&mut self, hash: &str) -> Result<Received>;
+    /// Whether this replica refused the blob before (its refusals are remembered, so that a
+    /// refused file is not fetched again from every peer at every session).
+    fn refused_blob(&mut self, _hash: &str) -> Result<bool> {
+        Ok(false)
+    }
     /// The newest revocation list held: (its number, DER).
     fn revocations(&mut self) -> Result<Option<(u64, Vec<u8>)>>;
     /// Offers a revocation list from a peer; kept only if signed by the class CA and newer.
@@ -282,13 +299,13 @@ impl Replica for MemoryReplica {
         Ok(())
     }
 
-    fn finish_partial_blob(&mut self, hash: &str) -> Result<bool> {
+    fn finish_partial_blob(&mut self, hash: &str) -> Result<Received> {
         let bytes = self.partial.remove(hash).unwrap_or_default();
         if blake3::hash(&bytes).to_hex().as_str() != hash {
-            return Ok(false);
+            return Ok(Received::Mismatch);
         }
         self.blobs.insert(hash.to_owned(), bytes);
-        Ok(true)
+        Ok(Received::Stored)
     }
 
     fn revocations(&mut self) -> Result<Option<(u64, Vec<u8>)>> {

@@ -1,5 +1,5 @@
 //! Who is kept out: another class, a device with no certificate, a revoked tablet, and a
-//! pupil's tablet that writes the class document.
+//! pupil's tablet that writes the class document, a photo with its location.
 
 use hugme_app::App;
 use hugme_model::{Class, ClassId};
@@ -99,4 +99,49 @@ fn a_pupils_tablet_that_writes_the_class_document_has_that_change_refused_by_eve
             .collect();
         assert_eq!(name, ["5B"], "{}", dir.display());
     }
+}
+
+/// A pupil with tools stores a photo with its GPS position on their tablet, bypassing the
+/// import that strips it, and points their project's photo at it.
+#[test]
+fn a_photo_with_its_location_from_a_tampered_tablet_is_refused_once_and_never_fetched_again() {
+    let (class, serving) = Classroom::new();
+    let project = class.new_project(&class.kettu, "Kettu", "Myrsky");
+    let assets = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/photos");
+    import_media(&class.kettu, &project, Path::new(&format!("{assets}/storm.jpg")));
+    let located = std::fs::read(format!("{assets}/storm-gps.jpg")).unwrap();
+    let hash = {
+        let app = App::open(&class.kettu).unwrap();
+        let blob = app.store().put_blob(&located).unwrap();
+        app.update_project(&project.as_str().into(), |p| {
+            for block in p.content.pages.iter_mut().flat_map(|page| &mut page.blocks) {
+                if let hugme_model::BlockKind::Photo { media } = &mut block.kind {
+                    media.hash = blob.hash.clone();
+                    media.size = blob.size;
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+        app.store().flush().unwrap();
+        blob.hash
+    };
+    for _ in 0..2 {
+        let (in_step, said) = sync(&class.kettu, &serving.addr);
+        assert!(in_step, "text still syncs: {said}");
+    }
+    let kept = std::fs::read_dir(class.teacher.join("blobs").join(&hash[..2]))
+        .map(|dir| dir.flatten().any(|e| e.file_name() == hash.as_str()))
+        .unwrap_or(false);
+    assert!(!kept, "the teacher's device stored a photo with its location");
+    let log = serving.log();
+    assert_eq!(
+        log.matches(&format!("blob {hash}")).count(),
+        1,
+        "refused once, then never asked for again: {log}"
+    );
+    assert!(log.contains("EXIF"), "{log}");
+    // The project itself arrived.
+    drop(serving);
+    assert!(titles(&class.teacher).contains(&"Myrsky".to_owned()));
 }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use super::{send, Effect, Incoming, Session, ACTIVE_BLOBS, MAX_BLOB, WINDOW};
 use crate::error::Result;
 use crate::frame::Message;
-use crate::replica::{references, Replica};
+use crate::replica::{references, Received, Replica};
 
 /// Blobs a peer may offer that nothing refers to yet, kept per session (a longer list is
 /// junk, and is forgotten).
@@ -27,6 +27,9 @@ impl Session {
             let plausible =
                 hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && size <= MAX_BLOB;
             if !plausible || held.contains(&hash) || self.incoming.contains_key(&hash) {
+                continue;
+            }
+            if !only_referenced && replica.refused_blob(&hash)? {
                 continue;
             }
             if !only_referenced {
@@ -63,6 +66,9 @@ impl Session {
         let mut moved = false;
         for hash in referenced {
             if let Some(size) = self.offered.remove(&hash) {
+                if replica.refused_blob(&hash)? {
+                    continue;
+                }
                 self.media_total += size;
                 self.wanted.push_back((hash, size));
                 moved = true;
@@ -155,16 +161,20 @@ impl Session {
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
-        if replica.finish_partial_blob(hash)? {
-            self.stats.blobs_received += 1;
-            out.push(Effect::BlobStored(hash.to_owned()));
-        } else {
-            self.stats.refused += 1;
-            out.push(Effect::Refused {
-                what: format!("blob {hash}"),
-                why: "its bytes do not match its hash; it was dropped".into(),
-            });
-        }
+        let why = match replica.finish_partial_blob(hash)? {
+            Received::Stored => {
+                self.stats.blobs_received += 1;
+                out.push(Effect::BlobStored(hash.to_owned()));
+                return Ok(());
+            }
+            Received::Mismatch => "its bytes do not match its hash; it was dropped".into(),
+            Received::Refused(why) => format!("{why}; it was dropped and will not be asked for again"),
+        };
+        self.stats.refused += 1;
+        out.push(Effect::Refused {
+            what: format!("blob {hash}"),
+            why,
+        });
         Ok(())
     }
 }
