@@ -3,9 +3,7 @@
 //!
 //! Every call returns views ([`crate::api::view`]); the Tauri shell only adapts these to commands.
 
-use hugme_model::{
-    BlockKind, Class, ClassId, GroupId, PageId, ProjectId, Step,
-};
+use hugme_model::{BlockKind, Class, ClassId, GroupId, PageId, ProjectId, Step};
 
 use crate::api::edit::Edit;
 use crate::api::view::{
@@ -292,13 +290,17 @@ mod tests {
         // Written as a teacher's device writes them: the protected names to each group's
         // identities document, then the device listed as what it is.
         app.update_class(&class.id, |c| {
-            c.devices.push(device("this-device", DeviceRole::Teacher, Vec::new()));
+            c.devices
+                .push(device("this-device", DeviceRole::Teacher, Vec::new()));
             Ok(())
         })
         .unwrap();
         app.set_certified_role(Some(DeviceRole::Teacher));
         for (i, g) in class.groups.iter().enumerate() {
-            for (name, protected) in [(format!("Aino {i}"), None), (format!("Salainen {i}"), Some(true))] {
+            for (name, protected) in [
+                (format!("Aino {i}"), None),
+                (format!("Salainen {i}"), Some(true)),
+            ] {
                 app.edit_class(
                     class.id.as_str(),
                     crate::api::teacher::ClassEdit::AddMember {

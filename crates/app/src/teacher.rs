@@ -6,8 +6,8 @@
 //! teacher touches is the raised hand, lowered when they have come.
 
 use hugme_model::{
-    Approval, BlockId, BlockKind, Class, ClassId, Comment, DeviceRole, Goal, Group, GroupId, Member,
-    MemberId, Pin, Project, ProjectId, QuestionId, Step, Text,
+    Approval, BlockId, BlockKind, Class, ClassId, Comment, DeviceRole, Goal, Group, GroupId,
+    Member, MemberId, Pin, Project, ProjectId, QuestionId, Step, Text,
 };
 use hugme_store::now_ms;
 
@@ -423,7 +423,9 @@ fn class_edit(c: &mut Class, class: &str, edit: ClassEdit) -> Result<()> {
             }
             c.groups[g].pin_hash = pin.as_deref().map(crate::pin::hash);
         }
-        ClassEdit::AddMember { group, id, name, .. } => {
+        ClassEdit::AddMember {
+            group, id, name, ..
+        } => {
             let g = group_of(c, &group)?;
             let members = &mut c.groups[g].members;
             if !members.iter().any(|m| m.id.as_str() == id) {

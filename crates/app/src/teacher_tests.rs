@@ -269,7 +269,10 @@ fn the_teacher_edits_groups_and_pupils_and_protects_an_identity() {
     assert!(group.has_pin);
     assert_eq!(group.members.len(), 1);
     assert!(group.members[0].protected_identity);
-    assert_eq!(group.members[0].name, "Eetu", "named on the teacher's device");
+    assert_eq!(
+        group.members[0].name, "Eetu",
+        "named on the teacher's device"
+    );
     let err = edit(ClassEdit::RenameGroup {
         id: "nope".into(),
         name: "x".into(),
@@ -365,16 +368,28 @@ fn a_protected_name_lives_in_the_groups_identities_document_and_never_in_the_cla
     assert_eq!(named("m-salla").name.as_str(), "");
     assert_eq!(named("m-eetu").name.as_str(), "");
     let history = app
-        .with_doc(id, |doc| Ok(hugme_model::document::history_text(doc.doc_mut())))
+        .with_doc(id, |doc| {
+            Ok(hugme_model::document::history_text(doc.doc_mut()))
+        })
         .unwrap();
-    assert!(!history.contains("Salla"), "in the class document's history");
+    assert!(
+        !history.contains("Salla"),
+        "in the class document's history"
+    );
     assert!(history.contains("Eetu"), "written before it was protected");
     let list = app.protected_names(&group).unwrap().unwrap();
     assert_eq!(list.name_of(&"m-salla".into()), Some("Sallamaija"));
     assert_eq!(list.name_of(&"m-eetu".into()), Some("Eetu"));
     let card = app.class_cards().unwrap().remove(0);
-    let shown: Vec<&str> = card.groups[0].members.iter().map(|m| m.name.as_str()).collect();
-    assert!(shown.contains(&"Sallamaija") && shown.contains(&"Eetu"), "{shown:?}");
+    let shown: Vec<&str> = card.groups[0]
+        .members
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert!(
+        shown.contains(&"Sallamaija") && shown.contains(&"Eetu"),
+        "{shown:?}"
+    );
 
     // No longer protected: back into the class document, off the list.
     edit(ClassEdit::SetProtected {
@@ -384,14 +399,35 @@ fn a_protected_name_lives_in_the_groups_identities_document_and_never_in_the_cla
     })
     .unwrap();
     let class_doc = app.read::<Class>(id).unwrap().value;
-    let eetu = class_doc.group(&group).unwrap().members.iter().find(|m| m.id.as_str() == "m-eetu").unwrap().clone();
-    assert_eq!((eetu.name.as_str(), eetu.protected_identity), ("Eetu", false));
-    assert_eq!(app.protected_names(&group).unwrap().unwrap().name_of(&"m-eetu".into()), None);
+    let eetu = class_doc
+        .group(&group)
+        .unwrap()
+        .members
+        .iter()
+        .find(|m| m.id.as_str() == "m-eetu")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (eetu.name.as_str(), eetu.protected_identity),
+        ("Eetu", false)
+    );
+    assert_eq!(
+        app.protected_names(&group)
+            .unwrap()
+            .unwrap()
+            .name_of(&"m-eetu".into()),
+        None
+    );
     // Removed: off the list too.
     edit(ClassEdit::RemoveMember {
         group: group.to_string(),
         id: "m-salla".into(),
     })
     .unwrap();
-    assert!(app.protected_names(&group).unwrap().unwrap().names.is_empty());
+    assert!(app
+        .protected_names(&group)
+        .unwrap()
+        .unwrap()
+        .names
+        .is_empty());
 }

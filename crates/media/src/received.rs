@@ -131,7 +131,11 @@ fn jpeg(r: &mut impl BufRead) -> Result<(), Unkept> {
                 continue;
             }
             0xE1 => return Err(Unkept::Metadata("EXIF or XMP (APP1)".into())),
-            0xE2 => return Err(Unkept::Metadata("an ICC profile or FlashPix data (APP2)".into())),
+            0xE2 => {
+                return Err(Unkept::Metadata(
+                    "an ICC profile or FlashPix data (APP2)".into(),
+                ))
+            }
             0xED => return Err(Unkept::Metadata("IPTC (APP13)".into())),
             0xE3..=0xEF => {
                 return Err(Unkept::Metadata(format!(
@@ -271,7 +275,11 @@ mod tests {
             .unwrap();
         let store_dir = tempfile::tempdir().unwrap();
         let store = hugme_store::Store::open(store_dir.path()).unwrap();
-        let name = if keep_alpha { "drawing.png" } else { "photo.png" };
+        let name = if keep_alpha {
+            "drawing.png"
+        } else {
+            "photo.png"
+        };
         let mut settings = crate::Settings::default();
         settings.thumbnail_sizes.clear();
         let done = crate::import_bytes(&store, name, &out, &settings, &Default::default()).unwrap();
@@ -280,7 +288,11 @@ mod tests {
 
     fn jpeg_with(segment: &[u8]) -> Vec<u8> {
         let clean = imported(false);
-        assert_eq!(&clean[..2], [0xFF, 0xD8], "the import writes JPEG without alpha");
+        assert_eq!(
+            &clean[..2],
+            [0xFF, 0xD8],
+            "the import writes JPEG without alpha"
+        );
         let mut out = clean[..2].to_vec();
         out.extend_from_slice(segment);
         out.extend_from_slice(&clean[2..]);
@@ -306,8 +318,8 @@ mod tests {
             .write_to(&mut io::Cursor::new(&mut png), image::ImageFormat::Png)
             .unwrap();
         let settings = crate::Settings::default();
-        let done = crate::import_bytes(&store, "photo.png", &png, &settings, &Default::default())
-            .unwrap();
+        let done =
+            crate::import_bytes(&store, "photo.png", &png, &settings, &Default::default()).unwrap();
         assert_eq!(done.thumbnails.len(), 2);
         for blob in std::iter::once(&done.blob).chain(done.thumbnails.iter().map(|(_, b)| b)) {
             check(&store.blob(&blob.hash).unwrap()[..]).unwrap();
@@ -323,7 +335,11 @@ mod tests {
             jpeg_with(&segment(0xED, b"Photoshop 3.0\0")),
             jpeg_with(&segment(0xE2, b"ICC_PROFILE\0")),
         ] {
-            assert!(matches!(check(&bad[..]), Err(Unkept::Metadata(_))), "{:?}", check(&bad[..]));
+            assert!(
+                matches!(check(&bad[..]), Err(Unkept::Metadata(_))),
+                "{:?}",
+                check(&bad[..])
+            );
         }
         // Hidden after the end, or between the scan and the end.
         let mut after = imported(false);
@@ -365,7 +381,11 @@ mod tests {
             let mut bad = clean[..33].to_vec();
             bad.extend_from_slice(&extra);
             bad.extend_from_slice(&clean[33..]);
-            assert!(matches!(check(&bad[..]), Err(Unkept::Metadata(_))), "{:?}", check(&bad[..]));
+            assert!(
+                matches!(check(&bad[..]), Err(Unkept::Metadata(_))),
+                "{:?}",
+                check(&bad[..])
+            );
         }
         let mut after = clean.clone();
         after.extend_from_slice(b"GPS 60.17 24.94");
@@ -374,8 +394,14 @@ mod tests {
 
     #[test]
     fn other_pictures_and_unknown_files_are_refused_sound_passes() {
-        assert!(matches!(check(&b"GIF89a\x01\0\x01\0"[..]), Err(Unkept::OtherPicture(_))));
-        assert!(matches!(check(&b"just some bytes"[..]), Err(Unkept::Unknown)));
+        assert!(matches!(
+            check(&b"GIF89a\x01\0\x01\0"[..]),
+            Err(Unkept::OtherPicture(_))
+        ));
+        assert!(matches!(
+            check(&b"just some bytes"[..]),
+            Err(Unkept::Unknown)
+        ));
         let wav = [&b"RIFF\x24\0\0\0WAVEfmt "[..], &[0u8; 32]].concat();
         check(&wav[..]).unwrap();
     }

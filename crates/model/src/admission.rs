@@ -186,7 +186,13 @@ mod tests {
         // A project may not take an identities id (it would travel as a project).
         let (_, project) = project_doc("5b", "kettu");
         assert!(matches!(
-            admit(DocumentKind::Project, "identities-kettu", "5b", None, &project),
+            admit(
+                DocumentKind::Project,
+                "identities-kettu",
+                "5b",
+                None,
+                &project
+            ),
             Err(Refused::WrongId { .. })
         ));
     }

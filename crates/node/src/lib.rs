@@ -14,6 +14,7 @@
 //! - [`side`]: [`NetworkSide`], the app's network side, which decides when it runs;
 //!   [`network`]: [`Network`], a running one (its runtime, listener and neighbours);
 //!   [`neighbours`]: mDNS and the fallback addresses, syncing again and again.
+//! - [`media_collection`]: deleting the media files no document refers to any more.
 //! - [`term`]: the end of the term, when every device deletes the class.
 //! - [`sync_status`]: what the UI shows of sync; [`doctor`]: what is wrong, in plain words.
 //! - [`error`]: the network side's error; each has an `ErrorCode` for the UI.
@@ -21,6 +22,7 @@
 pub mod doctor;
 pub mod enrolment;
 pub mod error;
+pub mod media_collection;
 pub mod membership;
 pub mod neighbours;
 pub mod network;

@@ -70,7 +70,9 @@ pub(crate) fn open(path: &Path) -> Result<Connection> {
     conn.pragma_update(None, "foreign_keys", "ON")
         .map_err(|e| Error::sqlite(path, e))?;
     let dangling: i64 = conn
-        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+        .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
         .map_err(|e| Error::sqlite(path, e))?;
     if dangling != 0 {
         return Err(Error::sqlite(
@@ -208,10 +210,14 @@ mod tests {
         )
         .unwrap();
         assert!(conn
-            .execute("INSERT INTO documents VALUES ('x', 'other', x'00', x'00', 1)", [])
+            .execute(
+                "INSERT INTO documents VALUES ('x', 'other', x'00', x'00', 1)",
+                []
+            )
             .is_err());
         // The other tables still refer to the rebuilt one: deleting cascades, dangling refuses.
-        conn.execute("DELETE FROM documents WHERE id = 'p1'", []).unwrap();
+        conn.execute("DELETE FROM documents WHERE id = 'p1'", [])
+            .unwrap();
         for table in ["changes", "sync_states", "signatures"] {
             assert_eq!(count(table), 0, "{table} followed its document");
         }

@@ -363,6 +363,49 @@ impl Store {
             .collect())
     }
 
+    /// Deletes the blobs stored before `before` (ms since the epoch) whose hashes are not in
+    /// `keep`: out of the index first, then their files. Returns (blobs, bytes) deleted.
+    ///
+    /// The caller says what is still referred to; it must be the only user of the folder
+    /// while this runs (an import or a transfer writing one of these blobs again would race
+    /// the file's deletion), which is why it runs as a program opens the folder.
+    ///
+    /// # Errors
+    /// The database's, or a file that could not be deleted.
+    pub fn collect_blobs(
+        &self,
+        keep: &std::collections::HashSet<String>,
+        before: i64,
+    ) -> Result<(usize, u64)> {
+        self.refuse_if_wiped()?;
+        let unreferenced: Vec<(String, u64)> = self
+            .read(|conn, path| table::blobs::stored_before(conn, path, before))?
+            .into_iter()
+            .filter(|(hash, _)| !keep.contains(hash))
+            .collect();
+        if unreferenced.is_empty() {
+            return Ok((0, 0));
+        }
+        self.submit(Job::ForgetBlobs {
+            hashes: unreferenced.iter().map(|(h, _)| h.clone()).collect(),
+            before,
+        })
+        .wait()?;
+        let mut bytes = 0;
+        for (hash, size) in &unreferenced {
+            if self.has_blob(hash)? {
+                continue; // indexed again since it was listed
+            }
+            let file = self.blobs.path_of(hash)?;
+            match std::fs::remove_file(&file) {
+                Ok(()) => bytes += size,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(&file, e)),
+            }
+        }
+        Ok((unreferenced.len(), bytes))
+    }
+
     /// SQLite's `PRAGMA integrity_check`: `"ok"` when the database is sound.
     pub fn integrity_check(&self) -> Result<String> {
         self.read(|conn, path| {

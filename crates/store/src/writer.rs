@@ -78,6 +78,13 @@ pub(crate) enum Job {
         key: String,
         value: String,
     },
+    /// Takes blobs out of the index (their files are deleted after: a file with no row is
+    /// never visible), each only if it was indexed before `before` (ms): a blob stored again
+    /// since, by an import or a peer, stays.
+    ForgetBlobs {
+        hashes: Vec<String>,
+        before: i64,
+    },
     /// Writes nothing: answers its tickets in order with the writes queued before it.
     Nothing,
 }
@@ -397,6 +404,12 @@ fn apply_one(tx: &Transaction<'_>, path: &Path, job: &Job) -> Result<()> {
             table::blobs::insert(tx, path, hash, *size, *at)
         }
         Job::SetMeta { key, value } => table::meta::set(tx, path, key, value),
+        Job::ForgetBlobs { hashes, before } => {
+            for hash in hashes {
+                table::blobs::forget(tx, path, hash, *before)?;
+            }
+            Ok(())
+        }
         Job::Nothing => Ok(()),
         // Children first: the logs and sync states name their documents.
         Job::Wipe => tx

@@ -339,7 +339,10 @@ mod tests {
         let r = roster();
         use DocumentKind::*;
         for device in ["ope", "hub", "kettu-tab"] {
-            assert!(may_read(&r, device, Identities, "identities-kettu"), "{device}");
+            assert!(
+                may_read(&r, device, Identities, "identities-kettu"),
+                "{device}"
+            );
         }
         assert!(!may_read(&r, "kettu-tab", Identities, "identities-saukot"));
         assert!(!may_read(&r, "kettu-tab", Identities, "identities-"));

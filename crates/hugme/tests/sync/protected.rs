@@ -38,7 +38,11 @@ fn a_protected_pupils_name_never_reaches_another_groups_tablet() {
         // As the teacher's class editor does it: the pupil is protected from the start.
         let teacher = hugme_node::membership::open(&class.teacher).unwrap();
         let ours = teacher.classes().unwrap().remove(0);
-        let kettu = ours.groups.iter().find(|g| g.name.as_str() == "Kettu").unwrap();
+        let kettu = ours
+            .groups
+            .iter()
+            .find(|g| g.name.as_str() == "Kettu")
+            .unwrap();
         for (name, protected) in [("Aino", None), ("Salainen", Some(true))] {
             teacher
                 .edit_class(
@@ -66,7 +70,10 @@ fn a_protected_pupils_name_never_reaches_another_groups_tablet() {
     drop(kettu);
 
     let (held, shown) = what_the_folder_holds(&class.kettu);
-    assert!(held.contains("Salainen") && shown.contains(&"Salainen".to_owned()), "{shown:?}");
+    assert!(
+        held.contains("Salainen") && shown.contains(&"Salainen".to_owned()),
+        "{shown:?}"
+    );
     let (held, shown) = what_the_folder_holds(&class.saukot);
     assert!(shown.contains(&"Aino".to_owned()), "{shown:?}");
     assert!(

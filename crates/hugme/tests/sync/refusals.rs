@@ -108,7 +108,11 @@ fn a_photo_with_its_location_from_a_tampered_tablet_is_refused_once_and_never_fe
     let (class, serving) = Classroom::new();
     let project = class.new_project(&class.kettu, "Kettu", "Myrsky");
     let assets = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/photos");
-    import_media(&class.kettu, &project, Path::new(&format!("{assets}/storm.jpg")));
+    import_media(
+        &class.kettu,
+        &project,
+        Path::new(&format!("{assets}/storm.jpg")),
+    );
     let located = std::fs::read(format!("{assets}/storm-gps.jpg")).unwrap();
     let hash = {
         let app = App::open(&class.kettu).unwrap();
@@ -133,7 +137,10 @@ fn a_photo_with_its_location_from_a_tampered_tablet_is_refused_once_and_never_fe
     let kept = std::fs::read_dir(class.teacher.join("blobs").join(&hash[..2]))
         .map(|dir| dir.flatten().any(|e| e.file_name() == hash.as_str()))
         .unwrap_or(false);
-    assert!(!kept, "the teacher's device stored a photo with its location");
+    assert!(
+        !kept,
+        "the teacher's device stored a photo with its location"
+    );
     let log = serving.log();
     assert_eq!(
         log.matches(&format!("blob {hash}")).count(),

@@ -119,3 +119,70 @@ fn a_corrupt_or_oversized_frame_closes_only_that_connection_with_a_logged_reason
     let (in_step, said) = sync(&class.saukot, &serving.addr);
     assert!(in_step, "{said}");
 }
+
+/// A pupil deletes a photo: it leaves the project on every device, and each device deletes
+/// the file once nothing there refers to it.
+#[test]
+fn a_deleted_photo_leaves_every_device_and_its_files_go() {
+    let (class, serving) = Classroom::new();
+    let project = class.new_project(&class.kettu, "Kettu", "Myrsky");
+    let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/photos/storm.jpg");
+    import_media(&class.kettu, &project, Path::new(photo));
+    for dir in [&class.kettu, &class.saukot] {
+        let (in_step, said) = sync(dir, &serving.addr);
+        assert!(in_step, "{said}");
+    }
+    let blob_file = |dir: &Path, hash: &str| dir.join("blobs").join(&hash[..2]).join(hash);
+    let hashes: Vec<String> = {
+        let app = hugme_app::App::open(&class.kettu).unwrap();
+        let hashes = app
+            .store()
+            .blobs()
+            .unwrap()
+            .into_iter()
+            .map(|b| b.hash)
+            .collect();
+        let view = app.project_view(&project).unwrap();
+        let page = view.pages[0].id.clone();
+        let block = match &view.pages[0].blocks[0] {
+            hugme_app::api::view::BlockView::Photo { id, .. } => id.clone(),
+            other => panic!("not a photo: {other:?}"),
+        };
+        app.edit_project(
+            &project,
+            &hugme_app::api::edit::Edit::RemoveBlock {
+                page_id: page,
+                id: block,
+            },
+        )
+        .unwrap();
+        hashes
+    };
+    assert_eq!(hashes.len(), 3, "the photo and its two thumbnails");
+    drop(serving);
+    for dir in [&class.saukot, &class.teacher] {
+        assert!(
+            hashes.iter().all(|h| blob_file(dir, h).exists()),
+            "it had spread"
+        );
+    }
+    let serving = Serving::start(&class.teacher);
+    for dir in [&class.kettu, &class.saukot] {
+        let (in_step, said) = sync(dir, &serving.addr);
+        assert!(in_step, "{said}");
+    }
+    drop(serving);
+    for dir in [&class.kettu, &class.saukot, &class.teacher] {
+        let app = hugme_node::membership::open(dir).unwrap();
+        let view = app.project_view(&project).unwrap();
+        assert!(
+            view.pages[0].blocks.is_empty(),
+            "the photo is gone from the project"
+        );
+        // As the next program to open the folder an hour on would.
+        let (count, _) =
+            hugme_node::media_collection::collect(&app, hugme_store::now_ms() + 1).unwrap();
+        assert_eq!(count, 3, "{}", dir.display());
+        assert!(hashes.iter().all(|h| !blob_file(dir, h).exists()));
+    }
+}

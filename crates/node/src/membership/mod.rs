@@ -220,8 +220,9 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 const LEAVING: &str = "leaving-class";
 
 /// Opens the data folder `dir`, first finishing the deletion of a class that a stopped
-/// program left half done (documents, media, identity): every program opens a data folder
-/// of a class this way.
+/// program left half done (documents, media, identity), and deleting media no document refers
+/// to any more (`crate::media_collection`): every program opens a data folder of a class
+/// this way.
 ///
 /// # Errors
 /// The store's (another program uses the folder, say), or [`Error::File`].
@@ -231,6 +232,12 @@ pub fn open(dir: &Path) -> Result<App> {
         finish_leaving(&app)?;
     }
     certify(&app);
+    // Housekeeping, while nothing else can write a blob here: a folder that cannot be
+    // collected now opens all the same and is collected at a later open.
+    let _ = crate::media_collection::collect(
+        &app,
+        hugme_store::now_ms() - crate::media_collection::GRACE_MS,
+    );
     Ok(app)
 }
 

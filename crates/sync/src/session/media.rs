@@ -168,7 +168,9 @@ impl Session {
                 return Ok(());
             }
             Received::Mismatch => "its bytes do not match its hash; it was dropped".into(),
-            Received::Refused(why) => format!("{why}; it was dropped and will not be asked for again"),
+            Received::Refused(why) => {
+                format!("{why}; it was dropped and will not be asked for again")
+            }
         };
         self.stats.refused += 1;
         out.push(Effect::Refused {

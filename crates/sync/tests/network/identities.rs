@@ -101,8 +101,7 @@ fn a_tablet_that_asks_for_another_groups_names_is_sent_nothing_of_them() {
     }
     // …and makes it hold a document of that id, so that its session announces it and asks.
     let mut bait = AutoCommit::new().with_actor(actor_for("kettu-tab"));
-    automerge::transaction::Transactable::put(&mut bait, automerge::ROOT, "schema", 1u64)
-        .unwrap();
+    automerge::transaction::Transactable::put(&mut bait, automerge::ROOT, "schema", 1u64).unwrap();
     bait.commit();
     s.kettu
         .replica
@@ -147,6 +146,9 @@ fn a_tablet_given_a_second_group_gets_its_names_in_the_same_session() {
     }
     let outcome = connect(&mut s.teacher, &mut s.kettu, None);
     assert!(outcome.finished, "{:?}", outcome.effects);
-    assert!(holds(&mut s.kettu, &saukot_names), "asked for once the roster said so");
+    assert!(
+        holds(&mut s.kettu, &saukot_names),
+        "asked for once the roster said so"
+    );
     assert!(everything_held(&mut s.kettu).contains("Piilonen"));
 }
