@@ -373,7 +373,7 @@ mod tests {
         };
         // After IHDR (8 + 25 bytes).
         for extra in [
-            chunk(b"tEXt", b"Location\060.17,24.94"),
+            chunk(b"tEXt", b"Location\x0060.17,24.94"),
             chunk(b"eXIf", b"MM\0*"),
             chunk(b"tIME", &[7, 234, 11, 30, 4, 20, 0]),
             chunk(b"prVt", b"anything"),
