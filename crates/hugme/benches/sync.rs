@@ -6,9 +6,17 @@
 //! (c) 30 tablets, each with a project of 2,000 changes and 20 photos of about 3 MB, syncing
 //!     to the hub at once, against a plain program that copies the same bytes over one TCP
 //!     connection and writes them to files with fsync, in the same run; and the bytes on the
-//!     loopback interface against the payload.
+//!     loopback interface against the payload;
+//! (d) the teacher's class overview while (c) runs;
+//! (e) the memory of the teacher's device while the fleet of (c) syncs: one more round with
+//!     the teacher's folder served by a `hugme hub` process (`HUGME_BENCH_HUB` names another
+//!     build's binary, for comparing), its peak resident memory (VmHWM) against its memory
+//!     before the fleet came.
 //!
-//! Everything runs in this process: the hub on its own runtime, tablets as tasks.
+//! Everything else runs in this process: the hub on its own runtime, tablets as tasks.
+//! The photos are what a tablet stores: a 12 MP camera JPEG through the app's import (scaled,
+//! stripped), made distinct per tablet and photo by its JFIF density (peers refuse a picture
+//! carrying any metadata, a comment included).
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -259,10 +267,7 @@ fn main() {
 
     // (c): 30 tablets with a project and 20 photos each sync to the hub at once, in rounds
     // of fresh classes (disk timing varies from run to run; the median is the figure).
-    let photo = std::fs::read(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/bench/photos/photo-12mp.jpg"),
-    )
-    .expect("the bench photo");
+    let photo = imported_photo(root.path());
     let mut ratios: Vec<f64> = (0..o.rounds)
         .map(|round| fleet_round(&o, root.path(), &photo, round))
         .collect();
@@ -272,13 +277,39 @@ fn main() {
         ratios.len(),
         ratios[ratios.len() / 2]
     );
+    fleet_memory(&o, root.path(), &photo);
 }
 
-/// One round of (c) in a class of its own; returns ours/plain.
-fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
-    let fleet = class(root, &format!("6A-{round}"), o.tablets);
-    let (runtime, hub) = serve(&fleet);
-    let mut payload_bytes = 0u64;
+/// The bench's camera photo as a tablet stores it: through the app's import.
+fn imported_photo(root: &Path) -> Vec<u8> {
+    let camera = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/bench/photos/photo-12mp.jpg"),
+    )
+    .expect("the bench photo");
+    let app = App::open(&root.join("import")).expect("opens");
+    let block = app.import_block("photo.jpg", &camera).expect("imports");
+    let hash = block.media().expect("a photo").hash.clone();
+    let stored = app.store().blob(&hash).expect("stored");
+    assert_eq!(
+        &stored[6..11],
+        b"JFIF\0",
+        "the import writes a bare JFIF header"
+    );
+    stored
+}
+
+/// `photo` made distinct by its JFIF pixel density (bytes 14–17: X and Y density), which no
+/// viewer shows: the same picture, another blob.
+fn distinct(photo: &[u8], tablet: usize, number: usize) -> Vec<u8> {
+    let mut bytes = photo.to_vec();
+    bytes[14..16].copy_from_slice(&(tablet as u16 + 1).to_be_bytes());
+    bytes[16..18].copy_from_slice(&(number as u16 + 1).to_be_bytes());
+    bytes
+}
+
+/// A fleet's tablets, each with its project and photos stored: the nodes to sync, what a
+/// plain copy would send, and the payload's bytes.
+fn prepare_fleet(o: &Options, fleet: &Class, photo: &[u8]) -> (Vec<Arc<Node>>, Vec<Vec<u8>>, u64) {
     let mut items: Vec<Vec<u8>> = Vec::new(); // what the plain copy sends
     let mut hosts = Vec::new();
     for (i, (dir, payload)) in fleet.payloads.iter().enumerate() {
@@ -287,13 +318,7 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
         let device = app.device().expect("a device");
         let mut photos = Vec::new();
         for p in 0..o.photos {
-            // A distinct photo: the same JPEG with its own comment segment after SOI.
-            let mut bytes = photo[..2].to_vec();
-            let comment = format!("tablet {i} photo {p}");
-            bytes.extend([0xFF, 0xFE]);
-            bytes.extend(((comment.len() + 2) as u16).to_be_bytes());
-            bytes.extend(comment.as_bytes());
-            bytes.extend(&photo[2..]);
+            let bytes = distinct(photo, i, p);
             let blob = app.store().put_blob(&bytes).expect("stored");
             photos.push(MediaRef {
                 hash: blob.hash,
@@ -301,7 +326,7 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
                 size: blob.size,
                 width: None,
                 height: None,
-                caption: Text::with_value(&comment),
+                caption: Text::with_value(&format!("tablet {i} photo {p}")),
                 thumbnail: None,
                 preview: None,
             });
@@ -316,7 +341,91 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
         drop(app);
         hosts.push(Arc::new(Node::open(dir).expect("opens")));
     }
-    payload_bytes += items.iter().map(|i| i.len() as u64).sum::<u64>();
+    let payload_bytes = items.iter().map(|i| i.len() as u64).sum::<u64>();
+    (hosts, items, payload_bytes)
+}
+
+/// (e): the fleet syncs to a `hugme hub` process serving the teacher's folder; its memory.
+fn fleet_memory(o: &Options, root: &Path, photo: &[u8]) {
+    let fleet = class(root, "6A-memory", o.tablets);
+    let binary =
+        std::env::var("HUGME_BENCH_HUB").unwrap_or_else(|_| env!("CARGO_BIN_EXE_hugme").to_owned());
+    let mut hub = std::process::Command::new(&binary)
+        .args([
+            "hub",
+            &fleet.teacher.to_string_lossy(),
+            "--listen",
+            &fleet.addr,
+            "--no-discovery",
+        ])
+        .env("HUGME_CONNECTIONS_PER_ADDRESS", "256")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the hub starts");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(hub.stdout.take().expect("piped")),
+        &mut line,
+    )
+    .expect("the hub says where it listens");
+    // The tablets join through the hub, then their projects and photos are stored.
+    let (hosts, _, payload_bytes) = prepare_fleet(o, &fleet, photo);
+    // Its peak so far (the joins) is not the figure: reset, as the kernel allows.
+    std::fs::write(format!("/proc/{}/clear_refs", hub.id()), "5").expect("peak reset");
+    let resident = |key: &str| -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", hub.id()))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    };
+    let at_start = resident("VmRSS:");
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let start = Instant::now();
+    let ended = runtime.block_on(async {
+        let sessions: Vec<_> = hosts
+            .iter()
+            .map(|host| {
+                let (host, addr) = (host.clone(), fleet.addr.clone());
+                tokio::spawn(async move { net::sync_once(&addr, host.as_ref(), None).await })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for session in sessions {
+            out.push(session.await.expect("the task ends").expect("syncs"));
+        }
+        out
+    });
+    let took = start.elapsed();
+    let peak = resident("VmHWM:");
+    let _ = hub.kill();
+    let _ = hub.wait();
+    assert!(
+        ended.iter().all(|e| e.finished),
+        "every tablet ends in step"
+    );
+    println!(
+        "(e) the teacher's device (a hub process) while {} tablets synced {:.1} MB in {:.1} s: peak resident {:.0} MB ({:.0} MB before they came, {:.0} MB of growth)",
+        o.tablets,
+        payload_bytes as f64 / 1e6,
+        took.as_secs_f64(),
+        peak as f64 / 1024.0,
+        at_start as f64 / 1024.0,
+        peak.saturating_sub(at_start) as f64 / 1024.0
+    );
+    let _ = std::fs::remove_dir_all(&fleet.teacher);
+    for (dir, _) in &fleet.payloads {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
+/// One round of (c) in a class of its own; returns ours/plain.
+fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
+    let fleet = class(root, &format!("6A-{round}"), o.tablets);
+    let (runtime, hub) = serve(&fleet);
+    let (hosts, items, payload_bytes) = prepare_fleet(o, &fleet, photo);
     // (d): the teacher looks at the class overview again and again while the fleet syncs.
     let looking = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let watcher = {
