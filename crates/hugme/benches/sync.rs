@@ -326,7 +326,7 @@ fn prepare_fleet(o: &Options, fleet: &Class, photo: &[u8]) -> (Vec<Arc<Node>>, V
                 size: blob.size,
                 width: None,
                 height: None,
-                caption: Text::with_value(&format!("tablet {i} photo {p}")),
+                caption: Text::with_value(format!("tablet {i} photo {p}")),
                 thumbnail: None,
                 preview: None,
             });
