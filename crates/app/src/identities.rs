@@ -53,6 +53,44 @@ impl App {
         }
     }
 
+    /// On a teacher's device, moves any protected pupil's name still in a class document into
+    /// the group's identities document and empties it there: classes written before protected
+    /// names had documents of their own, or a rename on a second teacher device that had not
+    /// yet heard the pupil was protected. Returns how many names moved (none elsewhere).
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn move_protected_names_out(&self) -> Result<usize> {
+        if !self.is_teacher()? {
+            return Ok(0);
+        }
+        let mut moved = 0;
+        for class in self.classes()? {
+            for group in &class.groups {
+                for member in &group.members {
+                    let name = member.name.as_str();
+                    if !member.protected_identity || name.is_empty() {
+                        continue;
+                    }
+                    // The class document's name is the newer (written after, or beside, the
+                    // one kept).
+                    self.keep_protected_name(&class.id, &group.id, &member.id, name)?;
+                    self.update_class(&class.id, |c| {
+                        let found = c
+                            .group_mut(&group.id)
+                            .and_then(|g| g.members.iter_mut().find(|m| m.id == member.id));
+                        if let Some(m) = found {
+                            m.name.update("");
+                        }
+                        Ok(())
+                    })?;
+                    moved += 1;
+                }
+            }
+        }
+        Ok(moved)
+    }
+
     /// Sets a protected pupil's name in the group's identities document (made if missing).
     pub(crate) fn keep_protected_name(
         &self,

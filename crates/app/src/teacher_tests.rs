@@ -431,3 +431,31 @@ fn a_protected_name_lives_in_the_groups_identities_document_and_never_in_the_cla
         .names
         .is_empty());
 }
+
+#[test]
+fn a_protected_name_left_in_the_class_document_moves_out_on_the_teachers_device() {
+    let (_dir, app, class) = teacher();
+    let group = class.groups[0].id.clone();
+    // Written as before protected names had documents of their own.
+    app.update_class(&class.id, |c| {
+        let mut old = Member::new("Vanhanen");
+        old.protected_identity = true;
+        c.group_mut(&group).unwrap().members.push(old);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(app.move_protected_names_out().unwrap(), 1);
+    let class_doc = app.read::<Class>(class.id.as_str()).unwrap().value;
+    let old = class_doc
+        .group(&group)
+        .unwrap()
+        .members
+        .iter()
+        .find(|m| m.protected_identity)
+        .unwrap()
+        .clone();
+    assert_eq!(old.name.as_str(), "");
+    let list = app.protected_names(&group).unwrap().unwrap();
+    assert_eq!(list.name_of(&old.id), Some("Vanhanen"));
+    assert_eq!(app.move_protected_names_out().unwrap(), 0, "once");
+}

@@ -9,14 +9,18 @@
 //! It walks the whole file, streaming (no allocation grows with the file): every JPEG marker
 //! segment from SOI to EOI including those between scans (ITU-T T.81 Annex B), every PNG chunk
 //! from the signature to IEND (PNG, 3rd edition, §5.3), and nothing may follow the end.
-//! Only what the encoders here write is allowed: in a JPEG, the frame, table, restart and scan
-//! segments and a JFIF APP0 without a thumbnail; in a PNG, the critical chunks and the
-//! colour-describing ancillary ones (tRNS, gAMA, cHRM, sRGB, sBIT, bKGD, pHYs). A parser
+//! Only what the encoders here write is allowed, each segment or chunk the size its contents
+//! say (no room to carry anything else): in a JPEG, SOF0–2, DHT, DQT, DRI, SOS, restarts and
+//! a JFIF APP0 without a thumbnail; in a PNG, the critical chunks and the colour-describing
+//! ancillary ones (tRNS, gAMA, cHRM, sRGB, sBIT, bKGD, pHYs) at their fixed sizes. What the
+//! entropy-coded data of a scan holds is pixels (which can always hide something; they are
+//! not metadata). A picture over [`MAX_PICTURE_BYTES`] is refused unread. A parser
 //! library (img-parts) stops at the first scan and ignores what follows EOI, which is exactly
 //! where a crafted file hides data, so the walk is this crate's own.
 //!
 //! Sound and video are taken as they come for now (their metadata is the media issue's
-//! container work); any other file is refused.
+//! container work), but an ISO-BMFF file whose brands name a still image (HEIF, AVIF) is a
+//! picture, and refused; any other file is refused.
 
 use std::io::{self, BufRead, BufReader, Read};
 
@@ -35,25 +39,57 @@ pub enum Unkept {
     Trailing,
     #[error("it is not a well-formed {format}: {why}")]
     Malformed { format: &'static str, why: String },
+    #[error("it is a picture of {0} bytes, more than any picture this app stores")]
+    TooBig(u64),
     #[error("it could not be read: {0}")]
     Io(#[from] io::Error),
 }
 
-/// Checks a received file, read from its start.
+/// The largest picture the import can write, with room: a 4096 × 4096 PNG with alpha is at
+/// most 64 MiB of pixels and PNG's framing.
+pub const MAX_PICTURE_BYTES: u64 = 80 << 20;
+
+/// Checks a received file of `len` bytes, read from its start.
 ///
 /// # Errors
 /// [`Unkept`]: an unknown type, a picture format the import never writes, a picture with
-/// metadata or trailing bytes, a malformed picture, or a read error.
-pub fn check(file: impl Read) -> Result<(), Unkept> {
+/// metadata or trailing bytes, a malformed or oversized picture, or a read error.
+pub fn check(file: impl Read, len: u64) -> Result<(), Unkept> {
     let mut reader = BufReader::with_capacity(64 << 10, file);
     let head = reader.fill_buf()?;
-    match sniff(head) {
+    let found = sniff(head);
+    if let Some(MediaType::Mp4 | MediaType::M4a) = found {
+        if let Some(image) = still_image_brand(head) {
+            return Err(Unkept::OtherPicture(image));
+        }
+    }
+    if found.is_some_and(|t| t.kind() == MediaKind::Image) && len > MAX_PICTURE_BYTES {
+        return Err(Unkept::TooBig(len));
+    }
+    match found {
         Some(MediaType::Jpeg) => jpeg(&mut reader),
         Some(MediaType::Png) => png(&mut reader),
         Some(other) if other.kind() == MediaKind::Image => Err(Unkept::OtherPicture(other)),
         Some(_) => Ok(()),
         None => Err(Unkept::Unknown),
     }
+}
+
+/// An ISO-BMFF `ftyp` whose major or compatible brands name a still image (HEIF's image
+/// brands, AVIF, MIAF; ISO/IEC 23008-12 and the AVIF specification).
+fn still_image_brand(head: &[u8]) -> Option<MediaType> {
+    let size = u32::from_be_bytes(head.get(..4)?.try_into().ok()?) as usize;
+    let ftyp = head.get(8..size.min(head.len()))?;
+    let brands = std::iter::once(ftyp.get(..4)?).chain(ftyp.get(8..)?.chunks_exact(4));
+    for brand in brands {
+        if matches!(
+            brand,
+            b"mif1" | b"msf1" | b"miaf" | b"heic" | b"heix" | b"heim" | b"heis" | b"avif" | b"avis"
+        ) {
+            return Some(MediaType::Heic);
+        }
+    }
+    None
 }
 
 fn malformed(format: &'static str, why: impl Into<String>) -> Unkept {
@@ -120,16 +156,8 @@ fn jpeg(r: &mut impl BufRead) -> Result<(), Unkept> {
         if len < 2 {
             return Err(malformed(JPEG, "a segment shorter than its length field"));
         }
-        let payload = u64::from(len - 2);
+        let payload = usize::from(len - 2);
         match marker {
-            // SOF0–15 but the reserved JPG (C8), DHT (C4) and DAC (CC); DQT, DRI, DNL.
-            0xC0..=0xC7 | 0xC9..=0xCF | 0xDB | 0xDD | 0xDC => skip(r, payload, JPEG)?,
-            0xE0 => jfif(r, payload)?,
-            0xDA => {
-                skip(r, payload, JPEG)?;
-                marker = after_scan(r)?;
-                continue;
-            }
             0xE1 => return Err(Unkept::Metadata("EXIF or XMP (APP1)".into())),
             0xE2 => {
                 return Err(Unkept::Metadata(
@@ -144,12 +172,29 @@ fn jpeg(r: &mut impl BufRead) -> Result<(), Unkept> {
                 )))
             }
             0xFE => return Err(Unkept::Metadata("a comment (COM)".into())),
+            // SOF0–2 (baseline, extended, progressive), DHT, DQT, DRI, SOS, APP0.
+            0xC0..=0xC2 | 0xC4 | 0xDB | 0xDD | 0xDA | 0xE0 => {}
             other => {
                 return Err(malformed(
                     JPEG,
                     format!("a marker 0xFF{other:02X} the app never writes"),
                 ))
             }
+        }
+        // At most 65,533 bytes, as the length field says.
+        let mut body = vec![0u8; payload];
+        r.read_exact(&mut body).map_err(|e| match e.kind() {
+            io::ErrorKind::UnexpectedEof => malformed(JPEG, "cut off"),
+            _ => e.into(),
+        })?;
+        if !segment_fits(marker, &body) {
+            return Err(Unkept::Metadata(format!(
+                "a 0xFF{marker:02X} segment of {payload} bytes, more than its contents (room for other data)"
+            )));
+        }
+        if marker == 0xDA {
+            marker = after_scan(r)?;
+            continue;
         }
         marker = next_marker(r)?;
     }
@@ -198,21 +243,56 @@ fn after_scan(r: &mut impl BufRead) -> Result<u8, Unkept> {
     }
 }
 
-/// APP0 as libjpeg writes it: "JFIF\0", version, density, and no thumbnail (a thumbnail is a
-/// second, unstripped copy of the picture).
-fn jfif(r: &mut impl BufRead, payload: u64) -> Result<(), Unkept> {
-    if payload != 14 {
-        return Err(Unkept::Metadata(
-            "application data other than a bare JFIF header (APP0)".into(),
-        ));
+/// Whether a segment's payload is exactly what its contents need (ITU-T T.81 B.2.2, B.2.3,
+/// B.2.4.1, B.2.4.2, B.2.4.4; JFIF 1.02 for APP0, which must carry no thumbnail, a second,
+/// unstripped copy of the picture).
+fn segment_fits(marker: u8, body: &[u8]) -> bool {
+    match marker {
+        // SOF: P, Y, X, Nf, then Nf × 3.
+        0xC0..=0xC2 => {
+            body.len() >= 6
+                && (1..=4).contains(&body[5])
+                && body.len() == 6 + 3 * usize::from(body[5])
+        }
+        // DHT: tables of Tc/Th, 16 counts and as many values as they sum to.
+        0xC4 => {
+            let mut at = 0;
+            while at < body.len() {
+                let Some(counts) = body.get(at + 1..at + 17) else {
+                    return false;
+                };
+                let values: usize = counts.iter().map(|&c| usize::from(c)).sum();
+                if values > 256 {
+                    return false;
+                }
+                at += 17 + values;
+            }
+            at == body.len() && !body.is_empty()
+        }
+        // DQT: tables of Pq/Tq and 64 entries of 1 (Pq 0) or 2 (Pq 1) bytes.
+        0xDB => {
+            let mut at = 0;
+            while at < body.len() {
+                at += match body[at] >> 4 {
+                    0 => 65,
+                    1 => 129,
+                    _ => return false,
+                };
+            }
+            at == body.len() && !body.is_empty()
+        }
+        // DRI: Ri.
+        0xDD => body.len() == 2,
+        // SOS: Ns, Ns × 2, Ss, Se, Ah/Al.
+        0xDA => {
+            !body.is_empty()
+                && (1..=4).contains(&body[0])
+                && body.len() == 1 + 2 * usize::from(body[0]) + 3
+        }
+        // APP0: "JFIF\0", version, units, densities, a 0 × 0 thumbnail.
+        0xE0 => body.len() == 14 && &body[..5] == b"JFIF\0" && body[12] == 0 && body[13] == 0,
+        _ => false,
     }
-    let body = exact::<14>(r, JPEG)?;
-    if &body[..5] != b"JFIF\0" || body[12] != 0 || body[13] != 0 {
-        return Err(Unkept::Metadata(
-            "application data other than a bare JFIF header (APP0)".into(),
-        ));
-    }
-    Ok(())
 }
 
 const PNG: &str = "PNG";
@@ -233,6 +313,26 @@ fn png(r: &mut impl BufRead) -> Result<(), Unkept> {
             return Err(malformed(PNG, "the first chunk is not IHDR"));
         }
         first = false;
+        // The size each chunk's contents take (PNG 3rd edition, §11).
+        let fits = match &kind {
+            b"IHDR" => len == 13,
+            b"IEND" => len == 0,
+            b"PLTE" => len % 3 == 0 && (3..=768).contains(&len),
+            b"tRNS" => len <= 256,
+            b"gAMA" => len == 4,
+            b"cHRM" => len == 32,
+            b"sRGB" => len == 1,
+            b"sBIT" => (1..=4).contains(&len),
+            b"bKGD" => matches!(len, 1 | 2 | 6),
+            b"pHYs" => len == 9,
+            _ => true,
+        };
+        if !fits {
+            return Err(Unkept::Metadata(format!(
+                "a {} chunk of {len} bytes, more than its contents (room for other data)",
+                String::from_utf8_lossy(&kind)
+            )));
+        }
         match &kind {
             b"IHDR" | b"PLTE" | b"IDAT" | b"IEND" | b"tRNS" | b"gAMA" | b"cHRM" | b"sRGB"
             | b"sBIT" | b"bKGD" | b"pHYs" => {}
@@ -308,8 +408,9 @@ mod tests {
 
     #[test]
     fn what_the_import_writes_is_kept_thumbnails_too() {
-        check(&imported(false)[..]).unwrap();
-        check(&imported(true)[..]).unwrap();
+        let (jpeg, png) = (imported(false), imported(true));
+        check(&jpeg[..], jpeg.len() as u64).unwrap();
+        check(&png[..], png.len() as u64).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let store = hugme_store::Store::open(dir.path()).unwrap();
         let rgb = image::RgbImage::from_fn(1600, 1200, |x, y| image::Rgb([x as u8, y as u8, 7]));
@@ -322,7 +423,8 @@ mod tests {
             crate::import_bytes(&store, "photo.png", &png, &settings, &Default::default()).unwrap();
         assert_eq!(done.thumbnails.len(), 2);
         for blob in std::iter::once(&done.blob).chain(done.thumbnails.iter().map(|(_, b)| b)) {
-            check(&store.blob(&blob.hash).unwrap()[..]).unwrap();
+            let bytes = store.blob(&blob.hash).unwrap();
+            check(&bytes[..], bytes.len() as u64).unwrap();
         }
     }
 
@@ -336,27 +438,34 @@ mod tests {
             jpeg_with(&segment(0xE2, b"ICC_PROFILE\0")),
         ] {
             assert!(
-                matches!(check(&bad[..]), Err(Unkept::Metadata(_))),
+                matches!(check(&bad[..], bad.len() as u64), Err(Unkept::Metadata(_))),
                 "{:?}",
-                check(&bad[..])
+                check(&bad[..], bad.len() as u64)
             );
         }
         // Hidden after the end, or between the scan and the end.
         let mut after = imported(false);
         after.extend_from_slice(&gps);
-        assert!(matches!(check(&after[..]), Err(Unkept::Trailing)));
+        assert!(matches!(
+            check(&after[..], after.len() as u64),
+            Err(Unkept::Trailing)
+        ));
         let mut between = imported(false);
         let end = between.len() - 2;
         between.splice(end..end, gps.iter().copied());
-        assert!(matches!(check(&between[..]), Err(Unkept::Metadata(_))));
+        assert!(matches!(
+            check(&between[..], between.len() as u64),
+            Err(Unkept::Metadata(_))
+        ));
         // A JFIF header carrying a thumbnail, and one cut short.
         let mut thumb = b"JFIF\0\x01\x01\0\0\x01\0\x01".to_vec();
         thumb.extend_from_slice(&[2, 2]);
         thumb.extend_from_slice(&[0u8; 12]);
-        assert!(check(&jpeg_with(&segment(0xE0, &thumb))[..]).is_err());
+        let thumbed = jpeg_with(&segment(0xE0, &thumb));
+        assert!(check(&thumbed[..], thumbed.len() as u64).is_err());
         let clean = imported(false);
         assert!(matches!(
-            check(&clean[..clean.len() - 10]),
+            check(&clean[..clean.len() - 10], clean.len() as u64 - 10),
             Err(Unkept::Malformed { .. })
         ));
     }
@@ -382,27 +491,75 @@ mod tests {
             bad.extend_from_slice(&extra);
             bad.extend_from_slice(&clean[33..]);
             assert!(
-                matches!(check(&bad[..]), Err(Unkept::Metadata(_))),
+                matches!(check(&bad[..], bad.len() as u64), Err(Unkept::Metadata(_))),
                 "{:?}",
-                check(&bad[..])
+                check(&bad[..], bad.len() as u64)
             );
         }
         let mut after = clean.clone();
         after.extend_from_slice(b"GPS 60.17 24.94");
-        assert!(matches!(check(&after[..]), Err(Unkept::Trailing)));
+        assert!(matches!(
+            check(&after[..], after.len() as u64),
+            Err(Unkept::Trailing)
+        ));
     }
 
     #[test]
     fn other_pictures_and_unknown_files_are_refused_sound_passes() {
+        let gif = b"GIF89a\x01\0\x01\0";
+        assert!(matches!(check(&gif[..], 10), Err(Unkept::OtherPicture(_))));
         assert!(matches!(
-            check(&b"GIF89a\x01\0\x01\0"[..]),
-            Err(Unkept::OtherPicture(_))
-        ));
-        assert!(matches!(
-            check(&b"just some bytes"[..]),
+            check(&b"just some bytes"[..], 15),
             Err(Unkept::Unknown)
         ));
         let wav = [&b"RIFF\x24\0\0\0WAVEfmt "[..], &[0u8; 32]].concat();
-        check(&wav[..]).unwrap();
+        check(&wav[..], wav.len() as u64).unwrap();
+        // A still image in an ISO-BMFF box, its major brand made a video's.
+        let avif = b"\0\0\0\x1cftypisom\0\0\0\0isommif1avif\0\0\0\x08mdat";
+        assert!(matches!(
+            check(&avif[..], avif.len() as u64),
+            Err(Unkept::OtherPicture(_))
+        ));
+        let mp4 = b"\0\0\0\x18ftypisom\0\0\x02\0isommp41\0\0\0\x08mdat";
+        check(&mp4[..], mp4.len() as u64).unwrap();
+        // A picture too big for the app to have made is not read.
+        let clean = imported(false);
+        assert!(matches!(
+            check(&clean[..], MAX_PICTURE_BYTES + 1),
+            Err(Unkept::TooBig(_))
+        ));
+    }
+
+    #[test]
+    fn room_for_other_data_inside_an_allowed_segment_or_chunk_is_refused() {
+        // A DQT carrying a table and then anything else.
+        let mut table = vec![0u8];
+        table.extend_from_slice(&[1u8; 64]);
+        table.extend_from_slice(b"lat 60.17 lon 24.94");
+        let padded = jpeg_with(&segment(0xDB, &table));
+        assert!(matches!(
+            check(&padded[..], padded.len() as u64),
+            Err(Unkept::Metadata(_))
+        ));
+        // A DRI that is not two bytes.
+        let dri = jpeg_with(&segment(0xDD, b"\0\x10GPS"));
+        assert!(matches!(
+            check(&dri[..], dri.len() as u64),
+            Err(Unkept::Metadata(_))
+        ));
+        // A pHYs chunk longer than nine bytes.
+        let clean = imported(true);
+        let mut chunk = 20u32.to_be_bytes().to_vec();
+        chunk.extend_from_slice(b"pHYs");
+        chunk.extend_from_slice(&[0u8; 9]);
+        chunk.extend_from_slice(b"60.17,24.94");
+        chunk.extend_from_slice(&[0u8; 4]);
+        let mut bad = clean[..33].to_vec();
+        bad.extend_from_slice(&chunk);
+        bad.extend_from_slice(&clean[33..]);
+        assert!(matches!(
+            check(&bad[..], bad.len() as u64),
+            Err(Unkept::Metadata(_))
+        ));
     }
 }

@@ -283,7 +283,7 @@ impl Replica for ClassReplica<'_> {
         // picture with metadata from a tampered peer is refused, and the refusal remembered.
         if partial.matches_hash() {
             let file = partial.open_received().map_err(replica_error)?;
-            if let Err(unkept) = hugme_media::received::check(file) {
+            if let Err(unkept) = hugme_media::received::check(file, partial.len()) {
                 partial.discard().map_err(replica_error)?;
                 let why = unkept.to_string();
                 self.documents

@@ -2,7 +2,7 @@
 //! the revocation list. The app implements it over its data folder; [`MemoryReplica`] keeps
 //! everything in memory for the deterministic network tests.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use automerge::{AutoCommit, ObjType, ReadDoc, Value};
 use hugme_model::DocumentKind;
@@ -178,6 +178,8 @@ pub struct MemoryReplica {
     pub revocations: Option<Vec<u8>>,
     /// How many times each document was saved (the store would write a log row each time).
     pub saves: HashMap<String, usize>,
+    /// Documents held but not listed for this class (another class's, on a shared tablet).
+    unlisted: HashSet<String>,
 }
 
 impl MemoryReplica {
@@ -204,7 +206,14 @@ impl MemoryReplica {
             partial: HashMap::new(),
             revocations: None,
             saves: HashMap::new(),
+            unlisted: HashSet::new(),
         })
+    }
+
+    /// Keeps a held document out of [`Replica::documents`], as a tablet's replica keeps the
+    /// documents of its other classes.
+    pub fn unlist(&mut self, id: &str) {
+        self.unlisted.insert(id.to_owned());
     }
 
     pub fn add_blob(&mut self, bytes: Vec<u8>) -> String {
@@ -232,6 +241,7 @@ impl Replica for MemoryReplica {
         Ok(self
             .docs
             .iter()
+            .filter(|(id, _)| !self.unlisted.contains(*id))
             .map(|(id, (kind, _))| DocumentInfo {
                 id: id.clone(),
                 kind: *kind,

@@ -120,6 +120,9 @@ pub struct Session {
     unreadable: HashSet<String>,
     /// Documents of this device's that the peer may not hold: never announced or sent.
     withheld: HashSet<String>,
+    /// The documents this device listed for the peer's class, and those it took from the
+    /// peer: the only held documents a session speaks of (`session/reading.rs`).
+    listed: HashSet<String>,
     wanted: VecDeque<(String, u64)>,
     /// Blobs the peer holds that no document here refers to (yet): fetched once one does.
     offered: BTreeMap<String, u64>,
@@ -170,6 +173,7 @@ impl Session {
             refused: HashSet::new(),
             unreadable: HashSet::new(),
             withheld: HashSet::new(),
+            listed: HashSet::new(),
             wanted: VecDeque::new(),
             offered: BTreeMap::new(),
             incoming: HashMap::new(),
@@ -497,10 +501,11 @@ impl Session {
         let mut docs = replica.documents()?;
         // The class document first: its roster judges every other document's changes.
         docs.sort_by_key(|d| (d.kind != DocumentKind::Class, d.id.clone()));
+        self.listed = docs.iter().map(|d| d.id.clone()).collect();
         let mut readable = Vec::with_capacity(docs.len());
         for doc in docs {
-            if self.peer_may_read(&doc.id, doc.kind, replica)?
-                && self.may_hold(&doc.id, doc.kind, replica)?
+            if self.peer_may_read(&doc.id, Some(doc.kind), replica)?
+                && self.may_hold(&doc.id, Some(doc.kind), replica)?
             {
                 readable.push(doc);
             } else {
@@ -548,12 +553,13 @@ impl Session {
         if self.unreadable.contains(id) || self.withheld.contains(id) {
             return Ok(());
         }
+        if self.unlisted(id, replica)? {
+            return Ok(());
+        }
         let kind = self.kinds.get(id).copied();
-        if let Some(kind) = kind.filter(|k| *k == DocumentKind::Identities) {
-            if !self.peer_may_read(id, kind, replica)? {
-                self.withheld.insert(id.to_owned());
-                return Ok(());
-            }
+        if reading::is_names(id, kind) && !self.peer_may_read(id, kind, replica)? {
+            self.withheld.insert(id.to_owned());
+            return Ok(());
         }
         let mut state = std::mem::take(self.state(id, replica)?);
         let message = match replica.document(id)? {

@@ -232,8 +232,9 @@ pub fn open(dir: &Path) -> Result<App> {
         finish_leaving(&app)?;
     }
     certify(&app);
-    // Housekeeping, while nothing else can write a blob here: a folder that cannot be
-    // collected now opens all the same and is collected at a later open.
+    // Housekeeping, before anything syncs or writes a blob here: what cannot be done now is
+    // done at a later open (the folder opens all the same).
+    let _ = app.move_protected_names_out();
     let _ = crate::media_collection::collect(
         &app,
         hugme_store::now_ms() - crate::media_collection::GRACE_MS,

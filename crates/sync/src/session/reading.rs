@@ -1,45 +1,82 @@
-//! The read policy in a session ([`policy::may_read`]): a group's identities document (its
-//! protected pupils' names) is neither announced nor sent to a peer that may not hold it, and
-//! one this device may not hold is not taken. Both are judged by the roster as it stands, and
-//! again whenever the class document changes in the session (a tablet just enrolled, or moved
-//! to another group, is given its group's names without waiting for the next session).
+//! What a session may say and take ([`policy::may_read`]).
+//!
+//! A group's identities document (its protected pupils' names) is neither announced nor sent
+//! to a peer that may not hold it, and one this device may not hold is not taken. Whether a
+//! document is one is read from its id (`identities-…`), never from the kind a peer announces
+//! it as (a peer could ask for another group's names announced as a project). The roster is
+//! read afresh for each such judgement (the teacher may move a tablet out of a group while a
+//! session runs), and every such document is judged again whenever the class document changes
+//! in the session (a tablet just enrolled, or given a group, gets its names at once).
+//!
+//! And a session speaks only of the documents this device listed for the peer's class (and
+//! those it took from the peer): a tablet serving several classes holds other classes'
+//! documents, which no peer of this class may ask for or write to by naming their ids.
 
-use hugme_model::DocumentKind;
+use hugme_model::{DocumentKind, Identities};
 
 use super::{send, Effect, Session};
 use crate::error::Result;
 use crate::frame::Message;
-use crate::policy;
+use crate::policy::{self, Roster};
 use crate::replica::Replica;
 
+/// Whether a document is a group's protected names, by its id or its kind.
+pub(super) fn is_names(id: &str, kind: Option<DocumentKind>) -> bool {
+    kind == Some(DocumentKind::Identities) || Identities::group_of_id(id).is_some()
+}
+
 impl Session {
-    /// Whether the peer may be sent document `id` of `kind`.
+    /// The roster as the class document says now (not the session's cached copy).
+    fn roster_now(&self, replica: &mut dyn Replica) -> Result<Roster> {
+        Ok(replica
+            .document(&self.class)?
+            .map(|d| Roster::of_class(d))
+            .unwrap_or_default())
+    }
+
+    /// Whether the peer may be sent document `id` (announced as `kind`).
     pub(super) fn peer_may_read(
         &mut self,
         id: &str,
-        kind: DocumentKind,
+        kind: Option<DocumentKind>,
         replica: &mut dyn Replica,
     ) -> Result<bool> {
-        if kind != DocumentKind::Identities {
+        if !is_names(id, kind) {
             return Ok(true);
         }
-        let roster = self.roster(replica)?;
-        Ok(policy::may_read(&roster, &self.peer, kind, id))
+        let roster = self.roster_now(replica)?;
+        Ok(policy::may_read(
+            &roster,
+            &self.peer,
+            DocumentKind::Identities,
+            id,
+        ))
     }
 
-    /// Whether this device may hold document `id` of `kind` (a tablet moved out of a group
-    /// still holds its names, and says nothing of them any more).
+    /// Whether this device may hold document `id` (a tablet moved out of a group still holds
+    /// its names, and says nothing of them any more).
     pub(super) fn may_hold(
         &mut self,
         id: &str,
-        kind: DocumentKind,
+        kind: Option<DocumentKind>,
         replica: &mut dyn Replica,
     ) -> Result<bool> {
-        if kind != DocumentKind::Identities {
+        if !is_names(id, kind) {
             return Ok(true);
         }
-        let roster = self.roster(replica)?;
-        Ok(policy::may_read(&roster, &self.me, kind, id))
+        let roster = self.roster_now(replica)?;
+        Ok(policy::may_read(
+            &roster,
+            &self.me,
+            DocumentKind::Identities,
+            id,
+        ))
+    }
+
+    /// Whether `id` names a document this device holds but did not list for this peer's
+    /// class (another class's, on a tablet serving several): nothing of it is said or taken.
+    pub(super) fn unlisted(&mut self, id: &str, replica: &mut dyn Replica) -> Result<bool> {
+        Ok(!self.listed.contains(id) && replica.document(id)?.is_some())
     }
 
     /// Notes the documents the peer announced that this device may not hold: nothing of them
@@ -50,7 +87,7 @@ impl Session {
         replica: &mut dyn Replica,
     ) -> Result<()> {
         for (id, kind) in list {
-            if !self.may_hold(&id, kind, replica)? {
+            if !self.may_hold(&id, Some(kind), replica)? || self.unlisted(&id, replica)? {
                 self.unreadable.insert(id.clone());
             }
             self.kinds.entry(id).or_insert(kind);
@@ -66,13 +103,15 @@ impl Session {
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
-        let roster = self.roster(replica)?;
+        let roster = self.roster_now(replica)?;
         let names = DocumentKind::Identities;
         let spoken: Vec<String> = self
             .kinds
             .iter()
             .filter(|(id, kind)| {
-                **kind == names && !self.unreadable.contains(*id) && !self.withheld.contains(*id)
+                is_names(id, Some(**kind))
+                    && !self.unreadable.contains(*id)
+                    && !self.withheld.contains(*id)
             })
             .map(|(id, _)| id.clone())
             .collect();
@@ -86,7 +125,7 @@ impl Session {
         let now_ours: Vec<String> = self
             .unreadable
             .iter()
-            .filter(|id| policy::may_read(&roster, &self.me, names, id))
+            .filter(|id| is_names(id, None) && policy::may_read(&roster, &self.me, names, id))
             .cloned()
             .collect();
         for id in now_ours {

@@ -81,7 +81,10 @@ impl Session {
                 return Ok(());
             }
         }
-        if self.refused.contains(&document) || self.unreadable.contains(&document) {
+        if self.refused.contains(&document)
+            || self.unreadable.contains(&document)
+            || self.unlisted(&document, replica)?
+        {
             return Ok(());
         }
         if let Some(queue) = self.pending.get_mut(&document) {
@@ -205,6 +208,7 @@ impl Session {
             None if has_content => {
                 self.fresh.remove(document);
                 replica.insert_document(document, kind, scratch)?;
+                self.listed.insert(document.to_owned());
                 true
             }
             None => {

@@ -152,3 +152,107 @@ fn a_tablet_given_a_second_group_gets_its_names_in_the_same_session() {
     );
     assert!(everything_held(&mut s.kettu).contains("Piilonen"));
 }
+
+/// What a hub says to a tablet that speaks the protocol by hand: Hello; the documents it
+/// announces; then `between` runs (the hub's replica may change, as by another session); then
+/// it asks for everything of `asked`, twice, and the session idles. Returns the frames the hub
+/// sent.
+fn asked_by_hand(
+    hub: &mut Peer,
+    announced: Vec<(String, DocumentKind)>,
+    asked: &str,
+    between: impl FnOnce(&mut Peer),
+) -> Vec<hugme_sync::Message> {
+    use automerge::sync::SyncDoc;
+    use hugme_sync::frame::PROTOCOL_VERSION;
+    use hugme_sync::{Message, Session};
+    let mut session = Session::new("hub", CLASS, "kettu-tab");
+    let mut said = session.start(&mut hub.replica);
+    let hello = Message::Hello {
+        version: PROTOCOL_VERSION,
+        device: "kettu-tab".into(),
+        class: CLASS.into(),
+        revocations: 0,
+        clock: 0,
+        free: 0,
+    };
+    said.extend(session.receive(&hello.encode(), &mut hub.replica));
+    let list = Message::Documents { list: announced };
+    said.extend(session.receive(&list.encode(), &mut hub.replica));
+    between(hub);
+    let request = AutoCommit::new()
+        .sync()
+        .generate_sync_message(&mut automerge::sync::State::new())
+        .expect("a first message")
+        .encode();
+    let ask = Message::Sync {
+        document: asked.to_owned(),
+        message: request,
+        signatures: Vec::new(),
+    };
+    for frame in [ask.clone(), Message::Done, ask] {
+        said.extend(session.receive(&frame.encode(), &mut hub.replica));
+    }
+    for _ in 0..5 {
+        said.extend(session.idle(&mut hub.replica));
+    }
+    said.iter()
+        .filter_map(|e| match e {
+            Effect::Send(body) => Some(Message::decode(body).unwrap()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether the hub said anything of document `id`.
+fn spoke_of(frames: &[hugme_sync::Message], id: &str) -> bool {
+    use hugme_sync::Message;
+    frames.iter().any(|m| match m {
+        Message::Sync { document, .. } => document == id,
+        Message::Documents { list } => list.iter().any(|(d, _)| d == id),
+        _ => false,
+    })
+}
+
+/// A tablet announces another group's identities document as a project and asks for all
+/// of it; the names reach the hub (from the teacher) while the session runs.
+#[test]
+fn another_groups_names_asked_for_under_another_kind_are_never_sent() {
+    let mut s = school();
+    let saukot_names = Identities::document_id(&s.saukot_group);
+    let mut teacher = std::mem::replace(&mut s.teacher, enrolled(&s.ca, "spare", "teacher"));
+    let frames = asked_by_hand(
+        &mut s.hub,
+        vec![(saukot_names.clone(), DocumentKind::Project)],
+        &saukot_names,
+        |hub| {
+            protect(&mut teacher, &s.saukot_group, "Piilonen");
+            connect(&mut teacher, hub, None);
+            assert!(holds(hub, &saukot_names));
+        },
+    );
+    assert!(!spoke_of(&frames, &saukot_names), "the hub spoke of the Saukot names");
+}
+
+/// A tablet serving two classes holds the other class's documents; a peer of this class that
+/// names one of their ids is told nothing of it.
+#[test]
+fn a_document_of_another_class_on_the_same_device_is_never_spoken_of() {
+    let mut s = school();
+    let mut other = AutoCommit::new().with_actor(actor_for("ope"));
+    automerge::transaction::Transactable::put(&mut other, automerge::ROOT, "secret", "Piilonen")
+        .unwrap();
+    other.commit();
+    s.hub
+        .replica
+        .insert_document("other-class-project", DocumentKind::Project, other)
+        .unwrap();
+    s.hub.replica.unlist("other-class-project");
+    let frames = asked_by_hand(
+        &mut s.hub,
+        vec![("other-class-project".into(), DocumentKind::Project)],
+        "other-class-project",
+        |_| {},
+    );
+    assert!(!spoke_of(&frames, "other-class-project"), "{frames:?}");
+}
