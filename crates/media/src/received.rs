@@ -223,22 +223,35 @@ fn after_scan(r: &mut impl BufRead) -> Result<u8, Unkept> {
         if buf.is_empty() {
             return Err(malformed(JPEG, "cut off in a scan"));
         }
-        let mut used = 0;
-        for &b in buf {
-            used += 1;
-            if pending_ff {
-                match b {
-                    0x00 | 0xD0..=0xD7 => pending_ff = false,
-                    0xFF => {}
-                    code => {
-                        r.consume(used);
-                        return Ok(code);
+        let mut at = 0;
+        loop {
+            if !pending_ff {
+                // Most of a scan is data without 0xFF: skipped a vector at a time.
+                match memchr::memchr(0xFF, &buf[at..]) {
+                    Some(i) => {
+                        at += i + 1;
+                        pending_ff = true;
+                    }
+                    None => {
+                        at = buf.len();
+                        break;
                     }
                 }
-            } else if b == 0xFF {
-                pending_ff = true;
+            }
+            let Some(&b) = buf.get(at) else {
+                break;
+            };
+            at += 1;
+            match b {
+                0x00 | 0xD0..=0xD7 => pending_ff = false,
+                0xFF => {}
+                code => {
+                    r.consume(at);
+                    return Ok(code);
+                }
             }
         }
+        let used = at;
         r.consume(used);
     }
 }

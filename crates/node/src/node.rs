@@ -17,7 +17,7 @@ use hugme_sync::error::Refusal;
 use hugme_sync::identity::{Authority, Credentials};
 use hugme_sync::net::{Ended, Host};
 use hugme_sync::policy::role_name;
-use hugme_sync::Message;
+use hugme_sync::{MediaBudget, Message};
 use hugme_task::lock;
 
 use crate::error::{Error, Result};
@@ -71,6 +71,8 @@ pub struct Node {
     media_floor: u64,
     /// Media (bytes) past which none more is fetched ([`MEDIA_QUOTA`]).
     media_quota: u64,
+    /// What the sessions may still fetch together (the quota less what is held).
+    media_budget: Arc<MediaBudget>,
     /// Set once this device has deleted the class (the term ended): nothing more to sync.
     left_class: tokio::sync::watch::Sender<bool>,
 }
@@ -104,6 +106,13 @@ impl Node {
                 .keep_certificate(&credentials.device, &credentials.certificate)
                 .wait()?;
         }
+        // What may still be fetched, by every session together: the quota less what is held
+        // and what cut-off transfers left.
+        let media_quota = limit("HUGME_MEDIA_QUOTA", MEDIA_QUOTA);
+        let held: u64 = app.store().blobs()?.iter().map(|b| b.size).sum();
+        let media_budget = Arc::new(MediaBudget::new(
+            media_quota.saturating_sub(held + app.store().partial_bytes()),
+        ));
         let neighbourhood: Arc<Mutex<Neighbourhood>> = Arc::default();
         // Every change here (an edit, or one a peer brought) is pending for the others.
         let changes = app.subscribe();
@@ -128,7 +137,8 @@ impl Node {
             media_paused_until: Mutex::new(None),
             code_tries: Default::default(),
             media_floor: limit("HUGME_MEDIA_FLOOR", MEDIA_FLOOR),
-            media_quota: limit("HUGME_MEDIA_QUOTA", MEDIA_QUOTA),
+            media_quota,
+            media_budget,
             left_class: tokio::sync::watch::Sender::new(false),
         })
     }
@@ -343,6 +353,10 @@ impl Host for Node {
                 false
             }
         }
+    }
+
+    fn media_budget(&self) -> Option<Arc<MediaBudget>> {
+        Some(self.media_budget.clone())
     }
 
     fn keep_fetching_media(&self) -> bool {

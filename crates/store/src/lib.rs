@@ -327,6 +327,18 @@ impl Store {
         PartialBlob::open(self, hash)
     }
 
+    /// Bytes of blobs being received (partial files a cut-off transfer left), in all.
+    pub fn partial_bytes(&self) -> u64 {
+        std::fs::read_dir(self.blobs.partial_dir())
+            .map(|dir| {
+                dir.flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+
     /// Whether a complete blob with this hash is stored.
     pub fn has_blob(&self, hash: &str) -> Result<bool> {
         Ok(self.blob_size(hash)?.is_some())

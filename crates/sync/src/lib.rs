@@ -21,6 +21,7 @@
 //!   vouching for received changes through their dependency hashes.
 //! - [`replica`]: what the session needs of a device; [`replica::MemoryReplica`] for tests.
 //! - [`identity`]: certificates, the class CA, revocation. [`code`]: enrolment by a typed code.
+//! - [`budget`]: the media a device may still fetch, shared by its sessions.
 //! - [`gate`]: connection limits of a serving device (per address, in total, handshake time).
 //! - [`net`]: the TCP + TLS adapter; its [`net::Host`] is what a device offers the network
 //!   (`hugme-node`'s `Node`), handing out its replica as a guard for one message at a time.
@@ -28,6 +29,7 @@
 //!   `Bye` frame's reason as a stable code.
 
 pub mod authorship;
+pub mod budget;
 pub mod code;
 pub mod error;
 pub mod frame;
@@ -39,6 +41,7 @@ pub mod policy;
 pub mod replica;
 pub mod session;
 
+pub use budget::MediaBudget;
 pub use error::{Error, FrameError, Result};
 pub use frame::Message;
 pub use replica::{DocumentInfo, MemoryReplica, Received, Replica};

@@ -66,6 +66,10 @@ pub trait Host: Send + Sync + 'static {
     fn fetch_media(&self) -> bool {
         true
     }
+    /// What the device may still fetch, shared by all its sessions (none: no limit).
+    fn media_budget(&self) -> Option<std::sync::Arc<crate::budget::MediaBudget>> {
+        None
+    }
     /// Media on its way from `peer`: `done` of `total` bytes in this session.
     fn media_progress(&self, _peer: &str, _done: u64, _total: u64) {}
     /// Whether a session still fetching media should go on (false: cancelled here).
@@ -101,10 +105,14 @@ pub struct Ended {
 
 /// A session with `peer`, knowing this device's clock and free space.
 fn session_for<H: Host>(host: &H, class: &str, peer: &str) -> Session {
-    Session::new(&host.credentials().device, class, peer)
+    let session = Session::new(&host.credentials().device, class, peer)
         .with_clock(clock_ms())
         .with_free_space(host.free_space())
-        .with_media(host.fetch_media())
+        .with_media(host.fetch_media());
+    match host.media_budget() {
+        Some(budget) => session.with_media_budget(budget),
+        None => session,
+    }
 }
 
 /// This device's clock, for the Hello.

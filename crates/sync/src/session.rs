@@ -79,6 +79,8 @@ pub struct Stats {
     pub refused: usize,
     /// Documents whose changes from this side the peer refused.
     pub refused_by_peer: usize,
+    /// Blobs not fetched because the device's media budget (its quota) had no room.
+    pub over_quota: usize,
 }
 
 /// How often a session starts a document's exchange afresh when it goes quiet out of step.
@@ -143,6 +145,10 @@ pub struct Session {
     peer_free_space: Option<u64>,
     /// Ask the peer for media it has and this side lacks (off while media is paused).
     fetch_media: bool,
+    /// What this device may still fetch, shared with its other sessions (none: no limit).
+    budget: Option<std::sync::Arc<crate::budget::MediaBudget>>,
+    /// Bytes taken from the budget per blob on its way (given back if not kept).
+    reserved: HashMap<String, u64>,
     /// Bytes of media asked for in this session, and how many have arrived (for a progress
     /// bar).
     media_total: u64,
@@ -186,6 +192,8 @@ impl Session {
             free_space: 0,
             peer_free_space: None,
             fetch_media: true,
+            budget: None,
+            reserved: HashMap::new(),
             media_total: 0,
             media_done: 0,
             stats: Stats::default(),
@@ -208,6 +216,13 @@ impl Session {
     /// Whether to fetch the peer's media in this session (documents sync either way).
     pub fn with_media(mut self, fetch: bool) -> Self {
         self.fetch_media = fetch;
+        self
+    }
+
+    /// Fetches media only within this budget (shared with the device's other sessions): a
+    /// blob's missing bytes are taken from it before they are asked for.
+    pub fn with_media_budget(mut self, budget: std::sync::Arc<crate::budget::MediaBudget>) -> Self {
+        self.budget = Some(budget);
         self
     }
 
@@ -670,6 +685,21 @@ impl Session {
                 self.states.get(id).and_then(|s| s.their_heads.clone()) != Some(ours)
             })
             .collect()
+    }
+}
+
+/// However a session ends (finished, cut off, failed), what it reserved of the media budget
+/// and did not receive goes back (a later session asks again for the rest; what did arrive
+/// stays on disk, counted).
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(budget) = &self.budget {
+            for (hash, incoming) in &self.incoming {
+                if self.reserved.contains_key(hash) {
+                    budget.give_back(incoming.total - incoming.next);
+                }
+            }
+        }
     }
 }
 

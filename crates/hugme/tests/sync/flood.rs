@@ -411,3 +411,60 @@ fn a_hub_out_of_file_descriptors_serves_on_once_the_flood_is_gone() {
     let _ = hub.kill();
     let _ = hub.wait();
 }
+
+/// Bytes of complete media files in a data folder.
+fn media_bytes(dir: &std::path::Path) -> u64 {
+    let mut total = 0;
+    for shard in std::fs::read_dir(dir.join("blobs")).unwrap().flatten() {
+        let name = shard.file_name();
+        if name.len() != 2 || !shard.path().is_dir() {
+            continue; // partial/, waiting/, tmp/
+        }
+        for file in std::fs::read_dir(shard.path()).unwrap().flatten() {
+            total += file.metadata().unwrap().len();
+        }
+    }
+    total
+}
+
+#[test]
+fn two_tablets_syncing_at_once_share_one_quota() {
+    let (class, serving) = Classroom::new();
+    let addr = serving.addr.clone();
+    drop(serving);
+    let assets = concat!(env!("CARGO_MANIFEST_DIR"), "/../../assets/photos");
+    for (dir, group, photo) in [
+        (&class.kettu, "Kettu", "storm.jpg"),
+        (&class.saukot, "Saukot", "storm-orientation-6.jpg"),
+    ] {
+        let project = class.new_project(dir, group, "Myrsky");
+        import_media(dir, &project, &std::path::Path::new(assets).join(photo));
+    }
+    let (kettu, saukot) = (media_bytes(&class.kettu), media_bytes(&class.saukot));
+    assert!(kettu > 0 && saukot > 0);
+    // Room for one tablet's photos and half of the other's.
+    let quota = kettu.max(saukot) + kettu.min(saukot) / 2;
+    let serving = Serving::start_with(
+        &class.teacher,
+        &addr,
+        &[("HUGME_MEDIA_QUOTA", &quota.to_string())],
+    );
+    let at_once: Vec<_> = [&class.kettu, &class.saukot]
+        .into_iter()
+        .map(|dir| {
+            let (dir, addr) = (dir.clone(), serving.addr.clone());
+            std::thread::spawn(move || sync(&dir, &addr))
+        })
+        .collect();
+    for syncing in at_once {
+        let (in_step, said) = syncing.join().unwrap();
+        assert!(in_step, "text syncs: {said}");
+    }
+    drop(serving);
+    let held = media_bytes(&class.teacher);
+    assert!(held > 0, "some media came");
+    assert!(
+        held <= quota,
+        "the teacher's device took {held} bytes of media, over its quota of {quota}"
+    );
+}

@@ -91,6 +91,15 @@ impl Session {
             if offset > total {
                 offset = 0;
             }
+            if let Some(budget) = &self.budget {
+                if !budget.take(total - offset) {
+                    // Over the quota: this blob waits (text keeps syncing).
+                    self.media_total = self.media_total.saturating_sub(total);
+                    self.stats.over_quota += 1;
+                    continue;
+                }
+                self.reserved.insert(hash.clone(), total - offset);
+            }
             self.media_done += offset;
             if offset == total {
                 self.finish_blob(&hash, replica, out)?;
@@ -161,7 +170,15 @@ impl Session {
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
-        let why = match replica.finish_partial_blob(hash)? {
+        let result = replica.finish_partial_blob(hash)?;
+        let reserved = self.reserved.remove(hash);
+        if let (false, Some(budget), Some(bytes)) =
+            (result == Received::Stored, &self.budget, reserved)
+        {
+            // Deleted, not kept: its bytes go back to the budget.
+            budget.give_back(bytes);
+        }
+        let why = match result {
             Received::Stored => {
                 self.stats.blobs_received += 1;
                 out.push(Effect::BlobStored(hash.to_owned()));

@@ -391,3 +391,62 @@ fn a_session_gone_quiet_while_documents_disagree_starts_them_again_when_idle() {
     }
     assert!(stalled > 0, "no moment left the session quiet out of step");
 }
+
+/// The quota is one budget for every session of a device: blobs over it wait (text syncs),
+/// and what a cut-off session reserved and did not receive goes back.
+#[test]
+fn media_beyond_the_devices_budget_waits_and_a_cut_off_session_gives_back_what_did_not_come() {
+    use std::sync::Arc;
+    let mut s = school();
+    // Three chunks each (a chunk is 1 MiB), so that a transfer can be cut off inside one.
+    let size = 3u64 << 20;
+    for i in 0..3u8 {
+        s.kettu.replica.add_blob(vec![i; size as usize]);
+    }
+    new_project(&mut s.kettu, "p-kettu", &s.kettu_group, "Lumi");
+    let budget = Arc::new(hugme_sync::MediaBudget::new(2 * size + size / 2));
+    let session = |me: &Peer, peer: &Peer| hugme_sync::Session::new(&me.id, CLASS, &peer.id);
+    let hub_side = session(&s.hub, &s.kettu).with_media_budget(budget.clone());
+    let kettu_side = session(&s.kettu, &s.hub);
+    let (outcome, hub_side, _) =
+        connect_sessions(&mut s.hub, &mut s.kettu, hub_side, kettu_side, None);
+    assert_eq!(hub_side.stats.blobs_received, 2, "{:?}", outcome.effects);
+    assert_eq!(hub_side.stats.over_quota, 1);
+    assert!(
+        s.hub.replica.document("p-kettu").unwrap().is_some(),
+        "text syncs all the same"
+    );
+    drop(hub_side);
+    assert_eq!(budget.left(), size / 2);
+
+    // Room again (say media was deleted): the third comes, but the session is cut off
+    // half-way through it (the first cut that falls inside it).
+    budget.give_back(size);
+    let third = (0..3u8)
+        .map(|i| blake3::hash(&vec![i; size as usize]).to_hex().to_string())
+        .find(|h| s.hub.replica.blob_size(h).unwrap().is_none())
+        .expect("the blob that waited");
+    let mut arrived = 0;
+    for cut in 1..200 {
+        let hub_side = session(&s.hub, &s.kettu).with_media_budget(budget.clone());
+        let kettu_side = session(&s.kettu, &s.hub);
+        let (_, hub_side, _) =
+            connect_sessions(&mut s.hub, &mut s.kettu, hub_side, kettu_side, Some(cut));
+        arrived = s.hub.replica.partial_blob_len(&third).unwrap();
+        drop(hub_side);
+        assert!(
+            s.hub.replica.blob_size(&third).unwrap().is_none(),
+            "cut {cut} came too late"
+        );
+        if arrived > 0 {
+            break;
+        }
+        assert_eq!(budget.left(), size / 2 + size, "nothing taken for good");
+    }
+    assert!(arrived > 0 && arrived < size, "cut off half-way: {arrived}");
+    assert_eq!(
+        budget.left(),
+        size / 2 + size - arrived,
+        "what did not come is given back"
+    );
+}

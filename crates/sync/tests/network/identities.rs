@@ -231,7 +231,10 @@ fn another_groups_names_asked_for_under_another_kind_are_never_sent() {
             assert!(holds(hub, &saukot_names));
         },
     );
-    assert!(!spoke_of(&frames, &saukot_names), "the hub spoke of the Saukot names");
+    assert!(
+        !spoke_of(&frames, &saukot_names),
+        "the hub spoke of the Saukot names"
+    );
 }
 
 /// A tablet serving two classes holds the other class's documents; a peer of this class that
