@@ -84,6 +84,45 @@ pub(crate) fn orientation(bytes: &[u8]) -> Orientation {
         .unwrap_or(Orientation::NoTransforms)
 }
 
+/// The JPEG with the stray bytes some cameras leave between header segments taken out
+/// (Pixel phones' `00 E1 …` segment that lost its 0xFF, padding before a DQT): libjpeg skips
+/// them with a warning ("N extraneous bytes before marker") and shows the whole picture, but
+/// the decoding here treats warnings as errors. Only the header, up to the first scan, is
+/// looked at; `Borrowed` when there is nothing to take out.
+pub(crate) fn without_stray_bytes(bytes: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut stray: Vec<(usize, usize)> = Vec::new();
+    let mut at = 2;
+    if bytes.starts_with(b"\xFF\xD8") {
+        while at + 4 <= bytes.len() {
+            if bytes[at] != 0xFF {
+                let Some(to) = memchr::memchr(0xFF, &bytes[at..]) else {
+                    break;
+                };
+                stray.push((at, at + to));
+                at += to;
+                continue;
+            }
+            match bytes[at + 1] {
+                0xFF => at += 1, // a fill byte
+                0xDA => break,
+                0x01 | 0xD0..=0xD8 => at += 2,
+                _ => at += 2 + usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]])),
+            }
+        }
+    }
+    if stray.is_empty() {
+        return std::borrow::Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut from = 0;
+    for (start, end) in stray {
+        out.extend_from_slice(&bytes[from..start]);
+        from = end;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    std::borrow::Cow::Owned(out)
+}
+
 /// Whether a JPEG has its end-of-image marker after its image data. Segments are walked to
 /// the first scan, so a thumbnail inside the EXIF (a whole small JPEG) does not count; in the
 /// scan data itself 0xFF is always stuffed, so FF D9 there can only be the real end.

@@ -4,8 +4,10 @@
 //! another kind is refused, so a video renamed `.png` does not slip into a photo slot.
 //! Pictures are decoded within limits (a decompression bomb is refused from its header), turned
 //! upright by their EXIF orientation, stripped of all metadata by re-encoding, scaled down past
-//! [`Settings::max_long_edge`], and given thumbnails ([`picture`]). Sound and video are kept as
-//! they are after a container check ([`container`]), up to [`Settings::max_media_bytes`].
+//! [`Settings::max_long_edge`], and given thumbnails ([`picture`]). Sound and video keep their
+//! streams as recorded after a container check ([`container`]), up to
+//! [`Settings::max_media_bytes`]; an MP4 or MOV is a sound or a video by its tracks, and its
+//! metadata boxes (the recording place among them) are blanked in the stored copy ([`iso`]).
 //! Identical imports are stored once: blobs are named by their BLAKE3 hash.
 //!
 //! Imports run off the UI thread ([`Importing`]), report their stage and progress and can be
@@ -13,13 +15,15 @@
 //!
 //! # Layout
 //! - [`sniff`]: type recognition. `picture`: the image pipeline; `jpeg`: libjpeg-turbo (scaled
-//!   decoding, encoding, EXIF orientation). `container`: sound and video checks from headers.
+//!   decoding, encoding, EXIF orientation). `container`: sound and video checks from headers;
+//!   [`iso`]: MP4/MOV tracks and metadata boxes.
 //!   [`progress`]: progress and cancelling. [`error`]: what went wrong, in words a pupil can
 //!   act on. [`received`]: whether a file another device sent is in the form this app stores
 //!   (a picture with metadata is refused, never kept).
 
 mod container;
 pub mod error;
+pub mod iso;
 mod jpeg;
 mod picture;
 pub mod progress;
@@ -83,7 +87,7 @@ pub fn import_bytes(
     settings: &Settings,
     control: &Control,
 ) -> Result<Imported> {
-    let media = identify(name, bytes)?;
+    let media = identify(name, bytes, &mut Cursor::new(bytes), bytes.len() as u64)?;
     if media.kind() == MediaKind::Image {
         return store_picture(store, name, bytes, settings, control);
     }
@@ -121,7 +125,7 @@ pub fn import_file(
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(read_error)?;
-    let media = identify(&name, &head)?;
+    let media = identify(&name, &head, &mut file, len)?;
     if media.kind() == MediaKind::Image {
         // A picture file bigger than its pixels could ever need is not read at all.
         let limit = settings.max_pixels.saturating_mul(4);
@@ -189,15 +193,30 @@ impl Importing {
 /// How much of the start of a file type recognition looks at.
 const SNIFF_BYTES: usize = 64 * 1024;
 
-/// The media type, from the content; the name may only agree with it.
-fn identify(name: &str, bytes: &[u8]) -> Result<MediaType> {
-    if bytes.is_empty() {
+/// The media type, from the content (`head`, the start of `source`, which is `len` bytes
+/// long); the name may only agree with it. An MP4 is a sound or a video by its tracks.
+fn identify<S: Read + Seek>(
+    name: &str,
+    head: &[u8],
+    source: &mut S,
+    len: u64,
+) -> Result<MediaType> {
+    if head.is_empty() {
         return Err(Error::Empty { name: name.into() });
     }
-    let media = sniff::sniff(&bytes[..bytes.len().min(SNIFF_BYTES)])
+    let mut media = sniff::sniff(&head[..head.len().min(SNIFF_BYTES)])
         .ok_or_else(|| Error::Unknown { name: name.into() })?;
     if media == MediaType::Heic {
         return Err(Error::Heic { name: name.into() });
+    }
+    if matches!(media, MediaType::Mp4 | MediaType::M4a) {
+        // A file whose tracks cannot be read keeps the brand's guess: the container check
+        // then names what is wrong with it.
+        match iso::kind_by_tracks(source, len) {
+            Ok(Some(MediaKind::Audio)) => media = MediaType::M4a,
+            Ok(Some(MediaKind::Video)) => media = MediaType::Mp4,
+            _ => {}
+        }
     }
     if let Some(promised) = sniff::kind_of_name(name) {
         if promised != media.kind() {
@@ -263,14 +282,32 @@ fn store_stream<S: Read + Seek>(
         });
     }
     container::check(name, media, source, len)?;
+    // The recording place and the like: blanked in the stored copy (nothing else moves).
+    let metadata = match media {
+        MediaType::Mp4 | MediaType::M4a => {
+            iso::metadata_boxes(source, len).map_err(|why| Error::Damaged {
+                name: name.into(),
+                kind: media.kind().noun(),
+                why,
+            })?
+        }
+        _ => Vec::new(),
+    };
+    source
+        .seek(std::io::SeekFrom::Start(0))
+        .map_err(|e| Error::Read {
+            name: name.into(),
+            source: e,
+        })?;
     progress::report(control, Stage::Storing, 0.05);
-    let mut watched = Watched {
+    let watched = Watched {
         source,
         control,
         copied: 0,
         len,
     };
-    let blob = store.put_blob_from(&mut watched).map_err(|e| {
+    let mut blanked = iso::Blanked::new(watched, metadata);
+    let blob = store.put_blob_from(&mut blanked).map_err(|e| {
         if control.is_cancelled() {
             Error::Cancelled { name: name.into() }
         } else {

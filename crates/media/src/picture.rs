@@ -110,6 +110,8 @@ fn decode(name: &str, bytes: &[u8], settings: &Settings, at_least: u32) -> Resul
         why,
     };
     if bytes.starts_with(b"\xFF\xD8") {
+        let cleaned = jpeg::without_stray_bytes(bytes);
+        let bytes = &cleaned[..];
         if !jpeg::is_complete(bytes) {
             // Both decoders paint a cut-off photo grey and call it a success.
             return Err(damaged(

@@ -18,11 +18,12 @@
 //! library (img-parts) stops at the first scan and ignores what follows EOI, which is exactly
 //! where a crafted file hides data, so the walk is this crate's own.
 //!
-//! Sound and video are taken as they come for now (their metadata is the media issue's
-//! container work), but an ISO-BMFF file whose brands name a still image (HEIF, AVIF) is a
-//! picture, and refused; any other file is refused.
+//! An MP4, M4A or MOV must have its metadata boxes blanked as the import blanks them (no
+//! `udta`, `meta` or `uuid` box where the recording place would be), and one whose brands
+//! name a still image (HEIF, AVIF) is a picture, and refused. Other sound and video (WebM,
+//! Ogg, MP3, WAV) is taken as it comes; any other file is refused.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek};
 
 use crate::sniff::{sniff, MediaKind, MediaType};
 
@@ -54,7 +55,7 @@ pub const MAX_PICTURE_BYTES: u64 = 80 << 20;
 /// # Errors
 /// [`Unkept`]: an unknown type, a picture format the import never writes, a picture with
 /// metadata or trailing bytes, a malformed or oversized picture, or a read error.
-pub fn check(file: impl Read, len: u64) -> Result<(), Unkept> {
+pub fn check<S: Read + Seek>(file: S, len: u64) -> Result<(), Unkept> {
     let mut reader = BufReader::with_capacity(64 << 10, file);
     let head = reader.fill_buf()?;
     let found = sniff(head);
@@ -62,6 +63,17 @@ pub fn check(file: impl Read, len: u64) -> Result<(), Unkept> {
         if let Some(image) = still_image_brand(head) {
             return Err(Unkept::OtherPicture(image));
         }
+        // The import blanks every metadata box (`crate::iso`): one left is not its work.
+        let mut file = reader.into_inner();
+        let boxes =
+            crate::iso::metadata_boxes(&mut file, len).map_err(|why| malformed("MP4", why))?;
+        if let Some(b) = boxes.first() {
+            return Err(Unkept::Metadata(format!(
+                "a {} box (where phones keep the recording place)",
+                String::from_utf8_lossy(&b.kind)
+            )));
+        }
+        return Ok(());
     }
     if found.is_some_and(|t| t.kind() == MediaKind::Image) && len > MAX_PICTURE_BYTES {
         return Err(Unkept::TooBig(len));
@@ -422,8 +434,8 @@ mod tests {
     #[test]
     fn what_the_import_writes_is_kept_thumbnails_too() {
         let (jpeg, png) = (imported(false), imported(true));
-        check(&jpeg[..], jpeg.len() as u64).unwrap();
-        check(&png[..], png.len() as u64).unwrap();
+        check(io::Cursor::new(&jpeg[..]), jpeg.len() as u64).unwrap();
+        check(io::Cursor::new(&png[..]), png.len() as u64).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let store = hugme_store::Store::open(dir.path()).unwrap();
         let rgb = image::RgbImage::from_fn(1600, 1200, |x, y| image::Rgb([x as u8, y as u8, 7]));
@@ -437,7 +449,7 @@ mod tests {
         assert_eq!(done.thumbnails.len(), 2);
         for blob in std::iter::once(&done.blob).chain(done.thumbnails.iter().map(|(_, b)| b)) {
             let bytes = store.blob(&blob.hash).unwrap();
-            check(&bytes[..], bytes.len() as u64).unwrap();
+            check(io::Cursor::new(&bytes[..]), bytes.len() as u64).unwrap();
         }
     }
 
@@ -451,23 +463,26 @@ mod tests {
             jpeg_with(&segment(0xE2, b"ICC_PROFILE\0")),
         ] {
             assert!(
-                matches!(check(&bad[..], bad.len() as u64), Err(Unkept::Metadata(_))),
+                matches!(
+                    check(io::Cursor::new(&bad[..]), bad.len() as u64),
+                    Err(Unkept::Metadata(_))
+                ),
                 "{:?}",
-                check(&bad[..], bad.len() as u64)
+                check(io::Cursor::new(&bad[..]), bad.len() as u64)
             );
         }
         // Hidden after the end, or between the scan and the end.
         let mut after = imported(false);
         after.extend_from_slice(&gps);
         assert!(matches!(
-            check(&after[..], after.len() as u64),
+            check(io::Cursor::new(&after[..]), after.len() as u64),
             Err(Unkept::Trailing)
         ));
         let mut between = imported(false);
         let end = between.len() - 2;
         between.splice(end..end, gps.iter().copied());
         assert!(matches!(
-            check(&between[..], between.len() as u64),
+            check(io::Cursor::new(&between[..]), between.len() as u64),
             Err(Unkept::Metadata(_))
         ));
         // A JFIF header carrying a thumbnail, and one cut short.
@@ -475,10 +490,13 @@ mod tests {
         thumb.extend_from_slice(&[2, 2]);
         thumb.extend_from_slice(&[0u8; 12]);
         let thumbed = jpeg_with(&segment(0xE0, &thumb));
-        assert!(check(&thumbed[..], thumbed.len() as u64).is_err());
+        assert!(check(io::Cursor::new(&thumbed[..]), thumbed.len() as u64).is_err());
         let clean = imported(false);
         assert!(matches!(
-            check(&clean[..clean.len() - 10], clean.len() as u64 - 10),
+            check(
+                io::Cursor::new(&clean[..clean.len() - 10]),
+                clean.len() as u64 - 10
+            ),
             Err(Unkept::Malformed { .. })
         ));
     }
@@ -504,15 +522,18 @@ mod tests {
             bad.extend_from_slice(&extra);
             bad.extend_from_slice(&clean[33..]);
             assert!(
-                matches!(check(&bad[..], bad.len() as u64), Err(Unkept::Metadata(_))),
+                matches!(
+                    check(io::Cursor::new(&bad[..]), bad.len() as u64),
+                    Err(Unkept::Metadata(_))
+                ),
                 "{:?}",
-                check(&bad[..], bad.len() as u64)
+                check(io::Cursor::new(&bad[..]), bad.len() as u64)
             );
         }
         let mut after = clean.clone();
         after.extend_from_slice(b"GPS 60.17 24.94");
         assert!(matches!(
-            check(&after[..], after.len() as u64),
+            check(io::Cursor::new(&after[..]), after.len() as u64),
             Err(Unkept::Trailing)
         ));
     }
@@ -520,25 +541,28 @@ mod tests {
     #[test]
     fn other_pictures_and_unknown_files_are_refused_sound_passes() {
         let gif = b"GIF89a\x01\0\x01\0";
-        assert!(matches!(check(&gif[..], 10), Err(Unkept::OtherPicture(_))));
         assert!(matches!(
-            check(&b"just some bytes"[..], 15),
+            check(io::Cursor::new(&gif[..]), 10),
+            Err(Unkept::OtherPicture(_))
+        ));
+        assert!(matches!(
+            check(io::Cursor::new(&b"just some bytes"[..]), 15),
             Err(Unkept::Unknown)
         ));
         let wav = [&b"RIFF\x24\0\0\0WAVEfmt "[..], &[0u8; 32]].concat();
-        check(&wav[..], wav.len() as u64).unwrap();
+        check(io::Cursor::new(&wav[..]), wav.len() as u64).unwrap();
         // A still image in an ISO-BMFF box, its major brand made a video's.
         let avif = b"\0\0\0\x1cftypisom\0\0\0\0isommif1avif\0\0\0\x08mdat";
         assert!(matches!(
-            check(&avif[..], avif.len() as u64),
+            check(io::Cursor::new(&avif[..]), avif.len() as u64),
             Err(Unkept::OtherPicture(_))
         ));
         let mp4 = b"\0\0\0\x18ftypisom\0\0\x02\0isommp41\0\0\0\x08mdat";
-        check(&mp4[..], mp4.len() as u64).unwrap();
+        check(io::Cursor::new(&mp4[..]), mp4.len() as u64).unwrap();
         // A picture too big for the app to have made is not read.
         let clean = imported(false);
         assert!(matches!(
-            check(&clean[..], MAX_PICTURE_BYTES + 1),
+            check(io::Cursor::new(&clean[..]), MAX_PICTURE_BYTES + 1),
             Err(Unkept::TooBig(_))
         ));
     }
@@ -551,13 +575,13 @@ mod tests {
         table.extend_from_slice(b"lat 60.17 lon 24.94");
         let padded = jpeg_with(&segment(0xDB, &table));
         assert!(matches!(
-            check(&padded[..], padded.len() as u64),
+            check(io::Cursor::new(&padded[..]), padded.len() as u64),
             Err(Unkept::Metadata(_))
         ));
         // A DRI that is not two bytes.
         let dri = jpeg_with(&segment(0xDD, b"\0\x10GPS"));
         assert!(matches!(
-            check(&dri[..], dri.len() as u64),
+            check(io::Cursor::new(&dri[..]), dri.len() as u64),
             Err(Unkept::Metadata(_))
         ));
         // A pHYs chunk longer than nine bytes.
@@ -571,7 +595,7 @@ mod tests {
         bad.extend_from_slice(&chunk);
         bad.extend_from_slice(&clean[33..]);
         assert!(matches!(
-            check(&bad[..], bad.len() as u64),
+            check(io::Cursor::new(&bad[..]), bad.len() as u64),
             Err(Unkept::Metadata(_))
         ));
     }

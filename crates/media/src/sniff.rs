@@ -95,8 +95,10 @@ pub fn sniff(head: &[u8]) -> Option<MediaType> {
         return Some(MediaType::Ogg);
     }
     if at(0, b"\x1A\x45\xDF\xA3") {
-        // Matroska/WebM: a video track names a V_ codec (V_VP8, V_VP9, V_AV1).
-        let video = head.windows(4).any(|w| w == b"V_VP" || w == b"V_AV");
+        // Matroska/WebM: a video track names a V_ codec (V_VP8, V_VP9, V_AV1, V_MPEG4/…).
+        let video = head
+            .windows(4)
+            .any(|w| w == b"V_VP" || w == b"V_AV" || w == b"V_MP");
         return Some(if video {
             MediaType::WebmVideo
         } else {
@@ -117,13 +119,14 @@ pub fn sniff(head: &[u8]) -> Option<MediaType> {
     None
 }
 
-/// The kind a file name promises, if its extension names one.
+/// The kind a file name promises, if its extension names one. `.webm` promises neither sound
+/// nor video: Chromium's MediaRecorder names a sound `.webm` as readily as a video.
 pub fn kind_of_name(name: &str) -> Option<MediaKind> {
     let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
     match ext.as_str() {
         "jpg" | "jpeg" | "png" | "webp" | "gif" | "heic" | "heif" => Some(MediaKind::Image),
         "mp3" | "m4a" | "aac" | "ogg" | "oga" | "opus" | "wav" | "weba" => Some(MediaKind::Audio),
-        "mp4" | "m4v" | "mov" | "webm" => Some(MediaKind::Video),
+        "mp4" | "m4v" | "mov" => Some(MediaKind::Video),
         _ => None,
     }
 }

@@ -5,6 +5,8 @@ use hugme_media::{
 };
 use hugme_store::Store;
 
+mod field;
+
 const PHOTO: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/../../assets/bench/photos/photo-12mp.jpg"

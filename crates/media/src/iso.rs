@@ -1,0 +1,290 @@
+//! ISO base media files (MP4, M4A, QuickTime MOV; ISO/IEC 14496-12, QuickTime File Format):
+//! what their tracks are, and where their metadata lives.
+//!
+//! Whether a file is a sound or a video is read from its tracks' handlers (`moov/trak/mdia/
+//! hdlr`: `vide`, `soun`), never from its brand: WebKit's MediaRecorder writes a sound as a
+//! fragmented MP4 of brand `iso5`, Android voice recorders as `isom`.
+//!
+//! Metadata (the recording place as `©xyz`, `loci` or Apple's `com.apple.quicktime.location.
+//! ISO6709` key; the device, the date) lives in `udta` and `meta` boxes at the top, in `moov`
+//! and in each `trak`, and XMP in `uuid` boxes. Each such box is blanked in the stored copy:
+//! renamed `free` (a box every reader skips) and its contents zeroed. Its size stays, so no
+//! chunk offset into `mdat` moves and nothing is re-muxed or re-encoded; the sound and picture
+//! are the recorder's bytes. (A remuxing library would rewrite the layout and every offset to
+//! drop a few hundred bytes; blanking needs none of that.)
+//!
+//! Only box headers are read (a 500 MB video is never read whole), at most [`MAX_BOXES`].
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+use crate::sniff::MediaKind;
+
+/// Boxes walked in one file at most (a real file has a few dozen).
+pub const MAX_BOXES: usize = 10_000;
+
+/// A box: where it starts, its header's length, where it ends, and its type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoxAt {
+    pub start: u64,
+    pub header: u64,
+    pub end: u64,
+    pub kind: [u8; 4],
+}
+
+/// The boxes directly inside `[from, to)`. `Err`: a box runs past its parent or the file is
+/// cut off, or more than [`MAX_BOXES`] are walked.
+fn children<S: Read + Seek>(
+    source: &mut S,
+    from: u64,
+    to: u64,
+    walked: &mut usize,
+) -> Result<Vec<BoxAt>, String> {
+    let mut out = Vec::new();
+    let mut at = from;
+    // A parent may end in fewer than 8 bytes of padding.
+    while to.saturating_sub(at) >= 8 {
+        *walked += 1;
+        if *walked > MAX_BOXES {
+            return Err(format!("more than {MAX_BOXES} boxes"));
+        }
+        let mut head = [0u8; 16];
+        read_at(source, at, &mut head[..8]).map_err(|_| "a box header is cut off")?;
+        let size32 = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+        let kind = [head[4], head[5], head[6], head[7]];
+        let (size, header) = match size32 {
+            0 => (to - at, 8),
+            1 => {
+                read_at(source, at + 8, &mut head[8..16]).map_err(|_| "a box size is cut off")?;
+                let mut large = [0u8; 8];
+                large.copy_from_slice(&head[8..16]);
+                (u64::from_be_bytes(large), 16)
+            }
+            n => (u64::from(n), 8),
+        };
+        if size < header || at.saturating_add(size) > to {
+            return Err(format!(
+                "the {:?} box runs past the end of {}: it is cut off",
+                String::from_utf8_lossy(&kind),
+                if from == 0 { "the file" } else { "its parent" }
+            ));
+        }
+        out.push(BoxAt {
+            start: at,
+            header,
+            end: at + size,
+            kind,
+        });
+        at += size;
+    }
+    Ok(out)
+}
+
+fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
+    source.seek(SeekFrom::Start(at))?;
+    source.read_exact(buf)
+}
+
+fn inside<S: Read + Seek>(
+    source: &mut S,
+    parent: &BoxAt,
+    walked: &mut usize,
+) -> Result<Vec<BoxAt>, String> {
+    children(source, parent.start + parent.header, parent.end, walked)
+}
+
+/// Whether an ISO-BMFF file of `len` bytes holds a video track (`Video`), else a sound track
+/// (`Audio`); `None` when it has no movie header or neither.
+///
+/// # Errors
+/// A box that runs past its parent, a file cut off, too many boxes.
+pub fn kind_by_tracks<S: Read + Seek>(
+    source: &mut S,
+    len: u64,
+) -> Result<Option<MediaKind>, String> {
+    let mut walked = 0;
+    let top = children(source, 0, len, &mut walked)?;
+    let mut sound = false;
+    for moov in top.iter().filter(|b| &b.kind == b"moov") {
+        for trak in inside(source, moov, &mut walked)?
+            .iter()
+            .filter(|b| &b.kind == b"trak")
+        {
+            for mdia in inside(source, trak, &mut walked)?
+                .iter()
+                .filter(|b| &b.kind == b"mdia")
+            {
+                for hdlr in inside(source, mdia, &mut walked)?
+                    .iter()
+                    .filter(|b| &b.kind == b"hdlr")
+                {
+                    // Version and flags (4), pre_defined (4), handler_type (4).
+                    let mut handler = [0u8; 4];
+                    if hdlr.end - hdlr.start < hdlr.header + 12 {
+                        return Err("a track's handler box is too short".into());
+                    }
+                    read_at(source, hdlr.start + hdlr.header + 8, &mut handler)
+                        .map_err(|_| "a track's handler is cut off")?;
+                    match &handler {
+                        b"vide" => return Ok(Some(MediaKind::Video)),
+                        b"soun" => sound = true,
+                        _ => {}
+                    }
+                }
+            }
+        }
+    }
+    Ok(sound.then_some(MediaKind::Audio))
+}
+
+/// The boxes that hold metadata (`udta`, `meta`, `uuid`) at the top, in `moov` and in each
+/// `trak`, in file order.
+///
+/// # Errors
+/// As [`kind_by_tracks`].
+pub fn metadata_boxes<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<BoxAt>, String> {
+    let is_metadata = |b: &BoxAt| matches!(&b.kind, b"udta" | b"meta" | b"uuid");
+    let mut walked = 0;
+    let mut found = Vec::new();
+    let top = children(source, 0, len, &mut walked)?;
+    for b in &top {
+        if is_metadata(b) {
+            found.push(*b);
+        } else if &b.kind == b"moov" {
+            for m in inside(source, b, &mut walked)? {
+                if is_metadata(&m) {
+                    found.push(m);
+                } else if &m.kind == b"trak" {
+                    found.extend(
+                        inside(source, &m, &mut walked)?
+                            .into_iter()
+                            .filter(is_metadata),
+                    );
+                }
+            }
+        }
+    }
+    found.sort_by_key(|b| b.start);
+    Ok(found)
+}
+
+/// A reader of the file with the given boxes blanked: each renamed `free`, its contents zero.
+#[derive(Debug)]
+pub struct Blanked<R> {
+    source: R,
+    boxes: Vec<BoxAt>,
+    at: u64,
+}
+
+impl<R: Read> Blanked<R> {
+    /// `source` read from its start; `boxes` as [`metadata_boxes`] gives them.
+    pub fn new(source: R, boxes: Vec<BoxAt>) -> Self {
+        Self {
+            source,
+            boxes,
+            at: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for Blanked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.source.read(buf)?;
+        let (from, to) = (self.at, self.at + n as u64);
+        for b in &self.boxes {
+            if b.end <= from || b.start >= to {
+                continue;
+            }
+            for pos in from.max(b.start + 4)..to.min(b.end) {
+                let i = (pos - from) as usize;
+                buf[i] = if pos < b.start + 8 {
+                    b"free"[(pos - b.start - 4) as usize]
+                } else if pos < b.start + b.header {
+                    buf[i] // a large size stays
+                } else {
+                    0
+                };
+            }
+        }
+        self.at = to;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    }
+
+    fn track(handler: &[u8; 4]) -> Vec<u8> {
+        let mut hdlr = vec![0u8; 8];
+        hdlr.extend_from_slice(handler);
+        hdlr.extend_from_slice(&[0u8; 13]);
+        boxed(b"trak", &boxed(b"mdia", &boxed(b"hdlr", &hdlr)))
+    }
+
+    fn movie(handlers: &[&[u8; 4]], udta: &[u8]) -> Vec<u8> {
+        let mut moov = Vec::new();
+        for h in handlers {
+            moov.extend(track(h));
+        }
+        moov.extend(boxed(b"udta", udta));
+        let mut file = boxed(b"ftyp", b"iso5\0\0\0\0iso5");
+        file.extend(boxed(b"moov", &moov));
+        file.extend(boxed(b"mdat", b"sound and picture"));
+        file
+    }
+
+    #[test]
+    fn the_kind_comes_from_the_tracks() {
+        let kind = |f: Vec<u8>| kind_by_tracks(&mut Cursor::new(&f), f.len() as u64).unwrap();
+        assert_eq!(kind(movie(&[b"soun"], b"")), Some(MediaKind::Audio));
+        assert_eq!(
+            kind(movie(&[b"soun", b"vide"], b"")),
+            Some(MediaKind::Video)
+        );
+        assert_eq!(kind(movie(&[b"text"], b"")), None);
+    }
+
+    #[test]
+    fn metadata_boxes_are_blanked_in_place_and_nothing_else_moves() {
+        let file = movie(&[b"soun"], b"\xa9xyz+60.1699+024.9384/");
+        let boxes = metadata_boxes(&mut Cursor::new(&file), file.len() as u64).unwrap();
+        assert_eq!(boxes.len(), 1);
+        let mut out = Vec::new();
+        // Read in small pieces: a box may straddle reads.
+        let mut reader = Blanked::new(Cursor::new(&file), boxes);
+        let mut piece = [0u8; 7];
+        loop {
+            let n = reader.read(&mut piece).unwrap();
+            if n == 0 {
+                break;
+            }
+            out.extend_from_slice(&piece[..n]);
+        }
+        assert_eq!(out.len(), file.len());
+        assert!(!out.windows(8).any(|w| w == b"+60.1699"));
+        assert!(out.windows(4).any(|w| w == b"free"));
+        assert!(out.ends_with(b"sound and picture"));
+        let again = metadata_boxes(&mut Cursor::new(&out), out.len() as u64).unwrap();
+        assert!(again.is_empty(), "a blanked box is no longer metadata");
+        assert_eq!(
+            kind_by_tracks(&mut Cursor::new(&out), out.len() as u64).unwrap(),
+            Some(MediaKind::Audio)
+        );
+    }
+
+    #[test]
+    fn a_box_past_its_parent_is_an_error_not_a_panic() {
+        let mut file = movie(&[b"soun"], b"x");
+        let moov_at = file.windows(4).position(|w| w == b"moov").unwrap() - 4;
+        file[moov_at..moov_at + 4].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(kind_by_tracks(&mut Cursor::new(&file), file.len() as u64).is_err());
+    }
+}

@@ -1,0 +1,132 @@
+//! Files as real devices write them (`assets/field/`, each folder's README says how they were
+//! made and what a person expects): imported through the real store, and each stored copy
+//! checked as another device receiving it would check it.
+
+use std::path::Path;
+
+use hugme_media::{import_file, Control, MediaKind, Settings};
+
+use crate::store;
+
+fn field(path: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../assets/field")
+        .join(path)
+}
+
+/// Imports a field file as the app does (by path, streamed) and returns what was stored.
+fn imported(path: &str) -> (hugme_media::Imported, Vec<u8>) {
+    let (_dir, store) = store();
+    let done = import_file(
+        &store,
+        &field(path),
+        &Settings::default(),
+        &Control::default(),
+    )
+    .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let bytes = store.blob(&done.blob.hash).unwrap();
+    (done, bytes)
+}
+
+fn received_check(bytes: &[u8]) -> Result<(), hugme_media::received::Unkept> {
+    hugme_media::received::check(std::io::Cursor::new(bytes), bytes.len() as u64)
+}
+
+#[test]
+fn the_apps_own_recordings_and_phone_voice_memos_are_sounds() {
+    for file in [
+        "02-recorded-sound-refused/recording.m4a",
+        "02-recorded-sound-refused/recording.webm",
+        "02-recorded-sound-refused/voice-isom.m4a",
+        "02-recorded-sound-refused/control-m4a-brand.m4a",
+        "01-video-gps/memo-gps.m4a",
+    ] {
+        let (done, bytes) = imported(file);
+        assert_eq!(done.kind, MediaKind::Audio, "{file}");
+        assert!(done.mime.starts_with("audio/"), "{file}: {}", done.mime);
+        received_check(&bytes).unwrap_or_else(|e| panic!("{file}: a peer would refuse it: {e}"));
+    }
+}
+
+#[test]
+fn phone_videos_keep_their_picture_and_sound_but_not_where_they_were_made() {
+    for file in [
+        "01-video-gps/android-gps.mp4",
+        "01-video-gps/ipad-gps.mov",
+        "01-video-gps/memo-gps.m4a",
+    ] {
+        let original = std::fs::read(field(file)).unwrap();
+        let place = |b: &[u8]| {
+            [
+                &b"+60.1699"[..],
+                b"+024.9384",
+                b"loci",
+                b"ISO6709",
+                b"\xa9xyz",
+            ]
+            .iter()
+            .any(|needle| b.windows(needle.len()).any(|w| w == *needle))
+        };
+        assert!(
+            place(&original),
+            "{file}: the field file has the place in it"
+        );
+        assert!(
+            received_check(&original).is_err(),
+            "{file}: a peer refuses it as sent"
+        );
+        let (done, stored) = imported(file);
+        assert!(
+            !place(&stored),
+            "{file}: the stored copy still says where it was made"
+        );
+        // Only metadata changed: same length, the movie data byte for byte.
+        assert_eq!(stored.len(), original.len(), "{file}");
+        let same = stored.iter().zip(&original).filter(|(a, b)| a == b).count();
+        assert!(
+            same as f64 > 0.9 * original.len() as f64,
+            "{file}: {same} of {} bytes kept",
+            original.len()
+        );
+        let tracks = hugme_media::iso::kind_by_tracks(
+            &mut std::io::Cursor::new(&stored),
+            stored.len() as u64,
+        )
+        .unwrap();
+        assert_eq!(
+            tracks,
+            Some(done.kind),
+            "{file}: the tracks are still there"
+        );
+        received_check(&stored).unwrap_or_else(|e| panic!("{file}: a peer would refuse it: {e}"));
+    }
+    assert_eq!(
+        imported("01-video-gps/android-gps.mp4").0.kind,
+        MediaKind::Video
+    );
+    assert_eq!(
+        imported("01-video-gps/ipad-gps.mov").0.kind,
+        MediaKind::Video
+    );
+}
+
+#[test]
+fn a_jpeg_with_stray_bytes_between_its_segments_imports_whole() {
+    for file in [
+        "08-jpeg-stray-bytes/stray-00e1-segment.jpg",
+        "08-jpeg-stray-bytes/stray-2-bytes-before-dqt.jpg",
+    ] {
+        let (done, bytes) = imported(file);
+        assert_eq!((done.width, done.height), (Some(640), Some(480)), "{file}");
+        let picture = image::load_from_memory(&bytes).unwrap().to_rgb8();
+        // The pale ellipse is in the middle, the gradient darker at the corner.
+        let middle = picture.get_pixel(320, 240);
+        let corner = picture.get_pixel(5, 5);
+        let light = |p: &image::Rgb<u8>| p.0.iter().map(|&c| u32::from(c)).sum::<u32>();
+        assert!(
+            light(middle) > light(corner),
+            "{file}: {middle:?} vs {corner:?}"
+        );
+        received_check(&bytes).unwrap();
+    }
+}
