@@ -1,5 +1,6 @@
-//! Sound and video are kept as they are; the container is checked so that a truncated or
-//! mislabelled file is refused at import rather than failing in front of the class.
+//! Sound and video keep their streams; the container is checked so that a truncated or
+//! mislabelled file is refused at import rather than failing in front of the class, and a
+//! WAV's size fields are made true in the stored copy ([`wav_sizes`]).
 
 use std::io::{Read, Seek, SeekFrom};
 
@@ -21,15 +22,8 @@ pub(crate) fn check<S: Read + Seek>(
     };
     let result = match media {
         MediaType::Mp4 | MediaType::M4a => check_boxes(source, len),
-        MediaType::Wav => {
-            let mut header = [0u8; 8];
-            read_at(source, 0, &mut header)
-                .ok()
-                .map(|()| u32::from_le_bytes([header[4], header[5], header[6], header[7]]))
-                .filter(|declared| u64::from(*declared) + 8 <= len)
-                .map(|_| ())
-                .ok_or_else(|| "the file is shorter than its header says".to_string())
-        }
+        // Streaming recorders leave the sizes as placeholders: judged by its chunks instead.
+        MediaType::Wav => wav_sizes(source, len).map(drop),
         // Ogg, WebM and MP3 are streams: a cut-off end still plays up to the cut.
         _ if len < 32 => Err("the file is too short to hold any sound or picture".into()),
         _ => Ok(()),
@@ -79,4 +73,155 @@ fn check_boxes<S: Read + Seek>(source: &mut S, len: u64) -> std::result::Result<
         return Err("it has no movie header (moov box)".into());
     }
     Ok(())
+}
+
+/// The RIFF and `data` size fields of a WAV as they should read for a file of `len` bytes:
+/// (offset, little-endian u32) for each that does not. Recorders that write as they record
+/// (a browser's, a phone's) leave 0 or 0xFFFFFFFF there, or a size from before they stopped;
+/// players then refuse the file or stop early. The sound itself is whatever follows the
+/// `data` header (RIFF/WAVE, Microsoft Multimedia Programming Interface and Data
+/// Specifications 1.0).
+///
+/// # Errors
+/// No `RIFF`/`WAVE` header, no `fmt ` chunk of at least 16 bytes before the `data` chunk, a
+/// chunk header cut off, or a file over 4 GiB.
+pub(crate) fn wav_sizes<S: Read + Seek>(
+    source: &mut S,
+    len: u64,
+) -> std::result::Result<Vec<(u64, [u8; 4])>, String> {
+    let too_short = || "the file is too short to hold a WAV header".to_string();
+    let mut header = [0u8; 12];
+    read_at(source, 0, &mut header).map_err(|_| too_short())?;
+    if &header[..4] != b"RIFF" || &header[8..12] != b"WAVE" {
+        return Err("it has no RIFF/WAVE header".into());
+    }
+    let whole = u32::try_from(len - 8).map_err(|_| "a WAV cannot be over 4 GiB".to_string())?;
+    let mut fixes = Vec::new();
+    if u32::from_le_bytes([header[4], header[5], header[6], header[7]]) != whole {
+        fixes.push((4, whole.to_le_bytes()));
+    }
+    let (mut at, mut format) = (12u64, false);
+    // A few chunks come before the sound (fmt, LIST, fact…): bounded all the same.
+    for _ in 0..64 {
+        let mut chunk = [0u8; 8];
+        read_at(source, at, &mut chunk).map_err(|_| "a chunk header is cut off".to_string())?;
+        let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
+        let body = at + 8;
+        match &chunk[..4] {
+            b"fmt " => {
+                if size < 16 || body + size > len {
+                    return Err("its format chunk is damaged".into());
+                }
+                format = true;
+            }
+            b"data" => {
+                if !format {
+                    return Err("its sound comes before its format chunk".into());
+                }
+                let there = len - body;
+                if size != there {
+                    // The sound runs to the end of the file (a recorder's trailing chunks
+                    // would be lost to an early stop; none writes them).
+                    fixes.push((at + 4, (there as u32).to_le_bytes()));
+                }
+                return Ok(fixes);
+            }
+            _ => {}
+        }
+        // Chunks are padded to an even length.
+        at = body + size + (size & 1);
+        if at + 8 > len {
+            break;
+        }
+    }
+    Err("it has no sound (no data chunk)".into())
+}
+
+/// A reader of the file with a few 4-byte fields rewritten (a WAV's sizes).
+#[derive(Debug)]
+pub(crate) struct Patched<R> {
+    source: R,
+    patches: Vec<(u64, [u8; 4])>,
+    at: u64,
+}
+
+impl<R: Read> Patched<R> {
+    pub(crate) fn new(source: R, patches: Vec<(u64, [u8; 4])>) -> Self {
+        Self {
+            source,
+            patches,
+            at: 0,
+        }
+    }
+}
+
+impl<R: Read> Read for Patched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.source.read(buf)?;
+        let (from, to) = (self.at, self.at + n as u64);
+        for (offset, bytes) in &self.patches {
+            for (i, byte) in bytes.iter().enumerate() {
+                let pos = offset + i as u64;
+                if (from..to).contains(&pos) {
+                    buf[(pos - from) as usize] = *byte;
+                }
+            }
+        }
+        self.at = to;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    /// A WAV of `samples` bytes of sound, with these size fields.
+    fn wav(riff: u32, data: u32, samples: usize) -> Vec<u8> {
+        let mut w = b"RIFF".to_vec();
+        w.extend(riff.to_le_bytes());
+        w.extend(b"WAVEfmt ");
+        w.extend(16u32.to_le_bytes());
+        w.extend([1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0]);
+        w.extend(b"data");
+        w.extend(data.to_le_bytes());
+        w.extend((0..samples).map(|i| (i % 251) as u8));
+        w
+    }
+
+    fn stored(file: &[u8]) -> Vec<u8> {
+        let fixes = wav_sizes(&mut Cursor::new(file), file.len() as u64).unwrap();
+        let mut out = Vec::new();
+        Patched::new(file, fixes).read_to_end(&mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_streaming_recorders_placeholder_sizes_are_made_true() {
+        let right = wav(36 + 1000, 1000, 1000);
+        assert_eq!(stored(&right), right, "a right WAV stays byte for byte");
+        for (riff, data) in [
+            (0, 0),
+            (u32::MAX, u32::MAX),
+            (36 + 900, 900),
+            (36 + 1200, 1200),
+        ] {
+            assert_eq!(
+                stored(&wav(riff, data, 1000)),
+                right,
+                "sizes {riff}, {data}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_wav_without_format_or_sound_is_refused() {
+        let mut no_fmt = wav(0, 0, 100);
+        no_fmt[12..16].copy_from_slice(b"junk");
+        assert!(wav_sizes(&mut Cursor::new(&no_fmt), no_fmt.len() as u64).is_err());
+        let header_only = &wav(0, 0, 0)[..36];
+        assert!(wav_sizes(&mut Cursor::new(header_only), 36).is_err());
+        assert!(wav_sizes(&mut Cursor::new(b"RIFF"), 4).is_err());
+    }
 }

@@ -293,6 +293,11 @@ fn store_stream<S: Read + Seek>(
         }
         _ => Vec::new(),
     };
+    // A WAV's size fields, made true (a streaming recorder's placeholders; checked above).
+    let sizes = match media {
+        MediaType::Wav => container::wav_sizes(source, len).unwrap_or_default(),
+        _ => Vec::new(),
+    };
     source
         .seek(std::io::SeekFrom::Start(0))
         .map_err(|e| Error::Read {
@@ -306,8 +311,8 @@ fn store_stream<S: Read + Seek>(
         copied: 0,
         len,
     };
-    let mut blanked = iso::Blanked::new(watched, metadata);
-    let blob = store.put_blob_from(&mut blanked).map_err(|e| {
+    let mut stored = container::Patched::new(iso::Blanked::new(watched, metadata), sizes);
+    let blob = store.put_blob_from(&mut stored).map_err(|e| {
         if control.is_cancelled() {
             Error::Cancelled { name: name.into() }
         } else {

@@ -130,3 +130,31 @@ fn a_jpeg_with_stray_bytes_between_its_segments_imports_whole() {
         received_check(&bytes).unwrap();
     }
 }
+
+/// A WAV as recorders that write while they record leave it: both sizes placeholders.
+#[test]
+fn a_wav_with_a_streaming_recorders_placeholder_sizes_imports_with_true_sizes() {
+    let samples: Vec<u8> = (0..16_000u32)
+        .flat_map(|i| ((i % 200) as i16 * 50).to_le_bytes())
+        .collect();
+    let mut wav = b"RIFF\xff\xff\xff\xffWAVEfmt ".to_vec();
+    wav.extend(16u32.to_le_bytes());
+    wav.extend([1, 0, 1, 0, 0x80, 0x3E, 0, 0, 0, 0x7D, 0, 0, 2, 0, 16, 0]);
+    wav.extend(b"data\xff\xff\xff\xff");
+    wav.extend(&samples);
+    let (_dir, store) = store();
+    let done = hugme_media::import_bytes(
+        &store,
+        "muistiinpano.wav",
+        &wav,
+        &Settings::default(),
+        &Control::default(),
+    )
+    .unwrap();
+    assert_eq!(done.kind, MediaKind::Audio);
+    let stored = store.blob(&done.blob.hash).unwrap();
+    let le = |at: usize| u32::from_le_bytes(stored[at..at + 4].try_into().unwrap());
+    assert_eq!(le(4) as usize, stored.len() - 8, "RIFF size");
+    assert_eq!(le(40) as usize, samples.len(), "data size");
+    assert_eq!(&stored[44..], &samples[..], "the sound itself untouched");
+}
