@@ -10,6 +10,12 @@ pub enum Error {
          › Formats › Most Compatible, or share the photo as JPEG"
     )]
     Heic { name: String },
+    #[error(
+        "{name} is an HEVC (High Efficiency) video, which most school computers play as sound \
+         over a black picture: on the iPad choose Settings › Camera › Formats › Most \
+         Compatible and film it again, or share it as H.264"
+    )]
+    Hevc { name: String },
     #[error("{name} is not a photo, drawing, sound or video this app knows (JPEG, PNG, WebP, GIF; WebM, Ogg, M4A, MP3, WAV; MP4, WebM)")]
     Unknown { name: String },
     #[error("{name} is {found}, not {expected}: rename it or add it as {found}")]

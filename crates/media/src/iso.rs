@@ -136,6 +136,57 @@ pub fn kind_by_tracks<S: Read + Seek>(
     Ok(sound.then_some(MediaKind::Audio))
 }
 
+/// The codec of each video track: the four-character type of its first sample entry
+/// (`moov/trak/mdia/minf/stbl/stsd`: `avc1`, `hvc1`, `hev1`, `mp4v`, …).
+///
+/// # Errors
+/// As [`kind_by_tracks`].
+pub fn video_codecs<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<[u8; 4]>, String> {
+    let mut walked = 0;
+    let mut codecs = Vec::new();
+    let top = children(source, 0, len, &mut walked)?;
+    let named = |boxes: Vec<BoxAt>, kind: &[u8; 4]| {
+        boxes
+            .into_iter()
+            .filter(|b| &b.kind == kind)
+            .collect::<Vec<_>>()
+    };
+    for moov in named(top, b"moov") {
+        for trak in named(inside(source, &moov, &mut walked)?, b"trak") {
+            for mdia in named(inside(source, &trak, &mut walked)?, b"mdia") {
+                let parts = inside(source, &mdia, &mut walked)?;
+                let mut video = false;
+                for hdlr in parts.iter().filter(|b| &b.kind == b"hdlr") {
+                    let mut handler = [0u8; 4];
+                    if hdlr.end - hdlr.start >= hdlr.header + 12 {
+                        read_at(source, hdlr.start + hdlr.header + 8, &mut handler)
+                            .map_err(|_| "a track's handler is cut off")?;
+                    }
+                    video |= &handler == b"vide";
+                }
+                if !video {
+                    continue;
+                }
+                for minf in named(parts, b"minf") {
+                    for stbl in named(inside(source, &minf, &mut walked)?, b"stbl") {
+                        for stsd in named(inside(source, &stbl, &mut walked)?, b"stsd") {
+                            // Version and flags (4), entry count (4), then the entries.
+                            let first = children(
+                                source,
+                                stsd.start + stsd.header + 8,
+                                stsd.end,
+                                &mut walked,
+                            )?;
+                            codecs.extend(first.first().map(|e| e.kind));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(codecs)
+}
+
 /// The boxes that hold metadata (`udta`, `meta`, `uuid`) at the top, in `moov` and in each
 /// `trak`, in file order.
 ///

@@ -282,6 +282,12 @@ fn store_stream<S: Read + Seek>(
         });
     }
     container::check(name, media, source, len)?;
+    if media == MediaType::Mp4 {
+        let codecs = iso::video_codecs(source, len).unwrap_or_default();
+        if codecs.iter().any(|c| c == b"hvc1" || c == b"hev1") {
+            return Err(Error::Hevc { name: name.into() });
+        }
+    }
     // The recording place and the like: blanked in the stored copy (nothing else moves).
     let metadata = match media {
         MediaType::Mp4 | MediaType::M4a => {

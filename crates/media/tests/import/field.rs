@@ -158,3 +158,28 @@ fn a_wav_with_a_streaming_recorders_placeholder_sizes_imports_with_true_sizes() 
     assert_eq!(le(40) as usize, samples.len(), "data size");
     assert_eq!(&stored[44..], &samples[..], "the sound itself untouched");
 }
+
+/// An iPad's default ("High Efficiency") video: most school computers' browsers play its sound
+/// over a black picture.
+#[test]
+fn an_ipad_hevc_video_is_refused_with_what_to_do() {
+    let (_dir, store) = store();
+    let err = import_file(
+        &store,
+        &field("04-unplayable-recordings/ipad-hevc.mov"),
+        &Settings::default(),
+        &Control::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(err, hugme_media::Error::Hevc { .. }), "{err}");
+    assert!(err.to_string().contains("Most Compatible"), "{err}");
+    assert!(store.blobs().unwrap().is_empty(), "nothing stored");
+    // The other phone videos are H.264 and come in.
+    for file in ["01-video-gps/android-gps.mp4", "01-video-gps/ipad-gps.mov"] {
+        let bytes = std::fs::read(field(file)).unwrap();
+        let codecs =
+            hugme_media::iso::video_codecs(&mut std::io::Cursor::new(&bytes), bytes.len() as u64)
+                .unwrap();
+        assert_eq!(codecs, [*b"avc1"], "{file}");
+    }
+}
