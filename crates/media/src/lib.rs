@@ -16,7 +16,7 @@
 //! # Layout
 //! - [`sniff`]: type recognition. `picture`: the image pipeline; `jpeg`: libjpeg-turbo (scaled
 //!   decoding, encoding, EXIF orientation). `container`: sound and video checks from headers;
-//!   [`iso`]: MP4/MOV tracks and metadata boxes.
+//!   [`iso`]: MP4/MOV tracks and metadata boxes; [`webm`]: a live recording's missing duration.
 //!   [`progress`]: progress and cancelling. [`error`]: what went wrong, in words a pupil can
 //!   act on. [`received`]: whether a file another device sent is in the form this app stores
 //!   (a picture with metadata is refused, never kept).
@@ -29,6 +29,7 @@ mod picture;
 pub mod progress;
 pub mod received;
 pub mod sniff;
+pub mod webm;
 
 use std::borrow::Borrow;
 use std::fs::File;
@@ -304,8 +305,15 @@ fn store_stream<S: Read + Seek>(
         MediaType::Wav => container::wav_sizes(source, len).unwrap_or_default(),
         _ => Vec::new(),
     };
+    // A live recording's WebM: its duration written in (its head rewritten, the rest as is).
+    let with_duration = match media {
+        MediaType::WebmAudio | MediaType::WebmVideo => webm::missing_duration(source, len)
+            .and_then(|fix| Some((fix.head(source)?, fix.rest_from()))),
+        _ => None,
+    };
+    let from = with_duration.as_ref().map_or(0, |(_, rest)| *rest);
     source
-        .seek(std::io::SeekFrom::Start(0))
+        .seek(std::io::SeekFrom::Start(from))
         .map_err(|e| Error::Read {
             name: name.into(),
             source: e,
@@ -314,10 +322,16 @@ fn store_stream<S: Read + Seek>(
     let watched = Watched {
         source,
         control,
-        copied: 0,
+        copied: from,
         len,
     };
-    let mut stored = container::Patched::new(iso::Blanked::new(watched, metadata), sizes);
+    let mut stored: Box<dyn Read + '_> = match with_duration {
+        Some((head, _)) => Box::new(Cursor::new(head).chain(watched)),
+        None => Box::new(container::Patched::new(
+            iso::Blanked::new(watched, metadata),
+            sizes,
+        )),
+    };
     let blob = store.put_blob_from(&mut stored).map_err(|e| {
         if control.is_cancelled() {
             Error::Cancelled { name: name.into() }

@@ -183,3 +183,35 @@ fn an_ipad_hevc_video_is_refused_with_what_to_do() {
         assert_eq!(codecs, [*b"avc1"], "{file}");
     }
 }
+
+/// MediaRecorder's live WebM has no duration: WebKitGTK will not play it, others cannot seek.
+#[test]
+fn a_live_recordings_webm_is_stored_with_its_duration() {
+    for (file, seconds) in [
+        ("04-unplayable-recordings/recorder-no-duration.weba", 4.0),
+        ("02-recorded-sound-refused/recording.webm", 3.0),
+    ] {
+        let original = std::fs::read(field(file)).unwrap();
+        assert_eq!(
+            hugme_media::webm::duration_of(&mut std::io::Cursor::new(&original)),
+            None,
+            "{file}: the field file has no duration"
+        );
+        let (done, stored) = imported(file);
+        assert_eq!(done.kind, MediaKind::Audio, "{file}");
+        let ms = hugme_media::webm::duration_of(&mut std::io::Cursor::new(&stored))
+            .unwrap_or_else(|| panic!("{file}: no duration stored"));
+        assert!(
+            (ms / 1000.0 - seconds).abs() < 0.2,
+            "{file}: {ms} ms, not about {seconds} s"
+        );
+        // The sound is the recorder's: everything after the segment's Info, byte for byte.
+        let tail = 4096.min(original.len() / 2);
+        assert_eq!(
+            &stored[stored.len() - tail..],
+            &original[original.len() - tail..],
+            "{file}"
+        );
+        received_check(&stored).unwrap();
+    }
+}

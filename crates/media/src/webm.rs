@@ -1,0 +1,305 @@
+//! WebM written live, as MediaRecorder writes it (Chromium, Firefox; Chromium bug 642012): no
+//! `Duration` in the segment's `Info`, no `Cues`, clusters of unknown size. WebKitGTK will not
+//! play such a file at all, other players cannot seek it or show its length. The stored copy
+//! gets the duration, as `fix-webm-duration` and `ffmpeg -c copy` give it: measured from the
+//! clusters' blocks, written into `Info`; nothing else is re-muxed.
+//!
+//! Writing a `Duration` makes `Info` longer, which moves everything after it; the only things
+//! that point at positions are a `SeekHead` (turned into a `Void` of the same length, which
+//! every reader skips: a reader without one walks the elements in order, as it must for a live
+//! file anyway) and `Cues` (a file with cues is left as it is; recorders that write cues write
+//! the duration too). Element ids and sizes: the Matroska specification (RFC 9559) and EBML
+//! (RFC 8794).
+//!
+//! Only headers are read: a block's payload is skipped, never read.
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+const EBML: u32 = 0x1A45_DFA3;
+const SEGMENT: u32 = 0x1853_8067;
+const SEEK_HEAD: u32 = 0x114D_9B74;
+const INFO: u32 = 0x1549_A966;
+const TIMESTAMP_SCALE: u32 = 0x2A_D7B1;
+const DURATION: u32 = 0x4489;
+const CUES: u32 = 0x1C53_BB6B;
+const CLUSTER: u32 = 0x1F43_B675;
+const TIMESTAMP: u32 = 0xE7;
+const SIMPLE_BLOCK: u32 = 0xA3;
+const BLOCK_GROUP: u32 = 0xA0;
+const BLOCK: u32 = 0xA1;
+/// Elements that end a cluster of unknown size (the segment's children).
+const SEGMENT_LEVEL: [u32; 8] = [
+    CLUSTER,
+    CUES,
+    SEEK_HEAD,
+    INFO,
+    0x1654_AE6B,
+    0x1254_C367,
+    0x1043_A770,
+    0x1941_A469,
+];
+/// Elements read at most (a real recording of an hour has some tens of thousands of blocks).
+const MAX_ELEMENTS: usize = 2_000_000;
+
+/// An element's header: id, where its data starts, its size (`None`: unknown).
+#[derive(Debug, Clone, Copy)]
+struct Header {
+    id: u32,
+    start: u64,
+    data: u64,
+    size: Option<u64>,
+}
+
+fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
+    source.seek(SeekFrom::Start(at))?;
+    source.read_exact(buf)
+}
+
+/// An EBML variable-length integer at `at`: (value with its marker bit, value without it,
+/// width). `None` at the end of the file or for a malformed first byte.
+fn vint<S: Read + Seek>(source: &mut S, at: u64) -> Option<(u64, u64, usize)> {
+    let mut first = [0u8; 1];
+    read_at(source, at, &mut first).ok()?;
+    let width = first[0].leading_zeros() as usize + 1;
+    if width > 8 {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    read_at(source, at, &mut bytes[..width]).ok()?;
+    let raw = bytes[..width]
+        .iter()
+        .fold(0u64, |v, b| (v << 8) | u64::from(*b));
+    let value = raw & (u64::MAX >> (64 - 7 * width));
+    Some((raw, value, width))
+}
+
+fn header<S: Read + Seek>(source: &mut S, at: u64) -> Option<Header> {
+    let (id, _, id_width) = vint(source, at)?;
+    let (_, size, size_width) = vint(source, at + id_width as u64)?;
+    let unknown = size == u64::MAX >> (64 - 7 * size_width);
+    Some(Header {
+        id: u32::try_from(id).ok()?,
+        start: at,
+        data: at + (id_width + size_width) as u64,
+        size: (!unknown).then_some(size),
+    })
+}
+
+fn uint<S: Read + Seek>(source: &mut S, h: &Header) -> Option<u64> {
+    let size = usize::try_from(h.size?).ok().filter(|s| *s <= 8)?;
+    let mut bytes = [0u8; 8];
+    read_at(source, h.data, &mut bytes[..size]).ok()?;
+    Some(
+        bytes[..size]
+            .iter()
+            .fold(0, |v, b| (v << 8) | u64::from(*b)),
+    )
+}
+
+/// What the stored copy needs: the segment's `Info` rewritten with a `Duration`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DurationFix {
+    /// The whole `Info` element's span, and where its children start.
+    info: (u64, u64),
+    info_children: u64,
+    /// The `SeekHead`'s span, turned into a `Void`.
+    seek_head: Option<(u64, u64, u64)>,
+    /// The segment's size field (position, width, value) when known, else `None`.
+    segment_size: Option<(u64, usize, u64)>,
+    /// In the segment's timestamp units.
+    duration: f64,
+}
+
+/// Whether a WebM of `len` bytes lacks its duration, and the fix if it does (`None`: it has
+/// one, has cues, or is not laid out as this can fix).
+pub(crate) fn missing_duration<S: Read + Seek>(source: &mut S, len: u64) -> Option<DurationFix> {
+    let ebml = header(source, 0).filter(|h| h.id == EBML)?;
+    let segment = header(source, ebml.data + ebml.size?).filter(|h| h.id == SEGMENT)?;
+    let segment_size = match segment.size {
+        Some(size) => {
+            let (_, _, id_width) = vint(source, segment.start)?;
+            let at = segment.start + id_width as u64;
+            Some((at, (segment.data - at) as usize, size))
+        }
+        None => None,
+    };
+    let end = segment.size.map_or(len, |s| (segment.data + s).min(len));
+    let (mut info, mut seek_head) = (None, None);
+    let (mut scale_known, mut last, mut gap, mut elements) = (false, None::<i64>, 0i64, 0usize);
+    let mut at = segment.data;
+    while at < end {
+        elements += 1;
+        if elements > MAX_ELEMENTS {
+            return None;
+        }
+        let h = header(source, at)?;
+        match h.id {
+            INFO => {
+                let size = h.size?;
+                let mut child = h.data;
+                while child < h.data + size {
+                    let c = header(source, child)?;
+                    match c.id {
+                        DURATION => return None,
+                        TIMESTAMP_SCALE => scale_known = uint(source, &c).is_some(),
+                        _ => {}
+                    }
+                    child = c.data + c.size?;
+                }
+                info = Some(h);
+                at = h.data + size;
+            }
+            SEEK_HEAD => {
+                seek_head = Some((h.start, h.data, h.data + h.size?));
+                at = h.data + h.size?;
+            }
+            CUES => return None,
+            CLUSTER => {
+                let (next, times) = cluster(source, &h, end, &mut elements)?;
+                for t in times {
+                    if let Some(previous) = last.filter(|p| t > *p) {
+                        gap = t - previous;
+                    }
+                    last = Some(last.map_or(t, |l| l.max(t)));
+                }
+                at = next;
+            }
+            _ => at = h.data + h.size?,
+        }
+    }
+    let _ = scale_known; // the default scale (1 ms) applies when none is written
+    let info = info?;
+    // The last block lasts about as long as the gap before it (20 ms for Opus).
+    let duration = last? + gap.clamp(0, 1000);
+    Some(DurationFix {
+        info: (info.start, info.data + info.size?),
+        info_children: info.data,
+        seek_head,
+        segment_size,
+        duration: duration as f64,
+    })
+}
+
+/// A cluster's block times (its timestamp plus each block's relative one) and where the next
+/// element after it starts.
+fn cluster<S: Read + Seek>(
+    source: &mut S,
+    h: &Header,
+    end: u64,
+    elements: &mut usize,
+) -> Option<(u64, Vec<i64>)> {
+    let stop = h.size.map_or(end, |s| (h.data + s).min(end));
+    let (mut base, mut times, mut at) = (0i64, Vec::new(), h.data);
+    while at < stop {
+        *elements += 1;
+        if *elements > MAX_ELEMENTS {
+            return None;
+        }
+        let c = header(source, at)?;
+        if h.size.is_none() && SEGMENT_LEVEL.contains(&c.id) {
+            break; // an unknown-size cluster ends where the next segment child begins
+        }
+        match c.id {
+            TIMESTAMP => base = i64::try_from(uint(source, &c)?).ok()?,
+            SIMPLE_BLOCK => times.push(base + block_time(source, c.data)?),
+            BLOCK_GROUP => {
+                let mut inner = c.data;
+                while inner < c.data + c.size? {
+                    let b = header(source, inner)?;
+                    if b.id == BLOCK {
+                        times.push(base + block_time(source, b.data)?);
+                    }
+                    inner = b.data + b.size?;
+                }
+            }
+            _ => {}
+        }
+        at = c.data + c.size?;
+    }
+    Some((at.min(stop), times))
+}
+
+/// A block's timestamp relative to its cluster: after the track number, a signed 16-bit value.
+fn block_time<S: Read + Seek>(source: &mut S, data: u64) -> Option<i64> {
+    let (_, _, width) = vint(source, data)?;
+    let mut time = [0u8; 2];
+    read_at(source, data + width as u64, &mut time).ok()?;
+    Some(i64::from(i16::from_be_bytes(time)))
+}
+
+/// An EBML size of `width` bytes.
+fn size_bytes(value: u64, width: usize) -> Option<Vec<u8>> {
+    if width == 0 || width > 8 || value >= (1u64 << (7 * width)) - 1 {
+        return None;
+    }
+    let marked = value | (1u64 << (7 * width));
+    Some(marked.to_be_bytes()[8 - width..].to_vec())
+}
+
+impl DurationFix {
+    /// The stored copy's bytes up to the end of `Info` (the rest is the file's own, from
+    /// [`DurationFix::rest_from`]). `None` when a size cannot be rewritten in place.
+    pub(crate) fn head<S: Read + Seek>(&self, source: &mut S) -> Option<Vec<u8>> {
+        let mut out = vec![0u8; usize::try_from(self.info_children).ok()?];
+        read_at(source, 0, &mut out).ok()?;
+        let mut children = vec![0u8; usize::try_from(self.info.1 - self.info_children).ok()?];
+        read_at(source, self.info_children, &mut children).ok()?;
+        // Duration: id 0x4489, size 8, a big-endian double.
+        children.extend([0x44, 0x89, 0x88]);
+        children.extend(self.duration.to_be_bytes());
+        let grown = (children.len() as u64) + 4 + 8 - (self.info.1 - self.info.0);
+        out.truncate(usize::try_from(self.info.0).ok()?);
+        out.extend(INFO.to_be_bytes());
+        out.extend(size_bytes(children.len() as u64, 8)?);
+        out.extend(children);
+        if let Some((at, width, size)) = self.segment_size {
+            let field = size_bytes(size + grown, width)?;
+            let at = usize::try_from(at).ok()?;
+            out.get_mut(at..at + width)?.copy_from_slice(&field);
+        }
+        if let Some((start, data, end)) = self.seek_head {
+            // A Void of the same length: id 0xEC and a size 3 bytes wider than the SeekHead's.
+            let (start, data, end) = (start as usize, data as usize, end as usize);
+            if end > out.len() {
+                return None; // after Info: not where recorders put it
+            }
+            let width = data - start - 4 + 3;
+            let mut void = vec![0xEC];
+            void.extend(size_bytes((end - data) as u64, width)?);
+            void.resize(end - start, 0);
+            out[start..end].copy_from_slice(&void);
+        }
+        Some(out)
+    }
+
+    /// Where the file's own bytes continue after [`DurationFix::head`].
+    pub(crate) fn rest_from(&self) -> u64 {
+        self.info.1
+    }
+}
+
+/// The duration a WebM's `Info` says, in its timestamp units (ms at the default scale), if it
+/// says one.
+pub fn duration_of<S: Read + Seek>(source: &mut S) -> Option<f64> {
+    let ebml = header(source, 0).filter(|h| h.id == EBML)?;
+    let segment = header(source, ebml.data + ebml.size?).filter(|h| h.id == SEGMENT)?;
+    let mut at = segment.data;
+    for _ in 0..64 {
+        let h = header(source, at)?;
+        if h.id == INFO {
+            let mut child = h.data;
+            while child < h.data + h.size? {
+                let c = header(source, child)?;
+                if c.id == DURATION && c.size == Some(8) {
+                    let mut bytes = [0u8; 8];
+                    read_at(source, c.data, &mut bytes).ok()?;
+                    return Some(f64::from_be_bytes(bytes));
+                }
+                child = c.data + c.size?;
+            }
+            return None;
+        }
+        at = h.data + h.size?;
+    }
+    None
+}
