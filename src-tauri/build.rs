@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "edit_project",
     "add_media",
     "add_drawing",
+    "media_base",
     "close_now",
     "launch",
     "ui_ready",

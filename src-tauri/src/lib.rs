@@ -8,7 +8,9 @@
 //! - [`commands`]: one module per area (`classes`, `projects`, `media`, `export`, `sync`,
 //!   `teacher`, `enrolment`, `term`, `window`, `launch`), each command a few lines calling the
 //!   facade or the network side off the main thread.
-//! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView.
+//! - [`media_protocol`]: `media://localhost/<hash>` serves blobs to the WebView;
+//!   [`media_server`]: sound and video over loopback HTTP (WebKitGTK's media player cannot
+//!   read a custom scheme).
 //! - [`options`]: `--data DIR`, `--no-discovery`, `--listen ADDR` and their environment
 //!   variables.
 //! - [`webview`]: WebKitGTK settings Tauri does not expose (camera, microphone).
@@ -20,6 +22,7 @@
 pub mod commands;
 pub mod error;
 pub mod media_protocol;
+pub mod media_server;
 pub mod options;
 pub mod webview;
 
@@ -53,8 +56,16 @@ pub fn run() {
     // same open documents. A failure here leaves the app working offline.
     let network = Arc::new(network_side(&app, &options));
     let protocol_app = Arc::clone(&app);
+    let media_server = match media_server::MediaServer::start(Arc::clone(&app)) {
+        Ok(server) => Some(server),
+        Err(e) => {
+            eprintln!("Hug me! Studio cannot serve sound and video on loopback: {e}");
+            None
+        }
+    };
     let result = tauri::Builder::default()
         .manage(Arc::clone(&app))
+        .manage(media_server)
         .manage(options)
         .manage(started)
         .manage(network)
@@ -72,6 +83,7 @@ pub fn run() {
             commands::projects::edit_project,
             commands::media::add_media,
             commands::media::add_drawing,
+            commands::media::media_base,
             commands::window::close_now,
             commands::launch::launch,
             commands::launch::ui_ready,

@@ -25,10 +25,52 @@ pub fn respond(app: &Arc<App>, request: &Request<Vec<u8>>) -> Response<Vec<u8>> 
     }
 }
 
-type Failure = (StatusCode, String);
+pub(crate) type Failure = (StatusCode, String);
 
-fn serve(app: &Arc<App>, request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>, Failure> {
-    let hash = request.uri().path().trim_start_matches('/');
+/// What to send for one request: status, type, the byte span of the file and its length, and
+/// the open file (read by the caller, a span at a time).
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub mime: &'static str,
+    pub start: u64,
+    pub end: u64,
+    pub len: u64,
+    pub file: std::fs::File,
+}
+
+impl Answer {
+    /// The response's headers (type, ranges, caching), `Content-Range` for a 206.
+    pub(crate) fn headers(&self) -> Vec<(header::HeaderName, String)> {
+        let mut out = vec![
+            (header::CONTENT_TYPE, self.mime.to_owned()),
+            (header::ACCEPT_RANGES, "bytes".to_owned()),
+            // A hash names its bytes forever.
+            (
+                header::CACHE_CONTROL,
+                "max-age=31536000, immutable".to_owned(),
+            ),
+        ];
+        if self.status == StatusCode::PARTIAL_CONTENT {
+            out.push((
+                header::CONTENT_RANGE,
+                format!("bytes {}-{}/{}", self.start, self.end, self.len),
+            ));
+        }
+        out
+    }
+
+    /// Bytes of the body.
+    pub(crate) fn body_len(&self) -> u64 {
+        if self.len == 0 {
+            0
+        } else {
+            self.end - self.start + 1
+        }
+    }
+}
+
+/// Plans the answer to a request for blob `hash` with this `Range` header, if any.
+pub(crate) fn answer(app: &Arc<App>, hash: &str, range: Option<&str>) -> Result<Answer, Failure> {
     let MediaFile {
         mut file,
         len,
@@ -37,30 +79,31 @@ fn serve(app: &Arc<App>, request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>
         .open_media(hash)
         .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?
         .ok_or_else(|| (StatusCode::NOT_FOUND, format!("{hash}: not here")))?;
+    let range = range.and_then(|v| parse_range(v, len));
+    let (status, start, end) = plan(range, len, mime)?;
+    file.seek(SeekFrom::Start(start)).map_err(internal)?;
+    Ok(Answer {
+        status,
+        mime,
+        start,
+        end,
+        len,
+        file,
+    })
+}
+
+fn serve(app: &Arc<App>, request: &Request<Vec<u8>>) -> Result<Response<Vec<u8>>, Failure> {
+    let hash = request.uri().path().trim_start_matches('/');
     let range = request
         .headers()
         .get(header::RANGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| parse_range(v, len));
-    let (status, start, end) = plan(range, len, mime)?;
-    let mut body = vec![
-        0;
-        if len == 0 {
-            0
-        } else {
-            (end - start + 1) as usize
-        }
-    ];
-    file.seek(SeekFrom::Start(start)).map_err(internal)?;
-    file.read_exact(&mut body).map_err(internal)?;
-    let mut response = Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, mime)
-        .header(header::ACCEPT_RANGES, "bytes")
-        // A hash names its bytes forever.
-        .header(header::CACHE_CONTROL, "max-age=31536000, immutable");
-    if status == StatusCode::PARTIAL_CONTENT {
-        response = response.header(header::CONTENT_RANGE, format!("bytes {start}-{end}/{len}"));
+        .and_then(|v| v.to_str().ok());
+    let mut answer = answer(app, hash, range)?;
+    let mut body = vec![0; answer.body_len() as usize];
+    answer.file.read_exact(&mut body).map_err(internal)?;
+    let mut response = Response::builder().status(answer.status);
+    for (name, value) in answer.headers() {
+        response = response.header(name, value);
     }
     response.body(body).map_err(internal)
 }

@@ -11,6 +11,13 @@ use tauri::State;
 use super::blocking;
 use crate::error::{CommandError, CommandResult};
 
+/// Where sound and video are served to the page (`http://127.0.0.1:<port>/<token>/`; see
+/// `media_server`), or none if the loopback server could not start.
+#[tauri::command]
+pub fn media_base(server: State<'_, Option<crate::media_server::MediaServer>>) -> Option<String> {
+    server.as_ref().map(|s| s.base.clone())
+}
+
 /// Headers: `x-project`, `x-page`, `x-name` (URI-encoded file name). Body: the file.
 #[tauri::command]
 pub async fn add_media(app: State<'_, Arc<App>>, request: Request<'_>) -> CommandResult<BlockView> {

@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 mod driver;
 mod headless;
+mod media;
 mod student;
 mod sync;
 mod teacher;

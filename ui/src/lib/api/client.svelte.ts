@@ -221,6 +221,23 @@ export function mediaUrl(hash: string): string {
   return windowsLike ? `http://media.localhost/${hash}` : `media://localhost/${hash}`;
 }
 
+/** Where the app serves sound and video (its loopback server), once it has said. */
+const media = $state<{ base: string | null }>({ base: null });
+call<string | null>('media_base')
+  .then((base) => {
+    media.base = base;
+  })
+  .catch(() => {});
+
+/**
+ * The address of a stored sound or video for `<audio>` / `<video>`: the app's loopback
+ * server, since WebKitGTK's media player cannot read the `media:` scheme; `mediaUrl` until
+ * the app has said where (or if it could not start one).
+ */
+export function streamUrl(hash: string): string {
+  return media.base ? `${media.base}${hash}` : mediaUrl(hash);
+}
+
 /** A new id for an item the UI adds. */
 export const newId = (): string => crypto.randomUUID();
 

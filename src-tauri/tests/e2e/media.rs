@@ -1,0 +1,98 @@
+//! Sound as a live recorder writes it, played by the app's own WebView (WebKitGTK): served
+//! over the app's loopback server (its media player cannot read `media:`), with the duration
+//! the import wrote (a MediaRecorder WebM has none, and then shows no length).
+
+use crate::driver::Driver;
+
+fn field(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../assets/field")
+        .join(path)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_recording_plays_with_its_length_in_the_app() {
+    let data = tempfile::tempdir().unwrap();
+    let recording = std::fs::read(field("04-unplayable-recordings/recorder-no-duration.weba"))
+        .expect("the field recording");
+    {
+        let app = hugme_app::App::open(data.path()).unwrap();
+        hugme_app::sample::create(&app).unwrap();
+        let class = app.classes().unwrap().remove(0);
+        let ketut = class
+            .groups
+            .iter()
+            .find(|g| g.name.as_str() == "Ketut")
+            .unwrap();
+        let project = app.create_project(&class.id, &ketut.id, "Äänet").unwrap();
+        app.edit_project(
+            project.as_str(),
+            &hugme_app::api::edit::Edit::AddPage { id: "pg".into() },
+        )
+        .unwrap();
+        // Through the import, as the microphone button hands it over.
+        app.add_media_block(project.as_str(), "pg", "recording.weba", &recording)
+            .unwrap();
+        // And the same bytes as the recorder wrote them, bypassing the import (as before).
+        let raw = app.store().put_blob(&recording).unwrap();
+        app.update_project(&project, |p| {
+            let mut block = p.content.pages[0].blocks[0].fresh_copy();
+            block.id = hugme_model::BlockId::random();
+            if let hugme_model::BlockKind::Audio { media } = &mut block.kind {
+                media.hash = raw.hash.clone();
+                media.size = raw.size;
+            }
+            p.content.pages[0].blocks.push(block);
+            Ok(())
+        })
+        .unwrap();
+    }
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.click("[data-testid=group-card][data-group=Ketut]")
+        .await;
+    app.find("[data-testid=project-card]").await;
+    app.client
+        .execute(
+            "[...document.querySelectorAll('[data-testid=project-card]')] \
+               .find(b => b.innerText.includes('Äänet')).click();",
+            vec![],
+        )
+        .await
+        .expect("the project's card");
+    app.click("[data-testid=step-content]").await;
+    app.click("[data-testid=page-card]").await;
+    app.find("[data-testid=block-audio]").await;
+    app.client
+        .execute(
+            "document.querySelectorAll('[data-testid=block-audio]').forEach(a => { \
+               a.preload = 'metadata'; a.load(); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.until(
+        "the stored recording's length, in the WebView",
+        "const a = document.querySelectorAll('[data-testid=block-audio]')[0]; \
+         return !!a && isFinite(a.duration) && Math.abs(a.duration - 4) < 0.3;",
+    )
+    .await;
+    app.shot("46-recording-with-length").await;
+    // The recorder's own bytes: no length (the fault this fixes), given the same time again.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let raw = app
+        .client
+        .execute(
+            "const a = document.querySelectorAll('[data-testid=block-audio]')[1]; \
+             return isFinite(a.duration) && Math.abs(a.duration - 4) < 0.3;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        raw,
+        serde_json::Value::Bool(false),
+        "the unfixed recording shows its length too"
+    );
+    app.quit().await;
+}
