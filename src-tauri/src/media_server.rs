@@ -8,13 +8,13 @@
 //! no other program on the tablet, and no page, can read a pupil's recordings by guessing.
 //! Answers are [`crate::media_protocol`]'s (type sniffed, ranges, at most 8 MiB per answer),
 //! streamed from the file, one request per connection (`Connection: close`). Requests are
-//! bounded: 8 KiB of head, 10 s to send it, 32 connections at once.
+//! bounded: 8 KiB of head, 5 s to send all of it, 32 connections at once.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hugme_app::App;
 use tauri::http::StatusCode;
@@ -25,6 +25,8 @@ use crate::media_protocol::answer;
 const AT_ONCE: usize = 32;
 /// Longest request head read.
 const MAX_HEAD: u64 = 8 << 10;
+/// Longest time to send a request head.
+const HEAD_TIME: Duration = Duration::from_secs(5);
 
 /// A running server: where the page finds media.
 #[derive(Debug, Clone)]
@@ -70,9 +72,13 @@ impl MediaServer {
 
 /// One request: `GET` or `HEAD /<token>/<hash>` with an optional `Range`.
 fn serve(app: &Arc<App>, token: &str, stream: TcpStream) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    // The whole head within HEAD_TIME (a byte every few seconds must not hold a slot for hours).
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
-    let mut reader = BufReader::new((&stream).take(MAX_HEAD));
+    let head = Deadline {
+        stream: &stream,
+        by: Instant::now() + HEAD_TIME,
+    };
+    let mut reader = BufReader::new(head.take(MAX_HEAD));
     let mut line = String::new();
     reader.read_line(&mut line)?;
     let mut parts = line.split_whitespace();
@@ -119,6 +125,26 @@ fn serve(app: &Arc<App>, token: &str, stream: TcpStream) -> std::io::Result<()> 
     out.flush()
 }
 
+/// Reads from the connection only until `by`: each read waits at most for what is left.
+struct Deadline<'a> {
+    stream: &'a TcpStream,
+    by: Instant,
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.by.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the request head took too long",
+            ));
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
 fn fail(out: &mut &TcpStream, status: StatusCode, why: &str) -> std::io::Result<()> {
     let head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{why}",
@@ -161,6 +187,55 @@ mod tests {
             .map(|(a, b)| (a.to_ascii_lowercase(), b.to_owned()))
             .collect();
         (status, headers, all[split + 4..].to_vec())
+    }
+
+    #[test]
+    fn slow_clients_holding_every_slot_are_let_go_and_the_player_gets_its_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = Arc::new(App::open(dir.path()).unwrap());
+        let mut wav = b"RIFF\x24\x10\0\0WAVEfmt ".to_vec();
+        wav.resize(4096, 7);
+        let hash = app.store().put_blob(&wav).unwrap().hash;
+        let server = MediaServer::start(app).unwrap();
+        let host = server
+            .base
+            .strip_prefix("http://")
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        // Every slot taken by a client that sends a byte now and then and never finishes.
+        let slow: Vec<TcpStream> = (0..AT_ONCE)
+            .map(|_| {
+                let mut s = TcpStream::connect(&host).unwrap();
+                s.write_all(b"GET /").unwrap();
+                s
+            })
+            .collect();
+        let dripping = std::thread::spawn(move || {
+            for _ in 0..40 {
+                for mut s in &slow {
+                    let _ = s.write_all(b"x");
+                }
+                std::thread::sleep(Duration::from_millis(300));
+            }
+        });
+        let start = Instant::now();
+        let url = format!("{}{hash}", server.base);
+        loop {
+            let answered = std::panic::catch_unwind(|| get(&url, None));
+            if let Ok((200, _, body)) = answered {
+                assert_eq!(body.len(), 4096);
+                break;
+            }
+            assert!(
+                start.elapsed() < HEAD_TIME * 2,
+                "the slow clients kept every slot"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        drop(dripping);
     }
 
     #[test]

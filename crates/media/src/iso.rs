@@ -19,8 +19,9 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use crate::sniff::MediaKind;
 
-/// Boxes walked in one file at most (a real file has a few dozen).
-pub const MAX_BOXES: usize = 10_000;
+/// Boxes walked in one file at most (a real file has a few dozen; a long fragmented
+/// recording a few per second of it).
+pub const MAX_BOXES: usize = 500_000;
 
 /// A box: where it starts, its header's length, where it ends, and its type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,35 +188,70 @@ pub fn video_codecs<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<[u8;
     Ok(codecs)
 }
 
-/// The boxes that hold metadata (`udta`, `meta`, `uuid`) at the top, in `moov` and in each
-/// `trak`, in file order.
-///
-/// # Errors
-/// As [`kind_by_tracks`].
-pub fn metadata_boxes<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<BoxAt>, String> {
-    let is_metadata = |b: &BoxAt| matches!(&b.kind, b"udta" | b"meta" | b"uuid");
+/// Boxes that hold other boxes, walked for metadata (not `stsd`'s sample entries, not `mdat`).
+const CONTAINERS: [&[u8; 4]; 10] = [
+    b"moov", b"trak", b"mdia", b"minf", b"dinf", b"stbl", b"edts", b"mvex", b"moof", b"traf",
+];
+/// How deep containers go here (`moov/trak/mdia/minf/stbl` is five).
+const MAX_DEPTH: usize = 8;
+
+/// The boxes of these kinds at the top and at any depth of the containers, in file order.
+fn boxes_of<S: Read + Seek>(
+    source: &mut S,
+    len: u64,
+    kinds: &[&[u8; 4]],
+) -> Result<Vec<BoxAt>, String> {
     let mut walked = 0;
     let mut found = Vec::new();
-    let top = children(source, 0, len, &mut walked)?;
-    for b in &top {
-        if is_metadata(b) {
-            found.push(*b);
-        } else if &b.kind == b"moov" {
-            for m in inside(source, b, &mut walked)? {
-                if is_metadata(&m) {
-                    found.push(m);
-                } else if &m.kind == b"trak" {
-                    found.extend(
-                        inside(source, &m, &mut walked)?
-                            .into_iter()
-                            .filter(is_metadata),
-                    );
-                }
+    let mut pending = vec![(children(source, 0, len, &mut walked)?, 0usize)];
+    while let Some((boxes, depth)) = pending.pop() {
+        for b in boxes {
+            if kinds.contains(&&b.kind) {
+                found.push(b);
+            } else if CONTAINERS.contains(&&b.kind) && depth < MAX_DEPTH {
+                pending.push((inside(source, &b, &mut walked)?, depth + 1));
             }
         }
     }
     found.sort_by_key(|b| b.start);
     Ok(found)
+}
+
+/// The boxes that hold metadata (`udta`, `meta`, `uuid`: the recording place, the device, the
+/// date, XMP) at the top and anywhere in the movie's and fragments' containers, in file order.
+///
+/// # Errors
+/// As [`kind_by_tracks`].
+pub fn metadata_boxes<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<BoxAt>, String> {
+    boxes_of(source, len, &[b"udta", b"meta", b"uuid"])
+}
+
+/// The padding boxes (`free`, `skip`): blanked like metadata on import, since a box renamed
+/// `free` may still carry what it held.
+///
+/// # Errors
+/// As [`kind_by_tracks`].
+pub fn padding_boxes<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<BoxAt>, String> {
+    boxes_of(source, len, &[b"free", b"skip"])
+}
+
+/// Whether a box's contents are all zero (read a piece at a time).
+///
+/// # Errors
+/// A read error.
+pub fn is_blank<S: Read + Seek>(source: &mut S, b: &BoxAt) -> io::Result<bool> {
+    source.seek(SeekFrom::Start(b.start + b.header))?;
+    let mut left = b.end - b.start - b.header;
+    let mut piece = [0u8; 8192];
+    while left > 0 {
+        let n = left.min(piece.len() as u64) as usize;
+        source.read_exact(&mut piece[..n])?;
+        if piece[..n].iter().any(|&x| x != 0) {
+            return Ok(false);
+        }
+        left -= n as u64;
+    }
+    Ok(true)
 }
 
 /// A reader of the file with the given boxes blanked: each renamed `free`, its contents zero.
@@ -329,6 +365,35 @@ mod tests {
             kind_by_tracks(&mut Cursor::new(&out), out.len() as u64).unwrap(),
             Some(MediaKind::Audio)
         );
+    }
+
+    #[test]
+    fn metadata_deeper_in_the_movie_and_a_box_renamed_free_are_found() {
+        // udta inside mdia, and a udta renamed `free` with the place still in it.
+        let mut hdlr = vec![0u8; 8];
+        hdlr.extend_from_slice(b"soun");
+        hdlr.extend_from_slice(&[0u8; 13]);
+        let mut mdia = boxed(b"hdlr", &hdlr);
+        mdia.extend(boxed(b"udta", b"\xa9xyz+60.1699+024.9384/"));
+        let mut moov = boxed(b"trak", &boxed(b"mdia", &mdia));
+        moov.extend(boxed(b"free", b"\xa9xyz+60.1699+024.9384/"));
+        let mut file = boxed(b"ftyp", b"isom\0\0\0\0isom");
+        file.extend(boxed(b"moov", &moov));
+        let len = file.len() as u64;
+        let metadata = metadata_boxes(&mut Cursor::new(&file), len).unwrap();
+        assert_eq!(metadata.len(), 1, "the udta inside mdia");
+        let padding = padding_boxes(&mut Cursor::new(&file), len).unwrap();
+        assert_eq!(padding.len(), 1);
+        assert!(!is_blank(&mut Cursor::new(&file), &padding[0]).unwrap());
+        let mut out = Vec::new();
+        let all = [metadata, padding].concat();
+        Blanked::new(Cursor::new(&file), all.clone())
+            .read_to_end(&mut out)
+            .unwrap();
+        assert!(!out.windows(8).any(|w| w == b"+60.1699"));
+        for b in &all {
+            assert!(is_blank(&mut Cursor::new(&out), b).unwrap());
+        }
     }
 
     #[test]

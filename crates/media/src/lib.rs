@@ -292,11 +292,15 @@ fn store_stream<S: Read + Seek>(
     // The recording place and the like: blanked in the stored copy (nothing else moves).
     let metadata = match media {
         MediaType::Mp4 | MediaType::M4a => {
-            iso::metadata_boxes(source, len).map_err(|why| Error::Damaged {
+            let damaged = |why| Error::Damaged {
                 name: name.into(),
                 kind: media.kind().noun(),
                 why,
-            })?
+            };
+            let mut boxes = iso::metadata_boxes(source, len).map_err(damaged)?;
+            boxes.extend(iso::padding_boxes(source, len).map_err(damaged)?);
+            boxes.sort_by_key(|b| b.start);
+            boxes
         }
         _ => Vec::new(),
     };

@@ -73,6 +73,14 @@ pub fn check<S: Read + Seek>(file: S, len: u64) -> Result<(), Unkept> {
                 String::from_utf8_lossy(&b.kind)
             )));
         }
+        // A metadata box renamed `free` still carries what it held: padding must be zeros.
+        let padding =
+            crate::iso::padding_boxes(&mut file, len).map_err(|why| malformed("MP4", why))?;
+        for b in &padding {
+            if !crate::iso::is_blank(&mut file, b)? {
+                return Err(Unkept::Metadata("a padding box that is not blank".into()));
+            }
+        }
         return Ok(());
     }
     if found.is_some_and(|t| t.kind() == MediaKind::Image) && len > MAX_PICTURE_BYTES {
@@ -559,6 +567,24 @@ mod tests {
         ));
         let mp4 = b"\0\0\0\x18ftypisom\0\0\x02\0isommp41\0\0\0\x08mdat";
         check(io::Cursor::new(&mp4[..]), mp4.len() as u64).unwrap();
+        // The same behind an ID3 tag, to pass as an MP3 with its boxes: not a file the app keeps.
+        let mut id3 = b"ID3\x04\0\0\0\0\0\0".to_vec();
+        id3.extend_from_slice(&mp4[..]);
+        assert!(matches!(
+            check(io::Cursor::new(&id3[..]), id3.len() as u64),
+            Err(Unkept::Unknown)
+        ));
+        // A box renamed `free` that still holds the place.
+        let mut renamed = mp4[..24].to_vec();
+        let place = b"\xa9xyz+60.1699+024.9384/";
+        renamed.extend_from_slice(&(8 + place.len() as u32).to_be_bytes());
+        renamed.extend_from_slice(b"free");
+        renamed.extend_from_slice(place);
+        renamed.extend_from_slice(&mp4[24..]);
+        assert!(matches!(
+            check(io::Cursor::new(&renamed[..]), renamed.len() as u64),
+            Err(Unkept::Metadata(_))
+        ));
         // A picture too big for the app to have made is not read.
         let clean = imported(false);
         assert!(matches!(

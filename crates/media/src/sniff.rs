@@ -113,7 +113,14 @@ pub fn sniff(head: &[u8]) -> Option<MediaType> {
             _ => MediaType::Mp4,
         });
     }
-    if at(0, b"ID3") || (head.len() > 1 && head[0] == 0xFF && (head[1] & 0xE6) == 0xE2) {
+    if at(0, b"ID3") {
+        // An ID3 tag in front of an MP4 is not an MP3 (it would pass as one, box and all).
+        if head.windows(4).any(|w| w == b"ftyp" || w == b"moov") {
+            return None;
+        }
+        return Some(MediaType::Mp3);
+    }
+    if head.len() > 1 && head[0] == 0xFF && (head[1] & 0xE6) == 0xE2 {
         return Some(MediaType::Mp3);
     }
     None

@@ -19,7 +19,6 @@ const EBML: u32 = 0x1A45_DFA3;
 const SEGMENT: u32 = 0x1853_8067;
 const SEEK_HEAD: u32 = 0x114D_9B74;
 const INFO: u32 = 0x1549_A966;
-const TIMESTAMP_SCALE: u32 = 0x2A_D7B1;
 const DURATION: u32 = 0x4489;
 const CUES: u32 = 0x1C53_BB6B;
 const CLUSTER: u32 = 0x1F43_B675;
@@ -38,8 +37,12 @@ const SEGMENT_LEVEL: [u32; 8] = [
     0x1043_A770,
     0x1941_A469,
 ];
-/// Elements read at most (a real recording of an hour has some tens of thousands of blocks).
+/// Elements read at most, all levels together (a real recording of an hour has some tens of
+/// thousands of blocks).
 const MAX_ELEMENTS: usize = 2_000_000;
+/// The most of the file before the end of `Info` that is rewritten in memory (a recorder
+/// writes `Info` in its first few hundred bytes).
+const MAX_HEAD: u64 = 1 << 20;
 
 /// An element's header: id, where its data starts, its size (`None`: unknown).
 #[derive(Debug, Clone, Copy)]
@@ -73,14 +76,20 @@ fn vint<S: Read + Seek>(source: &mut S, at: u64) -> Option<(u64, u64, usize)> {
     Some((raw, value, width))
 }
 
-fn header<S: Read + Seek>(source: &mut S, at: u64) -> Option<Header> {
+/// The element header at `at`, whose data must end by `limit` (its parent's end, or the
+/// file's): `None` for one that claims to run past it.
+fn header<S: Read + Seek>(source: &mut S, at: u64, limit: u64) -> Option<Header> {
     let (id, _, id_width) = vint(source, at)?;
     let (_, size, size_width) = vint(source, at + id_width as u64)?;
     let unknown = size == u64::MAX >> (64 - 7 * size_width);
+    let data = at + (id_width + size_width) as u64;
+    if !unknown && data.checked_add(size)? > limit {
+        return None;
+    }
     Some(Header {
         id: u32::try_from(id).ok()?,
         start: at,
-        data: at + (id_width + size_width) as u64,
+        data,
         size: (!unknown).then_some(size),
     })
 }
@@ -113,8 +122,8 @@ pub(crate) struct DurationFix {
 /// Whether a WebM of `len` bytes lacks its duration, and the fix if it does (`None`: it has
 /// one, has cues, or is not laid out as this can fix).
 pub(crate) fn missing_duration<S: Read + Seek>(source: &mut S, len: u64) -> Option<DurationFix> {
-    let ebml = header(source, 0).filter(|h| h.id == EBML)?;
-    let segment = header(source, ebml.data + ebml.size?).filter(|h| h.id == SEGMENT)?;
+    let ebml = header(source, 0, len).filter(|h| h.id == EBML)?;
+    let segment = header(source, ebml.data + ebml.size?, len).filter(|h| h.id == SEGMENT)?;
     let segment_size = match segment.size {
         Some(size) => {
             let (_, _, id_width) = vint(source, segment.start)?;
@@ -125,24 +134,31 @@ pub(crate) fn missing_duration<S: Read + Seek>(source: &mut S, len: u64) -> Opti
     };
     let end = segment.size.map_or(len, |s| (segment.data + s).min(len));
     let (mut info, mut seek_head) = (None, None);
-    let (mut scale_known, mut last, mut gap, mut elements) = (false, None::<i64>, 0i64, 0usize);
+    let mut times = Times::default();
+    let mut elements = 0usize;
     let mut at = segment.data;
     while at < end {
         elements += 1;
         if elements > MAX_ELEMENTS {
             return None;
         }
-        let h = header(source, at)?;
+        let h = header(source, at, end)?;
         match h.id {
             INFO => {
                 let size = h.size?;
+                // Rewritten in memory: only where a recorder writes it, near the start.
+                if h.data + size > MAX_HEAD || info.is_some() {
+                    return None;
+                }
                 let mut child = h.data;
                 while child < h.data + size {
-                    let c = header(source, child)?;
-                    match c.id {
-                        DURATION => return None,
-                        TIMESTAMP_SCALE => scale_known = uint(source, &c).is_some(),
-                        _ => {}
+                    elements += 1;
+                    if elements > MAX_ELEMENTS {
+                        return None;
+                    }
+                    let c = header(source, child, h.data + size)?;
+                    if c.id == DURATION {
+                        return None;
                     }
                     child = c.data + c.size?;
                 }
@@ -155,22 +171,17 @@ pub(crate) fn missing_duration<S: Read + Seek>(source: &mut S, len: u64) -> Opti
             }
             CUES => return None,
             CLUSTER => {
-                let (next, times) = cluster(source, &h, end, &mut elements)?;
-                for t in times {
-                    if let Some(previous) = last.filter(|p| t > *p) {
-                        gap = t - previous;
-                    }
-                    last = Some(last.map_or(t, |l| l.max(t)));
-                }
-                at = next;
+                // Info after the sound: not a recorder's layout.
+                info?;
+                at = cluster(source, &h, end, &mut elements, &mut times)?;
             }
             _ => at = h.data + h.size?,
         }
     }
-    let _ = scale_known; // the default scale (1 ms) applies when none is written
     let info = info?;
-    // The last block lasts about as long as the gap before it (20 ms for Opus).
-    let duration = last? + gap.clamp(0, 1000);
+    // The last block lasts about as long as the gap before it (20 ms for Opus). Times are
+    // in the segment's timestamp units (1 ms unless the file says otherwise).
+    let duration = times.last?.checked_add(times.gap.clamp(0, 1000))?;
     Some(DurationFix {
         info: (info.start, info.data + info.size?),
         info_children: info.data,
@@ -180,34 +191,56 @@ pub(crate) fn missing_duration<S: Read + Seek>(source: &mut S, len: u64) -> Opti
     })
 }
 
-/// A cluster's block times (its timestamp plus each block's relative one) and where the next
-/// element after it starts.
+/// The latest block time seen, and the gap before it.
+#[derive(Debug, Default)]
+struct Times {
+    last: Option<i64>,
+    gap: i64,
+}
+
+impl Times {
+    fn saw(&mut self, t: i64) {
+        if let Some(previous) = self.last.filter(|p| t > *p) {
+            self.gap = t.saturating_sub(previous);
+        }
+        self.last = Some(self.last.map_or(t, |l| l.max(t)));
+    }
+}
+
+/// Notes a cluster's block times (its timestamp plus each block's relative one) and returns
+/// where the next element after it starts.
 fn cluster<S: Read + Seek>(
     source: &mut S,
     h: &Header,
     end: u64,
     elements: &mut usize,
-) -> Option<(u64, Vec<i64>)> {
+    times: &mut Times,
+) -> Option<u64> {
     let stop = h.size.map_or(end, |s| (h.data + s).min(end));
-    let (mut base, mut times, mut at) = (0i64, Vec::new(), h.data);
+    let (mut base, mut at) = (0i64, h.data);
     while at < stop {
         *elements += 1;
         if *elements > MAX_ELEMENTS {
             return None;
         }
-        let c = header(source, at)?;
+        let c = header(source, at, stop)?;
         if h.size.is_none() && SEGMENT_LEVEL.contains(&c.id) {
             break; // an unknown-size cluster ends where the next segment child begins
         }
         match c.id {
             TIMESTAMP => base = i64::try_from(uint(source, &c)?).ok()?,
-            SIMPLE_BLOCK => times.push(base + block_time(source, c.data)?),
+            SIMPLE_BLOCK => times.saw(base.checked_add(block_time(source, c.data)?)?),
             BLOCK_GROUP => {
+                let group_end = c.data + c.size?;
                 let mut inner = c.data;
-                while inner < c.data + c.size? {
-                    let b = header(source, inner)?;
+                while inner < group_end {
+                    *elements += 1;
+                    if *elements > MAX_ELEMENTS {
+                        return None;
+                    }
+                    let b = header(source, inner, group_end)?;
                     if b.id == BLOCK {
-                        times.push(base + block_time(source, b.data)?);
+                        times.saw(base.checked_add(block_time(source, b.data)?)?);
                     }
                     inner = b.data + b.size?;
                 }
@@ -216,7 +249,7 @@ fn cluster<S: Read + Seek>(
         }
         at = c.data + c.size?;
     }
-    Some((at.min(stop), times))
+    Some(at.min(stop))
 }
 
 /// A block's timestamp relative to its cluster: after the track number, a signed 16-bit value.
@@ -259,10 +292,10 @@ impl DurationFix {
         }
         if let Some((start, data, end)) = self.seek_head {
             // A Void of the same length: id 0xEC and a size 3 bytes wider than the SeekHead's.
-            let (start, data, end) = (start as usize, data as usize, end as usize);
-            if end > out.len() {
+            if end > self.info.0 {
                 return None; // after Info: not where recorders put it
             }
+            let (start, data, end) = (start as usize, data as usize, end as usize);
             let width = data - start - 4 + 3;
             let mut void = vec![0xEC];
             void.extend(size_bytes((end - data) as u64, width)?);
@@ -281,15 +314,20 @@ impl DurationFix {
 /// The duration a WebM's `Info` says, in its timestamp units (ms at the default scale), if it
 /// says one.
 pub fn duration_of<S: Read + Seek>(source: &mut S) -> Option<f64> {
-    let ebml = header(source, 0).filter(|h| h.id == EBML)?;
-    let segment = header(source, ebml.data + ebml.size?).filter(|h| h.id == SEGMENT)?;
+    let len = source.seek(SeekFrom::End(0)).ok()?;
+    let ebml = header(source, 0, len).filter(|h| h.id == EBML)?;
+    let segment = header(source, ebml.data + ebml.size?, len).filter(|h| h.id == SEGMENT)?;
     let mut at = segment.data;
     for _ in 0..64 {
-        let h = header(source, at)?;
+        let h = header(source, at, len)?;
         if h.id == INFO {
+            let end = h.data + h.size?;
             let mut child = h.data;
-            while child < h.data + h.size? {
-                let c = header(source, child)?;
+            for _ in 0..1024 {
+                if child >= end {
+                    break;
+                }
+                let c = header(source, child, end)?;
                 if c.id == DURATION && c.size == Some(8) {
                     let mut bytes = [0u8; 8];
                     read_at(source, c.data, &mut bytes).ok()?;
@@ -302,4 +340,66 @@ pub fn duration_of<S: Read + Seek>(source: &mut S) -> Option<f64> {
         at = h.data + h.size?;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn element(id: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut e = id.to_vec();
+        e.extend(size_bytes(body.len() as u64, 8).unwrap());
+        e.extend_from_slice(body);
+        e
+    }
+
+    fn cluster_with_a_block() -> Vec<u8> {
+        let mut body = element(&[0xE7], &[0]); // Timestamp 0
+        body.extend(element(&[0xA3], &[0x81, 0, 20, 0x80, 1, 2, 3]));
+        element(&CLUSTER.to_be_bytes(), &body)
+    }
+
+    fn file(parts: &[Vec<u8>]) -> Vec<u8> {
+        let mut f = element(&EBML.to_be_bytes(), &element(&[0x42, 0x82], b"webm"));
+        f.extend(SEGMENT.to_be_bytes());
+        f.extend([0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]); // unknown size
+        for p in parts {
+            f.extend_from_slice(p);
+        }
+        f
+    }
+
+    #[test]
+    fn a_recorders_layout_gets_its_duration() {
+        let info = element(&INFO.to_be_bytes(), &element(&[0x4D, 0x80], b"Chrome"));
+        let f = file(&[info, cluster_with_a_block()]);
+        let fix = missing_duration(&mut Cursor::new(&f), f.len() as u64).unwrap();
+        let mut out = fix.head(&mut Cursor::new(&f)).unwrap();
+        out.extend_from_slice(&f[fix.rest_from() as usize..]);
+        assert_eq!(duration_of(&mut Cursor::new(&out)), Some(20.0));
+    }
+
+    #[test]
+    fn crafted_sizes_and_layouts_are_left_alone_without_allocating() {
+        // Info claiming 2^55 bytes, with a child of the same size.
+        let mut huge = INFO.to_be_bytes().to_vec();
+        huge.extend([0x01, 0x80, 0, 0, 0, 0, 0, 0]);
+        huge.extend([0xEC, 0x01, 0x80, 0, 0, 0, 0, 0, 0]);
+        let f = file(&[cluster_with_a_block(), huge]);
+        assert_eq!(missing_duration(&mut Cursor::new(&f), f.len() as u64), None);
+        // Info after the sound, and an Info further in than a recorder writes it.
+        let info = element(&INFO.to_be_bytes(), &element(&[0x4D, 0x80], b"x"));
+        let f = file(&[cluster_with_a_block(), info.clone()]);
+        assert_eq!(missing_duration(&mut Cursor::new(&f), f.len() as u64), None);
+        let void = element(&[0xEC], &vec![0u8; (MAX_HEAD + 1) as usize]);
+        let f = file(&[void, info, cluster_with_a_block()]);
+        assert_eq!(missing_duration(&mut Cursor::new(&f), f.len() as u64), None);
+        // A block time at the edge of i64 does not overflow.
+        let mut body = element(&[0xE7], &i64::MAX.to_be_bytes());
+        body.extend(element(&[0xA3], &[0x81, 0x7F, 0xFF, 0x80]));
+        let info = element(&INFO.to_be_bytes(), &element(&[0x4D, 0x80], b"x"));
+        let f = file(&[info, element(&CLUSTER.to_be_bytes(), &body)]);
+        assert_eq!(missing_duration(&mut Cursor::new(&f), f.len() as u64), None);
+    }
 }
