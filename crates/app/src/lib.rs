@@ -10,6 +10,7 @@
 //! - [`student`]: what a group does (start screen, its projects, edits, media, export).
 //! - [`teacher`]: the teacher's overview, feedback, class edits, export and end of the term.
 //! - [`media`]: importing files into a project as content blocks.
+//! - [`merge`]: a pupil's text edit merged with what peers wrote meanwhile (three-way).
 //! - [`identities`]: protected pupils' names, kept out of the class document.
 //! - [`pin`]: a group PIN's salted hash (Argon2id), made and checked here, never in the UI.
 //! - [`sample`]: the sample class (`hugme demo`, "load a sample class" in the app).
@@ -22,6 +23,7 @@ pub mod documents;
 pub mod error;
 pub mod identities;
 pub mod media;
+pub mod merge;
 pub mod pin;
 pub mod sample;
 pub mod student;

@@ -402,6 +402,7 @@ mod tests {
             &Edit::SetText {
                 field: TextField::Question { id: "q".into() },
                 text: "Miksi?".into(),
+                base: None,
             },
         )
         .unwrap();

@@ -3,8 +3,9 @@
 //!
 //! New items carry an id chosen by the UI, so the UI can show and focus an item before the
 //! change comes back, and a repeated edit (a retried call) adds nothing twice. Text is set
-//! as the field's whole new value and stored as a diff ([`Text::update`]), so two tablets
-//! typing into the same answer still merge character by character.
+//! as the field's whole new value with the value it was typed on, and stored as a diff
+//! ([`Text::update`]); what peers wrote into the same text meanwhile is kept (a three-way
+//! merge, [`crate::merge`]), so two tablets typing into the same answer keep both.
 
 use hugme_model::{
     Block, BlockId, BlockKind, CheckIn, Goal, MemberId, Page, PageId, PeerFeedback, Project,
@@ -21,10 +22,16 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum Edit {
-    /// Sets a text field to this whole value.
+    /// Sets a text field to this whole value, typed on `base` (what the field showed): if
+    /// the stored text changed meanwhile (a peer's words came in), only the changes from
+    /// `base` to `text` are applied to it ([`crate::merge::three_way`]). Without a base the
+    /// value replaces the stored text (as a diff).
     SetText {
         field: TextField,
         text: String,
+        #[serde(default)]
+        #[ts(optional)]
+        base: Option<String>,
     },
     SetStepState {
         step: Step,
@@ -185,9 +192,16 @@ impl Edit {
     /// Applies the edit. Working on a step marks it in progress.
     pub fn apply(&self, p: &mut Project) -> Result<()> {
         match self {
-            Edit::SetText { field, text } => {
+            Edit::SetText { field, text, base } => {
                 let step = field.step();
-                text_mut(p, field)?.update(text);
+                let stored = text_mut(p, field)?;
+                match base.as_deref().filter(|b| *b != stored.as_str()) {
+                    Some(base) => {
+                        let merged = crate::merge::three_way(base, stored.as_str(), text);
+                        stored.update(merged);
+                    }
+                    None => stored.update(text),
+                }
                 if let Some(step) = step {
                     p.touch(step);
                 }
@@ -554,7 +568,30 @@ mod tests {
         Edit::SetText {
             field,
             text: text.into(),
+            base: None,
         }
+    }
+
+    #[test]
+    fn a_pupils_keystroke_on_an_older_text_keeps_the_words_a_peer_added_meanwhile() {
+        let mut p = Project::new("c".into(), "g".into(), "Vesi", 0);
+        let why = TextField::PhenomenonWhy;
+        set(why.clone(), "Vesi jäätyy").apply(&mut p).unwrap();
+        // A groupmate's sentence arrives (here written straight into the stored text).
+        text_mut(&mut p, &why)
+            .unwrap()
+            .update("Vesi jäätyy. Miksi?");
+        // This pupil's field still shows the older text; they add a word in the middle.
+        let typed = Edit::SetText {
+            field: why.clone(),
+            text: "Vesi jäätyy talvella".into(),
+            base: Some("Vesi jäätyy".into()),
+        };
+        typed.apply(&mut p).unwrap();
+        assert_eq!(text_mut(&mut p, &why).unwrap().as_str(), "Vesi jäätyy talvella. Miksi?");
+        // Without a base (an older app), the value replaces the text as before.
+        set(why.clone(), "Vesi").apply(&mut p).unwrap();
+        assert_eq!(text_mut(&mut p, &why).unwrap().as_str(), "Vesi");
     }
 
     #[test]
