@@ -161,3 +161,92 @@ async fn a_tablet_syncs_with_the_teacher_and_says_when_it_is_offline() {
     app.shot("21-tablet-offline").await;
     app.quit().await;
 }
+
+/// A pupil types into an answer while another device's words for the same answer arrive: the
+/// field keeps what the pupil is typing, and once saved and synced every device holds both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn words_typed_at_once_on_two_devices_into_one_answer_are_all_kept() {
+    let root = tempfile::tempdir().unwrap();
+    let (teacher, tablet) = (root.path().join("teacher"), root.path().join("tablet"));
+    let class = hugme_node::enrolment::create_class_as_teacher(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        "5B",
+        &["Ketut"],
+    )
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let payload = hugme_node::enrolment::enrol(
+        &hugme_node::membership::open(&teacher).unwrap(),
+        Some("Ketut"),
+        false,
+        &[addr],
+        Some("Ketut 1"),
+    )
+    .unwrap()
+    .payload;
+    let other = Arc::new(App::open(&teacher).unwrap());
+    let _hub = TeacherHub::start(other.clone(), listener);
+    let dir = tablet.clone();
+    tokio::task::spawn_blocking(move || {
+        hugme_node::enrolment::join(&hugme_node::membership::open(&dir).unwrap(), &payload)
+    })
+    .await
+    .unwrap()
+    .expect("the tablet joins");
+    let project = {
+        let app = App::open(&tablet).unwrap();
+        app.create_project(&class.id, &class.groups[0].id, "Jäätyvä järvi")
+            .unwrap()
+    };
+    let why_on = |app: &App| {
+        app.project(&project)
+            .map(|p| p.value.phenomenon.why.as_str().to_owned())
+            .unwrap_or_default()
+    };
+    let arrived = |what: &str| {
+        let (other, what) = (other.clone(), what.to_owned());
+        let why_on = why_on;
+        async move {
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+            loop {
+                let now = why_on(&other);
+                if what.split('|').all(|w| now.contains(w)) {
+                    return now;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "never arrived: {what} (has {now:?})"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+        }
+    };
+
+    let driver = Driver::start();
+    let app = driver
+        .launch_with(&tablet, &["--open-project", project.as_str()])
+        .await;
+    app.click("[data-testid=step-phenomenon]").await;
+    app.type_into("[data-testid=phenomenon-why]", "Vesi jäätyy")
+        .await;
+    app.saved().await;
+    arrived("Vesi jäätyy").await;
+    // The other device adds a sentence to the same answer while the pupil's field is focused.
+    other
+        .update_project(&project, |p| {
+            p.phenomenon.why.update("Vesi jäätyy. Miksi?");
+            Ok(())
+        })
+        .unwrap();
+    // Two of the tablet's sync rounds: the sentence is in the tablet's store by then.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    // The pupil goes on typing in the field, which still shows what they typed.
+    let field = app.find("[data-testid=phenomenon-why]").await;
+    field.send_keys(" talvella").await.unwrap();
+    app.saved().await;
+    let both = arrived("talvella|Miksi?").await;
+    assert_eq!(both, "Vesi jäätyy talvella. Miksi?");
+    app.shot("23-two-devices-one-answer").await;
+    app.quit().await;
+}

@@ -588,7 +588,10 @@ mod tests {
             base: Some("Vesi jäätyy".into()),
         };
         typed.apply(&mut p).unwrap();
-        assert_eq!(text_mut(&mut p, &why).unwrap().as_str(), "Vesi jäätyy talvella. Miksi?");
+        assert_eq!(
+            text_mut(&mut p, &why).unwrap().as_str(),
+            "Vesi jäätyy talvella. Miksi?"
+        );
         // Without a base (an older app), the value replaces the text as before.
         set(why.clone(), "Vesi").apply(&mut p).unwrap();
         assert_eq!(text_mut(&mut p, &why).unwrap().as_str(), "Vesi");

@@ -167,7 +167,9 @@ export function edit(project: string, e: Edit): void {
   const newest = queue.at(-1);
   const waiting = key && newest && newest !== sending && newest.key === key ? newest : null;
   if (waiting) {
-    waiting.edit = e;
+    // The newest text, on the oldest base: the stored text is still what that base saw.
+    const base = waiting.edit.op === 'set-text' ? waiting.edit.base : undefined;
+    waiting.edit = e.op === 'set-text' && base !== undefined ? { ...e, base } : e;
   } else {
     queue.push({ project, edit: e, key });
     save.pending += 1;

@@ -34,6 +34,19 @@ describe('the edit queue', () => {
     expect(save.pending).toBe(0);
   });
 
+  it('sends the newest text on the oldest base it absorbed, so peers\' words are merged, not lost', async () => {
+    const typed = (t: string, base: string) => ({ ...text(t), base });
+    edit('p', typed('Jä', 'J'));
+    await tick();
+    edit('p', typed('Jää', 'Jä'));
+    edit('p', typed('Jääl', 'Jää'));
+    calls[0].done();
+    await tick();
+    expect(calls[1].args.edit).toMatchObject({ text: 'Jääl', base: 'Jä' });
+    calls[1].done();
+    await flush();
+  });
+
   it('keeps edits in the order they were made', async () => {
     edit('p', { op: 'add-question', id: 'q' });
     edit('p', { op: 'set-text', field: { field: 'question', id: 'q' }, text: 'Miksi?' });
