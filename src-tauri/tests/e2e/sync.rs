@@ -206,7 +206,6 @@ async fn words_typed_at_once_on_two_devices_into_one_answer_are_all_kept() {
     };
     let arrived = |what: &str| {
         let (other, what) = (other.clone(), what.to_owned());
-        let why_on = why_on;
         async move {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
             loop {
