@@ -195,7 +195,10 @@ impl Edit {
             Edit::SetText { field, text, base } => {
                 let step = field.step();
                 let stored = text_mut(p, field)?;
-                match base.as_deref().filter(|b| *b != stored.as_str()) {
+                // Already so: nothing to merge twice. (An edit with a base applied twice could
+                // insert twice; the app's queue sends each edit once, in order.)
+                let already = stored.as_str() == text.as_str();
+                match base.as_deref().filter(|b| *b != stored.as_str() && !already) {
                     Some(base) => {
                         let merged = crate::merge::three_way(base, stored.as_str(), text);
                         stored.update(merged);
@@ -592,6 +595,16 @@ mod tests {
             text_mut(&mut p, &why).unwrap().as_str(),
             "Vesi jäätyy talvella. Miksi?"
         );
+        // An edit whose text is already stored (the app's own change coming round again):
+        // nothing is merged twice.
+        let merged = text_mut(&mut p, &why).unwrap().as_str().to_owned();
+        let again = Edit::SetText {
+            field: why.clone(),
+            text: merged.clone(),
+            base: Some("Vesi jäätyy".into()),
+        };
+        again.apply(&mut p).unwrap();
+        assert_eq!(text_mut(&mut p, &why).unwrap().as_str(), merged);
         // Without a base (an older app), the value replaces the text as before.
         set(why.clone(), "Vesi").apply(&mut p).unwrap();
         assert_eq!(text_mut(&mut p, &why).unwrap().as_str(), "Vesi");
