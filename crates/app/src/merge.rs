@@ -19,6 +19,8 @@ fn diff(old: &[char], new: &[char]) -> Vec<DiffOp> {
 }
 
 /// `theirs` (the stored text) with the changes that turn `base` into `ours` applied to it.
+/// Per character, as Automerge merges text: the same typo fixed on both devices while other
+/// text changed may come out with a letter twice (a person fixes it; nothing is lost).
 /// Characters both deleted stay deleted; text both inserted at one place appears once each
 /// (ours before the base character that follows the place, or after the one before it at the
 /// end); a deletion of ours never takes text they inserted inside it.

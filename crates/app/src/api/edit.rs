@@ -198,7 +198,10 @@ impl Edit {
                 // Already so: nothing to merge twice. (An edit with a base applied twice could
                 // insert twice; the app's queue sends each edit once, in order.)
                 let already = stored.as_str() == text.as_str();
-                match base.as_deref().filter(|b| *b != stored.as_str() && !already) {
+                match base
+                    .as_deref()
+                    .filter(|b| *b != stored.as_str() && !already)
+                {
                     Some(base) => {
                         let merged = crate::merge::three_way(base, stored.as_str(), text);
                         stored.update(merged);

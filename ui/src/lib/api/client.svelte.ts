@@ -159,9 +159,17 @@ let running: Promise<void> | null = null;
 // The edit being sent right now: never replaced, or the newer text would be dropped with it.
 let sending: Queued | null = null;
 
+// Per text field, the base of a text edit that failed: the next edit of that field is typed on
+// text that was never stored, so it goes on the failed edit's base instead.
+const failed = new Map<string, string | undefined>();
+
 /** Sends an edit after those before it; resolves once it is durable. */
 export function edit(project: string, e: Edit): void {
   const key = e.op === 'set-text' ? project + JSON.stringify(e.field) : null;
+  if (key && e.op === 'set-text' && failed.has(key)) {
+    e = { ...e, base: failed.get(key) };
+    failed.delete(key);
+  }
   // Only the newest queued edit may absorb it: merging into an older one would move the text
   // ahead of edits made after it (a delete, an undo).
   const newest = queue.at(-1);
@@ -187,7 +195,15 @@ async function drain() {
     } catch (e) {
       save.error = asAppError(e);
       // A refused edit (a removed item, a locked project) is dropped; the view reloads and
-      // shows what is really stored.
+      // shows what is really stored. A text's next edit takes its base (see `failed`).
+      if (next.key && next.edit.op === 'set-text') {
+        const later = queue.slice(1).find((q) => q.key === next.key);
+        if (later && later.edit.op === 'set-text') {
+          later.edit = { ...later.edit, base: next.edit.base };
+        } else {
+          failed.set(next.key, next.edit.base);
+        }
+      }
     }
     queue.shift();
     sending = null;

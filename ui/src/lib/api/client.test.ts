@@ -1,10 +1,17 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // The shell, replaced in this unit test only: each call resolves when the test says so.
-const calls: { cmd: string; args: any; done: () => void }[] = [];
+const calls: { cmd: string; args: any; done: () => void; fail: () => void }[] = [];
 vi.mock('@tauri-apps/api/core', () => ({
   invoke: (cmd: string, args: unknown) =>
-    new Promise<void>((resolve) => calls.push({ cmd, args, done: () => resolve() })),
+    new Promise<void>((resolve, reject) =>
+      calls.push({
+        cmd,
+        args,
+        done: () => resolve(),
+        fail: () => reject({ code: 'io', message: 'disk full' }),
+      }),
+    ),
 }));
 vi.mock('@tauri-apps/api/event', () => ({ listen: async () => () => {} }));
 
@@ -43,6 +50,19 @@ describe('the edit queue', () => {
     calls[0].done();
     await tick();
     expect(calls[1].args.edit).toMatchObject({ text: 'Jääl', base: 'Jä' });
+    calls[1].done();
+    await flush();
+  });
+
+  it('types the next change of a field on the base of one that failed, so its text is not lost', async () => {
+    const typed = (t: string, base: string) => ({ ...text(t), base });
+    edit('p', typed('xy', 'x'));
+    await tick();
+    calls[0].fail(); // "xy" was never stored
+    await flush();
+    edit('p', typed('xyz', 'xy'));
+    await tick();
+    expect(calls[1].args.edit).toMatchObject({ text: 'xyz', base: 'x' });
     calls[1].done();
     await flush();
   });
