@@ -349,6 +349,11 @@ pub fn body_len(prefix: [u8; 4]) -> Result<usize, FrameError> {
     Ok(len)
 }
 
+/// Whether a frame body carries blob bytes (a Chunk): sent after every waiting document frame.
+pub fn is_media(body: &[u8]) -> bool {
+    body.first() == Some(&CHUNK_TAG)
+}
+
 /// A whole frame: length prefix and body.
 pub fn with_prefix(body: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len() + 4);

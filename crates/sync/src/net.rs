@@ -7,7 +7,8 @@
 //! per address and in total, handshake timeouts). Reading and writing run side by side, so
 //! two peers sending large blobs to each other never wait on each other's full buffers; what
 //! waits to be sent is bounded ([`OUTBOX_BYTES`]), and a peer that asks for more than it reads
-//! is disconnected.
+//! is disconnected. Documents go before media: a frame of a document's sync waits at most for
+//! the blob chunk being written, never behind the chunks queued after it ([`write_frames`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -561,31 +562,18 @@ where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
     H: Host,
 {
-    let (mut reader, mut writer) = tokio::io::split(stream);
-    let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let tx = Outbox::new(tx);
+    let (mut reader, writer) = tokio::io::split(stream);
+    let (documents, documents_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (media, media_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let tx = Outbox::new(documents, media);
     let queued = tx.queued.clone();
-    let writing = tokio::spawn(async move {
-        let mut sent = 0u64;
-        let started = tokio::time::Instant::now();
-        while let Some(body) = rx.recv().await {
-            queued.fetch_sub(body.len(), std::sync::atomic::Ordering::Relaxed);
-            let frame = with_prefix(&body);
-            sent += frame.len() as u64;
-            // Flushed every time: rustls may keep the end of a record in its buffer when the
-            // socket is full, and the last frame of a conversation (Done) must not wait there.
-            if writer.write_all(&frame).await.is_err() || writer.flush().await.is_err() {
-                break;
-            }
-            if let Some(rate) = max_rate.filter(|r| *r > 0) {
-                let due = started + std::time::Duration::from_secs_f64(sent as f64 / rate as f64);
-                tokio::time::sleep_until(due).await;
-            }
-        }
-        let _ = writer.flush().await;
-        let _ = writer.shutdown().await;
-        sent
-    });
+    let writing = tokio::spawn(write_frames(
+        writer,
+        documents_rx,
+        media_rx,
+        queued,
+        max_rate,
+    ));
     let mut received = 0u64;
     let trace = std::env::var_os("HUGME_TRACE_FRAMES").is_some();
     let mut reason = String::from("the connection closed");
@@ -724,18 +712,58 @@ fn describe(body: &[u8]) -> String {
     }
 }
 
-/// Sends what is to be sent and logs the rest; true if the connection must close.
-/// What waits to be sent, bounded by [`OUTBOX_BYTES`].
+/// Writes the session's frames as they are queued, every waiting document frame before any
+/// media frame (blob chunks), flushing each (rustls may keep the end of a record in its buffer
+/// when the socket is full, and the last frame of a conversation, Done, must not wait there);
+/// paced to `max_rate` bytes per second if given. Returns the bytes written.
+async fn write_frames<W: AsyncWrite + Unpin>(
+    mut writer: W,
+    mut documents: mpsc::UnboundedReceiver<Vec<u8>>,
+    mut media: mpsc::UnboundedReceiver<Vec<u8>>,
+    queued: Arc<std::sync::atomic::AtomicUsize>,
+    max_rate: Option<u64>,
+) -> u64 {
+    let mut sent = 0u64;
+    let started = tokio::time::Instant::now();
+    loop {
+        let body = tokio::select! {
+            biased;
+            Some(body) = documents.recv() => body,
+            Some(body) = media.recv() => body,
+            else => break,
+        };
+        queued.fetch_sub(body.len(), std::sync::atomic::Ordering::Relaxed);
+        let frame = with_prefix(&body);
+        sent += frame.len() as u64;
+        if writer.write_all(&frame).await.is_err() || writer.flush().await.is_err() {
+            break;
+        }
+        if let Some(rate) = max_rate.filter(|r| *r > 0) {
+            let due = started + std::time::Duration::from_secs_f64(sent as f64 / rate as f64);
+            tokio::time::sleep_until(due).await;
+        }
+    }
+    let _ = writer.flush().await;
+    let _ = writer.shutdown().await;
+    sent
+}
+
+/// What waits to be sent, bounded by [`OUTBOX_BYTES`]: documents' frames and media's, apart.
 struct Outbox {
-    tx: mpsc::UnboundedSender<Vec<u8>>,
+    documents: mpsc::UnboundedSender<Vec<u8>>,
+    media: mpsc::UnboundedSender<Vec<u8>>,
     /// Bytes queued and not yet taken by the writer.
     queued: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Outbox {
-    fn new(tx: mpsc::UnboundedSender<Vec<u8>>) -> Self {
+    fn new(
+        documents: mpsc::UnboundedSender<Vec<u8>>,
+        media: mpsc::UnboundedSender<Vec<u8>>,
+    ) -> Self {
         Outbox {
-            tx,
+            documents,
+            media,
             queued: Arc::default(),
         }
     }
@@ -748,13 +776,19 @@ impl Outbox {
             self.queued.fetch_sub(len, Ordering::Relaxed);
             return false;
         }
-        if self.tx.send(body).is_err() {
+        let queue = if crate::frame::is_media(&body) {
+            &self.media
+        } else {
+            &self.documents
+        };
+        if queue.send(body).is_err() {
             self.queued.fetch_sub(len, Ordering::Relaxed);
         }
         true
     }
 }
 
+/// Sends what is to be sent and logs the rest; true if the connection must close.
 fn dispatch<H: Host>(effects: Vec<Effect>, tx: &Outbox, host: &H, reason: &mut String) -> bool {
     let mut close = false;
     for effect in effects {
@@ -814,10 +848,62 @@ mod tests {
         assert!(read_body(&mut far, usize::MAX).await.is_err());
     }
 
+    #[tokio::test]
+    async fn a_documents_frame_goes_before_the_blob_chunks_queued_ahead_of_it() {
+        let (documents, documents_rx) = mpsc::unbounded_channel();
+        let (media, media_rx) = mpsc::unbounded_channel();
+        let outbox = Outbox::new(documents, media);
+        let chunk = |offset| Message::Chunk {
+            hash: "a".repeat(64),
+            offset,
+            total: 3 << 16,
+            bytes: vec![7; 1 << 16],
+        };
+        for offset in [0, 1 << 16, 2 << 16] {
+            assert!(outbox.send(chunk(offset).encode()));
+        }
+        let sync = Message::Sync {
+            document: "p-kettu".into(),
+            message: vec![0x42, 0, 0, 0, 0],
+            signatures: Vec::new(),
+        };
+        assert!(outbox.send(sync.encode()));
+        assert!(outbox.send(Message::Done.encode()));
+        let queued = outbox.queued.clone();
+        drop(outbox);
+        let (near, mut far) = tokio::io::duplex(1 << 20);
+        let written = write_frames(near, documents_rx, media_rx, queued.clone(), None).await;
+        assert_eq!(
+            queued.load(std::sync::atomic::Ordering::Relaxed),
+            0,
+            "all taken"
+        );
+        let mut order = Vec::new();
+        while let Ok(Some(body)) = read_body(&mut far, usize::MAX).await {
+            order.push(match Message::decode(&body).unwrap() {
+                Message::Chunk { offset, .. } => format!("chunk {offset}"),
+                Message::Sync { document, .. } => format!("sync {document}"),
+                other => format!("{other:?}"),
+            });
+        }
+        assert_eq!(
+            order,
+            [
+                "sync p-kettu",
+                "Done",
+                "chunk 0",
+                "chunk 65536",
+                "chunk 131072"
+            ],
+            "{written} bytes"
+        );
+    }
+
     #[test]
     fn the_outbox_takes_no_more_than_its_bound() {
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let outbox = Outbox::new(tx);
+        let (media, _media_rx) = mpsc::unbounded_channel();
+        let outbox = Outbox::new(tx, media);
         let mib = vec![0u8; 1 << 20];
         let taken = (0..40).take_while(|_| outbox.send(mib.clone())).count();
         assert_eq!(taken, OUTBOX_BYTES >> 20);
