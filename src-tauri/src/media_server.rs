@@ -189,14 +189,19 @@ mod tests {
         (status, headers, all[split + 4..].to_vec())
     }
 
-    #[test]
-    fn slow_clients_holding_every_slot_are_let_go_and_the_player_gets_its_answer() {
+    /// A server for a data folder holding one 4 KiB WAV: (folder, server, hash, bytes).
+    fn serving_a_sound() -> (tempfile::TempDir, MediaServer, String, Vec<u8>) {
         let dir = tempfile::tempdir().unwrap();
         let app = Arc::new(App::open(dir.path()).unwrap());
         let mut wav = b"RIFF\x24\x10\0\0WAVEfmt ".to_vec();
         wav.resize(4096, 7);
         let hash = app.store().put_blob(&wav).unwrap().hash;
-        let server = MediaServer::start(app).unwrap();
+        (dir, MediaServer::start(app).unwrap(), hash, wav)
+    }
+
+    #[test]
+    fn slow_clients_holding_every_slot_are_let_go_and_the_player_gets_its_answer() {
+        let (_dir, server, hash, _) = serving_a_sound();
         let host = server
             .base
             .strip_prefix("http://")
@@ -240,12 +245,7 @@ mod tests {
 
     #[test]
     fn a_recording_is_served_by_ranges_only_with_the_token() {
-        let dir = tempfile::tempdir().unwrap();
-        let app = Arc::new(App::open(dir.path()).unwrap());
-        let mut wav = b"RIFF\x24\x10\0\0WAVEfmt ".to_vec();
-        wav.resize(4096, 7);
-        let hash = app.store().put_blob(&wav).unwrap().hash;
-        let server = MediaServer::start(app).unwrap();
+        let (_dir, server, hash, wav) = serving_a_sound();
         let (status, headers, body) = get(&format!("{}{hash}", server.base), None);
         assert_eq!((status, body.len()), (200, 4096));
         assert!(

@@ -345,6 +345,37 @@ fn prepare_fleet(o: &Options, fleet: &Class, photo: &[u8]) -> (Vec<Arc<Node>>, V
     (hosts, items, payload_bytes)
 }
 
+/// Every tablet syncs once with the hub at `addr`, all at once; each ends when its received
+/// media is durable (its store's writer has it).
+fn sync_all(runtime: &tokio::runtime::Runtime, hosts: &[Arc<Node>], addr: &str) -> Vec<net::Ended> {
+    runtime.block_on(async {
+        let sessions: Vec<_> = hosts
+            .iter()
+            .map(|host| {
+                let (host, addr) = (host.clone(), addr.to_owned());
+                tokio::spawn(async move {
+                    let ended = net::sync_once(&addr, host.as_ref(), None).await;
+                    host.flush().expect("the tablet's store flushes");
+                    ended
+                })
+            })
+            .collect();
+        let mut out = Vec::new();
+        for session in sessions {
+            out.push(session.await.expect("the task ends").expect("syncs"));
+        }
+        out
+    })
+}
+
+/// Deletes a fleet's folders (each round is some 4 GB on disk: the next needs the room).
+fn remove(fleet: &Class) {
+    let _ = std::fs::remove_dir_all(&fleet.teacher);
+    for (dir, _) in &fleet.payloads {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
+
 /// (e): the fleet syncs to a `hugme hub` process serving the teacher's folder; its memory.
 fn fleet_memory(o: &Options, root: &Path, photo: &[u8]) {
     let fleet = class(root, "6A-memory", o.tablets);
@@ -384,20 +415,7 @@ fn fleet_memory(o: &Options, root: &Path, photo: &[u8]) {
     let at_start = resident("VmRSS:");
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let start = Instant::now();
-    let ended = runtime.block_on(async {
-        let sessions: Vec<_> = hosts
-            .iter()
-            .map(|host| {
-                let (host, addr) = (host.clone(), fleet.addr.clone());
-                tokio::spawn(async move { net::sync_once(&addr, host.as_ref(), None).await })
-            })
-            .collect();
-        let mut out = Vec::new();
-        for session in sessions {
-            out.push(session.await.expect("the task ends").expect("syncs"));
-        }
-        out
-    });
+    let ended = sync_all(&runtime, &hosts, &fleet.addr);
     let took = start.elapsed();
     let peak = resident("VmHWM:");
     let _ = hub.kill();
@@ -415,10 +433,7 @@ fn fleet_memory(o: &Options, root: &Path, photo: &[u8]) {
         at_start as f64 / 1024.0,
         peak.saturating_sub(at_start) as f64 / 1024.0
     );
-    let _ = std::fs::remove_dir_all(&fleet.teacher);
-    for (dir, _) in &fleet.payloads {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    remove(&fleet);
 }
 
 /// One round of (c) in a class of its own; returns ours/plain.
@@ -445,25 +460,7 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
     };
     let lo_before = loopback_bytes();
     let start = Instant::now();
-    let ended = runtime.block_on(async {
-        let sessions: Vec<_> = hosts
-            .iter()
-            .map(|host| {
-                let (host, addr) = (host.clone(), fleet.addr.clone());
-                tokio::spawn(async move {
-                    let ended = net::sync_once(&addr, host.as_ref(), None).await;
-                    // Received media is durable only once the tablet's writer has it.
-                    host.flush().expect("the tablet's store flushes");
-                    ended
-                })
-            })
-            .collect();
-        let mut out = Vec::new();
-        for session in sessions {
-            out.push(session.await.expect("the task ends").expect("syncs"));
-        }
-        out
-    });
+    let ended = sync_all(&runtime, &hosts, &fleet.addr);
     // The clock stops when everything the hub received is on its disk.
     hub.flush().expect("the hub's store flushes");
     let ours = start.elapsed();
@@ -513,11 +510,7 @@ fn fleet_round(o: &Options, root: &Path, photo: &[u8], round: usize) -> f64 {
     let plain = start.elapsed();
     let plain_wire = loopback_bytes() - lo_before;
     std::fs::remove_dir_all(&sink).expect("cleaned up");
-    // Each round is some 4 GB on disk: the next round needs the room.
-    let _ = std::fs::remove_dir_all(&fleet.teacher);
-    for (dir, _) in &fleet.payloads {
-        let _ = std::fs::remove_dir_all(dir);
-    }
+    remove(&fleet);
     let ratio = ours.as_secs_f64() / plain.as_secs_f64();
     println!(
         "(c) round {round}: {} tablets x ({} changes + {} photos) = {:.1} MB of payload: ours {:.2} s, plain TCP + fsync {:.2} s, ours/plain = {:.2}",

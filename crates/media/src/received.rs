@@ -419,6 +419,17 @@ mod tests {
         store.blob(&done.blob.hash).unwrap()
     }
 
+    /// [`check`] of bytes in memory.
+    fn checked(bytes: &[u8]) -> Result<(), Unkept> {
+        check(io::Cursor::new(bytes), bytes.len() as u64)
+    }
+
+    /// The imported PNG with `extra` right after its IHDR chunk (8 + 25 bytes).
+    fn png_with(extra: &[u8]) -> Vec<u8> {
+        let clean = imported(true);
+        [&clean[..33], extra, &clean[33..]].concat()
+    }
+
     fn jpeg_with(segment: &[u8]) -> Vec<u8> {
         let clean = imported(false);
         assert_eq!(
@@ -442,8 +453,8 @@ mod tests {
     #[test]
     fn what_the_import_writes_is_kept_thumbnails_too() {
         let (jpeg, png) = (imported(false), imported(true));
-        check(io::Cursor::new(&jpeg[..]), jpeg.len() as u64).unwrap();
-        check(io::Cursor::new(&png[..]), png.len() as u64).unwrap();
+        checked(&jpeg).unwrap();
+        checked(&png).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let store = hugme_store::Store::open(dir.path()).unwrap();
         let rgb = image::RgbImage::from_fn(1600, 1200, |x, y| image::Rgb([x as u8, y as u8, 7]));
@@ -457,7 +468,7 @@ mod tests {
         assert_eq!(done.thumbnails.len(), 2);
         for blob in std::iter::once(&done.blob).chain(done.thumbnails.iter().map(|(_, b)| b)) {
             let bytes = store.blob(&blob.hash).unwrap();
-            check(io::Cursor::new(&bytes[..]), bytes.len() as u64).unwrap();
+            checked(&bytes).unwrap();
         }
     }
 
@@ -471,40 +482,28 @@ mod tests {
             jpeg_with(&segment(0xE2, b"ICC_PROFILE\0")),
         ] {
             assert!(
-                matches!(
-                    check(io::Cursor::new(&bad[..]), bad.len() as u64),
-                    Err(Unkept::Metadata(_))
-                ),
+                matches!(checked(&bad), Err(Unkept::Metadata(_))),
                 "{:?}",
-                check(io::Cursor::new(&bad[..]), bad.len() as u64)
+                checked(&bad)
             );
         }
         // Hidden after the end, or between the scan and the end.
         let mut after = imported(false);
         after.extend_from_slice(&gps);
-        assert!(matches!(
-            check(io::Cursor::new(&after[..]), after.len() as u64),
-            Err(Unkept::Trailing)
-        ));
+        assert!(matches!(checked(&after), Err(Unkept::Trailing)));
         let mut between = imported(false);
         let end = between.len() - 2;
         between.splice(end..end, gps.iter().copied());
-        assert!(matches!(
-            check(io::Cursor::new(&between[..]), between.len() as u64),
-            Err(Unkept::Metadata(_))
-        ));
+        assert!(matches!(checked(&between), Err(Unkept::Metadata(_))));
         // A JFIF header carrying a thumbnail, and one cut short.
         let mut thumb = b"JFIF\0\x01\x01\0\0\x01\0\x01".to_vec();
         thumb.extend_from_slice(&[2, 2]);
         thumb.extend_from_slice(&[0u8; 12]);
         let thumbed = jpeg_with(&segment(0xE0, &thumb));
-        assert!(check(io::Cursor::new(&thumbed[..]), thumbed.len() as u64).is_err());
+        assert!(checked(&thumbed).is_err());
         let clean = imported(false);
         assert!(matches!(
-            check(
-                io::Cursor::new(&clean[..clean.len() - 10]),
-                clean.len() as u64 - 10
-            ),
+            checked(&clean[..clean.len() - 10]),
             Err(Unkept::Malformed { .. })
         ));
     }
@@ -519,61 +518,40 @@ mod tests {
             c.extend_from_slice(&crc32fast::hash(&[&kind[..], data].concat()).to_be_bytes());
             c
         };
-        // After IHDR (8 + 25 bytes).
         for extra in [
             chunk(b"tEXt", b"Location\x0060.17,24.94"),
             chunk(b"eXIf", b"MM\0*"),
             chunk(b"tIME", &[7, 234, 11, 30, 4, 20, 0]),
             chunk(b"prVt", b"anything"),
         ] {
-            let mut bad = clean[..33].to_vec();
-            bad.extend_from_slice(&extra);
-            bad.extend_from_slice(&clean[33..]);
+            let bad = png_with(&extra);
             assert!(
-                matches!(
-                    check(io::Cursor::new(&bad[..]), bad.len() as u64),
-                    Err(Unkept::Metadata(_))
-                ),
+                matches!(checked(&bad), Err(Unkept::Metadata(_))),
                 "{:?}",
-                check(io::Cursor::new(&bad[..]), bad.len() as u64)
+                checked(&bad)
             );
         }
         let mut after = clean.clone();
         after.extend_from_slice(b"GPS 60.17 24.94");
-        assert!(matches!(
-            check(io::Cursor::new(&after[..]), after.len() as u64),
-            Err(Unkept::Trailing)
-        ));
+        assert!(matches!(checked(&after), Err(Unkept::Trailing)));
     }
 
     #[test]
     fn other_pictures_and_unknown_files_are_refused_sound_passes() {
         let gif = b"GIF89a\x01\0\x01\0";
-        assert!(matches!(
-            check(io::Cursor::new(&gif[..]), 10),
-            Err(Unkept::OtherPicture(_))
-        ));
-        assert!(matches!(
-            check(io::Cursor::new(&b"just some bytes"[..]), 15),
-            Err(Unkept::Unknown)
-        ));
+        assert!(matches!(checked(gif), Err(Unkept::OtherPicture(_))));
+        assert!(matches!(checked(b"just some bytes"), Err(Unkept::Unknown)));
         let wav = [&b"RIFF\x24\0\0\0WAVEfmt "[..], &[0u8; 32]].concat();
-        check(io::Cursor::new(&wav[..]), wav.len() as u64).unwrap();
+        checked(&wav).unwrap();
         // A still image in an ISO-BMFF box, its major brand made a video's.
         let avif = b"\0\0\0\x1cftypisom\0\0\0\0isommif1avif\0\0\0\x08mdat";
-        assert!(matches!(
-            check(io::Cursor::new(&avif[..]), avif.len() as u64),
-            Err(Unkept::OtherPicture(_))
-        ));
+        assert!(matches!(checked(avif), Err(Unkept::OtherPicture(_))));
         let mp4 = b"\0\0\0\x18ftypisom\0\0\x02\0isommp41\0\0\0\x08mdat";
-        check(io::Cursor::new(&mp4[..]), mp4.len() as u64).unwrap();
+        checked(mp4).unwrap();
         // The same behind an ID3 tag, to pass as an MP3 with its boxes: not a file the app keeps.
         let mut id3 = b"ID3\x04\0\0\0\0\0\0".to_vec();
         id3.extend_from_slice(&mp4[..]);
-        assert!(matches!(
-            check(io::Cursor::new(&id3[..]), id3.len() as u64),
-            Err(Unkept::Unknown)
-        ));
+        assert!(matches!(checked(&id3), Err(Unkept::Unknown)));
         // A box renamed `free` that still holds the place.
         let mut renamed = mp4[..24].to_vec();
         let place = b"\xa9xyz+60.1699+024.9384/";
@@ -581,10 +559,7 @@ mod tests {
         renamed.extend_from_slice(b"free");
         renamed.extend_from_slice(place);
         renamed.extend_from_slice(&mp4[24..]);
-        assert!(matches!(
-            check(io::Cursor::new(&renamed[..]), renamed.len() as u64),
-            Err(Unkept::Metadata(_))
-        ));
+        assert!(matches!(checked(&renamed), Err(Unkept::Metadata(_))));
         // A picture too big for the app to have made is not read.
         let clean = imported(false);
         assert!(matches!(
@@ -600,29 +575,17 @@ mod tests {
         table.extend_from_slice(&[1u8; 64]);
         table.extend_from_slice(b"lat 60.17 lon 24.94");
         let padded = jpeg_with(&segment(0xDB, &table));
-        assert!(matches!(
-            check(io::Cursor::new(&padded[..]), padded.len() as u64),
-            Err(Unkept::Metadata(_))
-        ));
+        assert!(matches!(checked(&padded), Err(Unkept::Metadata(_))));
         // A DRI that is not two bytes.
         let dri = jpeg_with(&segment(0xDD, b"\0\x10GPS"));
-        assert!(matches!(
-            check(io::Cursor::new(&dri[..]), dri.len() as u64),
-            Err(Unkept::Metadata(_))
-        ));
+        assert!(matches!(checked(&dri), Err(Unkept::Metadata(_))));
         // A pHYs chunk longer than nine bytes.
-        let clean = imported(true);
         let mut chunk = 20u32.to_be_bytes().to_vec();
         chunk.extend_from_slice(b"pHYs");
         chunk.extend_from_slice(&[0u8; 9]);
         chunk.extend_from_slice(b"60.17,24.94");
         chunk.extend_from_slice(&[0u8; 4]);
-        let mut bad = clean[..33].to_vec();
-        bad.extend_from_slice(&chunk);
-        bad.extend_from_slice(&clean[33..]);
-        assert!(matches!(
-            check(io::Cursor::new(&bad[..]), bad.len() as u64),
-            Err(Unkept::Metadata(_))
-        ));
+        let bad = png_with(&chunk);
+        assert!(matches!(checked(&bad), Err(Unkept::Metadata(_))));
     }
 }

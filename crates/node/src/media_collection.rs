@@ -10,7 +10,8 @@
 //! writes the file first and the document after; a program stopped between the two is
 //! collected next time). Nothing is collected if any document cannot be read (it may name
 //! any of them). It runs as a program opens the data folder ([`crate::membership::open`]),
-//! before anything else can write a blob into it.
+//! before anything else can write a blob into it, at most once a day ([`collect_daily`]): it
+//! reads every document, which is not to be paid at every start.
 
 use std::collections::HashSet;
 
@@ -20,6 +21,29 @@ use crate::error::Result;
 
 /// How long a blob is kept whether or not anything refers to it (ms).
 pub const GRACE_MS: i64 = 60 * 60 * 1000;
+/// How often a folder is looked through at most (ms).
+pub const EVERY_MS: i64 = 24 * 60 * 60 * 1000;
+/// The meta key of when the folder was last looked through (ms since the epoch).
+const COLLECTED_AT: &str = "media-collected-at";
+
+/// [`collect`] with the grace period, unless the folder was looked through in the last
+/// [`EVERY_MS`]. Returns (blobs, bytes) deleted.
+///
+/// # Errors
+/// As [`collect`]; the store's, recording when.
+pub fn collect_daily(app: &App) -> Result<(usize, u64)> {
+    let now = hugme_store::now_ms();
+    let last = app
+        .store()
+        .meta(COLLECTED_AT)?
+        .and_then(|at| at.parse::<i64>().ok());
+    if last.is_some_and(|at| (0..EVERY_MS).contains(&(now - at))) {
+        return Ok((0, 0));
+    }
+    let collected = collect(app, now - GRACE_MS)?;
+    app.store().set_meta(COLLECTED_AT, &now.to_string())?;
+    Ok(collected)
+}
 
 /// Deletes the blobs stored before `before` (ms since the epoch) that no document of the
 /// folder refers to. Returns (blobs, bytes) deleted.
@@ -28,12 +52,15 @@ pub const GRACE_MS: i64 = 60 * 60 * 1000;
 /// The store's (listing documents, deleting files).
 pub fn collect(app: &App, before: i64) -> Result<(usize, u64)> {
     let mut keep = HashSet::new();
+    // Through the app's open documents: the app keeps them, rather than load each again.
+    let mut documents = hugme_task::lock(app.documents());
     for info in app.store().documents()? {
-        let Ok(stored) = app.store().open_document(&info.id) else {
+        let Ok(Some(stored)) = documents.open(&info.id) else {
             return Ok((0, 0));
         };
         keep.extend(hugme_sync::replica::references(stored.doc()));
     }
+    drop(documents);
     Ok(app.store().collect_blobs(&keep, before)?)
 }
 
@@ -110,5 +137,8 @@ mod tests {
             );
         }
         assert_eq!(collect(&app, now + 1).unwrap(), (0, 0));
+        // Looked through at most once a day as folders are opened.
+        assert_eq!(collect_daily(&app).unwrap(), (0, 0));
+        assert!(app.store().meta(COLLECTED_AT).unwrap().is_some());
     }
 }

@@ -69,9 +69,7 @@ pub struct Node {
     code_tries: crate::enrolment::tries::Tries,
     /// Free room (bytes) below which no media is fetched ([`MEDIA_FLOOR`]).
     media_floor: u64,
-    /// Media (bytes) past which none more is fetched ([`MEDIA_QUOTA`]).
-    media_quota: u64,
-    /// What the sessions may still fetch together (the quota less what is held).
+    /// What the sessions may still fetch together: [`MEDIA_QUOTA`] less what is held.
     media_budget: Arc<MediaBudget>,
     /// Set once this device has deleted the class (the term ended): nothing more to sync.
     left_class: tokio::sync::watch::Sender<bool>,
@@ -137,7 +135,6 @@ impl Node {
             media_paused_until: Mutex::new(None),
             code_tries: Default::default(),
             media_floor: limit("HUGME_MEDIA_FLOOR", MEDIA_FLOOR),
-            media_quota,
             media_budget,
             left_class: tokio::sync::watch::Sender::new(false),
         })
@@ -204,14 +201,9 @@ impl Node {
         if free < self.media_floor {
             return Some(NoMedia::DiskNearlyFull);
         }
-        if quota {
-            let held: u64 = self
-                .store()
-                .blobs()
-                .map_or(0, |blobs| blobs.iter().map(|b| b.size).sum());
-            if held >= self.media_quota {
-                return Some(NoMedia::QuotaReached);
-            }
+        // The budget is the quota less what is held: nothing left, nothing to ask for.
+        if quota && self.media_budget.left() == 0 {
+            return Some(NoMedia::QuotaReached);
         }
         None
     }
@@ -360,8 +352,8 @@ impl Host for Node {
     }
 
     fn keep_fetching_media(&self) -> bool {
-        // The quota is looked at when a session starts (it sums the folder's media); the
-        // pause and the disk at every frame.
+        // The quota when a session starts (a running session's own reservations may have
+        // taken the budget to nothing); the pause and the disk at every frame.
         self.no_media(false).is_none()
     }
 

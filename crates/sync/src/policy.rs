@@ -55,6 +55,20 @@ impl Roster {
     pub fn device(&self, id: &str) -> Option<&Device> {
         self.devices.get(id)
     }
+
+    /// The roster of class `class` as `replica` holds it now (empty if it holds none).
+    ///
+    /// # Errors
+    /// The replica's.
+    pub fn held_by(
+        replica: &mut dyn crate::replica::Replica,
+        class: &str,
+    ) -> crate::error::Result<Roster> {
+        Ok(replica
+            .document(class)?
+            .map(|d| Roster::of_class(d))
+            .unwrap_or_default())
+    }
 }
 
 /// Whether a set of changes may be applied.
@@ -108,12 +122,20 @@ pub fn may_write(
     }
 }
 
-/// Whether `device` may hold document `id` of `kind`: every enrolled device may hold every
-/// document of its class but another group's identities document, which only teachers'
-/// devices, hubs (which pass it on to the group) and the group's own tablets may. A device the
-/// roster does not know (yet), or knows as removed, may hold none of those.
-pub fn may_read(roster: &Roster, device: &str, kind: DocumentKind, id: &str) -> bool {
-    if kind != DocumentKind::Identities {
+/// Whether document `id` is one that only some devices may hold: a group's identities
+/// document, known by its id (`identities-…`, which no other kind may take) or by the kind it
+/// is announced as. A peer cannot make one look like another kind.
+pub fn restricted(id: &str, kind: Option<DocumentKind>) -> bool {
+    kind == Some(DocumentKind::Identities) || hugme_model::Identities::group_of_id(id).is_some()
+}
+
+/// Whether `device` may hold document `id` (announced as `kind`): every enrolled device may
+/// hold every document of its class but another group's identities document ([`restricted`]),
+/// which only teachers' devices, hubs (which pass it on to the group) and the group's own
+/// tablets may. A device the roster does not know (yet), or knows as removed, may hold none of
+/// those.
+pub fn may_read(roster: &Roster, device: &str, id: &str, kind: Option<DocumentKind>) -> bool {
+    if !restricted(id, kind) {
         return true;
     }
     let Some(entry) = roster.device(device).filter(|d| !d.revoked) else {
@@ -340,16 +362,33 @@ mod tests {
         use DocumentKind::*;
         for device in ["ope", "hub", "kettu-tab"] {
             assert!(
-                may_read(&r, device, Identities, "identities-kettu"),
+                may_read(&r, device, "identities-kettu", Some(Identities)),
                 "{device}"
             );
         }
-        assert!(!may_read(&r, "kettu-tab", Identities, "identities-saukot"));
-        assert!(!may_read(&r, "kettu-tab", Identities, "identities-"));
-        assert!(!may_read(&r, "stranger", Identities, "identities-kettu"));
+        assert!(!may_read(
+            &r,
+            "kettu-tab",
+            "identities-saukot",
+            Some(Identities)
+        ));
+        assert!(!may_read(&r, "kettu-tab", "identities-", Some(Identities)));
+        assert!(!may_read(
+            &r,
+            "stranger",
+            "identities-kettu",
+            Some(Identities)
+        ));
+        // Announced as another kind, judged by its id all the same.
+        assert!(!may_read(
+            &r,
+            "kettu-tab",
+            "identities-saukot",
+            Some(Project)
+        ));
         // Every other kind is the class's.
-        assert!(may_read(&r, "kettu-tab", Project, "p-of-saukot"));
-        assert!(may_read(&r, "kettu-tab", Class, "5b"));
+        assert!(may_read(&r, "kettu-tab", "p-of-saukot", Some(Project)));
+        assert!(may_read(&r, "kettu-tab", "5b", Some(Class)));
     }
 
     #[test]

@@ -572,7 +572,7 @@ impl Session {
             return Ok(());
         }
         let kind = self.kinds.get(id).copied();
-        if reading::is_names(id, kind) && !self.peer_may_read(id, kind, replica)? {
+        if !self.peer_may_read(id, kind, replica)? {
             self.withheld.insert(id.to_owned());
             return Ok(());
         }

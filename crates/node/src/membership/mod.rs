@@ -235,10 +235,7 @@ pub fn open(dir: &Path) -> Result<App> {
     // Housekeeping, before anything syncs or writes a blob here: what cannot be done now is
     // done at a later open (the folder opens all the same).
     let _ = app.move_protected_names_out();
-    let _ = crate::media_collection::collect(
-        &app,
-        hugme_store::now_ms() - crate::media_collection::GRACE_MS,
-    );
+    let _ = crate::media_collection::collect_daily(&app);
     Ok(app)
 }
 

@@ -12,7 +12,7 @@
 //! those it took from the peer): a tablet serving several classes holds other classes'
 //! documents, which no peer of this class may ask for or write to by naming their ids.
 
-use hugme_model::{DocumentKind, Identities};
+use hugme_model::DocumentKind;
 
 use super::{send, Effect, Session};
 use crate::error::Result;
@@ -20,57 +20,42 @@ use crate::frame::Message;
 use crate::policy::{self, Roster};
 use crate::replica::Replica;
 
-/// Whether a document is a group's protected names, by its id or its kind.
-pub(super) fn is_names(id: &str, kind: Option<DocumentKind>) -> bool {
-    kind == Some(DocumentKind::Identities) || Identities::group_of_id(id).is_some()
-}
-
 impl Session {
-    /// The roster as the class document says now (not the session's cached copy).
-    fn roster_now(&self, replica: &mut dyn Replica) -> Result<Roster> {
-        Ok(replica
-            .document(&self.class)?
-            .map(|d| Roster::of_class(d))
-            .unwrap_or_default())
-    }
-
-    /// Whether the peer may be sent document `id` (announced as `kind`).
-    pub(super) fn peer_may_read(
-        &mut self,
+    /// Whether `device` may hold document `id` (announced as `kind`), by the roster as the
+    /// class document says now (not the session's cached copy).
+    fn may_read_now(
+        &self,
+        device: &str,
         id: &str,
         kind: Option<DocumentKind>,
         replica: &mut dyn Replica,
     ) -> Result<bool> {
-        if !is_names(id, kind) {
+        if !policy::restricted(id, kind) {
             return Ok(true);
         }
-        let roster = self.roster_now(replica)?;
-        Ok(policy::may_read(
-            &roster,
-            &self.peer,
-            DocumentKind::Identities,
-            id,
-        ))
+        let roster = Roster::held_by(replica, &self.class)?;
+        Ok(policy::may_read(&roster, device, id, kind))
+    }
+
+    /// Whether the peer may be sent document `id` (announced as `kind`).
+    pub(super) fn peer_may_read(
+        &self,
+        id: &str,
+        kind: Option<DocumentKind>,
+        replica: &mut dyn Replica,
+    ) -> Result<bool> {
+        self.may_read_now(&self.peer, id, kind, replica)
     }
 
     /// Whether this device may hold document `id` (a tablet moved out of a group still holds
     /// its names, and says nothing of them any more).
     pub(super) fn may_hold(
-        &mut self,
+        &self,
         id: &str,
         kind: Option<DocumentKind>,
         replica: &mut dyn Replica,
     ) -> Result<bool> {
-        if !is_names(id, kind) {
-            return Ok(true);
-        }
-        let roster = self.roster_now(replica)?;
-        Ok(policy::may_read(
-            &roster,
-            &self.me,
-            DocumentKind::Identities,
-            id,
-        ))
+        self.may_read_now(&self.me, id, kind, replica)
     }
 
     /// Whether `id` names a document this device holds but did not list for this peer's
@@ -103,29 +88,31 @@ impl Session {
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
-        let roster = self.roster_now(replica)?;
-        let names = DocumentKind::Identities;
+        let roster = Roster::held_by(replica, &self.class)?;
+        let names = Some(DocumentKind::Identities);
         let spoken: Vec<String> = self
             .kinds
             .iter()
             .filter(|(id, kind)| {
-                is_names(id, Some(**kind))
+                policy::restricted(id, Some(**kind))
                     && !self.unreadable.contains(*id)
                     && !self.withheld.contains(*id)
             })
             .map(|(id, _)| id.clone())
             .collect();
         for id in spoken {
-            if !policy::may_read(&roster, &self.me, names, &id) {
+            if !policy::may_read(&roster, &self.me, &id, names) {
                 self.unreadable.insert(id);
-            } else if !policy::may_read(&roster, &self.peer, names, &id) {
+            } else if !policy::may_read(&roster, &self.peer, &id, names) {
                 self.withheld.insert(id);
             }
         }
         let now_ours: Vec<String> = self
             .unreadable
             .iter()
-            .filter(|id| is_names(id, None) && policy::may_read(&roster, &self.me, names, id))
+            .filter(|id| {
+                policy::restricted(id, None) && policy::may_read(&roster, &self.me, id, names)
+            })
             .cloned()
             .collect();
         for id in now_ours {
@@ -136,8 +123,8 @@ impl Session {
             .withheld
             .iter()
             .filter(|id| {
-                policy::may_read(&roster, &self.peer, names, id)
-                    && policy::may_read(&roster, &self.me, names, id)
+                policy::may_read(&roster, &self.peer, id, names)
+                    && policy::may_read(&roster, &self.me, id, names)
             })
             .cloned()
             .collect();

@@ -402,14 +402,9 @@ impl Session {
         Ok(())
     }
 
-    pub(super) fn roster(&mut self, replica: &mut dyn Replica) -> Result<Roster> {
+    fn roster(&mut self, replica: &mut dyn Replica) -> Result<Roster> {
         if self.roster.is_none() {
-            let class = self.class.clone();
-            let roster = replica
-                .document(&class)?
-                .map(|d| Roster::of_class(d))
-                .unwrap_or_default();
-            self.roster = Some(roster);
+            self.roster = Some(Roster::held_by(replica, &self.class)?);
         }
         Ok(self.roster.clone().unwrap_or_default())
     }
