@@ -55,20 +55,6 @@ impl Roster {
     pub fn device(&self, id: &str) -> Option<&Device> {
         self.devices.get(id)
     }
-
-    /// The roster of class `class` as `replica` holds it now (empty if it holds none).
-    ///
-    /// # Errors
-    /// The replica's.
-    pub fn held_by(
-        replica: &mut dyn crate::replica::Replica,
-        class: &str,
-    ) -> crate::error::Result<Roster> {
-        Ok(replica
-            .document(class)?
-            .map(|d| Roster::of_class(d))
-            .unwrap_or_default())
-    }
 }
 
 /// Whether a set of changes may be applied.

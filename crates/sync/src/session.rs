@@ -703,6 +703,14 @@ impl Drop for Session {
     }
 }
 
+/// The roster of class `class` as `replica` holds it now (empty if it holds none).
+fn held_roster(replica: &mut dyn Replica, class: &str) -> Result<Roster> {
+    Ok(replica
+        .document(class)?
+        .map(|d| Roster::of_class(d))
+        .unwrap_or_default())
+}
+
 /// The devices that wrote `changes`, for the log.
 fn authors_of<'a>(changes: impl IntoIterator<Item = &'a automerge::Change>) -> String {
     let mut authors: Vec<String> = changes

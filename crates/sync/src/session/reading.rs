@@ -17,7 +17,7 @@ use hugme_model::DocumentKind;
 use super::{send, Effect, Session};
 use crate::error::Result;
 use crate::frame::Message;
-use crate::policy::{self, Roster};
+use crate::policy;
 use crate::replica::Replica;
 
 impl Session {
@@ -33,7 +33,7 @@ impl Session {
         if !policy::restricted(id, kind) {
             return Ok(true);
         }
-        let roster = Roster::held_by(replica, &self.class)?;
+        let roster = super::held_roster(replica, &self.class)?;
         Ok(policy::may_read(&roster, device, id, kind))
     }
 
@@ -88,7 +88,7 @@ impl Session {
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
-        let roster = Roster::held_by(replica, &self.class)?;
+        let roster = super::held_roster(replica, &self.class)?;
         let names = Some(DocumentKind::Identities);
         let spoken: Vec<String> = self
             .kinds

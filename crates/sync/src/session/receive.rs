@@ -404,7 +404,7 @@ impl Session {
 
     fn roster(&mut self, replica: &mut dyn Replica) -> Result<Roster> {
         if self.roster.is_none() {
-            self.roster = Some(Roster::held_by(replica, &self.class)?);
+            self.roster = Some(super::held_roster(replica, &self.class)?);
         }
         Ok(self.roster.clone().unwrap_or_default())
     }
