@@ -63,24 +63,27 @@ impl Error {
             | Error::NoSuchClass(_)
             | Error::NoSuchGroup { .. }
             | Error::NoSuchQuestion(_)
-            | Error::NotThere { .. }
-            | Error::Store(S::NoSuchDocument { .. }) => ErrorCode::NotFound,
+            | Error::NotThere { .. } => ErrorCode::NotFound,
+            Error::Store(store) => match store.cause() {
+                S::NoSuchDocument { .. } => ErrorCode::NotFound,
+                S::DiskFull { .. } => ErrorCode::DiskFull,
+                S::Unsaved { .. } => ErrorCode::NotSaved,
+                S::Busy { .. } => ErrorCode::Busy,
+                _ => ErrorCode::Storage,
+            },
             Error::WrongPin(_) => ErrorCode::WrongPin,
             Error::Locked(_) => ErrorCode::Locked,
             Error::NotTeacher => ErrorCode::NotTeacher,
             Error::BadPin => ErrorCode::BadPin,
             Error::Media(hugme_media::Error::Store { source, .. })
-                if matches!(**source, S::DiskFull { .. }) =>
+                if matches!(source.cause(), S::DiskFull { .. }) =>
             {
                 ErrorCode::DiskFull
             }
-            Error::Store(S::DiskFull { .. }) => ErrorCode::DiskFull,
             Error::Media(_) => ErrorCode::BadMedia,
-            Error::Store(S::Busy { .. }) => ErrorCode::Busy,
             Error::Export(e) if matches!(**e, hugme_export::Error::Cancelled) => {
                 ErrorCode::Cancelled
             }
-            Error::Store(_) => ErrorCode::Storage,
             Error::ExportRunning => ErrorCode::ExportRunning,
             _ => ErrorCode::Internal,
         }

@@ -110,9 +110,12 @@ impl Error {
         use hugme_sync::Error as S;
         match self {
             Error::App(e) => e.code(),
-            Error::Store(hugme_store::Error::DiskFull { .. }) => ErrorCode::DiskFull,
-            Error::Store(hugme_store::Error::Busy { .. }) => ErrorCode::Busy,
-            Error::Store(_) => ErrorCode::Storage,
+            Error::Store(store) => match store.cause() {
+                hugme_store::Error::DiskFull { .. } => ErrorCode::DiskFull,
+                hugme_store::Error::Unsaved { .. } => ErrorCode::NotSaved,
+                hugme_store::Error::Busy { .. } => ErrorCode::Busy,
+                _ => ErrorCode::Storage,
+            },
             Error::File { source, .. } if is_disk_full(source) => ErrorCode::DiskFull,
             Error::File { .. } => ErrorCode::Storage,
             Error::NotInClass => ErrorCode::NotInClass,

@@ -29,13 +29,29 @@ pub fn supported_version() -> i64 {
 }
 const MIGRATIONS_COUNT: i64 = 3;
 
+/// How a connection shares the database with others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Locking {
+    /// Other connections too (SQLite's shared-memory WAL index, a `-shm` file).
+    Shared,
+    /// This connection only; its WAL index lives in its memory, so the database opens even
+    /// on a disk too full for the `-shm` file. SQLite: "WAL without shared memory"
+    /// (<https://sqlite.org/wal.html#noshm>).
+    Exclusive,
+}
+
 /// Opens (creating if needed) the database at `path` and brings it to the current schema.
-pub(crate) fn open(path: &Path) -> Result<Connection> {
+pub(crate) fn open(path: &Path, locking: Locking) -> Result<Connection> {
     let existed = path.exists();
     if existed {
         check_header(path)?;
     }
     let mut conn = Connection::open(path).map_err(|e| Error::sqlite(path, e))?;
+    if locking == Locking::Exclusive {
+        // Before anything reads the file: only then does SQLite keep the index in memory.
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(|e| Error::sqlite(path, e))?;
+    }
     if !existed {
         // Must be chosen before the first table exists; lets compaction give space back.
         conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")
@@ -168,7 +184,7 @@ mod tests {
     #[test]
     fn supported_version_counts_the_migrations() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = open(&dir.path().join("t.sqlite")).unwrap();
+        let conn = open(&dir.path().join("t.sqlite"), Locking::Shared).unwrap();
         let v: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
@@ -196,7 +212,7 @@ mod tests {
             );
             assert!(refused.is_err(), "schema 2 knows three kinds");
         }
-        let conn = open(&path).unwrap();
+        let conn = open(&path, Locking::Shared).unwrap();
         let count = |table: &str| -> i64 {
             conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
                 .unwrap()
@@ -230,7 +246,7 @@ mod tests {
     fn every_connection_is_durable_and_checks_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.sqlite");
-        drop(open(&path).unwrap());
+        drop(open(&path, Locking::Shared).unwrap());
         let conn = connect(&path).unwrap();
         let get = |p: &str| -> String {
             conn.query_row(&format!("PRAGMA {p}"), [], |r| {

@@ -41,6 +41,11 @@ pub struct StoredDocument {
     /// Shared with a compaction running in the background, which sets it when it is done.
     pub(crate) snapshot_bytes: Arc<AtomicU64>,
     pub(crate) compacting: Arc<AtomicBool>,
+    /// Set by the writer when a change of this document could not be written (a full disk):
+    /// from then on this copy holds changes the store lacks, and any later change would
+    /// depend on one that is not on disk. Nothing more of it is written; it is to be loaded
+    /// again ([`StoredDocument::is_unsaved`]).
+    pub(crate) unsaved: Arc<AtomicBool>,
     pub(crate) log_bytes: u64,
     pub(crate) log_changes: u64,
     /// Tickets of commits not yet handed to the writer.
@@ -105,6 +110,12 @@ impl StoredDocument {
         ticket
     }
 
+    /// Whether a change of this copy could not be written: load the document again from the
+    /// store (what is on disk) before changing it further.
+    pub fn is_unsaved(&self) -> bool {
+        self.unsaved.load(Ordering::SeqCst)
+    }
+
     /// Whether commits wait to be handed to the writer (call [`StoredDocument::flush`] soon).
     pub fn has_unflushed(&self) -> bool {
         !self.unflushed.is_empty()
@@ -117,6 +128,13 @@ impl StoredDocument {
         }
         let acks = std::mem::take(&mut self.unflushed);
         self.last_flush = Instant::now();
+        if self.is_unsaved() {
+            let refused = Arc::new(crate::Error::Unsaved {
+                id: self.id.clone(),
+            });
+            acks.iter().for_each(|a| a.send(Err(refused.clone())));
+            return;
+        }
         let bytes = self.doc.save_incremental();
         if bytes.is_empty() {
             // Nothing new after all (an empty commit): answer at once.
@@ -132,6 +150,7 @@ impl StoredDocument {
                 id: self.id.clone(),
                 seq,
                 bytes,
+                unsaved: self.unsaved.clone(),
             },
             acks,
         );
@@ -148,6 +167,11 @@ impl StoredDocument {
     /// Replaces snapshot and log with one fresh snapshot, in one transaction.
     pub fn compact(&mut self, store: &Store) -> Ticket {
         self.flush(store);
+        if self.is_unsaved() {
+            return Ticket::refused(crate::Error::Unsaved {
+                id: self.id.clone(),
+            });
+        }
         let (snapshot, through_seq) = (self.doc.save(), self.next_seq - 1);
         self.snapshot_bytes
             .store(snapshot.len() as u64, Ordering::SeqCst);
@@ -165,6 +189,11 @@ impl StoredDocument {
     /// replaces exactly the log rows the copy had seen. Rows written meanwhile stay.
     pub fn compact_in_background(&mut self, store: &Store) -> Ticket {
         self.flush(store);
+        if self.is_unsaved() {
+            return Ticket::refused(crate::Error::Unsaved {
+                id: self.id.clone(),
+            });
+        }
         let (ticket, ack) = Ticket::new();
         let Some(queue) = store.queue() else {
             drop(ack); // the ticket then answers WriterGone

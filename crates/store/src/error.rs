@@ -74,6 +74,11 @@ pub enum Error {
         #[source]
         source: rusqlite_migration::Error,
     },
+    #[error(
+        "an earlier change of document {id} could not be saved, so this one was not either; \
+         the document is read again from the disk"
+    )]
+    Unsaved { id: String },
     #[error("the store's writer has stopped")]
     WriterGone,
     #[error("{0}")]
@@ -87,6 +92,14 @@ pub enum Error {
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
+    /// The error itself, out of the [`Error::Batch`] that shares it between several writes.
+    pub fn cause(&self) -> &Error {
+        match self {
+            Error::Batch(shared) => shared.cause(),
+            error => error,
+        }
+    }
+
     /// Classifies an SQLite error on the database at `path`.
     pub(crate) fn sqlite(path: &std::path::Path, source: rusqlite::Error) -> Error {
         use rusqlite::ErrorCode;

@@ -16,12 +16,14 @@
 //! - [`partial`]: a blob received a piece at a time from a peer, hashed as it arrives.
 //! - [`error`]: the one error type; each error names the file, document, change or blob.
 //! - [`space`]: how much room is left on the data folder's disk.
+//! - [`reserve`]: room kept aside so that work opens and saves on a full disk.
 
 mod blob_folder;
 mod db;
 pub mod document;
 pub mod error;
 pub mod partial;
+pub mod reserve;
 pub mod space;
 mod table;
 mod writer;
@@ -56,7 +58,8 @@ pub const DATABASE_FILE: &str = "hugme.sqlite";
 pub struct Store {
     dir: PathBuf,
     db_path: PathBuf,
-    reader: Mutex<Connection>,
+    /// Its own connection, or the writer's when the disk was too full to open two.
+    reader: Arc<Mutex<Connection>>,
     writer: Writer,
     blobs: BlobFolder,
     /// Set by [`Store::wipe`]: no document or media is taken until [`Store::resume`] (a
@@ -90,18 +93,25 @@ impl Store {
             std::fs::TryLockError::Error(e) => Error::io(&lock_path, e),
         })?;
         let db_path = dir.join(DATABASE_FILE);
-        let write_conn = db::open(&db_path)?;
-        let reader = db::connect(&db_path)?;
+        let reserve = reserve::Reserve::of(dir);
+        let (writer, reader) = open_connections(dir, &db_path, &reserve)?;
+        reserve.keep();
         let blobs = BlobFolder::open(dir.join("blobs"))?;
         Ok(Store {
             dir: dir.to_path_buf(),
-            writer: Writer::start(write_conn, db_path.clone()),
+            writer: Writer::start(writer, db_path.clone(), reserve),
             db_path,
-            reader: Mutex::new(reader),
+            reader,
             blobs,
             wiped: std::sync::atomic::AtomicBool::new(false),
             _lock: lock,
         })
+    }
+
+    /// Whether the folder's room for a full disk has been used: the disk was or is full
+    /// (see [`reserve`]); it is kept again at an open once the disk has room.
+    pub fn reserve_used(&self) -> bool {
+        !reserve::Reserve::of(&self.dir).held()
     }
 
     /// The data folder.
@@ -191,6 +201,7 @@ impl Store {
             next_seq: 1,
             snapshot_bytes: Arc::new(AtomicU64::new(snapshot_bytes)),
             compacting: Arc::new(AtomicBool::new(false)),
+            unsaved: Arc::new(AtomicBool::new(false)),
             log_bytes: 0,
             log_changes: 0,
             unflushed: Vec::new(),
@@ -228,6 +239,7 @@ impl Store {
             next_seq: changes.last().map_or(1, |c| c.seq + 1),
             snapshot_bytes: Arc::new(AtomicU64::new(snapshot_bytes)),
             compacting: Arc::new(AtomicBool::new(false)),
+            unsaved: Arc::new(AtomicBool::new(false)),
             log_bytes,
             log_changes: changes.len() as u64,
             unflushed: Vec::new(),
@@ -312,12 +324,22 @@ impl Store {
     pub fn put_blob_from(&self, source: &mut dyn Read) -> Result<BlobRef> {
         self.refuse_if_wiped()?;
         let blob = self.blobs.write(source)?;
-        self.submit(Job::IndexBlob {
-            hash: blob.hash.clone(),
-            size: blob.size,
-            at: now_ms(),
-        })
-        .wait()?;
+        let indexed = self
+            .submit(Job::IndexBlob {
+                hash: blob.hash.clone(),
+                size: blob.size,
+                at: now_ms(),
+            })
+            .wait();
+        if let Err(e) = indexed {
+            // No file without its row (a full disk, say), unless the row was there before.
+            if !self.has_blob(&blob.hash).unwrap_or(true) {
+                if let Ok(path) = self.blobs.path_of(&blob.hash) {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            return Err(e);
+        }
         Ok(blob)
     }
 
@@ -425,6 +447,45 @@ impl Store {
                 .map_err(|e| Error::sqlite(path, e))
         })
     }
+}
+
+/// A connection the writer thread and readers may share.
+type Shared = Arc<Mutex<Connection>>;
+
+/// The writer's and the reader's connections. On a disk too full to open the database (SQLite
+/// cannot even make its shared-memory index), the reserve is given back and the open tried
+/// again; if even that fails, one connection in exclusive mode (its index in memory, no
+/// shared file) serves both: the work reads, and saves when room comes back.
+fn open_connections(
+    dir: &Path,
+    db_path: &Path,
+    reserve: &reserve::Reserve,
+) -> Result<(Shared, Shared)> {
+    let two = || -> Result<_> {
+        let writer = db::open(db_path, db::Locking::Shared)?;
+        let reader = db::connect(db_path)?;
+        Ok((Arc::new(Mutex::new(writer)), Arc::new(Mutex::new(reader))))
+    };
+    let out_of_room = |e: &Error| match e {
+        Error::DiskFull { .. } => true,
+        Error::Sqlite { source, .. } => {
+            source.sqlite_error_code() == Some(rusqlite::ErrorCode::SystemIoFailure)
+                && space::space(dir).is_ok_and(|s| s.free < reserve::RESERVE_BYTES)
+        }
+        _ => false,
+    };
+    match two() {
+        Err(e) if out_of_room(&e) => {}
+        opened => return opened,
+    }
+    if reserve.release() {
+        match two() {
+            Err(e) if out_of_room(&e) => {}
+            opened => return opened,
+        }
+    }
+    let one = Arc::new(Mutex::new(db::open(db_path, db::Locking::Exclusive)?));
+    Ok((one.clone(), one))
 }
 
 /// Finds which part of a document Automerge could not load: the snapshot or a change.

@@ -8,12 +8,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use rusqlite::{Connection, Transaction};
 
 use crate::error::{Error, Result};
+use crate::reserve::Reserve;
 use crate::table;
 
 /// Most jobs applied in one transaction; bounds the latency of the first job in a burst.
@@ -38,6 +39,9 @@ pub(crate) enum Job {
         id: String,
         seq: i64,
         bytes: Vec<u8>,
+        /// The document's flag: set here when this change is not written, and then no later
+        /// change of it is (each depends on this one).
+        unsaved: Arc<std::sync::atomic::AtomicBool>,
     },
     Compact {
         id: String,
@@ -97,7 +101,7 @@ type Answer = std::result::Result<(), Arc<Error>>;
 pub(crate) struct Ack(Sender<Answer>);
 
 impl Ack {
-    fn send(&self, answer: Answer) {
+    pub(crate) fn send(&self, answer: Answer) {
         // The ticket may have been dropped by a caller that does not care: that is fine.
         let _ = self.0.send(answer);
     }
@@ -112,6 +116,13 @@ impl Ticket {
     pub(crate) fn new() -> (Ticket, Ack) {
         let (tx, rx) = mpsc::channel();
         (Ticket(rx), Ack(tx))
+    }
+
+    /// A ticket that answers `error` at once: a write refused before it was queued.
+    pub(crate) fn refused(error: Error) -> Ticket {
+        let (ticket, ack) = Ticket::new();
+        ack.send(Err(Arc::new(error)));
+        ticket
     }
 
     /// Blocks until the write is on disk (or failed).
@@ -169,13 +180,16 @@ impl Queue {
 }
 
 impl Writer {
-    pub(crate) fn start(conn: Connection, path: PathBuf) -> Writer {
+    /// Starts the writer on `conn` (shared with the reader only when the database had to be
+    /// opened in exclusive mode on a full disk). A batch that fails for space is tried once
+    /// more after `reserve` is given back.
+    pub(crate) fn start(conn: Arc<Mutex<Connection>>, path: PathBuf, reserve: Reserve) -> Writer {
         let (sender, rx) = mpsc::sync_channel(QUEUE_DEPTH);
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
         let thread = std::thread::Builder::new()
             .name("hugme-store-writer".into())
-            .spawn(move || run(conn, &path, &rx, &counter))
+            .spawn(move || run(&conn, &path, &reserve, &rx, &counter))
             .ok();
         Writer {
             queue: Some(Queue { sender, in_flight }),
@@ -222,7 +236,13 @@ impl Drop for Writer {
     }
 }
 
-fn run(mut conn: Connection, path: &Path, rx: &Receiver<Request>, in_flight: &AtomicUsize) {
+fn run(
+    conn: &Mutex<Connection>,
+    path: &Path,
+    reserve: &Reserve,
+    rx: &Receiver<Request>,
+    in_flight: &AtomicUsize,
+) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -234,13 +254,35 @@ fn run(mut conn: Connection, path: &Path, rx: &Receiver<Request>, in_flight: &At
         let compacted = batch.iter().any(|r| matches!(r.job, Job::Compact { .. }));
         let wiped = batch.iter().any(|r| matches!(r.job, Job::Wipe));
         let n = batch.len();
-        let placed = place_blobs(&batch);
+        let mut placed = place_blobs(&batch);
+        let mut conn = hugme_task::lock(conn);
+        let conn = &mut *conn;
         if wiped {
             // Deleted rows are overwritten with zeros where they lie: nothing stays readable
             // in free pages even when the disk is too full to vacuum.
             let _ = conn.execute_batch("PRAGMA secure_delete = ON;");
         }
-        match apply_batch(&mut conn, path, &batch, placed) {
+        let unplaced: Vec<bool> = placed.iter().map(Option::is_some).collect();
+        let mut applied = apply_batch(conn, path, &batch, &unplaced);
+        if matches!(applied, Err(Error::DiskFull { .. })) && reserve.release() {
+            applied = apply_batch(conn, path, &batch, &unplaced);
+        }
+        let applied = applied.map(|mut results| {
+            for (result, error) in results.iter_mut().zip(placed.iter_mut()) {
+                if let Some(error) = error.take() {
+                    *result = Err(error);
+                }
+            }
+            results
+        });
+        for (i, request) in batch.iter().enumerate() {
+            if let Job::AppendChange { unsaved, .. } = &request.job {
+                if applied.as_ref().map_or(true, |results| results[i].is_err()) {
+                    unsaved.store(true, Ordering::SeqCst);
+                }
+            }
+        }
+        match applied {
             Ok(mut results) if wiped => {
                 // The wipe is answered once the deleted rows are gone from the file and the
                 // WAL (its old frames held them); the vacuum then gives the space back, and
@@ -281,7 +323,7 @@ fn run(mut conn: Connection, path: &Path, rx: &Receiver<Request>, in_flight: &At
             }
         }
         if compacted {
-            give_back_space(&conn);
+            give_back_space(conn);
         }
         in_flight.fetch_sub(n, Ordering::SeqCst);
     }
@@ -357,21 +399,42 @@ fn place_blobs(batch: &[Request]) -> Vec<Option<Error>> {
     placed
 }
 
-/// Applies every job in one transaction. A job that fails is answered with its error and
-/// leaves nothing behind (its savepoint is rolled back); the others still commit.
+/// Applies every job in one transaction, but those marked `skip` (a blob not placed). A job
+/// that fails is answered with its error and leaves nothing behind (its savepoint is rolled
+/// back); the others still commit.
+///
+/// Out of space, SQLite may roll the whole transaction back by itself; the statements after
+/// would then each commit on their own, answered as if in a batch that failed. So a job that
+/// ends the transaction fails the whole batch with its error, and nothing of it is kept.
 fn apply_batch(
     conn: &mut Connection,
     path: &Path,
     batch: &[Request],
-    mut placed: Vec<Option<Error>>,
+    skip: &[bool],
 ) -> Result<Vec<Result<()>>> {
     let tx = conn.transaction().map_err(|e| Error::sqlite(path, e))?;
     let mut results = Vec::with_capacity(batch.len());
-    for (request, placing) in batch.iter().zip(placed.iter_mut()) {
-        results.push(match placing.take() {
-            Some(error) => Err(error),
-            None => apply_one(&tx, path, &request.job),
-        });
+    // Documents one of whose changes failed in this try: their later changes are not written.
+    let mut failed: Vec<&str> = Vec::new();
+    for (request, &skip) in batch.iter().zip(skip) {
+        let result = match &request.job {
+            _ if skip => Ok(()),
+            Job::AppendChange { id, unsaved, .. }
+                if unsaved.load(Ordering::SeqCst) || failed.contains(&id.as_str()) =>
+            {
+                Err(Error::Unsaved { id: id.clone() })
+            }
+            job => apply_one(&tx, path, job),
+        };
+        if let (Err(_), Job::AppendChange { id, .. }) = (&result, &request.job) {
+            failed.push(id);
+        }
+        if tx.is_autocommit() {
+            return Err(result.err().unwrap_or_else(|| Error::DiskFull {
+                path: path.to_path_buf(),
+            }));
+        }
+        results.push(result);
     }
     tx.commit().map_err(|e| Error::sqlite(path, e))?;
     Ok(results)
@@ -380,7 +443,9 @@ fn apply_batch(
 fn apply_one(tx: &Transaction<'_>, path: &Path, job: &Job) -> Result<()> {
     match job {
         // Single statements: a failing statement undoes only itself.
-        Job::AppendChange { id, seq, bytes } => table::changes::append(tx, path, id, *seq, bytes),
+        Job::AppendChange { id, seq, bytes, .. } => {
+            table::changes::append(tx, path, id, *seq, bytes)
+        }
         Job::CreateDocument {
             id,
             kind,

@@ -43,6 +43,9 @@ pub enum ErrorCode {
     /// A file that is not a photo, sound or video we can read, or is damaged.
     BadMedia,
     DiskFull,
+    /// A change not written because an earlier one could not be (a full disk): the text stays
+    /// on screen and goes with the next change.
+    NotSaved,
     /// Another Hug me! program uses the data folder.
     Busy,
     /// The data folder is damaged or from a newer app.

@@ -276,3 +276,46 @@ fn a_wiped_store_holds_nothing_and_nothing_of_it_stays_readable_on_disk() {
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(store.documents().unwrap().len(), 1);
 }
+
+#[test]
+fn after_a_change_that_could_not_be_written_no_later_change_is_and_the_document_reads_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let mut doc = store
+        .create_document("p1", DocumentKind::Project, doc_with("Vesi"))
+        .unwrap();
+    type_into(&mut doc, &store, "!");
+    // The second logged change fails to be written (as on a full disk).
+    let conn = rusqlite::Connection::open(dir.path().join(hugme_store::DATABASE_FILE)).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON changes WHEN NEW.seq = 2 \
+         BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+    )
+    .unwrap();
+    let (_, obj) = doc.doc().get(ROOT, "answer").unwrap().unwrap();
+    let put = |doc: &mut StoredDocument, text: &str| {
+        let end = doc.doc().length(&obj);
+        doc.doc_mut().splice_text(&obj, end, 0, text).unwrap();
+        doc.commit(&store).wait()
+    };
+    assert!(put(&mut doc, "x").is_err());
+    assert!(doc.is_unsaved());
+    // The next change depends on the lost one: it is not written either, whatever its row.
+    let after = put(&mut doc, "y").unwrap_err();
+    assert!(
+        matches!(after, hugme_store::Error::Unsaved { .. }),
+        "{after}"
+    );
+    conn.execute_batch("DROP TRIGGER refuse").unwrap();
+    assert!(
+        put(&mut doc, "z").is_err(),
+        "still refused until read again"
+    );
+
+    let mut again = store.open_document("p1").unwrap();
+    assert_eq!(answer(&again), "Vesi!");
+    type_into(&mut again, &store, "?");
+    drop((again, doc, store));
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(answer(&store.open_document("p1").unwrap()), "Vesi!?");
+}

@@ -323,6 +323,7 @@ export const en = {
   'error.not-teacher': 'Only the teacher’s device can do that.',
   'error.bad-media': 'This file cannot be added: {detail}',
   'error.disk-full': 'The tablet is full. Tell your teacher. Your text is safe.',
+  'error.not-saved': 'Not saved yet: the tablet could not write. Your words stay on the screen and are saved with your next change.',
   'error.busy': 'Another Hug me! program is using this tablet’s data. Close it and try again.',
   'error.storage': 'The tablet’s data could not be read. Tell your teacher.',
   'error.cancelled': 'Cancelled.',

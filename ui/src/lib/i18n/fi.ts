@@ -323,6 +323,7 @@ export const fi: Messages = {
   'error.not-teacher': 'Vain opettajan laite voi tehdä tämän.',
   'error.bad-media': 'Tiedostoa ei voi lisätä: {detail}',
   'error.disk-full': 'Tabletin muisti on täynnä. Kerro opettajalle. Tekstinne on tallessa.',
+  'error.not-saved': 'Ei vielä tallessa: tabletti ei voinut tallentaa. Sanasi pysyvät näytöllä ja tallentuvat seuraavan muutoksen mukana.',
   'error.busy': 'Toinen Hug me! -ohjelma käyttää tabletin tietoja. Sulje se ja yritä uudelleen.',
   'error.storage': 'Tabletin tietoja ei voitu lukea. Kerro opettajalle.',
   'error.cancelled': 'Peruutettu.',
