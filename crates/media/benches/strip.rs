@@ -50,9 +50,13 @@ fn main() {
         let data = work.path().join(format!("data-{run}"));
         let store = Store::open(&data).expect("a data folder");
         let start = Instant::now();
-        let imported = import_file(&store, &video, &settings, &Control::default()).expect("imports");
+        let imported =
+            import_file(&store, &video, &settings, &Control::default()).expect("imports");
         let import = start.elapsed();
-        assert!(imported.blob.size >= len - 4096, "the whole video was stored");
+        assert!(
+            imported.blob.size >= len - 4096,
+            "the whole video was stored"
+        );
         drop(store);
         let _ = std::fs::remove_dir_all(&data);
         if run > 0 {
@@ -63,8 +67,16 @@ fn main() {
     }
     let (copy, import) = (median(&mut copies), median(&mut imports));
     let speed = copy.as_secs_f64() / import.as_secs_f64();
-    println!("plain copy + fsync:           {:>8.1} ms  {:>7.1} MB/s", ms(copy), mb_s(len, copy));
-    println!("import (strip, hash, store):  {:>8.1} ms  {:>7.1} MB/s", ms(import), mb_s(len, import));
+    println!(
+        "plain copy + fsync:           {:>8.1} ms  {:>7.1} MB/s",
+        ms(copy),
+        mb_s(len, copy)
+    );
+    println!(
+        "import (strip, hash, store):  {:>8.1} ms  {:>7.1} MB/s",
+        ms(import),
+        mb_s(len, import)
+    );
     println!("import speed / copy speed = {speed:.2} (target >= 0.50)");
 
     let me = std::env::current_exe().expect("this program's path");
@@ -128,7 +140,10 @@ fn make_video(to: &Path) {
         file.write_all(&block[..n]).expect("written");
         left -= n as u64;
     }
-    file.into_inner().expect("flushed").sync_all().expect("synced");
+    file.into_inner()
+        .expect("flushed")
+        .sync_all()
+        .expect("synced");
 }
 
 /// (start, end) of the first top-level box of this type.

@@ -34,7 +34,7 @@ pub struct BoxAt {
 
 /// The boxes directly inside `[from, to)`. `Err`: a box runs past its parent or the file is
 /// cut off, or more than [`MAX_BOXES`] are walked.
-fn children<S: Read + Seek>(
+pub(crate) fn children<S: Read + Seek>(
     source: &mut S,
     from: u64,
     to: u64,
@@ -80,12 +80,12 @@ fn children<S: Read + Seek>(
     Ok(out)
 }
 
-fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
+pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
     source.seek(SeekFrom::Start(at))?;
     source.read_exact(buf)
 }
 
-fn inside<S: Read + Seek>(
+pub(crate) fn inside<S: Read + Seek>(
     source: &mut S,
     parent: &BoxAt,
     walked: &mut usize,

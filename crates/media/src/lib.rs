@@ -16,13 +16,15 @@
 //! # Layout
 //! - [`sniff`]: type recognition. `picture`: the image pipeline; `jpeg`: libjpeg-turbo (scaled
 //!   decoding, encoding, EXIF orientation). `container`: sound and video checks from headers;
-//!   [`iso`]: MP4/MOV tracks and metadata boxes; [`webm`]: a live recording's missing duration.
+//!   [`iso`]: MP4/MOV tracks and metadata boxes; [`webm`]: a live recording's missing duration;
+//!   [`fragments`]: a fragmented MP4 recording's length.
 //!   [`progress`]: progress and cancelling. [`error`]: what went wrong, in words a pupil can
 //!   act on. [`received`]: whether a file another device sent is in the form this app stores
 //!   (a picture with metadata is refused, never kept).
 
 mod container;
 pub mod error;
+pub mod fragments;
 pub mod iso;
 mod jpeg;
 mod picture;
@@ -299,15 +301,25 @@ fn store_stream<S: Read + Seek>(
             };
             let mut boxes = iso::metadata_boxes(source, len).map_err(damaged)?;
             boxes.extend(iso::padding_boxes(source, len).map_err(damaged)?);
-            boxes.sort_by_key(|b| b.start);
             boxes
         }
         _ => Vec::new(),
     };
-    // A WAV's size fields, made true (a streaming recorder's placeholders; checked above).
-    let sizes = match media {
-        MediaType::Wav => container::wav_sizes(source, len).unwrap_or_default(),
-        _ => Vec::new(),
+    // Fields rewritten in place: a WAV's sizes made true (a streaming recorder's placeholders;
+    // checked above), a live MP4 recording's length measured from its fragments.
+    let (metadata, sizes) = match media {
+        MediaType::Wav => (
+            metadata,
+            container::wav_sizes(source, len).unwrap_or_default(),
+        ),
+        MediaType::Mp4 | MediaType::M4a => {
+            let repair = fragments::repair(source, len).unwrap_or_default();
+            let mut boxes = metadata;
+            boxes.extend(repair.stray);
+            boxes.sort_by_key(|b| b.start);
+            (boxes, repair.patches)
+        }
+        _ => (metadata, Vec::new()),
     };
     // A live recording's WebM: its duration written in (its head rewritten, the rest as is).
     let with_duration = match media {

@@ -89,6 +89,8 @@ impl Driver {
             .args(["--native-port", &free_port().to_string()])
             .env("DISPLAY", format!(":{display}"))
             .env("HUGME_NO_DISCOVERY", "1")
+            // WebKit's fake microphone (a tone), for the recorder's test.
+            .env("HUGME_TEST_MOCK_CAPTURE", "1")
             .env("XDG_DATA_HOME", home.path().join("data"))
             .env("XDG_CACHE_HOME", home.path().join("cache"))
             .env("XDG_CONFIG_HOME", home.path().join("config"))

@@ -2,7 +2,7 @@
 //! over the app's loopback server (its media player cannot read `media:`), with the duration
 //! the import wrote (a MediaRecorder WebM has none, and then shows no length).
 
-use crate::driver::Driver;
+use crate::driver::{App, Driver};
 
 fn field(path: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,20 +16,7 @@ async fn a_live_recording_plays_with_its_length_in_the_app() {
     let recording = std::fs::read(field("04-unplayable-recordings/recorder-no-duration.weba"))
         .expect("the field recording");
     {
-        let app = hugme_app::App::open(data.path()).unwrap();
-        hugme_app::sample::create(&app).unwrap();
-        let class = app.classes().unwrap().remove(0);
-        let ketut = class
-            .groups
-            .iter()
-            .find(|g| g.name.as_str() == "Ketut")
-            .unwrap();
-        let project = app.create_project(&class.id, &ketut.id, "Äänet").unwrap();
-        app.edit_project(
-            project.as_str(),
-            &hugme_app::api::edit::Edit::AddPage { id: "pg".into() },
-        )
-        .unwrap();
+        let (app, project) = project_with_a_page(data.path());
         // Through the import, as the microphone button hands it over.
         app.add_media_block(project.as_str(), "pg", "recording.weba", &recording)
             .unwrap();
@@ -49,19 +36,7 @@ async fn a_live_recording_plays_with_its_length_in_the_app() {
     }
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
-    app.click("[data-testid=group-card][data-group=Ketut]")
-        .await;
-    app.find("[data-testid=project-card]").await;
-    app.client
-        .execute(
-            "[...document.querySelectorAll('[data-testid=project-card]')] \
-               .find(b => b.innerText.includes('Äänet')).click();",
-            vec![],
-        )
-        .await
-        .expect("the project's card");
-    app.click("[data-testid=step-content]").await;
-    app.click("[data-testid=page-card]").await;
+    open_the_page(&app).await;
     app.find("[data-testid=block-audio]").await;
     app.client
         .execute(
@@ -95,4 +70,82 @@ async fn a_live_recording_plays_with_its_length_in_the_app() {
         "the unfixed recording shows its length too"
     );
     app.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_microphone_button_records_a_sound_that_is_stored_and_plays_with_its_length() {
+    let data = tempfile::tempdir().unwrap();
+    let project = project_with_a_page(data.path()).1;
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    open_the_page(&app).await;
+    // WebKit's mock microphone (HUGME_TEST_MOCK_CAPTURE): the real recorder, a real stream.
+    app.click("[data-testid=record]").await;
+    app.find("[data-testid=record-stop]").await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    app.click("[data-testid=record-stop]").await;
+    app.find("[data-testid=block-audio]").await;
+    app.client
+        .execute(
+            "const a = document.querySelector('[data-testid=block-audio]'); \
+             a.preload = 'metadata'; a.load();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.until(
+        "the recording's length, in the WebView",
+        "const a = document.querySelector('[data-testid=block-audio]'); \
+         return !!a && isFinite(a.duration) && a.duration > 2.5 && a.duration < 10;",
+    )
+    .await;
+    app.shot("47-recorded-with-the-microphone").await;
+    app.quit().await;
+    // Stored as a sound, through the import (not as the recorder's bytes).
+    let stored = crate::headless::open_when_closed(data.path()).await;
+    let view = stored.project_view(project.as_str()).unwrap();
+    let blocks = &view.pages[0].blocks;
+    let [hugme_app::api::view::BlockView::Audio { media, .. }] = &blocks[..] else {
+        panic!("one sound block: {blocks:?}");
+    };
+    assert!(media.mime.starts_with("audio/"), "{media:?}");
+    let bytes = stored.store().blob(&media.hash).unwrap();
+    assert!(bytes.len() > 1000, "{} bytes", bytes.len());
+    println!("recorded: {} ({} bytes)", media.mime, bytes.len());
+}
+
+/// A data folder with the sample class and Ketut's project "Äänet" with one empty page.
+fn project_with_a_page(data: &std::path::Path) -> (hugme_app::App, hugme_model::ProjectId) {
+    let app = hugme_app::App::open(data).unwrap();
+    hugme_app::sample::create(&app).unwrap();
+    let class = app.classes().unwrap().remove(0);
+    let ketut = class
+        .groups
+        .iter()
+        .find(|g| g.name.as_str() == "Ketut")
+        .unwrap();
+    let project = app.create_project(&class.id, &ketut.id, "Äänet").unwrap();
+    app.edit_project(
+        project.as_str(),
+        &hugme_app::api::edit::Edit::AddPage { id: "pg".into() },
+    )
+    .unwrap();
+    (app, project)
+}
+
+/// From the start screen to the page of "Äänet".
+async fn open_the_page(app: &App) {
+    app.click("[data-testid=group-card][data-group=Ketut]")
+        .await;
+    app.find("[data-testid=project-card]").await;
+    app.client
+        .execute(
+            "[...document.querySelectorAll('[data-testid=project-card]')] \
+               .find(b => b.innerText.includes('Äänet')).click();",
+            vec![],
+        )
+        .await
+        .expect("the project's card");
+    app.click("[data-testid=step-content]").await;
+    app.click("[data-testid=page-card]").await;
 }

@@ -215,3 +215,76 @@ fn a_live_recordings_webm_is_stored_with_its_duration() {
         received_check(&stored).unwrap();
     }
 }
+
+/// The movie header's length of an MP4 (version 0 `mvhd`), in seconds.
+fn movie_seconds(bytes: &[u8]) -> f64 {
+    let at = bytes
+        .windows(4)
+        .position(|w| w == b"mvhd")
+        .expect("an mvhd")
+        + 4;
+    let field = |i: usize| u32::from_be_bytes(bytes[at + i..at + i + 4].try_into().unwrap());
+    assert_eq!(bytes[at], 0, "version 0");
+    f64::from(field(16)) / f64::from(field(12))
+}
+
+#[test]
+fn the_apps_own_fragmented_recording_shows_the_length_it_was_recorded_for() {
+    // WebKitGTK's recorder on GStreamer without isofmp4mux: 3 s of its mock microphone.
+    let file = "09-webkit-recorder-fragments/recording.m4a";
+    let original = std::fs::read(field(file)).unwrap();
+    assert_eq!(
+        movie_seconds(&original),
+        0.0,
+        "the recorder left the length out"
+    );
+    let moofs = |b: &[u8]| b.windows(4).filter(|w| w == b"moof").count();
+    let (done, bytes) = imported(file);
+    assert_eq!(done.kind, MediaKind::Audio);
+    assert_eq!(bytes.len(), original.len(), "nothing moved");
+    let seconds = movie_seconds(&bytes);
+    assert!((seconds - 3.13).abs() < 0.02, "{seconds} s");
+    assert_eq!(
+        moofs(&bytes),
+        moofs(&original) - 1,
+        "the header with no sound is blanked"
+    );
+    received_check(&bytes).unwrap_or_else(|e| panic!("a peer would refuse it: {e}"));
+    // Safari's kind (isofmp4mux, ffmpeg's empty_moov): its fragment index (`mfra`) gives
+    // GStreamer the length, other players read the movie header, which said 0: 4 bytes change.
+    let other = "02-recorded-sound-refused/recording.m4a";
+    let original = std::fs::read(field(other)).unwrap();
+    let (_, stored) = imported(other);
+    let seconds = movie_seconds(&stored);
+    assert!(
+        (seconds - 3.02).abs() < 0.01,
+        "{seconds} s (was {})",
+        movie_seconds(&original)
+    );
+    let udta = original.windows(4).position(|w| w == b"udta").unwrap() - 4;
+    let udta =
+        udta..udta + u32::from_be_bytes(original[udta..udta + 4].try_into().unwrap()) as usize;
+    let changed = (0..original.len())
+        .filter(|i| stored[*i] != original[*i] && !udta.contains(i))
+        .count();
+    assert!(
+        changed <= 4,
+        "{changed} bytes changed besides the blanked muxer's tag"
+    );
+    // A recording that says its length already stays byte for byte.
+    assert_eq!(imported_bytes_of(&stored), stored);
+}
+
+/// What the import stores of these bytes.
+fn imported_bytes_of(bytes: &[u8]) -> Vec<u8> {
+    let (_dir, store) = store();
+    let done = hugme_media::import_bytes(
+        &store,
+        "recording.m4a",
+        bytes,
+        &Settings::default(),
+        &Control::default(),
+    )
+    .unwrap();
+    store.blob(&done.blob.hash).unwrap()
+}

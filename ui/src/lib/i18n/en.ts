@@ -256,6 +256,7 @@ export const en = {
   'content.record': 'Record sound',
   'content.recordStop': 'Stop recording',
   'content.recording': 'Recording… {seconds} s',
+  'content.recordFailed': 'The microphone could not record here. Record with the tablet’s own recorder and add it with 🎵 Sound.',
   'content.fromFile': 'From a file',
   'content.importing': 'Adding {name}…',
   'content.refused': '{name} could not be added: {reason}',

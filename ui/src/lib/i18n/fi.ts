@@ -256,6 +256,7 @@ export const fi: Messages = {
   'content.record': 'Äänitä',
   'content.recordStop': 'Lopeta äänitys',
   'content.recording': 'Äänitetään… {seconds} s',
+  'content.recordFailed': 'Mikrofonilla ei voinut äänittää. Äänitä tabletin omalla sovelluksella ja lisää äänite 🎵 Ääni -napista.',
   'content.fromFile': 'Tiedostosta',
   'content.importing': 'Lisätään {name}…',
   'content.refused': 'Tiedostoa {name} ei voitu lisätä: {reason}',
