@@ -228,7 +228,16 @@ impl App {
 
     /// Runs `script` (which returns a boolean) until it is true.
     pub async fn until(&self, what: &str, script: &str) {
-        let deadline = Instant::now() + PATIENCE;
+        if !self.within(PATIENCE, script).await {
+            self.shot("failure").await;
+            panic!("gave up waiting for {what}");
+        }
+    }
+
+    /// Runs `script` (which returns a boolean) until it is true or `patience` is over:
+    /// whether it came true.
+    pub async fn within(&self, patience: Duration, script: &str) -> bool {
+        let deadline = Instant::now() + patience;
         loop {
             let v = self
                 .client
@@ -236,11 +245,10 @@ impl App {
                 .await
                 .expect("script failed");
             if v == serde_json::Value::Bool(true) {
-                return;
+                return true;
             }
             if Instant::now() > deadline {
-                self.shot("failure").await;
-                panic!("gave up waiting for {what}");
+                return false;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -149,3 +149,75 @@ async fn open_the_page(app: &App) {
     app.click("[data-testid=step-content]").await;
     app.click("[data-testid=page-card]").await;
 }
+
+/// Every sound and video from `assets/field/` that a person expects to work, with the length it
+/// was recorded for (s): the phone videos (H.264 + AAC, their place blanked), the voice memos,
+/// the recorders' files of every WebView the app ships on.
+const FIELD_MEDIA: [(&str, f64); 9] = [
+    ("01-video-gps/android-gps.mp4", 2.0),
+    ("01-video-gps/ipad-gps.mov", 2.0),
+    ("01-video-gps/memo-gps.m4a", 2.0),
+    ("02-recorded-sound-refused/recording.m4a", 3.0),
+    ("02-recorded-sound-refused/recording.webm", 3.0),
+    ("02-recorded-sound-refused/voice-isom.m4a", 3.0),
+    ("02-recorded-sound-refused/control-m4a-brand.m4a", 3.0),
+    ("04-unplayable-recordings/recorder-no-duration.weba", 4.0),
+    ("09-webkit-recorder-fragments/recording.m4a", 3.1),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_field_recording_and_phone_video_plays_in_the_app_with_its_length() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let (app, project) = project_with_a_page(data.path());
+        for (file, _) in FIELD_MEDIA {
+            let bytes = std::fs::read(field(file)).unwrap();
+            let name = std::path::Path::new(file)
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap();
+            app.add_media_block(project.as_str(), "pg", name, &bytes)
+                .unwrap_or_else(|e| panic!("{file}: {e}"));
+        }
+    }
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    open_the_page(&app).await;
+    app.find("[data-testid=block-video]").await;
+    app.client
+        .execute(
+            "document.querySelectorAll('[data-testid=block-audio], [data-testid=block-video]') \
+               .forEach(m => { m.preload = 'metadata'; m.load(); });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let expected: Vec<f64> = FIELD_MEDIA.iter().map(|(_, s)| *s).collect();
+    let script = format!(
+        "const want = {expected:?}; \
+         const got = [...document.querySelectorAll('[data-testid=block-audio], \
+           [data-testid=block-video]')].map(m => m.duration); \
+         return got.length === want.length && \
+           got.every((d, i) => isFinite(d) && Math.abs(d - want[i]) < 0.25);"
+    );
+    let durations = "return JSON.stringify([...document.querySelectorAll(\
+        '[data-testid=block-audio], [data-testid=block-video]')] \
+        .map(m => [m.tagName, m.duration, m.error && m.error.code]));";
+    if !app
+        .within(std::time::Duration::from_secs(20), &script)
+        .await
+    {
+        let seen = app.client.execute(durations, vec![]).await.unwrap();
+        panic!("lengths in the WebView, in the order of {FIELD_MEDIA:?}: {seen}");
+    }
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=block-video]').scrollIntoView();",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.shot("48-field-media-playing-lengths").await;
+    app.quit().await;
+}

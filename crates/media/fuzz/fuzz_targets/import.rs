@@ -1,7 +1,8 @@
 //! Any bytes, under any of the names a pupil's file might have, through the whole import into
 //! a real data folder: the import may refuse them, but must never panic, hang or grow without
-//! bound; and an MP4 it stores has no metadata box left (MP4 tracks and blanking, a WAV's
-//! sizes, a live WebM's duration are all on this path).
+//! bound; and an MP4 it stores has no metadata box left and its length needs no second repair
+//! (MP4 tracks and blanking, fragment lengths, a WAV's sizes, a live WebM's duration are all on
+//! this path).
 #![no_main]
 
 use std::sync::OnceLock;
@@ -51,6 +52,12 @@ fuzz_target!(|data: &[u8]| {
             let len = stored.len() as u64;
             let boxes = hugme_media::iso::metadata_boxes(&mut std::io::Cursor::new(&stored), len);
             assert!(boxes.map_or(true, |b| b.is_empty()), "stored an MP4 with metadata");
+            // A recording's length, once written in, needs nothing more.
+            let again = hugme_media::fragments::repair(&mut std::io::Cursor::new(&stored), len);
+            assert!(
+                again.map_or(true, |r| r == Default::default()),
+                "the stored MP4 would be repaired again"
+            );
         }
     }
     let _ = thumbnail(name, bytes, 64, &settings);
