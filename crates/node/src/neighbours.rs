@@ -1,6 +1,9 @@
 //! A device's neighbours: it announces itself with mDNS, listens for the class's other devices,
-//! and syncs with each it hears, again and again, so that every device converges through
-//! whoever it can reach (store and forward).
+//! and keeps a live session open with each it hears (one per pair: after the first meeting,
+//! the device with the smaller id dials), so that every change travels as it is made and every
+//! device converges through whoever it can reach (store and forward). A session that ends
+//! (the peer went silent, the Wi-Fi dropped) is dialled again, sooner after a good session and
+//! a little later after each failure in a row ([`backoff`]).
 //!
 //! School Wi-Fi often drops multicast, so mDNS is only the first way to a peer. Each round
 //! the device also tries, for devices it does not hear: addresses typed by hand
@@ -21,10 +24,10 @@ use crate::error::{Error, Result};
 use crate::membership::addresses;
 use crate::node::Node;
 
-/// How often a device syncs with each neighbour it hears.
+/// How often a device looks at its neighbours: dials those with no live session that are due.
 const ROUND: Duration = Duration::from_secs(2);
-/// The longest one session with a neighbour may take (media of a whole project fits).
-const GIVE_UP: Duration = Duration::from_secs(600);
+/// The longest wait before dialling a neighbour again after failures in a row.
+const MOST_BACKOFF: Duration = Duration::from_secs(8);
 /// A clock further off than this is worth a line in the log.
 const CLOCK_OFF_MS: u64 = 5 * 60 * 1000;
 /// How long an address may take to accept a connection: many fallbacks lead nowhere (a
@@ -95,6 +98,8 @@ pub fn start(node: Arc<Node>, listening: SocketAddr, reach: Reach) -> Result<()>
         // otherwise; each is logged as discovered once.
         let mut now_due: HashSet<String> = HashSet::new();
         let busy: Arc<Mutex<HashSet<String>>> = Arc::default();
+        // Failed sessions in a row, per neighbour or address (reset by a good one).
+        let failures: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
         // The first round's fallbacks go at once: a tablet on a network without multicast
         // starts its first sync as soon as it starts.
         let mut fallback_round = Instant::now()
@@ -115,8 +120,9 @@ pub fn start(node: Arc<Node>, listening: SocketAddr, reach: Reach) -> Result<()>
                     .is_some_and(|before| before != peer.addresses);
                 if moved {
                     node.log(&format!(
-                        "heard {} at a new address: {:?}",
-                        peer.device, peer.addresses
+                        "heard {} at a new address: at {}",
+                        peer.device,
+                        listed(&peer.addresses)
                     ));
                     now_due.insert(peer.device.clone());
                 }
@@ -126,9 +132,9 @@ pub fn start(node: Arc<Node>, listening: SocketAddr, reach: Reach) -> Result<()>
                     None => {
                         if now_due.insert(peer.device.clone()) {
                             node.log(&format!(
-                                "discovered {} at {:?}, {} ms after this device started announcing",
+                                "discovered {} at {}, {} ms after this device started announcing",
                                 peer.device,
-                                peer.addresses,
+                                listed(&peer.addresses),
                                 started.elapsed().as_millis()
                             ));
                         }
@@ -136,14 +142,29 @@ pub fn start(node: Arc<Node>, listening: SocketAddr, reach: Reach) -> Result<()>
                     }
                     // Moved: at once too (its session may still be running at the old one).
                     Some(_) if now_due.contains(&peer.device) => true,
-                    // Afterwards one side of each pair starts the sessions; the other serves.
-                    Some(at) => me < peer.device && at.elapsed() >= ROUND,
+                    // Afterwards one side of each pair dials; the other serves.
+                    Some(at) => {
+                        me < peer.device && at.elapsed() >= backoff(&lock(&failures), &peer.device)
+                    }
                 };
+                if node.is_live(&peer.device) {
+                    // A live session (dialled by either side) carries everything.
+                    now_due.remove(&peer.device);
+                    last.insert(peer.device.clone(), Instant::now());
+                    continue;
+                }
                 if due && lock(&busy).insert(peer.device.clone()) {
                     now_due.remove(&peer.device);
                     last.insert(peer.device.clone(), Instant::now());
                     let addrs = peer.addresses.iter().map(|a| (a.to_string(), Via::Mdns));
-                    spawn_session(&node, &busy, peer.device.clone(), addrs.collect(), started);
+                    spawn_session(
+                        &node,
+                        &busy,
+                        &failures,
+                        peer.device.clone(),
+                        addrs.collect(),
+                        started,
+                    );
                 }
             }
             // Fallbacks once a round (they read the data folder's address book).
@@ -153,8 +174,12 @@ pub fn start(node: Arc<Node>, listening: SocketAddr, reach: Reach) -> Result<()>
                     fallbacks(&node, &heard, reach.fallbacks, &reach.typed, &me, listening)
                 {
                     let key = format!("addr {addr}");
-                    if lock(&busy).insert(key.clone()) {
-                        spawn_session(&node, &busy, key, vec![(addr, via)], started);
+                    let waited = last
+                        .get(&key)
+                        .is_none_or(|at| at.elapsed() >= backoff(&lock(&failures), &key));
+                    if waited && lock(&busy).insert(key.clone()) {
+                        last.insert(key.clone(), Instant::now());
+                        spawn_session(&node, &busy, &failures, key, vec![(addr, via)], started);
                     }
                 }
             }
@@ -182,6 +207,15 @@ fn fallbacks(
         .flat_map(|p| p.addresses.iter().map(SocketAddr::to_string))
         .collect();
     skip.insert(listening.to_string());
+    // An unreadable table costs only this round's fallbacks, not the session host.
+    let seen = addresses::last_seen(node.store()).unwrap_or_default();
+    // A device with a live session is not dialled again at any address it was seen at (an
+    // enrolment code's hub address, or one typed by hand, is often one).
+    for (device, seen) in &seen {
+        if node.is_live(device) {
+            skip.insert(seen.addr.clone());
+        }
+    }
     let mut out = Vec::new();
     let mut add = |addr: String, via: Via| {
         if skip.insert(addr.clone()) {
@@ -193,8 +227,7 @@ fn fallbacks(
         add(addr.clone(), Via::Typed);
     }
     if fallbacks {
-        // An unreadable table costs only this round's fallbacks, not the session host.
-        for (device, seen) in addresses::last_seen(node.store()).unwrap_or_default() {
+        for (device, seen) in seen {
             if device != me && !heard_devices.contains(device.as_str()) {
                 add(seen.addr, Via::LastSeen);
             }
@@ -206,45 +239,92 @@ fn fallbacks(
     out
 }
 
-/// Runs one session in a task of its own; `key` is busy until it ends.
+/// Addresses for the log: `10.0.0.2:7420, 10.0.0.3:7420`.
+fn listed(addresses: &[SocketAddr]) -> String {
+    addresses
+        .iter()
+        .map(SocketAddr::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// How long to wait before dialling `key` again: a round after a good session, a round more
+/// after each failure in a row, at most [`MOST_BACKOFF`] (a device back on the network, or a
+/// hub restarted, is met again within seconds; one gone for the day costs a try every 8 s).
+fn backoff(failures: &HashMap<String, u32>, key: &str) -> Duration {
+    let n = failures.get(key).copied().unwrap_or(0).min(8);
+    (ROUND * (1 + n)).min(MOST_BACKOFF)
+}
+
+/// Runs one live session in a task of its own; `key` is busy until it ends, and its failures
+/// in a row are counted.
 fn spawn_session(
     node: &Arc<Node>,
     busy: &Arc<Mutex<HashSet<String>>>,
+    failures: &Arc<Mutex<HashMap<String, u32>>>,
     key: String,
     addrs: Vec<(String, Via)>,
     started: Instant,
 ) {
-    let (node, busy) = (node.clone(), busy.clone());
+    let (node, busy, failures) = (node.clone(), busy.clone(), failures.clone());
     tokio::spawn(async move {
-        // A device that accepts the connection but never answers (asleep, say) must not
-        // keep this neighbour busy for good.
         let device = (!key.starts_with("addr ")).then_some(key.as_str());
-        if tokio::time::timeout(GIVE_UP, sync_with(&node, device, &addrs, started))
-            .await
-            .is_err()
-        {
-            node.log(&format!("gave up on a session with {key}"));
-            if let Some(device) = device {
-                node.note_failure(device, "gave up: no answer for 10 minutes");
-            }
+        let good = sync_with(&node, device, &addrs, started).await;
+        let mut failures = lock(&failures);
+        if good {
+            failures.remove(&key);
+        } else {
+            *failures.entry(key.clone()).or_insert(0) += 1;
         }
+        drop(failures);
         lock(&busy).remove(&key);
     });
 }
 
-/// One session, at the first of the addresses that answers; remembers where that was.
-async fn sync_with(node: &Node, device: Option<&str>, addrs: &[(String, Via)], started: Instant) {
+/// One live session, at the first of the addresses that answers; once greeted, says so and
+/// remembers where that was. Whether the peer was greeted (a good session, however it ended).
+async fn sync_with(
+    node: &Node,
+    device: Option<&str>,
+    addrs: &[(String, Via)],
+    started: Instant,
+) -> bool {
     let began = started.elapsed().as_millis();
     for (addr, via) in addrs {
+        let (greeted, mut heard) = tokio::sync::oneshot::channel();
         // An address that does not answer at once (a stale one of a device that moved, a
         // fallback that leads nowhere today) must not hold up the next.
-        match net::sync_within(addr, node, None, Some(CONNECT_WITHIN)).await {
+        let session = net::live_within(addr, node, CONNECT_WITHIN, greeted);
+        tokio::pin!(session);
+        let mut waiting = true;
+        let result = loop {
+            tokio::select! {
+                result = &mut session => break result,
+                peer = &mut heard, if waiting => {
+                    waiting = false;
+                    if let Ok(peer) = peer {
+                        node.log(&format!(
+                            "synced with {peer} at {addr} (found by {}, began {began} ms after \
+                             this device started): live",
+                            via.words()
+                        ));
+                        // Nothing is noted on a device that has just deleted its class.
+                        if !node.has_left_class() {
+                            if let Err(e) = addresses::remember(node.store(), &peer, addr) {
+                                node.log(&format!("could not note where {peer} was: {e}"));
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        match result {
             Ok(ended) => {
                 node.log(&format!(
-                    "synced with {} at {addr} (found by {}, began {began} ms after this device \
-                     started): {} documents changed, {} blobs received; {}",
+                    "session with {} at {addr} ended: {}; {} documents changed, {} blobs \
+                     received; {}",
                     ended.peer,
-                    via.words(),
+                    ended.reason,
                     ended.stats.documents_changed,
                     ended.stats.blobs_received,
                     if ended.finished {
@@ -266,14 +346,7 @@ async fn sync_with(node: &Node, device: Option<&str>, addrs: &[(String, Via)], s
                         if off > 0 { "ahead of" } else { "behind" }
                     ));
                 }
-                // Nothing is noted on a device that has just deleted its class.
-                if node.has_left_class() {
-                    return;
-                }
-                if let Err(e) = addresses::remember(node.store(), &ended.peer, addr) {
-                    node.log(&format!("could not note where {} was: {e}", ended.peer));
-                }
-                return;
+                return ended.greeted;
             }
             // Fallbacks are tried every round: only an answer is news.
             Err(e) if *via == Via::Mdns => {
@@ -285,4 +358,5 @@ async fn sync_with(node: &Node, device: Option<&str>, addrs: &[(String, Via)], s
             Err(_) => {}
         }
     }
+    false
 }

@@ -26,6 +26,8 @@ use crate::membership::{self, Identity};
 use crate::replica::{ClassReplica, ClassScope};
 use crate::sync_status::Neighbourhood;
 
+/// Change notices a live session may fall behind by before it looks at every document.
+const CHANGE_NOTICES: usize = 4096;
 /// How long media stays paused after a cancel: the lesson's Wi-Fi need has passed by then.
 const MEDIA_PAUSE: Duration = Duration::from_secs(10 * 60);
 /// The most media a data folder takes from its peers (bytes of photos, drawings, sound and
@@ -73,6 +75,8 @@ pub struct Node {
     media_budget: Arc<MediaBudget>,
     /// Set once this device has deleted the class (the term ended): nothing more to sync.
     left_class: tokio::sync::watch::Sender<bool>,
+    /// Ids of documents changed here, for live sessions to push (an empty id: a blob).
+    changed: tokio::sync::broadcast::Sender<String>,
 }
 
 impl Node {
@@ -112,9 +116,12 @@ impl Node {
             media_quota.saturating_sub(held + app.store().partial_bytes()),
         ));
         let neighbourhood: Arc<Mutex<Neighbourhood>> = Arc::default();
-        // Every change here (an edit, or one a peer brought) is pending for the others.
+        // Every change here (an edit, or one a peer brought) is pending for the others, and
+        // goes to every live session at once.
         let changes = app.subscribe();
         let pending = Arc::downgrade(&neighbourhood);
+        let (changed, _) = tokio::sync::broadcast::channel(CHANGE_NOTICES);
+        let push = changed.clone();
         std::thread::Builder::new()
             .name("hugme-pending".into())
             .spawn(move || {
@@ -123,6 +130,8 @@ impl Node {
                         return;
                     };
                     lock(&neighbourhood).changed(&event.id);
+                    // No live session: nobody to tell.
+                    let _ = push.send(event.id);
                 }
             })
             .map_err(Error::Network)?;
@@ -137,6 +146,7 @@ impl Node {
             media_floor: limit("HUGME_MEDIA_FLOOR", MEDIA_FLOOR),
             media_budget,
             left_class: tokio::sync::watch::Sender::new(false),
+            changed,
         })
     }
 
@@ -174,6 +184,26 @@ impl Node {
     /// The data folder's store (shared with the sessions' replica).
     pub fn store(&self) -> &Store {
         self.app.store()
+    }
+
+    /// In step with `peer`: whatever the end of the term asks now ([`Node::in_step_with`]).
+    fn end_of_term(&self, peer: &str, refused_by_peer: usize) {
+        if self.has_left_class() {
+            return;
+        }
+        match self.in_step_with(peer, refused_by_peer) {
+            Ok(true) => {
+                self.log("the class's term has ended: this device deleted the class");
+                self.left_class.send_replace(true);
+            }
+            Ok(false) => {}
+            Err(e) => self.log(&format!("ending the term after a session failed: {e}")),
+        }
+    }
+
+    /// Whether a live session with `device` is open (either side dialled it).
+    pub fn is_live(&self, device: &str) -> bool {
+        lock(&self.neighbourhood).is_live(device)
     }
 
     /// A session with `device` could not run (for the status the UI shows).
@@ -361,18 +391,42 @@ impl Host for Node {
         lock(&self.neighbourhood).progress(peer, done, total);
     }
 
+    fn keep_sessions(&self) -> bool {
+        !self.has_left_class()
+    }
+
+    fn local_changes(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+        Some(self.changed.subscribe())
+    }
+
+    fn blob_stored(&self, _hash: &str) {
+        // The other sessions offer it on (store and forward).
+        let _ = self.changed.send(String::new());
+    }
+
+    fn session_live(&self, peer: &str, dialled: bool) -> bool {
+        let me = &self.credentials.device;
+        let dialler = if dialled { me.as_str() } else { peer };
+        let live = lock(&self.neighbourhood).live(peer, dialler, me);
+        if live && !dialled {
+            // (The dialling side says where it found the peer: `neighbours`.)
+            self.log(&format!("synced with {peer}: it dialled this device; live"));
+        }
+        live
+    }
+
+    fn session_in_step(&self, peer: &str, in_step: bool, refused_by_peer: usize) {
+        lock(&self.neighbourhood).in_step(peer, in_step, now_ms());
+        if in_step {
+            self.end_of_term(peer, refused_by_peer);
+        }
+    }
+
     fn session_ended(&self, ended: &Ended) {
         lock(&self.neighbourhood).ended(ended, now_ms());
-        if self.has_left_class() {
-            return;
-        }
-        match self.after_session(ended) {
-            Ok(true) => {
-                self.log("the class's term has ended: this device deleted the class");
-                self.left_class.send_replace(true);
-            }
-            Ok(false) => {}
-            Err(e) => self.log(&format!("ending the term after a session failed: {e}")),
+        // A live session did this as it came in step.
+        if !ended.live && ended.finished && ended.greeted {
+            self.end_of_term(&ended.peer, ended.stats.refused_by_peer);
         }
     }
 

@@ -203,6 +203,10 @@ impl Replica for ClassReplica<'_> {
             .map_err(replica_error)
     }
 
+    fn blob_generation(&mut self) -> hugme_sync::Result<u64> {
+        Ok(self.documents.store().blob_generation())
+    }
+
     fn blobs(&mut self) -> hugme_sync::Result<Vec<(String, u64)>> {
         Ok(self
             .documents

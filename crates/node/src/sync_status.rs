@@ -2,7 +2,8 @@
 //! "offline, your work is safe here", and the teacher's list of devices with when each was
 //! last seen and whether it is running out of room.
 //!
-//! Sessions of either side report how they ended ([`Neighbourhood::ended`]); a neighbour that
+//! Live sessions report when they are greeted ([`Neighbourhood::live`]) and come in step;
+//! sessions of either side report how they ended ([`Neighbourhood::ended`]); a neighbour that
 //! could not be reached is noted too. [`Neighbourhood::view`] is what the UI shows (the
 //! values are the app's: `hugme_app::api::sync`).
 
@@ -13,8 +14,8 @@ use hugme_store::now_ms;
 use hugme_store::space::{Space, NEARLY_FULL_BYTES};
 use hugme_sync::net::Ended;
 
-/// A device that synced within this long counts as "online" for the status line: a few
-/// of the 2 s rounds.
+/// A device that synced within this long counts as "online" for the status line (besides
+/// one with a live session): a few of the 2 s rounds.
 const ONLINE_WITHIN_MS: i64 = 10_000;
 
 /// What is known of one peer.
@@ -34,6 +35,8 @@ pub struct PeerState {
 #[derive(Debug, Default)]
 pub struct Neighbourhood {
     peers: BTreeMap<String, PeerState>,
+    /// Live sessions with each peer now (two at most, for a moment, when both dialled).
+    live: BTreeMap<String, usize>,
     /// Documents changed here since each peer last ended a session in step.
     pending: BTreeMap<String, BTreeSet<String>>,
     /// Media on its way from each peer: (bytes arrived, bytes asked for).
@@ -46,6 +49,14 @@ impl Neighbourhood {
     /// A session ended: synced if the peer was greeted, failed otherwise (another protocol,
     /// removed from the class).
     pub fn ended(&mut self, ended: &Ended, at: i64) {
+        if ended.live {
+            if let Some(n) = self.live.get_mut(&ended.peer) {
+                *n -= 1;
+                if *n == 0 {
+                    self.live.remove(&ended.peer);
+                }
+            }
+        }
         self.media.remove(&ended.peer);
         if !ended.greeted {
             self.failed(&ended.peer, &ended.reason);
@@ -59,6 +70,35 @@ impl Neighbourhood {
         peer.error = None;
         if ended.finished {
             self.pending.remove(&ended.peer);
+        }
+    }
+
+    /// A live session with `peer` was greeted; `dialler` is the device that dialled it and
+    /// `me` this one. False when another is live already and this one is to end: of two, the
+    /// one dialled by the device with the smaller id stays (both sides judge alike).
+    pub fn live(&mut self, peer: &str, dialler: &str, me: &str) -> bool {
+        let n = self.live.entry(peer.to_owned()).or_insert(0);
+        if *n > 0 && dialler == me.max(peer) {
+            return false;
+        }
+        *n += 1;
+        let state = self.peer(peer);
+        state.error = None;
+        true
+    }
+
+    /// Whether a live session with `peer` is open.
+    pub fn is_live(&self, peer: &str) -> bool {
+        self.live.contains_key(peer)
+    }
+
+    /// A live session with `peer` came in step (both sides hold the same) or out of it.
+    pub fn in_step(&mut self, peer: &str, in_step: bool, at: i64) {
+        let state = self.peer(peer);
+        state.in_step = in_step;
+        if in_step {
+            state.last_synced = Some(at);
+            self.pending.remove(peer);
         }
     }
 
@@ -103,14 +143,23 @@ impl Neighbourhood {
     /// The status as the UI shows it; `names` gives a device's name from the class roster.
     pub fn view(&self, space: Option<Space>, names: impl Fn(&str) -> Option<String>) -> SyncView {
         let now = now_ms();
-        let last_synced = self.peers.values().filter_map(|p| p.last_synced).max();
+        // A peer with a live session is synced now.
+        let synced = |device: &str, p: &PeerState| {
+            if self.live.contains_key(device) {
+                Some(now)
+            } else {
+                p.last_synced
+            }
+        };
+        let last_synced = self.peers.iter().filter_map(|(d, p)| synced(d, p)).max();
         let (done, total) = self
             .media
             .values()
             .fold((0, 0), |(d, t), (done, total)| (d + done, t + total));
         SyncView {
             enabled: true,
-            online: last_synced.is_some_and(|at| now - at <= ONLINE_WITHIN_MS),
+            online: !self.live.is_empty()
+                || last_synced.is_some_and(|at| now - at <= ONLINE_WITHIN_MS),
             media: (total > 0).then_some(MediaTransfer { done, total }),
             media_paused: self.media_paused,
             last_synced,
@@ -122,7 +171,8 @@ impl Neighbourhood {
                 .map(|(device, p)| PeerView {
                     name: names(device).unwrap_or_else(|| device.clone()),
                     device: device.clone(),
-                    last_synced: p.last_synced,
+                    last_synced: synced(device, p),
+                    live: self.live.contains_key(device),
                     in_step: p.in_step,
                     pending: self.pending.get(device).map_or(0, BTreeSet::len),
                     storage_low: p.free_space.is_some_and(|f| f < NEARLY_FULL_BYTES),
@@ -145,6 +195,7 @@ mod tests {
             stats: Stats::default(),
             finished,
             greeted: true,
+            live: false,
             reason: "done".into(),
             bytes_sent: 0,
             bytes_received: 0,
@@ -223,5 +274,44 @@ mod tests {
         assert!(view.online);
         assert_eq!(view.peers[0].error, None);
         assert!(!view.peers[0].in_step);
+    }
+}
+
+#[cfg(test)]
+mod live_tests {
+    use super::*;
+
+    #[test]
+    fn a_live_peer_is_synced_now_and_of_two_sessions_the_smaller_ids_stays() {
+        let mut n = Neighbourhood::default();
+        // "b" dialled "a" and "a" dialled "b" at once: "a" (the smaller id) dialled the keeper.
+        assert!(n.live("b", "a", "a"));
+        assert!(!n.live("b", "b", "a"), "b's dial is the second");
+        assert!(n.is_live("b"));
+        n.changed("project-1");
+        let view = n.view(None, |_| None);
+        assert!(view.online && view.peers[0].live);
+        assert_eq!(view.peers[0].pending, 1);
+        n.in_step("b", true, now_ms());
+        assert_eq!(n.view(None, |_| None).peers[0].pending, 0);
+        let mut gone = Ended {
+            peer: "b".into(),
+            stats: hugme_sync::session::Stats::default(),
+            finished: false,
+            greeted: true,
+            live: true,
+            reason: "the peer said nothing for 15 s".into(),
+            bytes_sent: 0,
+            bytes_received: 0,
+            peer_clock_offset: None,
+            peer_free_space: None,
+        };
+        n.ended(&gone, now_ms() - 60_000);
+        assert!(!n.is_live("b"));
+        assert!(!n.view(None, |_| None).online);
+        // A session that never counted (the second) ends without touching the count.
+        gone.live = false;
+        n.ended(&gone, now_ms() - 60_000);
+        assert!(!n.is_live("b"));
     }
 }

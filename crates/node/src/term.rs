@@ -17,7 +17,7 @@
 use hugme_app::App;
 use hugme_model::{Class, DeviceRole};
 use hugme_store::now_ms;
-use hugme_sync::net::{Ended, Host};
+use hugme_sync::net::Host;
 
 use crate::error::{Error, Result};
 use crate::membership;
@@ -102,13 +102,14 @@ pub fn removes(class: &Class, peer: &str) -> bool {
 }
 
 impl Node {
-    /// What the end of the term asks after a session: this device deletes the class
-    /// (`true`: it has left it), or the teacher's device removes the peer that now holds the
-    /// order.
-    pub(crate) fn after_session(&self, ended: &Ended) -> Result<bool> {
-        // A session in which the peer refused changes of this device's did not end in step:
-        // the peer may not hold the order (a forged one, say, that it refused).
-        if !ended.finished || !ended.greeted || ended.stats.refused_by_peer > 0 {
+    /// What the end of the term asks once a session with `peer` is in step (a live one as it
+    /// comes in step, a one-off one as it ends): this device deletes the class (`true`: it has
+    /// left it), or the teacher's device removes the peer that now holds the order.
+    /// `refused_by_peer`: changes of this device's the peer refused in the session.
+    pub(crate) fn in_step_with(&self, peer: &str, refused_by_peer: usize) -> Result<bool> {
+        // A session in which the peer refused changes of this device's is not in step: the
+        // peer may not hold the order (a forged one, say, that it refused).
+        if refused_by_peer > 0 {
             return Ok(false);
         }
         let class = self.app().read::<Class>(&self.credentials().class)?.value;
@@ -116,31 +117,31 @@ impl Node {
             return Ok(false);
         }
         if self.is_class_authority() {
-            if ended.peer != self.credentials().device && removes(&class, &ended.peer) {
-                crate::enrolment::revoke(self.app(), &ended.peer)?;
+            if peer != self.credentials().device && removes(&class, peer) {
+                crate::enrolment::revoke(self.app(), peer)?;
                 let at = now_ms();
                 self.app().update_class(&class.id, |c| {
-                    if let Some(d) = c.devices.iter_mut().find(|d| d.id.as_str() == ended.peer) {
+                    if let Some(d) = c.devices.iter_mut().find(|d| d.id.as_str() == peer) {
                         d.left_at = Some(at);
                     }
                     Ok(())
                 })?;
                 self.log(&format!(
                     "removed {} from the class: it holds the end of the term",
-                    ended.peer
+                    peer
                 ));
             }
             return Ok(false);
         }
         let store = self.app().store();
         let mut handed = membership::term_handed(store)?;
-        if role_of(&class, &ended.peer) == Some(DeviceRole::GroupTablet)
-            && !handed.contains(&ended.peer)
+        if role_of(&class, peer) == Some(DeviceRole::GroupTablet)
+            && !handed.iter().any(|h| h == peer)
         {
-            handed.push(ended.peer.clone());
+            handed.push(peer.to_owned());
             membership::set_term_handed(store, &handed)?;
         }
-        if leaves_after(&class, &self.credentials().device, &ended.peer, &handed) {
+        if leaves_after(&class, &self.credentials().device, peer, &handed) {
             self.leave_class()?;
             return Ok(true);
         }

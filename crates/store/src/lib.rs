@@ -65,6 +65,8 @@ pub struct Store {
     /// Set by [`Store::wipe`]: no document or media is taken until [`Store::resume`] (a
     /// pupil's photo arriving a moment after the class was deleted must not stay behind).
     wiped: std::sync::atomic::AtomicBool,
+    /// Blobs indexed since the folder opened ([`Store::blob_generation`]).
+    blobs_indexed: Arc<AtomicU64>,
     _lock: File,
 }
 
@@ -97,15 +99,23 @@ impl Store {
         let (writer, reader) = open_connections(dir, &db_path, &reserve)?;
         reserve.keep();
         let blobs = BlobFolder::open(dir.join("blobs"))?;
+        let blobs_indexed = Arc::new(AtomicU64::new(0));
         Ok(Store {
             dir: dir.to_path_buf(),
-            writer: Writer::start(writer, db_path.clone(), reserve),
+            writer: Writer::start(writer, db_path.clone(), reserve, blobs_indexed.clone()),
+            blobs_indexed,
             db_path,
             reader,
             blobs,
             wiped: std::sync::atomic::AtomicBool::new(false),
             _lock: lock,
         })
+    }
+
+    /// A number that grows whenever a blob is indexed (stored here, or received whole): a
+    /// session that offered its peer the blobs held at one value offers again once it moved.
+    pub fn blob_generation(&self) -> u64 {
+        self.blobs_indexed.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Whether the folder's room for a full disk has been used: the disk was or is full

@@ -183,13 +183,21 @@ impl Writer {
     /// Starts the writer on `conn` (shared with the reader only when the database had to be
     /// opened in exclusive mode on a full disk). A batch that fails for space is tried once
     /// more after `reserve` is given back.
-    pub(crate) fn start(conn: Arc<Mutex<Connection>>, path: PathBuf, reserve: Reserve) -> Writer {
+    ///
+    /// `blobs_indexed` counts the batches that indexed a blob (sessions offer their peers what
+    /// is new when it moves).
+    pub(crate) fn start(
+        conn: Arc<Mutex<Connection>>,
+        path: PathBuf,
+        reserve: Reserve,
+        blobs_indexed: Arc<std::sync::atomic::AtomicU64>,
+    ) -> Writer {
         let (sender, rx) = mpsc::sync_channel(QUEUE_DEPTH);
         let in_flight = Arc::new(AtomicUsize::new(0));
         let counter = in_flight.clone();
         let thread = std::thread::Builder::new()
             .name("hugme-store-writer".into())
-            .spawn(move || run(&conn, &path, &reserve, &rx, &counter))
+            .spawn(move || run(&conn, &path, &reserve, &rx, &counter, &blobs_indexed))
             .ok();
         Writer {
             queue: Some(Queue { sender, in_flight }),
@@ -242,6 +250,7 @@ fn run(
     reserve: &Reserve,
     rx: &Receiver<Request>,
     in_flight: &AtomicUsize,
+    blobs_indexed: &std::sync::atomic::AtomicU64,
 ) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
@@ -276,10 +285,13 @@ fn run(
             results
         });
         for (i, request) in batch.iter().enumerate() {
-            if let Job::AppendChange { unsaved, .. } = &request.job {
-                if applied.as_ref().map_or(true, |results| results[i].is_err()) {
-                    unsaved.store(true, Ordering::SeqCst);
+            let ok = applied.as_ref().is_ok_and(|results| results[i].is_ok());
+            match &request.job {
+                Job::AppendChange { unsaved, .. } if !ok => unsaved.store(true, Ordering::SeqCst),
+                Job::IndexBlob { .. } | Job::AdoptBlob { .. } if ok => {
+                    blobs_indexed.fetch_add(1, Ordering::SeqCst);
                 }
+                _ => {}
             }
         }
         match applied {

@@ -4,18 +4,15 @@
 //! grows only as its bytes arrive; a device that has not shown a certificate of the class may
 //! send only small frames. A bad frame, a failed handshake or a session error ends that
 //! connection only, with a logged reason. Connections are let in through a [`Gate`] (limits
-//! per address and in total, handshake timeouts). Reading and writing run side by side, so
-//! two peers sending large blobs to each other never wait on each other's full buffers; what
-//! waits to be sent is bounded ([`OUTBOX_BYTES`]), and a peer that asks for more than it reads
-//! is disconnected. Documents go before media: a frame of a document's sync waits at most for
-//! the blob chunk being written, never behind the chunks queued after it ([`write_frames`]).
+//! per address and in total, handshake timeouts). A session runs in [`running`]: reading and
+//! writing side by side, documents before media, this device's changes pushed as they happen
+//! in a live session, keepalives.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use crate::code::{self, OpenCode, ShortCode};
@@ -24,21 +21,15 @@ use crate::frame::{body_len, with_prefix, Message};
 use crate::gate::{Gate, Limits, Ticket};
 use crate::identity::{self, Credentials, SERVER_NAME};
 use crate::replica::Replica;
-use crate::session::{Effect, Session, Stats};
+use crate::session::{Session, Stats};
 
-/// A session in which the peer says nothing for this long is ended (a peer that vanished
-/// without closing, say a tablet carried out of Wi-Fi range).
-const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
-/// After this long without a frame, a session looks whether its exchange is stuck.
-const NUDGE_AFTER: std::time::Duration = std::time::Duration::from_secs(1);
-// (tests of a vanished peer would wait this long; none does)
+mod running;
+use running::run;
+pub use running::{Mode, IDLE, KEEPALIVE, OUTBOX_BYTES};
+
 /// The largest frame a device that has not shown a certificate of the class may send: an
 /// enrolment's messages (a certificate request, a PAKE message, a proof) are a few KB.
 pub const PRE_AUTH_FRAME_BYTES: usize = 64 * 1024;
-/// Bytes a session may have waiting to be sent: a peer that asks for more than it reads
-/// (blob windows it never takes, say) is disconnected once this is reached.
-pub const OUTBOX_BYTES: usize = 16 << 20;
-
 /// What a serving device offers the network.
 pub trait Host: Send + Sync + 'static {
     /// The device's data as one connection sees it while it holds it: a guard over data that
@@ -77,8 +68,32 @@ pub trait Host: Send + Sync + 'static {
     fn keep_fetching_media(&self) -> bool {
         true
     }
+    /// Whether sessions may go on (false: this device left its class; every session ends
+    /// within a second).
+    fn keep_sessions(&self) -> bool {
+        true
+    }
     /// Called when a session ends, whichever side started it.
     fn session_ended(&self, _ended: &Ended) {}
+    /// Notices of the documents that change on this device (edits, and changes sessions
+    /// bring), by id, for a live session to push; an empty id: a blob was stored. None: live
+    /// sessions push nothing.
+    fn local_changes(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+        None
+    }
+    /// A session stored a blob that arrived whole (the host tells its other sessions, which
+    /// offer it on).
+    fn blob_stored(&self, _hash: &str) {}
+    /// Whether the session with `peer` is in step (both sides said they hold the same), each
+    /// time that changes; `refused_by_peer`: documents whose changes from this side the peer
+    /// refused in the session.
+    fn session_in_step(&self, _peer: &str, _in_step: bool, _refused_by_peer: usize) {}
+    /// A live session with `peer` was greeted (`dialled`: by this side). False: another one
+    /// with the same peer is live and this one is to end (of two, the one dialled by the
+    /// device with the smaller id stays).
+    fn session_live(&self, _peer: &str, _dialled: bool) -> bool {
+        true
+    }
     /// Called with every line worth logging.
     fn log(&self, line: &str) {
         eprintln!("{line}");
@@ -95,6 +110,8 @@ pub struct Ended {
     /// The peer was greeted: of this class, this protocol, not removed. A session that
     /// ends before this synced nothing, whatever else it says.
     pub greeted: bool,
+    /// It ran as a live session once greeted (the host was told: [`Host::session_live`]).
+    pub live: bool,
     pub reason: String,
     pub bytes_sent: u64,
     pub bytes_received: u64,
@@ -273,7 +290,16 @@ async fn accept<H: Host>(
             limits.per_device
         )));
     }
-    let ended = run(tls, session_for(host, &class, &peer), host, false, None).await?;
+    let mode = Mode::Live { dialled: false };
+    let ended = run(
+        tls,
+        session_for(host, &class, &peer),
+        host,
+        mode,
+        None,
+        None,
+    )
+    .await?;
     host.log(&format!(
         "session with {} ({addr}) ended: {}; {} documents changed, {} blobs received, {} refused",
         ended.peer,
@@ -478,6 +504,32 @@ pub async fn sync_within<H: Host>(
     max_rate: Option<u64>,
     within: Option<std::time::Duration>,
 ) -> Result<Ended> {
+    dial(addr, host, max_rate, within, Mode::Once, None).await
+}
+
+/// A live session with the peer at `addr` (a neighbour): open until the connection ends or
+/// the peer goes silent for [`IDLE`], this device's changes pushed as they happen. Gives up if
+/// the peer has not accepted the connection `within` this long.
+/// `greeted` hears the peer's id as soon as the session is greeted and live (the session goes
+/// on; this returns when it ends).
+pub async fn live_within<H: Host>(
+    addr: &str,
+    host: &H,
+    within: std::time::Duration,
+    greeted: tokio::sync::oneshot::Sender<String>,
+) -> Result<Ended> {
+    let live = Mode::Live { dialled: true };
+    dial(addr, host, None, Some(within), live, Some(greeted)).await
+}
+
+async fn dial<H: Host>(
+    addr: &str,
+    host: &H,
+    max_rate: Option<u64>,
+    within: Option<std::time::Duration>,
+    mode: Mode,
+    greeted: Option<tokio::sync::oneshot::Sender<String>>,
+) -> Result<Ended> {
     let revocations = newest_revocations(host)?;
     let config = host.credentials().client_config(revocations.as_deref())?;
     let tcp = match within {
@@ -494,7 +546,16 @@ pub async fn sync_within<H: Host>(
     tcp.set_nodelay(true)?;
     let name = rustls::pki_types::ServerName::try_from(SERVER_NAME)
         .map_err(|e| Error::Certificate(e.to_string()))?;
-    let tls = TlsConnector::from(config).connect(name, tcp).await?;
+    // A peer that accepts the connection but never finishes the handshake (asleep, say)
+    // must not hold this side for long.
+    let tls = tokio::time::timeout(IDLE, TlsConnector::from(config).connect(name, tcp))
+        .await
+        .map_err(|_| {
+            Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("{addr} did not finish the TLS handshake"),
+            ))
+        })??;
     let peer_cert = tls
         .get_ref()
         .1
@@ -506,7 +567,15 @@ pub async fn sync_within<H: Host>(
     if class != host.credentials().class {
         return Err(Error::Certificate(format!("{peer} is of class {class}")));
     }
-    run(tls, session_for(host, &class, &peer), host, true, max_rate).await
+    run(
+        tls,
+        session_for(host, &class, &peer),
+        host,
+        mode,
+        max_rate,
+        greeted,
+    )
+    .await
 }
 
 /// Reads one frame; `None` at a clean end of stream.
@@ -549,273 +618,6 @@ async fn read_body<S: AsyncRead + Unpin>(stream: &mut S, most: usize) -> Result<
     Ok(Some(body))
 }
 
-/// Runs a session over a stream. With `until_finished` (a one-off sync) it says goodbye as
-/// soon as both sides have everything; otherwise it serves until the peer leaves.
-async fn run<S, H>(
-    stream: S,
-    mut session: Session,
-    host: &H,
-    until_finished: bool,
-    max_rate: Option<u64>,
-) -> Result<Ended>
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-    H: Host,
-{
-    let (mut reader, writer) = tokio::io::split(stream);
-    let (documents, documents_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let (media, media_rx) = mpsc::unbounded_channel::<Vec<u8>>();
-    let tx = Outbox::new(documents, media);
-    let queued = tx.queued.clone();
-    let writing = tokio::spawn(write_frames(
-        writer,
-        documents_rx,
-        media_rx,
-        queued,
-        max_rate,
-    ));
-    let mut received = 0u64;
-    let trace = std::env::var_os("HUGME_TRACE_FRAMES").is_some();
-    let mut reason = String::from("the connection closed");
-    let mut close = false;
-    let mut last_progress = (0, 0);
-    let first = session.start(&mut host.replica());
-    close |= dispatch(first, &tx, host, &mut reason);
-    while !close {
-        let silent_since = tokio::time::Instant::now();
-        let outcome = {
-            // One read per frame, kept across ticks: a frame half-read at a tick is not lost.
-            let mut read = std::pin::pin!(read_body(&mut reader, usize::MAX));
-            loop {
-                match tokio::time::timeout(NUDGE_AFTER, &mut read).await {
-                    Ok(result) => break Some(result),
-                    Err(_) if silent_since.elapsed() < IDLE => {
-                        // Silent for a moment: a stuck exchange starts again (`Session::idle`).
-                        let effects = session.idle(&mut host.replica());
-                        if dispatch(effects, &tx, host, &mut reason) {
-                            break None;
-                        }
-                    }
-                    Err(_) => {
-                        reason = format!("the peer said nothing for {} s", IDLE.as_secs());
-                        break None;
-                    }
-                }
-            }
-        };
-        let body = match outcome {
-            Some(Ok(Some(body))) => body,
-            Some(Ok(None)) | None => break,
-            Some(Err(e)) => {
-                reason = format!("read failed: {e}");
-                break;
-            }
-        };
-        received += body.len() as u64 + 4;
-        if trace {
-            host.log(&format!(
-                "{} -> {}: {}",
-                session.peer(),
-                host.credentials().device,
-                describe(&body)
-            ));
-        }
-        let effects = session.receive(&body, &mut host.replica());
-        if trace {
-            let sends = effects
-                .iter()
-                .filter(|e| matches!(e, Effect::Send(_)))
-                .count();
-            host.log(&format!(
-                "  {} sends {sends}; {}",
-                host.credentials().device,
-                session.describe()
-            ));
-        }
-        close |= dispatch(effects, &tx, host, &mut reason);
-        let progress = session.media_progress();
-        if progress.1 > 0 && progress != last_progress {
-            host.media_progress(session.peer(), progress.0, progress.1);
-            last_progress = progress;
-        }
-        if session.is_fetching_media() && !host.keep_fetching_media() {
-            let _ = tx.send(
-                Message::Bye {
-                    reason: "media cancelled on this device".into(),
-                }
-                .encode(),
-            );
-            reason = "media cancelled on this device".into();
-            break;
-        }
-        if until_finished && session.is_finished() {
-            let _ = tx.send(
-                Message::Bye {
-                    reason: "finished".into(),
-                }
-                .encode(),
-            );
-            reason = "finished".into();
-            break;
-        }
-    }
-    drop(tx);
-    let sent = writing.await.unwrap_or(0);
-    let ended = Ended {
-        peer: session.peer().to_owned(),
-        finished: session.is_finished(),
-        greeted: session.is_greeted(),
-        stats: session.stats.clone(),
-        reason,
-        bytes_sent: sent,
-        bytes_received: received,
-        peer_clock_offset: session.peer_clock_offset(),
-        peer_free_space: session.peer_free_space(),
-    };
-    host.session_ended(&ended);
-    Ok(ended)
-}
-
-/// A frame in a few words, for tracing (`HUGME_TRACE_FRAMES=1`).
-fn describe(body: &[u8]) -> String {
-    match Message::decode(body) {
-        Ok(Message::Sync {
-            document,
-            message,
-            signatures,
-        }) => {
-            format!(
-                "sync {document} ({} bytes, {} signatures)",
-                message.len(),
-                signatures.len()
-            )
-        }
-        Ok(Message::Chunk {
-            hash,
-            offset,
-            total,
-            bytes,
-        }) => {
-            format!(
-                "chunk {} {offset}+{} of {total}",
-                &hash[..8.min(hash.len())],
-                bytes.len()
-            )
-        }
-        Ok(Message::Want { hash, offset, len }) => {
-            format!("want {} {offset}+{len}", &hash[..8.min(hash.len())])
-        }
-        Ok(Message::Have { blobs }) => format!("have {} blobs", blobs.len()),
-        Ok(Message::Documents { list }) => format!("documents {}", list.len()),
-        Ok(other) => format!("{other:?}").chars().take(80).collect(),
-        Err(e) => format!("malformed: {e}"),
-    }
-}
-
-/// Writes the session's frames as they are queued, every waiting document frame before any
-/// media frame (blob chunks), flushing each (rustls may keep the end of a record in its buffer
-/// when the socket is full, and the last frame of a conversation, Done, must not wait there);
-/// paced to `max_rate` bytes per second if given. Returns the bytes written.
-async fn write_frames<W: AsyncWrite + Unpin>(
-    mut writer: W,
-    mut documents: mpsc::UnboundedReceiver<Vec<u8>>,
-    mut media: mpsc::UnboundedReceiver<Vec<u8>>,
-    queued: Arc<std::sync::atomic::AtomicUsize>,
-    max_rate: Option<u64>,
-) -> u64 {
-    let mut sent = 0u64;
-    let started = tokio::time::Instant::now();
-    loop {
-        let body = tokio::select! {
-            biased;
-            Some(body) = documents.recv() => body,
-            Some(body) = media.recv() => body,
-            else => break,
-        };
-        queued.fetch_sub(body.len(), std::sync::atomic::Ordering::Relaxed);
-        let frame = with_prefix(&body);
-        sent += frame.len() as u64;
-        if writer.write_all(&frame).await.is_err() || writer.flush().await.is_err() {
-            break;
-        }
-        if let Some(rate) = max_rate.filter(|r| *r > 0) {
-            let due = started + std::time::Duration::from_secs_f64(sent as f64 / rate as f64);
-            tokio::time::sleep_until(due).await;
-        }
-    }
-    let _ = writer.flush().await;
-    let _ = writer.shutdown().await;
-    sent
-}
-
-/// What waits to be sent, bounded by [`OUTBOX_BYTES`]: documents' frames and media's, apart.
-struct Outbox {
-    documents: mpsc::UnboundedSender<Vec<u8>>,
-    media: mpsc::UnboundedSender<Vec<u8>>,
-    /// Bytes queued and not yet taken by the writer.
-    queued: Arc<std::sync::atomic::AtomicUsize>,
-}
-
-impl Outbox {
-    fn new(
-        documents: mpsc::UnboundedSender<Vec<u8>>,
-        media: mpsc::UnboundedSender<Vec<u8>>,
-    ) -> Self {
-        Outbox {
-            documents,
-            media,
-            queued: Arc::default(),
-        }
-    }
-
-    /// Queues `body`; `false` (nothing queued) when that would pass [`OUTBOX_BYTES`].
-    fn send(&self, body: Vec<u8>) -> bool {
-        use std::sync::atomic::Ordering;
-        let len = body.len();
-        if self.queued.fetch_add(len, Ordering::Relaxed) + len > OUTBOX_BYTES {
-            self.queued.fetch_sub(len, Ordering::Relaxed);
-            return false;
-        }
-        let queue = if crate::frame::is_media(&body) {
-            &self.media
-        } else {
-            &self.documents
-        };
-        if queue.send(body).is_err() {
-            self.queued.fetch_sub(len, Ordering::Relaxed);
-        }
-        true
-    }
-}
-
-/// Sends what is to be sent and logs the rest; true if the connection must close.
-fn dispatch<H: Host>(effects: Vec<Effect>, tx: &Outbox, host: &H, reason: &mut String) -> bool {
-    let mut close = false;
-    for effect in effects {
-        match effect {
-            Effect::Send(body) => {
-                if !tx.send(body) {
-                    let why = format!(
-                        "the peer asked for more than it reads ({} MiB waiting to be sent)",
-                        OUTBOX_BYTES >> 20
-                    );
-                    host.log(&format!("closing: {why}"));
-                    *reason = why;
-                    return true;
-                }
-            }
-            Effect::Close { reason: why } => {
-                host.log(&format!("closing: {why}"));
-                *reason = why;
-                close = true;
-            }
-            Effect::Refused { what, why } => host.log(&format!("refused {what}: {why}")),
-            Effect::DocumentChanged(_) | Effect::BlobStored(_) | Effect::RevocationsChanged => {}
-        }
-    }
-    close
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -846,73 +648,5 @@ mod tests {
         near.write_all(&[1; 10]).await.unwrap();
         drop(near);
         assert!(read_body(&mut far, usize::MAX).await.is_err());
-    }
-
-    #[tokio::test]
-    async fn a_documents_frame_goes_before_the_blob_chunks_queued_ahead_of_it() {
-        let (documents, documents_rx) = mpsc::unbounded_channel();
-        let (media, media_rx) = mpsc::unbounded_channel();
-        let outbox = Outbox::new(documents, media);
-        let chunk = |offset| Message::Chunk {
-            hash: "a".repeat(64),
-            offset,
-            total: 3 << 16,
-            bytes: vec![7; 1 << 16],
-        };
-        for offset in [0, 1 << 16, 2 << 16] {
-            assert!(outbox.send(chunk(offset).encode()));
-        }
-        let sync = Message::Sync {
-            document: "p-kettu".into(),
-            message: vec![0x42, 0, 0, 0, 0],
-            signatures: Vec::new(),
-        };
-        assert!(outbox.send(sync.encode()));
-        assert!(outbox.send(Message::Done.encode()));
-        let queued = outbox.queued.clone();
-        drop(outbox);
-        let (near, mut far) = tokio::io::duplex(1 << 20);
-        let written = write_frames(near, documents_rx, media_rx, queued.clone(), None).await;
-        assert_eq!(
-            queued.load(std::sync::atomic::Ordering::Relaxed),
-            0,
-            "all taken"
-        );
-        let mut order = Vec::new();
-        while let Ok(Some(body)) = read_body(&mut far, usize::MAX).await {
-            order.push(match Message::decode(&body).unwrap() {
-                Message::Chunk { offset, .. } => format!("chunk {offset}"),
-                Message::Sync { document, .. } => format!("sync {document}"),
-                other => format!("{other:?}"),
-            });
-        }
-        assert_eq!(
-            order,
-            [
-                "sync p-kettu",
-                "Done",
-                "chunk 0",
-                "chunk 65536",
-                "chunk 131072"
-            ],
-            "{written} bytes"
-        );
-    }
-
-    #[test]
-    fn the_outbox_takes_no_more_than_its_bound() {
-        let (tx, mut rx) = mpsc::unbounded_channel();
-        let (media, _media_rx) = mpsc::unbounded_channel();
-        let outbox = Outbox::new(tx, media);
-        let mib = vec![0u8; 1 << 20];
-        let taken = (0..40).take_while(|_| outbox.send(mib.clone())).count();
-        assert_eq!(taken, OUTBOX_BYTES >> 20);
-        // The writer takes one: there is room for one more.
-        let body = rx.try_recv().unwrap();
-        outbox
-            .queued
-            .fetch_sub(body.len(), std::sync::atomic::Ordering::Relaxed);
-        assert!(outbox.send(mib.clone()));
-        assert!(!outbox.send(mib));
     }
 }

@@ -45,6 +45,12 @@ pub trait Replica {
     fn put_sync_state(&mut self, document: &str, peer: &str, state: Vec<u8>) -> Result<()>;
     /// Every complete blob: (hash, size).
     fn blobs(&mut self) -> Result<Vec<(String, u64)>>;
+    /// A number that changes whenever a blob is added: a live session offers its peer what
+    /// is new when it moved. The default counts the blobs (a listing each time); a store
+    /// keeps a counter.
+    fn blob_generation(&mut self) -> Result<u64> {
+        Ok(self.blobs()?.len() as u64)
+    }
     /// The size of a complete blob, if held.
     fn blob_size(&mut self, hash: &str) -> Result<Option<u64>>;
     /// Up to `len` bytes of a complete blob from `offset`.

@@ -26,6 +26,7 @@ use crate::policy::{self, Roster};
 use crate::replica::Replica;
 
 mod authors;
+mod live;
 mod media;
 mod reading;
 mod receive;
@@ -153,6 +154,10 @@ pub struct Session {
     /// bar).
     media_total: u64,
     media_done: u64,
+    /// The blobs this side has offered the peer, and the replica's blob generation then
+    /// (`session/live.rs`).
+    blobs_offered: HashSet<String>,
+    blob_generation: u64,
     pub stats: Stats,
 }
 
@@ -196,6 +201,8 @@ impl Session {
             reserved: HashMap::new(),
             media_total: 0,
             media_done: 0,
+            blobs_offered: HashSet::new(),
+            blob_generation: 0,
             stats: Stats::default(),
         }
     }
@@ -365,8 +372,9 @@ impl Session {
             out.extend(self.close("the peer spoke before saying hello".into()));
             return Ok(());
         }
-        // Anything but Done (or the goodbye after it) may bring news: not in step any more.
-        if !matches!(message, Message::Done | Message::Bye { .. }) {
+        // Anything but Done (or the goodbye after it, or a keepalive) may bring news: not in
+        // step any more.
+        if !matches!(message, Message::Done | Message::Bye { .. } | Message::Ping) {
             self.peer_done = false;
         }
         match message {
@@ -455,6 +463,7 @@ impl Session {
                 self.peer_done = true;
                 Ok(())
             }
+            Message::Ping => Ok(()),
             Message::Refused { document, reason } => {
                 if self.refused.insert(document.clone()) {
                     self.stats.refused_by_peer += 1;
@@ -534,12 +543,11 @@ impl Session {
                 list: docs.iter().map(|d| (d.id.clone(), d.kind)).collect(),
             },
         );
-        send(
-            out,
-            Message::Have {
-                blobs: replica.blobs()?,
-            },
-        );
+        // The generation first: a blob indexed while the list is read is offered again later.
+        self.blob_generation = replica.blob_generation()?;
+        let blobs = replica.blobs()?;
+        self.blobs_offered = blobs.iter().map(|(hash, _)| hash.clone()).collect();
+        send(out, Message::Have { blobs });
         for doc in docs {
             self.kinds.insert(doc.id.clone(), doc.kind);
             self.generate(&doc.id, replica, out)?;

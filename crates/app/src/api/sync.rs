@@ -59,6 +59,8 @@ pub struct PeerView {
     pub device: String,
     pub name: String,
     pub last_synced: Option<i64>,
+    /// A session with it is open now: changes go both ways as they are made.
+    pub live: bool,
     pub in_step: bool,
     /// Documents changed here since the peer last got everything.
     pub pending: usize,

@@ -172,7 +172,7 @@ fn a_blob_cut_off_half_way_resumes_without_resending_what_arrived() {
     let hash = s.kettu.replica.add_blob(video.clone());
 
     // About half of the chunks arrive, then the connection breaks.
-    let cut = connect(&mut s.kettu, &mut s.hub, Some(35));
+    let cut = connect(&mut s.kettu, &mut s.hub, Some(400)); // some 25 MiB of 64 KiB chunks
     let kept = s.hub.replica.partial_blob_len(&hash).unwrap();
     assert!(kept > 10 << 20 && kept < 40 << 20, "{kept} bytes kept");
     assert!(

@@ -4,6 +4,7 @@ mod class;
 mod convergence;
 mod forgery;
 mod identities;
+mod live;
 mod removal;
 
 use std::collections::VecDeque;
@@ -70,13 +71,38 @@ pub fn connect_sessions(
     cut_after: Option<usize>,
 ) -> (Outcome, Session, Session) {
     let mut out = Outcome::default();
+    let from_a = sa.start(&mut a.replica);
+    let from_b = sb.start(&mut b.replica);
+    pump(
+        a,
+        b,
+        (&mut sa, &mut sb),
+        (from_a, from_b),
+        cut_after,
+        &mut out,
+    );
+    out.finished = sa.is_finished() && sb.is_finished();
+    (out, sa, sb)
+}
+
+/// Carries frames between two open sessions, in order, until neither has more to say (or
+/// `cut_after` frames, or one closes): `said` is what each has just said, a's first.
+pub fn pump(
+    a: &mut Peer,
+    b: &mut Peer,
+    (sa, sb): (&mut Session, &mut Session),
+    said: (Vec<Effect>, Vec<Effect>),
+    cut_after: Option<usize>,
+    out: &mut Outcome,
+) {
     // (to_b, body) in flight.
     let mut wire: VecDeque<(bool, Vec<u8>)> = VecDeque::new();
+    let (a_id, b_id) = (a.id.clone(), b.id.clone());
     let push = |effects: Vec<Effect>,
                 from_a: bool,
                 out: &mut Outcome,
                 wire: &mut VecDeque<(bool, Vec<u8>)>| {
-        let from = if from_a { &a.id } else { &b.id };
+        let from = if from_a { &a_id } else { &b_id };
         for e in effects {
             if let Effect::Send(body) = &e {
                 wire.push_back((from_a, body.clone()));
@@ -85,8 +111,8 @@ pub fn connect_sessions(
             }
         }
     };
-    push(sa.start(&mut a.replica), true, &mut out, &mut wire);
-    push(sb.start(&mut b.replica), false, &mut out, &mut wire);
+    push(said.0, true, out, &mut wire);
+    push(said.1, false, out, &mut wire);
     let trace = std::env::var("TRACE_FRAMES").is_ok();
     while let Some((to_b, body)) = wire.pop_front() {
         if trace && out.frames < 60 {
@@ -99,25 +125,23 @@ pub fn connect_sessions(
             );
         }
         if cut_after.is_some_and(|n| out.frames >= n) {
-            return (out, sa, sb);
+            return;
         }
         out.frames += 1;
         if to_b {
             out.bytes.0 += body.len();
             let effects = sb.receive(&body, &mut b.replica);
-            push(effects, false, &mut out, &mut wire);
+            push(effects, false, out, &mut wire);
         } else {
             out.bytes.1 += body.len();
             let effects = sa.receive(&body, &mut a.replica);
-            push(effects, true, &mut out, &mut wire);
+            push(effects, true, out, &mut wire);
         }
         if sa.is_closed() || sb.is_closed() {
             break;
         }
         assert!(out.frames < 1_000_000, "the sessions never go quiet");
     }
-    out.finished = sa.is_finished() && sb.is_finished();
-    (out, sa, sb)
 }
 
 /// A device entry of the class roster.

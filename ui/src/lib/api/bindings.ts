@@ -147,7 +147,11 @@ storage_low: boolean, free_bytes: number | null, peers: Array<PeerView>,
  */
 left_class: boolean, };
 
-export type PeerView = { device: string, name: string, last_synced: number | null, in_step: boolean, 
+export type PeerView = { device: string, name: string, last_synced: number | null, 
+/**
+ * A session with it is open now: changes go both ways as they are made.
+ */
+live: boolean, in_step: boolean, 
 /**
  * Documents changed here since the peer last got everything.
  */

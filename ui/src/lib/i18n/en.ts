@@ -11,6 +11,7 @@ export const en = {
   'save.failed': 'Not saved: {reason}',
   'save.retry': 'Try again',
 
+  'sync.live': 'Live · changes go as you make them',
   'sync.synced': 'Synced {when}',
   'sync.justNow': 'just now',
   'sync.minutesAgo': '{count} min ago',
@@ -27,6 +28,7 @@ export const en = {
   'sync.peer.inStep': 'up to date',
   'sync.peer.pending': '{count} changes to send',
   'sync.peer.never': 'not synced yet',
+  'sync.peer.live': 'live now',
   'sync.peer.last': 'synced {when}',
   'sync.peer.storageLow': 'nearly full',
   'sync.peer.error': 'could not sync: {reason}',
@@ -67,6 +69,7 @@ export const en = {
   'teacher.class.protectedHint': "Tick before adding: the name then never goes to other groups' tablets.",
   'teacher.class.remove': 'Remove',
   'teacher.devices.title': 'Devices of the class',
+  'teacher.devices.live': 'live now',
   'teacher.devices.lastSeen': 'last synced {when}',
   'teacher.devices.never': 'not seen yet',
   'teacher.devices.remove': 'Remove',

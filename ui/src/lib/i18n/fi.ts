@@ -11,6 +11,7 @@ export const fi: Messages = {
   'save.failed': 'Ei tallennettu: {reason}',
   'save.retry': 'Yritä uudelleen',
 
+  'sync.live': 'Yhteydessä · muutokset menevät heti',
   'sync.synced': 'Synkronoitu {when}',
   'sync.justNow': 'juuri nyt',
   'sync.minutesAgo': '{count} min sitten',
@@ -27,6 +28,7 @@ export const fi: Messages = {
   'sync.peer.inStep': 'ajan tasalla',
   'sync.peer.pending': '{count} muutosta lähettämättä',
   'sync.peer.never': 'ei vielä synkronoitu',
+  'sync.peer.live': 'yhteydessä nyt',
   'sync.peer.last': 'synkronoitu {when}',
   'sync.peer.storageLow': 'melkein täynnä',
   'sync.peer.error': 'synkronointi ei onnistunut: {reason}',
@@ -67,6 +69,7 @@ export const fi: Messages = {
   'teacher.class.protectedHint': 'Merkitse ennen lisäämistä: silloin nimi ei koskaan siirry muiden ryhmien tableteille.',
   'teacher.class.remove': 'Poista',
   'teacher.devices.title': 'Luokan laitteet',
+  'teacher.devices.live': 'yhteydessä nyt',
   'teacher.devices.lastSeen': 'synkronoitu {when}',
   'teacher.devices.never': 'ei vielä nähty',
   'teacher.devices.remove': 'Poista',

@@ -1,0 +1,110 @@
+//! Live sessions: once two devices are in step, a change made on one reaches the other with
+//! its own sync message alone, and a session says nothing when nothing changed.
+
+use hugme_sync::{Effect, Replica, Session};
+
+use crate::{connect_sessions, edit, new_project, pump, school, value, Outcome, Peer, CLASS};
+
+/// Two peers in step, their sessions still open.
+fn in_step(a: &mut Peer, b: &mut Peer) -> (Session, Session) {
+    let sa = Session::new(&a.id, CLASS, &b.id);
+    let sb = Session::new(&b.id, CLASS, &a.id);
+    let (outcome, sa, sb) = connect_sessions(a, b, sa, sb, None);
+    assert!(outcome.finished, "{:?}", outcome.effects);
+    (sa, sb)
+}
+
+/// What `a` pushes after `ids` changed on it, carried to `b` and answered until quiet.
+fn push(
+    a: &mut Peer,
+    b: &mut Peer,
+    (sa, sb): (&mut Session, &mut Session),
+    ids: &[&str],
+) -> Outcome {
+    let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    let said = sa.local_changes(&ids, false, &mut a.replica);
+    let mut out = Outcome::default();
+    pump(a, b, (sa, sb), (said, Vec::new()), None, &mut out);
+    out.finished = sa.is_finished() && sb.is_finished();
+    out
+}
+
+fn sends(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Send(_)))
+        .count()
+}
+
+#[test]
+fn a_change_made_during_a_session_is_pushed_and_nothing_is_said_when_nothing_changed() {
+    let mut s = school();
+    new_project(&mut s.kettu, "p-kettu", &s.kettu_group.clone(), "Jää");
+    let (mut sk, mut sh) = in_step(&mut s.kettu, &mut s.hub);
+
+    // Nothing changed: not a byte.
+    let quiet = sk.local_changes(&["p-kettu".into()], false, &mut s.kettu.replica);
+    assert_eq!(sends(&quiet), 0, "{quiet:?}");
+    let quiet = sk.local_changes(&[], true, &mut s.kettu.replica);
+    assert_eq!(
+        sends(&quiet),
+        0,
+        "a look at everything finds nothing: {quiet:?}"
+    );
+
+    edit(&mut s.kettu, "p-kettu", "note", "Vesi jäätyy");
+    let pushed = push(&mut s.kettu, &mut s.hub, (&mut sk, &mut sh), &["p-kettu"]);
+    assert_eq!(
+        value(&mut s.hub, "p-kettu", "note").as_deref(),
+        Some("Vesi jäätyy")
+    );
+    assert!(pushed.finished, "in step again: {:?}", pushed.effects);
+    assert!(pushed.frames <= 6, "{} frames", pushed.frames);
+    assert!(
+        pushed.bytes.0 < 2_000,
+        "{} bytes for one change",
+        pushed.bytes.0
+    );
+
+    // The hub was told of the change by the session that brought it: it has nothing to add.
+    let back = sh.local_changes(&["p-kettu".into()], false, &mut s.hub.replica);
+    assert_eq!(sends(&back), 0, "{back:?}");
+}
+
+#[test]
+fn a_document_made_and_a_photo_taken_during_a_session_reach_the_peer() {
+    let mut s = school();
+    let (mut sk, mut sh) = in_step(&mut s.kettu, &mut s.hub);
+    new_project(&mut s.kettu, "p-new", &s.kettu_group.clone(), "Uusi");
+    let photo = s.kettu.replica.add_blob(vec![7u8; 200_000]);
+    let pushed = push(&mut s.kettu, &mut s.hub, (&mut sk, &mut sh), &["p-new"]);
+    assert!(pushed.finished, "{:?}", pushed.effects);
+    assert!(
+        s.hub.replica.document("p-new").unwrap().is_some(),
+        "announced and sent"
+    );
+    assert_eq!(
+        s.hub.replica.blob_size(&photo).unwrap(),
+        Some(200_000),
+        "offered and fetched"
+    );
+}
+
+#[test]
+fn a_change_brought_by_one_session_is_pushed_on_by_the_others() {
+    let mut s = school();
+    new_project(&mut s.kettu, "p-kettu", &s.kettu_group.clone(), "Jää");
+    let (mut sk, mut shk) = in_step(&mut s.kettu, &mut s.hub);
+    let (mut shs, mut ss) = in_step(&mut s.hub, &mut s.saukot);
+    assert_eq!(value(&mut s.saukot, "p-kettu", "note"), None);
+
+    edit(&mut s.kettu, "p-kettu", "note", "Lumi");
+    push(&mut s.kettu, &mut s.hub, (&mut sk, &mut shk), &["p-kettu"]);
+    // The hub's store says the project changed: its session with Saukot's tablet pushes it.
+    let on = push(&mut s.hub, &mut s.saukot, (&mut shs, &mut ss), &["p-kettu"]);
+    assert!(on.finished, "{:?}", on.effects);
+    assert_eq!(
+        value(&mut s.saukot, "p-kettu", "note").as_deref(),
+        Some("Lumi")
+    );
+}
