@@ -15,7 +15,7 @@
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -86,14 +86,20 @@ fn class(root: &Path, tablets: usize) -> (Class, Vec<Payload>) {
         })
         .collect();
     for group in &created.groups {
-        app.create_project(&created.id, &group.id, &format!("Projekti {}", group.name))
-            .expect("a project");
+        app.create_project(
+            &created.id,
+            &group.id,
+            &format!("Projekti {}", group.name.as_str()),
+        )
+        .expect("a project");
     }
     drop(app);
     let class = Class {
         teacher,
         addr,
-        tablets: (0..tablets).map(|i| root.join(format!("tablet-{i}"))).collect(),
+        tablets: (0..tablets)
+            .map(|i| root.join(format!("tablet-{i}")))
+            .collect(),
         id: created.id.clone(),
         groups: created.groups.iter().map(|g| g.id.clone()).collect(),
     };
@@ -109,21 +115,26 @@ fn hub(dir: &Path, args: &[&str], log: &Path) -> Child {
         .args(args)
         .env("HUGME_CONNECTIONS_PER_ADDRESS", "256")
         .stdout(std::fs::File::create(log).expect("a log"))
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(log.with_extension("err")).expect("a log"))
         .spawn()
         .expect("the hub starts")
 }
 
-/// Waits until `log` has `n` lines containing `text`.
+/// Waits until `log` (stdout, and `.err` beside it: stderr) has `n` lines containing `text`.
 fn wait_for(log: &Path, text: &str, n: usize, within: Duration) {
     let deadline = Instant::now() + within;
     loop {
-        let file = std::fs::File::open(log).expect("the log");
-        let seen = std::io::BufReader::new(file)
-            .lines()
-            .map_while(Result::ok)
-            .filter(|l| l.contains(text))
-            .count();
+        let seen: usize = [log.to_path_buf(), log.with_extension("err")]
+            .iter()
+            .filter_map(|path| std::fs::File::open(path).ok())
+            .map(|file| {
+                std::io::BufReader::new(file)
+                    .lines()
+                    .map_while(Result::ok)
+                    .filter(|l| l.contains(text))
+                    .count()
+            })
+            .sum();
         if seen >= n {
             return;
         }
@@ -163,7 +174,10 @@ fn main() {
     let o = options();
     let root = tempfile::tempdir().expect("a temporary folder");
     let (class, payloads) = class(root.path(), o.tablets);
-    println!("{} tablets and a teacher's device, loopback, mutual TLS", o.tablets);
+    println!(
+        "{} tablets and a teacher's device, loopback, mutual TLS",
+        o.tablets
+    );
     quiet_class(&o, root.path(), &class, &payloads);
     latency(&o, root.path(), &class);
 }
@@ -179,10 +193,19 @@ fn quiet_class(o: &Options, root: &Path, class: &Class, payloads: &[Payload]) {
             .expect("joins");
         let log = root.join(format!("tablet-{i}.log"));
         let listen = free_address();
-        tablets.push(hub(dir, &["--listen", &listen, "--peer", &class.addr], &log));
+        tablets.push(hub(
+            dir,
+            &["--listen", &listen, "--peer", &class.addr],
+            &log,
+        ));
     }
     // Every tablet live with the teacher's device and caught up: then quiet.
-    wait_for(&teacher_log, "synced with", o.tablets, Duration::from_secs(120));
+    wait_for(
+        &teacher_log,
+        "synced with",
+        o.tablets,
+        Duration::from_secs(120),
+    );
     std::thread::sleep(Duration::from_secs(10));
     let pids: Vec<u32> = std::iter::once(teacher.id())
         .chain(tablets.iter().map(Child::id))
@@ -198,7 +221,9 @@ fn quiet_class(o: &Options, root: &Path, class: &Class, payloads: &[Payload]) {
     let teacher_cpu = (cpu(teacher.id()) - cpu0).as_secs_f64() / wall;
     let class_cpu = (pids.iter().map(|p| cpu(*p)).sum::<Duration>() - all0).as_secs_f64() / wall;
     let bytes = (loopback_bytes() - bytes0) as f64 / wall;
-    let alive = tablets.iter_mut().all(|t| t.try_wait().ok().flatten().is_none());
+    let alive = tablets
+        .iter_mut()
+        .all(|t| t.try_wait().ok().flatten().is_none());
     for child in tablets.iter_mut().chain(std::iter::once(&mut teacher)) {
         let _ = child.kill();
         let _ = child.wait();
@@ -230,7 +255,11 @@ fn latency(o: &Options, root: &Path, class: &Class) {
     for (i, dir) in class.tablets.iter().enumerate().skip(2) {
         let log = root.join(format!("tablet-{i}-g.log"));
         let listen = free_address();
-        others.push(hub(dir, &["--listen", &listen, "--peer", &class.addr], &log));
+        others.push(hub(
+            dir,
+            &["--listen", &listen, "--peer", &class.addr],
+            &log,
+        ));
     }
     let reach = Reach {
         discovery: false,
@@ -251,7 +280,7 @@ fn latency(o: &Options, root: &Path, class: &Class) {
         .ids_of(hugme_model::DocumentKind::Project)
         .expect("projects")
         .into_iter()
-        .map(ProjectId::from)
+        .map(|id| ProjectId::from(id.as_str()))
         .find(|id| {
             a.read::<Project>(id.as_str())
                 .is_ok_and(|p| p.value.group_id == class.groups[0] && p.value.class_id == class.id)
@@ -274,19 +303,16 @@ fn latency(o: &Options, root: &Path, class: &Class) {
             Ok(())
         })
         .expect("the edit");
-        let arrived = |events: &std::sync::mpsc::Receiver<hugme_app::DocumentEvent>,
-                       app: &App| {
-            loop {
-                let event = events
-                    .recv_timeout(Duration::from_secs(10))
-                    .expect("the edit arrives within 10 s");
-                if event.id == project.as_str()
-                    && app
-                        .read::<Project>(project.as_str())
-                        .is_ok_and(|p| p.value.phenomenon.why.as_str() == text)
-                {
-                    return sent.elapsed();
-                }
+        let arrived = |events: &std::sync::mpsc::Receiver<hugme_app::DocumentEvent>, app: &App| loop {
+            let event = events
+                .recv_timeout(Duration::from_secs(10))
+                .expect("the edit arrives within 10 s");
+            if event.id == project.as_str()
+                && app
+                    .read::<Project>(project.as_str())
+                    .is_ok_and(|p| p.value.phenomenon.why.as_str() == text)
+            {
+                return sent.elapsed();
             }
         };
         at_teacher.push(arrived(&to_teacher, &teacher_app));

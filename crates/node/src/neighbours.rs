@@ -105,7 +105,15 @@ pub fn start(node: Arc<Node>, listening: SocketAddr, reach: Reach) -> Result<()>
         let mut fallback_round = Instant::now()
             .checked_sub(ROUND)
             .unwrap_or_else(Instant::now);
+        // Blobs indexed here (received whole by a session, or stored by an import) are
+        // offered by every live session: the writer indexes them a moment after they arrive.
+        let mut blobs_seen = node.store().blob_generation();
         loop {
+            let blobs_now = node.store().blob_generation();
+            if blobs_now != blobs_seen {
+                blobs_seen = blobs_now;
+                node.blobs_indexed();
+            }
             if node.has_left_class() {
                 // The class was deleted here (its term ended): announce and sync no more.
                 if let Some(discovery) = discovery {

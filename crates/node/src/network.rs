@@ -80,6 +80,11 @@ impl Network {
 
     /// Deletes the class from this device ([`Node::leave_class`]) and stops, when called
     /// (later, on another thread).
+    /// The node this network side runs.
+    pub fn node(&self) -> &Arc<Node> {
+        &self.node
+    }
+
     pub fn leaving(&self) -> impl FnOnce() -> Result<()> + Send + 'static {
         let node = self.node.clone();
         move || node.leave_class()

@@ -75,7 +75,8 @@ pub struct Node {
     media_budget: Arc<MediaBudget>,
     /// Set once this device has deleted the class (the term ended): nothing more to sync.
     left_class: tokio::sync::watch::Sender<bool>,
-    /// Ids of documents changed here, for live sessions to push (an empty id: a blob).
+    /// Ids of documents changed here, for live sessions to push, and the notices of blobs
+    /// indexed and revocations (`hugme_sync::session::{BLOBS_INDEXED, REVOCATIONS_CHANGED}`).
     changed: tokio::sync::broadcast::Sender<String>,
 }
 
@@ -199,6 +200,19 @@ impl Node {
             Ok(false) => {}
             Err(e) => self.log(&format!("ending the term after a session failed: {e}")),
         }
+    }
+
+    /// This device's revocation list changed (a device removed here, or a newer list taken
+    /// from a peer): every live session passes it on and ends if its peer is removed.
+    pub fn revocations_changed(&self) {
+        let _ = self
+            .changed
+            .send(hugme_sync::session::REVOCATIONS_CHANGED.into());
+    }
+
+    /// Blobs were indexed here (stored, or received whole): every live session offers them.
+    pub fn blobs_indexed(&self) {
+        let _ = self.changed.send(hugme_sync::session::BLOBS_INDEXED.into());
     }
 
     /// Whether a live session with `device` is open (either side dialled it).
@@ -399,9 +413,8 @@ impl Host for Node {
         Some(self.changed.subscribe())
     }
 
-    fn blob_stored(&self, _hash: &str) {
-        // The other sessions offer it on (store and forward).
-        let _ = self.changed.send(String::new());
+    fn revocations_changed(&self) {
+        Node::revocations_changed(self);
     }
 
     fn session_live(&self, peer: &str, dialled: bool) -> bool {

@@ -30,6 +30,8 @@ pub struct ClassScope {
     /// This device's key, to sign its changes with (none once the class is being deleted).
     key: Option<SigningKey>,
     partials: HashMap<String, PartialBlob>,
+    /// The revocation list last checked against the class CA, and its number if it checked.
+    verified: Option<(Vec<u8>, Option<u64>)>,
 }
 
 impl std::fmt::Debug for ClassScope {
@@ -49,6 +51,7 @@ impl ClassScope {
             class: Some((creds.class.clone(), creds.authority.clone())),
             key: Some(SigningKey::new(&creds.device, &creds.key)?),
             partials: HashMap::new(),
+            verified: None,
         })
     }
 
@@ -320,10 +323,19 @@ impl Replica for ClassReplica<'_> {
     }
 
     fn revocations(&mut self) -> hugme_sync::Result<Option<(u64, Vec<u8>)>> {
-        let held = revocations(self.documents.store()).map_err(replica_error)?;
-        Ok(held.and_then(|der| {
-            identity::verified_revocations(&der, self.authority()).map(|n| (n, der))
-        }))
+        let Some(der) = revocations(self.documents.store()).map_err(replica_error)? else {
+            return Ok(None);
+        };
+        // Every live session looks every second: the signature is checked once per list.
+        let number = match &self.scope.verified {
+            Some((checked, number)) if *checked == der => *number,
+            _ => {
+                let number = identity::verified_revocations(&der, self.authority());
+                self.scope.verified = Some((der.clone(), number));
+                number
+            }
+        };
+        Ok(number.map(|n| (n, der)))
     }
 
     fn offer_revocations(&mut self, der: &[u8]) -> hugme_sync::Result<bool> {

@@ -107,7 +107,12 @@ impl NetworkSide {
 
     /// Removes a device from the class ([`enrolment::revoke`]).
     pub fn revoke(&self, device: &str) -> Result<()> {
-        enrolment::revoke(&self.app, device).map(|_| ())
+        enrolment::revoke(&self.app, device)?;
+        // Its live sessions here end at once, and every peer is told.
+        if let Some(network) = lock(&self.running).as_ref() {
+            network.node().revocations_changed();
+        }
+        Ok(())
     }
 
     /// Deletes the class from the teacher's own device, last, once its term ended; the

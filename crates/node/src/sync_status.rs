@@ -49,6 +49,10 @@ impl Neighbourhood {
     /// A session ended: synced if the peer was greeted, failed otherwise (another protocol,
     /// removed from the class).
     pub fn ended(&mut self, ended: &Ended, at: i64) {
+        // A second session refused at greeting says nothing of the one that stays.
+        if !ended.live && self.live.contains_key(&ended.peer) {
+            return;
+        }
         if ended.live {
             if let Some(n) = self.live.get_mut(&ended.peer) {
                 *n -= 1;

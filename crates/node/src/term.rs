@@ -119,6 +119,7 @@ impl Node {
         if self.is_class_authority() {
             if peer != self.credentials().device && removes(&class, peer) {
                 crate::enrolment::revoke(self.app(), peer)?;
+                self.revocations_changed();
                 let at = now_ms();
                 self.app().update_class(&class.id, |c| {
                     if let Some(d) = c.devices.iter_mut().find(|d| d.id.as_str() == peer) {

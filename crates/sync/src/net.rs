@@ -76,14 +76,15 @@ pub trait Host: Send + Sync + 'static {
     /// Called when a session ends, whichever side started it.
     fn session_ended(&self, _ended: &Ended) {}
     /// Notices of the documents that change on this device (edits, and changes sessions
-    /// bring), by id, for a live session to push; an empty id: a blob was stored. None: live
+    /// bring), by id, for a live session to push, and the notices
+    /// [`crate::session::BLOBS_INDEXED`] and [`crate::session::REVOCATIONS_CHANGED`]. None: live
     /// sessions push nothing.
     fn local_changes(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
         None
     }
-    /// A session stored a blob that arrived whole (the host tells its other sessions, which
-    /// offer it on).
-    fn blob_stored(&self, _hash: &str) {}
+    /// A session took a newer revocation list from its peer (the host tells its other
+    /// sessions: [`crate::session::REVOCATIONS_CHANGED`]).
+    fn revocations_changed(&self) {}
     /// Whether the session with `peer` is in step (both sides said they hold the same), each
     /// time that changes; `refused_by_peer`: documents whose changes from this side the peer
     /// refused in the session.

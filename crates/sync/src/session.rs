@@ -28,6 +28,7 @@ use crate::replica::Replica;
 mod authors;
 mod live;
 mod media;
+pub use live::{BLOBS_INDEXED, REVOCATIONS_CHANGED};
 mod reading;
 mod receive;
 
@@ -46,6 +47,8 @@ const ACTIVE_BLOBS: usize = 2;
 const MAX_PENDING_BYTES: usize = 32 << 20;
 /// Largest blob accepted from a peer (the media limit, with room).
 const MAX_BLOB: u64 = 1 << 30;
+/// Most documents a session speaks of (a class's term holds a few hundred).
+const MAX_DOCUMENTS: usize = 20_000;
 
 /// What the adapter must do after an event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -158,6 +161,9 @@ pub struct Session {
     /// (`session/live.rs`).
     blobs_offered: HashSet<String>,
     blob_generation: u64,
+    /// The number of the newest revocation list the peer holds (its Hello, and what this
+    /// side sent it since).
+    peer_revocations: u64,
     pub stats: Stats,
 }
 
@@ -203,6 +209,7 @@ impl Session {
             media_done: 0,
             blobs_offered: HashSet::new(),
             blob_generation: 0,
+            peer_revocations: 0,
             stats: Stats::default(),
         }
     }
@@ -300,6 +307,10 @@ impl Session {
                 return out;
             }
         }
+        // A keepalive says nothing: no work for it (a flood of them costs a decode each).
+        if message == Message::Ping && self.greeted {
+            return Vec::new();
+        }
         let mut out = Vec::new();
         if let Err(e) = self.handle(message, replica, &mut out) {
             out.extend(self.fail(e));
@@ -309,6 +320,30 @@ impl Session {
             self.maybe_say_done(replica, &mut out);
         }
         out
+    }
+
+    /// Closes the session if the revocation list held now removes the peer (the adapter
+    /// asks every second, whatever the traffic).
+    pub fn check_revoked(&mut self, replica: &mut dyn Replica) -> Vec<Effect> {
+        if !self.greeted || self.closed {
+            return Vec::new();
+        }
+        self.close_if_revoked(replica).unwrap_or_default()
+    }
+
+    /// Sends the peer this device's revocation list if it is newer than the peer's.
+    fn send_newer_revocations(
+        &mut self,
+        replica: &mut dyn Replica,
+        out: &mut Vec<Effect>,
+    ) -> Result<()> {
+        if let Some((ours, der)) = replica.revocations()? {
+            if ours > self.peer_revocations {
+                self.peer_revocations = ours;
+                send(out, Message::Revocations { der });
+            }
+        }
+        Ok(())
     }
 
     fn close_if_revoked(&mut self, replica: &mut dyn Replica) -> Option<Vec<Effect>> {
@@ -406,7 +441,18 @@ impl Session {
                 }
                 Ok(())
             }
-            Message::Documents { list } => self.announced(list, replica),
+            Message::Documents { list } => {
+                // A class holds a few hundred documents; a peer that names more is not
+                // syncing one (each named id is looked at again and again in a live session).
+                if self.kinds.len().saturating_add(list.len()) > MAX_DOCUMENTS {
+                    out.extend(self.close(format!(
+                        "{} named more than {MAX_DOCUMENTS} documents",
+                        self.peer
+                    )));
+                    return Ok(());
+                }
+                self.announced(list, replica)
+            }
             Message::Sync {
                 document,
                 message,
@@ -517,11 +563,8 @@ impl Session {
             return Ok(());
         }
         self.greeted = true;
-        if let Some((ours, der)) = replica.revocations()? {
-            if ours > revocations {
-                send(out, Message::Revocations { der });
-            }
-        }
+        self.peer_revocations = revocations;
+        self.send_newer_revocations(replica, out)?;
         let mut docs = replica.documents()?;
         // The class document first: its roster judges every other document's changes.
         docs.sort_by_key(|d| (d.kind != DocumentKind::Class, d.id.clone()));

@@ -156,6 +156,11 @@ where
     let mut last_progress = (0, 0);
     let first = session.start(&mut host.replica());
     close |= dispatch(first, &tx, host, &mut reason);
+    // One ticker for the whole session: a steady stream of frames or change notices (a busy
+    // class) must not put off the checks for silence, revocation and leaving.
+    let mut ticks = tokio::time::interval(NUDGE_AFTER);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.reset();
     while !close {
         let outcome = {
             // One read per frame, kept across ticks: a frame half-read at a tick is not lost.
@@ -191,7 +196,7 @@ where
                             None => changes = None,
                         }
                     }
-                    () = tokio::time::sleep(NUDGE_AFTER) => {
+                    _ = ticks.tick() => {
                         if !host.keep_sessions() {
                             reason = "this device left the class".into();
                             break None;
@@ -200,8 +205,13 @@ where
                             reason = format!("the peer said nothing for {} s", IDLE.as_secs());
                             break None;
                         }
-                        // Silent for a moment: a stuck exchange starts again (`Session::idle`).
-                        let effects = session.idle(&mut host.replica());
+                        // Silent for a moment: a stuck exchange starts again (`Session::idle`,
+                        // which looks at the revocation list too); busy: only the list.
+                        let effects = if Heard::<()>::silent_for(&heard_at, base) >= NUDGE_AFTER {
+                            session.idle(&mut host.replica())
+                        } else {
+                            session.check_revoked(&mut host.replica())
+                        };
                         if dispatch(effects, &tx, host, &mut reason) {
                             break None;
                         }
@@ -457,8 +467,8 @@ fn dispatch<H: Host>(effects: Vec<Effect>, tx: &Outbox, host: &H, reason: &mut S
                 close = true;
             }
             Effect::Refused { what, why } => host.log(&format!("refused {what}: {why}")),
-            Effect::BlobStored(hash) => host.blob_stored(&hash),
-            Effect::DocumentChanged(_) | Effect::RevocationsChanged => {}
+            Effect::RevocationsChanged => host.revocations_changed(),
+            Effect::DocumentChanged(_) | Effect::BlobStored(_) => {}
         }
     }
     close

@@ -10,6 +10,12 @@
 use hugme_model::DocumentKind;
 
 use super::{send, Effect, Session};
+
+/// The notice that this device's revocation list changed (a device removed here, or a newer
+/// list taken from a peer): each live session passes it on and ends if its peer is removed.
+pub const REVOCATIONS_CHANGED: &str = "\u{1}revocations";
+/// The notice that a blob was indexed here: each live session offers it.
+pub const BLOBS_INDEXED: &str = "";
 use crate::error::Result;
 use crate::frame::Message;
 use crate::replica::Replica;
@@ -27,6 +33,14 @@ impl Session {
         if !self.greeted || self.closed {
             return out;
         }
+        if everything || ids.iter().any(|id| id == REVOCATIONS_CHANGED) {
+            if let Some(closed) = self.close_if_revoked(replica) {
+                return closed;
+            }
+            if let Err(e) = self.send_newer_revocations(replica, &mut out) {
+                return self.fail(e);
+            }
+        }
         if let Err(e) = self.push(ids, everything, replica, &mut out) {
             out.extend(self.fail(e));
             return out;
@@ -42,8 +56,12 @@ impl Session {
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
-        // An empty id only wakes the session: a blob was stored (offered below).
-        let mut ids: Vec<String> = ids.iter().filter(|id| !id.is_empty()).cloned().collect();
+        // The notices are not documents: blobs are offered below, revocations were handled.
+        let mut ids: Vec<String> = ids
+            .iter()
+            .filter(|id| *id != BLOBS_INDEXED && *id != REVOCATIONS_CHANGED)
+            .cloned()
+            .collect();
         if everything {
             ids.extend(self.kinds.keys().cloned());
         }

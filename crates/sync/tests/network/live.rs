@@ -108,3 +108,47 @@ fn a_change_brought_by_one_session_is_pushed_on_by_the_others() {
         Some("Lumi")
     );
 }
+
+/// A memory replica's revocation list: its number, then the removed devices.
+fn revocation_list(number: u64, removed: &str) -> Vec<u8> {
+    let mut der = number.to_be_bytes().to_vec();
+    der.extend_from_slice(removed.as_bytes());
+    der
+}
+
+#[test]
+fn a_newer_revocation_list_goes_to_live_peers_and_ends_the_removed_devices_session() {
+    let mut s = school();
+    let (mut sk, mut sh) = in_step(&mut s.kettu, &mut s.hub);
+    let (mut shs, mut ss) = in_step(&mut s.hub, &mut s.saukot);
+    // The teacher removed Saukot's tablet; the hub has just taken the list.
+    s.hub.replica.revocations = Some(revocation_list(1, "saukot-tab"));
+    let notice = [hugme_sync::session::REVOCATIONS_CHANGED];
+    let ended = shs.local_changes(&[notice[0].into()], false, &mut s.hub.replica);
+    assert!(
+        ended.iter().any(|e| matches!(e, Effect::Close { .. })),
+        "the removed tablet's session ends at once: {ended:?}"
+    );
+    let told = push(&mut s.hub, &mut s.kettu, (&mut sh, &mut sk), &notice);
+    assert!(
+        told.effects
+            .iter()
+            .any(|(_, e)| matches!(e, Effect::RevocationsChanged)),
+        "Kettu's tablet took the list: {:?}",
+        told.effects
+    );
+    assert!(s.kettu.replica.is_revoked("saukot-tab").unwrap());
+    // Told once: the next notice sends no list again (at most the Done it owed).
+    let again = sh.local_changes(&[notice[0].into()], false, &mut s.hub.replica);
+    let lists = again.iter().filter(|e| match e {
+        Effect::Send(body) => {
+            matches!(
+                hugme_sync::Message::decode(body),
+                Ok(hugme_sync::Message::Revocations { .. })
+            )
+        }
+        _ => false,
+    });
+    assert_eq!(lists.count(), 0, "{again:?}");
+    drop(ss.local_changes(&[], false, &mut s.saukot.replica));
+}
