@@ -72,11 +72,6 @@ impl OpenDocuments {
     /// # Errors
     /// The store's, when the document cannot be read.
     pub fn open(&mut self, id: &str) -> Result<Option<&mut StoredDocument>, hugme_store::Error> {
-        // A copy holding a change the disk refused (full) is read again: what is shown and
-        // changed next is what is stored.
-        if self.open.get(id).is_some_and(StoredDocument::is_unsaved) {
-            self.open.remove(id);
-        }
         if !self.open.contains_key(id) {
             match self.store.open_document(id) {
                 Ok(doc) => {

@@ -41,16 +41,31 @@ pub struct StoredDocument {
     /// Shared with a compaction running in the background, which sets it when it is done.
     pub(crate) snapshot_bytes: Arc<AtomicU64>,
     pub(crate) compacting: Arc<AtomicBool>,
-    /// Set by the writer when a change of this document could not be written (a full disk):
-    /// from then on this copy holds changes the store lacks, and any later change would
-    /// depend on one that is not on disk. Nothing more of it is written; it is to be loaded
-    /// again ([`StoredDocument::is_unsaved`]).
-    pub(crate) unsaved: Arc<AtomicBool>,
+    /// What of this copy is on disk, shared with the writer ([`Durability`]).
+    pub(crate) durability: Arc<Durability>,
+    /// The heads after each log row handed to the writer and not yet known durable, by seq;
+    /// and the heads the snapshot holds (what is on disk when no row is).
+    pub(crate) flushed: std::collections::VecDeque<(i64, Vec<automerge::ChangeHash>)>,
+    pub(crate) base_heads: Vec<automerge::ChangeHash>,
     pub(crate) log_bytes: u64,
     pub(crate) log_changes: u64,
     /// Tickets of commits not yet handed to the writer.
     pub(crate) unflushed: Vec<Ack>,
     pub(crate) last_flush: Instant,
+}
+
+/// What of a document is on disk, told by the writer.
+///
+/// When a log row cannot be written (a full disk), `unsaved` is set: this copy holds changes
+/// the store lacks, and a later row would depend on one that is not on disk, so none is
+/// written. The copy is kept (live sessions may have sent its changes to peers already: making
+/// them again under the same sequence numbers would split the document between devices), and
+/// the next row written is a catch-up: everything after the last durable row's heads.
+#[derive(Debug, Default)]
+pub(crate) struct Durability {
+    pub(crate) unsaved: AtomicBool,
+    /// The highest seq of this copy's rows known durable (0: none since load).
+    pub(crate) durable_seq: std::sync::atomic::AtomicI64,
 }
 
 impl StoredDocument {
@@ -110,10 +125,9 @@ impl StoredDocument {
         ticket
     }
 
-    /// Whether a change of this copy could not be written: load the document again from the
-    /// store (what is on disk) before changing it further.
+    /// Whether a change of this copy could not be written yet (its next row catches up).
     pub fn is_unsaved(&self) -> bool {
-        self.unsaved.load(Ordering::SeqCst)
+        self.durability.unsaved.load(Ordering::SeqCst)
     }
 
     /// Whether commits wait to be handed to the writer (call [`StoredDocument::flush`] soon).
@@ -128,14 +142,23 @@ impl StoredDocument {
         }
         let acks = std::mem::take(&mut self.unflushed);
         self.last_flush = Instant::now();
-        if self.is_unsaved() {
-            let refused = Arc::new(crate::Error::Unsaved {
-                id: self.id.clone(),
-            });
-            acks.iter().for_each(|a| a.send(Err(refused.clone())));
-            return;
+        // Rows known durable need their heads no more.
+        let durable = self.durability.durable_seq.load(Ordering::SeqCst);
+        while self.flushed.len() > 1 && self.flushed.get(1).is_some_and(|(seq, _)| *seq <= durable)
+        {
+            self.flushed.pop_front();
         }
-        let bytes = self.doc.save_incremental();
+        let catch_up = self.is_unsaved();
+        let mut bytes = self.doc.save_incremental();
+        if catch_up {
+            // Everything after the newest durable row (or the snapshot): the row that failed
+            // and any refused after it, with this one.
+            let since = match self.flushed.front() {
+                Some((seq, heads)) if *seq <= durable => heads.clone(),
+                _ => self.base_heads.clone(),
+            };
+            bytes = self.doc.save_after(&since);
+        }
         if bytes.is_empty() {
             // Nothing new after all (an empty commit): answer at once.
             store.submit_for(Job::Nothing, acks);
@@ -145,12 +168,14 @@ impl StoredDocument {
         self.next_seq += 1;
         self.log_bytes += bytes.len() as u64;
         self.log_changes += 1;
+        self.flushed.push_back((seq, self.doc.get_heads()));
         store.submit_for(
             Job::AppendChange {
                 id: self.id.clone(),
                 seq,
                 bytes,
-                unsaved: self.unsaved.clone(),
+                catch_up,
+                durability: self.durability.clone(),
             },
             acks,
         );

@@ -76,7 +76,7 @@ pub enum Error {
     },
     #[error(
         "an earlier change of document {id} could not be saved, so this one was not either; \
-         the document is read again from the disk"
+         both go with the next save that finds room"
     )]
     Unsaved { id: String },
     #[error("the store's writer has stopped")]

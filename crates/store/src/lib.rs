@@ -204,6 +204,7 @@ impl Store {
             created_at: now_ms(),
         })
         .wait()?;
+        let base_heads = doc.get_heads();
         Ok(StoredDocument {
             id: id.into(),
             kind,
@@ -211,7 +212,9 @@ impl Store {
             next_seq: 1,
             snapshot_bytes: Arc::new(AtomicU64::new(snapshot_bytes)),
             compacting: Arc::new(AtomicBool::new(false)),
-            unsaved: Arc::new(AtomicBool::new(false)),
+            durability: Arc::default(),
+            flushed: std::collections::VecDeque::new(),
+            base_heads,
             log_bytes: 0,
             log_changes: 0,
             unflushed: Vec::new(),
@@ -238,10 +241,11 @@ impl Store {
         for change in &changes {
             all.extend_from_slice(&change.bytes);
         }
-        let doc = match AutoCommit::load(&all) {
+        let mut doc = match AutoCommit::load(&all) {
             Ok(doc) => doc,
             Err(_) => return Err(diagnose(id, &all[..snapshot_bytes as usize], &changes)),
         };
+        let base_heads = doc.get_heads();
         Ok(StoredDocument {
             id: id.into(),
             kind,
@@ -249,7 +253,9 @@ impl Store {
             next_seq: changes.last().map_or(1, |c| c.seq + 1),
             snapshot_bytes: Arc::new(AtomicU64::new(snapshot_bytes)),
             compacting: Arc::new(AtomicBool::new(false)),
-            unsaved: Arc::new(AtomicBool::new(false)),
+            durability: Arc::default(),
+            flushed: std::collections::VecDeque::new(),
+            base_heads,
             log_bytes,
             log_changes: changes.len() as u64,
             unflushed: Vec::new(),

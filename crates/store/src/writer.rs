@@ -39,9 +39,12 @@ pub(crate) enum Job {
         id: String,
         seq: i64,
         bytes: Vec<u8>,
-        /// The document's flag: set here when this change is not written, and then no later
-        /// change of it is (each depends on this one).
-        unsaved: Arc<std::sync::atomic::AtomicBool>,
+        /// A catch-up row: every change after the last durable row (written even while the
+        /// document is unsaved, and then it is saved again).
+        catch_up: bool,
+        /// The document's [`crate::document::Durability`]: unsaved is set here when this row
+        /// is not written (no later row but a catch-up is), its seq noted when it is.
+        durability: Arc<crate::document::Durability>,
     },
     Compact {
         id: String,
@@ -287,7 +290,20 @@ fn run(
         for (i, request) in batch.iter().enumerate() {
             let ok = applied.as_ref().is_ok_and(|results| results[i].is_ok());
             match &request.job {
-                Job::AppendChange { unsaved, .. } if !ok => unsaved.store(true, Ordering::SeqCst),
+                Job::AppendChange { durability, .. } if !ok => {
+                    durability.unsaved.store(true, Ordering::SeqCst);
+                }
+                Job::AppendChange {
+                    durability,
+                    seq,
+                    catch_up,
+                    ..
+                } => {
+                    durability.durable_seq.fetch_max(*seq, Ordering::SeqCst);
+                    if *catch_up {
+                        durability.unsaved.store(false, Ordering::SeqCst);
+                    }
+                }
                 Job::IndexBlob { .. } | Job::AdoptBlob { .. } if ok => {
                     blobs_indexed.fetch_add(1, Ordering::SeqCst);
                 }
@@ -431,8 +447,13 @@ fn apply_batch(
     for (request, &skip) in batch.iter().zip(skip) {
         let result = match &request.job {
             _ if skip => Ok(()),
-            Job::AppendChange { id, unsaved, .. }
-                if unsaved.load(Ordering::SeqCst) || failed.contains(&id.as_str()) =>
+            Job::AppendChange {
+                id,
+                durability,
+                catch_up,
+                ..
+            } if (!catch_up && durability.unsaved.load(Ordering::SeqCst))
+                || failed.contains(&id.as_str()) =>
             {
                 Err(Error::Unsaved { id: id.clone() })
             }
