@@ -138,12 +138,37 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
         ),
     )
     .await;
-    let shown = written.elapsed();
+    let mut shown = vec![written.elapsed()];
+    // Ten more, one at a time: each shows on the teacher's screen as it is written.
+    for n in 1..=10 {
+        let question = format!("{QUESTION} ({n})");
+        pupils
+            .update_project(&ketut_project, |p| {
+                p.research.questions.push(ResearchQuestion::new(&question));
+                Ok(())
+            })
+            .unwrap();
+        let written = Instant::now();
+        app.until(
+            "the tablet's next question on the teacher's screen",
+            &format!(
+                "const q = document.querySelector('[data-testid=review-questions]'); \
+                 return !!q && q.innerText.includes({question:?});"
+            ),
+        )
+        .await;
+        shown.push(written.elapsed());
+    }
+    shown.sort();
+    let p50 = shown[shown.len() / 2];
     eprintln!(
-        "the tablet's question showed on the dashboard after {} ms",
-        shown.as_millis()
+        "a question typed on the tablet showed on the teacher's screen: p50 {} ms, slowest {} ms \
+         of {}",
+        p50.as_millis(),
+        shown[shown.len() - 1].as_millis(),
+        shown.len()
     );
-    assert!(shown < Duration::from_secs(5), "took {shown:?}");
+    assert!(p50 < Duration::from_secs(1), "p50 {p50:?}");
 
     // The teacher's comment on it reaches the tablet.
     app.type_into("[data-testid=comment-text]", COMMENT).await;

@@ -5,6 +5,7 @@ mod avahi;
 mod class;
 mod doctor;
 mod link;
+mod live;
 mod net;
 mod roaming;
 

@@ -81,6 +81,59 @@ fn a_50_mb_video_cut_off_half_way_resumes_without_resending_what_arrived() {
 }
 
 #[test]
+fn on_a_40_kb_s_link_a_new_projects_text_arrives_within_2_s_and_its_video_after() {
+    let (class, serving) = Classroom::new();
+    let addr = serving.addr.clone();
+    drop(serving);
+    // The teacher's device says each frame it receives, as it receives it.
+    let serving = Serving::start_with(&class.teacher, &addr, &[("HUGME_TRACE_FRAMES", "1")]);
+    let project = class.new_project(&class.kettu, "Kettu", "Retki");
+    let file = class.root.path().join("retki.mp4");
+    std::fs::write(&file, video(2 << 20)).unwrap();
+    import_media(&class.kettu, &project, &file);
+
+    let started = Instant::now();
+    let mut syncing = Command::new(env!("CARGO_BIN_EXE_hugme"))
+        .args([
+            "sync",
+            path(&class.kettu),
+            "--peer",
+            &addr,
+            "--max-rate",
+            "40000",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The project's changes: a sync frame that carries signatures (its author's).
+    let text = format!("sync {project} (");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let arrived = loop {
+        let log = serving.log();
+        if log
+            .lines()
+            .any(|l| l.contains(&text) && !l.contains(", 0 signatures"))
+        {
+            break started.elapsed();
+        }
+        assert!(Instant::now() < deadline, "the project never came: {log}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let log = serving.log();
+    let chunks = log.lines().filter(|l| l.contains(": chunk ")).count();
+    syncing.kill().unwrap();
+    syncing.wait().unwrap();
+    eprintln!(
+        "the project's text arrived after {} ms, {chunks} chunks of the video before it",
+        arrived.as_millis()
+    );
+    assert!(arrived < Duration::from_secs(2), "took {arrived:?}");
+    // 2 MiB at 40 kB/s is some 50 s: the video was still on its way.
+    assert!(chunks < 32, "the video went first: {chunks} chunks");
+}
+
+#[test]
 fn a_corrupt_or_oversized_frame_closes_only_that_connection_with_a_logged_reason() {
     let (class, serving) = Classroom::new();
     let credentials = {
