@@ -54,6 +54,15 @@ fn a_tablet_off_the_wifi_for_a_minute_and_a_restarted_teachers_device_are_live_a
     let (ns, dev) = (lan.ns(1), lan.dev(1));
     ip(&["-n", &ns, "link", "set", &dev, "down"]);
     std::thread::sleep(Duration::from_secs(60));
+    // Both sides noticed within the keepalive bound that the other was gone.
+    for log in &logs[..2] {
+        assert!(
+            count(log, "said nothing for 15 s") >= 1,
+            "{} did not notice: {}",
+            log.display(),
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+    }
     let before = sessions(&logs[0]) + sessions(&logs[1]);
     ip(&["-n", &ns, "link", "set", &dev, "up"]);
     ip(&["-n", &ns, "route", "add", "224.0.0.0/4", "dev", &dev]);
