@@ -38,6 +38,9 @@ pub enum Message {
         /// Bytes free on the sender's disk (0 if it does not say): the teacher sees a tablet
         /// that is running out of room.
         free: u64,
+        /// The sender keeps the session open and takes changes as they are made (a live
+        /// session); false: a one-off sync, told only of what is here when it begins.
+        live: bool,
     },
     /// A revocation list (DER CRL signed by the class CA), sent to a peer that has an older one.
     Revocations { der: Vec<u8> },
@@ -134,6 +137,7 @@ impl Message {
                 revocations,
                 clock,
                 free,
+                live,
             } => {
                 out.u8(HELLO);
                 out.u16(*version);
@@ -142,6 +146,7 @@ impl Message {
                 out.u64(*revocations);
                 out.u64(*clock);
                 out.u64(*free);
+                out.u64(u64::from(*live));
             }
             Message::Revocations { der } => {
                 out.u8(REVOCATIONS);
@@ -269,6 +274,7 @@ impl Message {
                 // Said since the Hello grew; a Hello without them (an older app) means 0.
                 clock: r.optional_u64()?,
                 free: r.optional_u64()?,
+                live: r.optional_u64()? != 0,
             },
             REVOCATIONS => Message::Revocations { der: r.bytes()? },
             DOCUMENTS => {
@@ -553,15 +559,17 @@ mod tests {
                 text(),
                 any::<u64>(),
                 any::<u64>(),
-                any::<u64>()
+                any::<u64>(),
+                any::<bool>()
             )
-                .prop_map(|(v, d, c, r, clock, free)| Message::Hello {
+                .prop_map(|(v, d, c, r, clock, free, live)| Message::Hello {
                     version: v,
                     device: d,
                     class: c,
                     revocations: r,
                     clock,
                     free,
+                    live,
                 }),
             bytes.clone().prop_map(|der| Message::Revocations { der }),
             proptest::collection::vec((text(), kind()), 0..5)
@@ -672,18 +680,20 @@ mod tests {
             revocations: 2,
             clock: 7,
             free: 9,
+            live: true,
         };
         let full = hello.encode();
-        // Older: without the clock and the free space.
-        let older = &full[..full.len() - 16];
+        // Older: without the clock, the free space and whether it is live.
+        let older = &full[..full.len() - 24];
         match Message::decode(older).unwrap() {
             Message::Hello {
                 clock,
                 free,
                 revocations,
+                live,
                 ..
             } => {
-                assert_eq!((clock, free, revocations), (0, 0, 2))
+                assert_eq!((clock, free, revocations, live), (0, 0, 2, false))
             }
             other => panic!("{other:?}"),
         }

@@ -123,8 +123,10 @@ pub struct Ended {
 }
 
 /// A session with `peer`, knowing this device's clock and free space.
-fn session_for<H: Host>(host: &H, class: &str, peer: &str) -> Session {
+/// `live`: this side keeps the session open and pushes (a one-off sync does not).
+fn session_for<H: Host>(host: &H, class: &str, peer: &str, live: bool) -> Session {
     let session = Session::new(&host.credentials().device, class, peer)
+        .with_live(live)
         .with_clock(clock_ms())
         .with_free_space(host.free_space())
         .with_media(host.fetch_media());
@@ -294,7 +296,7 @@ async fn accept<H: Host>(
     let mode = Mode::Live { dialled: false };
     let ended = run(
         tls,
-        session_for(host, &class, &peer),
+        session_for(host, &class, &peer, true),
         host,
         mode,
         None,
@@ -570,7 +572,7 @@ async fn dial<H: Host>(
     }
     run(
         tls,
-        session_for(host, &class, &peer),
+        session_for(host, &class, &peer, mode != Mode::Once),
         host,
         mode,
         max_rate,

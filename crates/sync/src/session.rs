@@ -164,6 +164,10 @@ pub struct Session {
     /// The number of the newest revocation list the peer holds (its Hello, and what this
     /// side sent it since).
     peer_revocations: u64,
+    /// This side keeps the session open and pushes its changes (a live session), and whether
+    /// the peer said it does: a one-off peer is told only of what was here when it began.
+    live: bool,
+    peer_live: bool,
     pub stats: Stats,
 }
 
@@ -210,6 +214,8 @@ impl Session {
             blobs_offered: HashSet::new(),
             blob_generation: 0,
             peer_revocations: 0,
+            live: false,
+            peer_live: false,
             stats: Stats::default(),
         }
     }
@@ -224,6 +230,13 @@ impl Session {
     /// Tells the session how many bytes are free on this device's disk, to say in its Hello.
     pub fn with_free_space(mut self, bytes: Option<u64>) -> Self {
         self.free_space = bytes.unwrap_or(0);
+        self
+    }
+
+    /// A live session: it stays open and pushes this device's changes
+    /// ([`Session::local_changes`]), and says so in its Hello.
+    pub fn with_live(mut self, live: bool) -> Self {
+        self.live = live;
         self
     }
 
@@ -285,6 +298,7 @@ impl Session {
                 revocations,
                 clock: self.clock,
                 free: self.free_space,
+                live: self.live,
             },
         );
         out
@@ -420,7 +434,9 @@ impl Session {
                 revocations,
                 clock,
                 free,
+                live,
             } => {
+                self.peer_live = live;
                 if clock != 0 && self.clock != 0 {
                     // Any u64 may come from the peer: no overflow, whatever it says.
                     let offset = i128::from(clock) - i128::from(self.clock);

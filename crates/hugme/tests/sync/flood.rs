@@ -93,6 +93,7 @@ async fn session_as(
         revocations: 0,
         clock: 0,
         free: 0,
+        live: false,
     };
     tls.write_all(&hugme_sync::frame::with_prefix(&hello.encode()))
         .await

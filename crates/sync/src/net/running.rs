@@ -33,6 +33,8 @@ pub const KEEPALIVE: Duration = Duration::from_secs(10);
 pub const IDLE: Duration = Duration::from_secs(15);
 /// After this long without a frame, a session looks whether its exchange is stuck.
 const NUDGE_AFTER: Duration = Duration::from_secs(1);
+/// How often a session fetching media looks whether it should go on.
+const MEDIA_LOOK: Duration = Duration::from_millis(250);
 /// Changes made here within this long of each other go to the peer together (a burst of
 /// keystrokes, a class document and a project changed by one command).
 const BATCH: Duration = Duration::from_millis(5);
@@ -155,6 +157,7 @@ where
     let (mut asked_live, mut told_live) = (false, false);
     let mut in_step = false;
     let mut last_progress = (0, 0);
+    let mut media_looked = tokio::time::Instant::now();
     let first = session.start(&mut host.replica());
     close |= dispatch(first, &tx, host, &mut reason);
     // One ticker for the whole session: a steady stream of frames or change notices (a busy
@@ -277,7 +280,12 @@ where
             host.media_progress(session.peer(), progress.0, progress.1);
             last_progress = progress;
         }
-        if session.is_fetching_media() && !host.keep_fetching_media() {
+        // Whether to go on fetching (a pause, a disk nearly full) is looked at every quarter
+        // second, not at every one of a transfer's chunks (it reads the disk's free room).
+        if session.is_fetching_media() && media_looked.elapsed() >= MEDIA_LOOK && {
+            media_looked = tokio::time::Instant::now();
+            !host.keep_fetching_media()
+        } {
             let _ = tx.send(
                 Message::Bye {
                     reason: "media cancelled on this device".into(),
@@ -353,9 +361,9 @@ fn describe(body: &[u8]) -> String {
 }
 
 /// Writes the session's frames as they are queued, every waiting document frame before any
-/// media frame (blob chunks), flushing each (rustls may keep the end of a record in its buffer
-/// when the socket is full, and the last frame of a conversation, Done, must not wait there);
-/// paced to `max_rate` bytes per second if given. After [`KEEPALIVE`] with nothing to write, a
+/// media frame (blob chunks), flushed whenever nothing more is queued (rustls may keep the end
+/// of a record in its buffer, and the last frame of a conversation, Done, must not wait
+/// there); paced to `max_rate` bytes per second if given. After [`KEEPALIVE`] with nothing to write, a
 /// Ping goes, so that the peer knows this side is there. Returns the bytes written.
 async fn write_frames<W: AsyncWrite + Unpin>(
     mut writer: W,
@@ -393,7 +401,12 @@ async fn write_frames<W: AsyncWrite + Unpin>(
         queued.fetch_sub(body.len(), std::sync::atomic::Ordering::Relaxed);
         let frame = with_prefix(&body);
         sent += frame.len() as u64;
-        if writer.write_all(&frame).await.is_err() || writer.flush().await.is_err() {
+        if writer.write_all(&frame).await.is_err() {
+            break;
+        }
+        // Flushed once nothing more waits: a run of blob chunks goes out without a flush after
+        // each, and the last frame of a conversation (Done) never stays in rustls' buffer.
+        if documents.is_empty() && media.is_empty() && writer.flush().await.is_err() {
             break;
         }
         if let Some(rate) = max_rate.filter(|r| *r > 0) {

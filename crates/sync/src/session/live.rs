@@ -30,7 +30,8 @@ impl Session {
         replica: &mut dyn Replica,
     ) -> Vec<Effect> {
         let mut out = Vec::new();
-        if !self.greeted || self.closed {
+        // A one-off peer is told only of what was here when it began (it ends once in step).
+        if !self.greeted || self.closed || !self.peer_live {
             return out;
         }
         if everything || ids.iter().any(|id| id == REVOCATIONS_CHANGED) {

@@ -175,6 +175,7 @@ fn asked_by_hand(
         revocations: 0,
         clock: 0,
         free: 0,
+        live: false,
     };
     said.extend(session.receive(&hello.encode(), &mut hub.replica));
     let list = Message::Documents { list: announced };

@@ -1,5 +1,6 @@
 //! Live sessions: once two devices are in step, a change made on one reaches the other with
-//! its own sync message alone, and a session says nothing when nothing changed.
+//! its own sync message alone, and a session says nothing when nothing changed; a one-off
+//! peer is told nothing after it began.
 
 use hugme_sync::{Effect, Replica, Session};
 
@@ -7,8 +8,8 @@ use crate::{connect_sessions, edit, new_project, pump, school, value, Outcome, P
 
 /// Two peers in step, their sessions still open.
 fn in_step(a: &mut Peer, b: &mut Peer) -> (Session, Session) {
-    let sa = Session::new(&a.id, CLASS, &b.id);
-    let sb = Session::new(&b.id, CLASS, &a.id);
+    let sa = Session::new(&a.id, CLASS, &b.id).with_live(true);
+    let sb = Session::new(&b.id, CLASS, &a.id).with_live(true);
     let (outcome, sa, sb) = connect_sessions(a, b, sa, sb, None);
     assert!(outcome.finished, "{:?}", outcome.effects);
     (sa, sb)
@@ -151,4 +152,18 @@ fn a_newer_revocation_list_goes_to_live_peers_and_ends_the_removed_devices_sessi
     });
     assert_eq!(lists.count(), 0, "{again:?}");
     drop(ss.local_changes(&[], false, &mut s.saukot.replica));
+}
+
+#[test]
+fn a_one_off_peer_is_told_only_of_what_was_there_when_it_began() {
+    let mut s = school();
+    new_project(&mut s.kettu, "p-kettu", &s.kettu_group.clone(), "Jää");
+    // The hub serves live; Kettu's tablet syncs once (`hugme sync`).
+    let sk = Session::new(&s.kettu.id, CLASS, &s.hub.id);
+    let sh = Session::new(&s.hub.id, CLASS, &s.kettu.id).with_live(true);
+    let (outcome, _sk, mut sh) = connect_sessions(&mut s.kettu, &mut s.hub, sk, sh, None);
+    assert!(outcome.finished);
+    edit(&mut s.hub, "p-kettu", "note", "myöhemmin");
+    let said = sh.local_changes(&["p-kettu".into()], false, &mut s.hub.replica);
+    assert_eq!(sends(&said), 0, "{said:?}");
 }

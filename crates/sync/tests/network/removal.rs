@@ -23,6 +23,7 @@ fn inject(to: &mut Peer, from: &Peer, frames: Vec<Message>) -> Vec<Effect> {
         revocations: 0,
         clock: 0,
         free: 0,
+        live: false,
     };
     let certificate = from.replica.keyring.certificates[&from.id].clone();
     let frames = [hello, Message::Certificate { der: certificate }]
