@@ -228,9 +228,17 @@ async fn words_typed_at_once_on_two_devices_into_one_answer_are_all_kept() {
             Ok(())
         })
         .unwrap();
-    // Two of the tablet's sync rounds: the sentence is in the tablet's store by then.
-    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-    // The pupil goes on typing in the field, which still shows what they typed.
+    // The focused field shows the peer's sentence once the pupil pauses, the caret still
+    // where they were typing (after "jäätyy", 11 UTF-16 units in).
+    app.until(
+        "the peer's sentence in the focused field, the caret where it was",
+        "const f = document.querySelector('[data-testid=phenomenon-why]'); \
+         return document.activeElement === f && f.value === 'Vesi jäätyy. Miksi?' \
+           && f.selectionStart === 11 && f.selectionEnd === 11;",
+    )
+    .await;
+    app.shot("24-peer-words-in-a-focused-field").await;
+    // The pupil goes on typing where they were.
     let field = app.find("[data-testid=phenomenon-why]").await;
     field.send_keys(" talvella").await.unwrap();
     app.saved().await;
