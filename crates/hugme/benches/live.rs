@@ -26,6 +26,9 @@ use hugme_node::enrolment::{self, Payload};
 use hugme_node::neighbours::Reach;
 use hugme_node::Node;
 
+mod common;
+use common::{arg, free_address, loopback_bytes};
+
 struct Options {
     tablets: usize,
     quiet: u64,
@@ -33,24 +36,11 @@ struct Options {
 }
 
 fn options() -> Options {
-    let args: Vec<String> = std::env::args().collect();
-    let get = |name: &str, default: u64| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
     Options {
-        tablets: get("--tablets", 30) as usize,
-        quiet: get("--quiet", 60),
-        edits: get("--edits", 20) as usize,
+        tablets: arg("--tablets", 30),
+        quiet: arg("--quiet", 60),
+        edits: arg("--edits", 20),
     }
-}
-
-fn free_address() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("an address").to_string()
 }
 
 fn binary() -> String {
@@ -160,15 +150,6 @@ fn cpu(pid: u32) -> Duration {
     // utime and stime are fields 14 and 15; here (state is field 3) at 11 and 12.
     let ticks = fields.get(11).unwrap_or(&0) + fields.get(12).unwrap_or(&0);
     Duration::from_millis(ticks * 10)
-}
-
-fn loopback_bytes() -> u64 {
-    let text = std::fs::read_to_string("/proc/net/dev").unwrap_or_default();
-    text.lines()
-        .find_map(|l| l.trim().strip_prefix("lo:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 fn main() {

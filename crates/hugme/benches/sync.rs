@@ -34,6 +34,9 @@ use hugme_node::enrolment::{self, Payload};
 use hugme_node::Node;
 use hugme_sync::net;
 
+mod common;
+use common::{arg, free_address, loopback_bytes};
+
 struct Options {
     tablets: usize,
     photos: usize,
@@ -43,30 +46,17 @@ struct Options {
 }
 
 fn options() -> Options {
-    let args: Vec<String> = std::env::args().collect();
-    let get = |name: &str, default: usize| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    };
     Options {
-        tablets: get("--tablets", 30),
-        photos: get("--photos", 20),
-        changes: get("--changes", 2000),
-        projects: get("--projects", 30),
-        rounds: get("--rounds", 3).max(1),
+        tablets: arg("--tablets", 30),
+        photos: arg("--photos", 20),
+        changes: arg("--changes", 2000),
+        projects: arg("--projects", 30),
+        rounds: arg("--rounds", 3usize).max(1),
     }
 }
 
 /// New tablets that catch up the class one after another in (b).
 const NEWCOMERS: usize = 5;
-
-fn free_address() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("an address").to_string()
-}
 
 /// A project of `group` written by `device` with `changes` commits (a pupil typing the
 /// phenomenon, a word at a time).
@@ -109,16 +99,6 @@ fn project_doc(
         doc.commit();
     }
     (project.id.to_string(), doc)
-}
-
-/// The lo interface's received bytes (all loopback traffic of this network namespace).
-fn loopback_bytes() -> u64 {
-    let text = std::fs::read_to_string("/proc/net/dev").unwrap_or_default();
-    text.lines()
-        .find_map(|l| l.trim().strip_prefix("lo:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 use hugme_media::{import_file, Control, Settings};
 use hugme_store::Store;
 
+mod common;
+use common::{ms, status_kb};
+
 const CHILD: &str = "HUGME_BENCH_CHILD";
 const VIDEO_BYTES: u64 = 100_000_000;
 
@@ -177,22 +180,9 @@ fn plain_copy(from: &Path, to: &PathBuf) {
     target.sync_all().expect("synced");
 }
 
-fn status_kb(key: &str) -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix(key))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("the key in /proc/self/status")
-}
-
 fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     times[times.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 fn mb_s(bytes: u64, d: Duration) -> f64 {

@@ -17,6 +17,9 @@ use std::time::{Duration, Instant};
 use hugme_media::{import_bytes, thumbnail, Control, Settings};
 use hugme_store::Store;
 
+mod common;
+use common::{ms, status_kb};
+
 const CHILD: &str = "HUGME_BENCH_CHILD";
 
 fn photo_path() -> PathBuf {
@@ -136,7 +139,7 @@ fn child_thumbnail(photo: &[u8]) {
 fn child_import(photo: &[u8]) {
     let data = tempfile::tempdir().expect("a temporary folder");
     let store = Store::open(data.path()).expect("a data folder");
-    let before = high_water_kb();
+    let before = status_kb("VmHWM:");
     import_bytes(
         &store,
         "photo.jpg",
@@ -145,17 +148,7 @@ fn child_import(photo: &[u8]) {
         &Control::default(),
     )
     .expect("imports");
-    println!("before_kb={before} peak_kb={}", high_water_kb());
-}
-
-/// Peak resident set size of this process so far (VmHWM), in KiB.
-fn high_water_kb() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("Linux /proc");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmHWM in /proc/self/status")
+    println!("before_kb={before} peak_kb={}", status_kb("VmHWM:"));
 }
 
 fn median(runs: usize, mut f: impl FnMut()) -> Duration {
@@ -169,8 +162,4 @@ fn median(runs: usize, mut f: impl FnMut()) -> Duration {
         .collect();
     times.sort();
     times[times.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }

@@ -260,14 +260,8 @@ fn field<S: Read + Seek>(source: &mut S, b: &BoxAt, at: u64, out: &mut [u8]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::iso::tests::boxed;
     use std::io::Cursor;
-
-    fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
-        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
-        b.extend_from_slice(kind);
-        b.extend_from_slice(body);
-        b
-    }
 
     fn full(kind: &[u8; 4], version_flags: u32, fields: &[u32]) -> Vec<u8> {
         let mut body = version_flags.to_be_bytes().to_vec();

@@ -298,11 +298,12 @@ impl<R: Read> Read for Blanked<R> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::Cursor;
 
-    fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    /// A box of this type around `body` (32-bit size), for building test files.
+    pub(crate) fn boxed(kind: &[u8; 4], body: &[u8]) -> Vec<u8> {
         let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
         b.extend_from_slice(kind);
         b.extend_from_slice(body);

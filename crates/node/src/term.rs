@@ -102,6 +102,20 @@ pub fn removes(class: &Class, peer: &str) -> bool {
 }
 
 impl Node {
+    /// Whether the class document says its term ended: one key of it read, not the whole
+    /// class (a live session asks each time it comes in step, after every pushed keystroke).
+    fn term_over(&self) -> bool {
+        use automerge::ReadDoc;
+        let mut documents = hugme_task::lock(self.app().documents());
+        let Ok(Some(class)) = documents.open(&self.credentials().class) else {
+            return false;
+        };
+        matches!(
+            class.doc().get(automerge::ROOT, "ended_at"),
+            Ok(Some((automerge::Value::Scalar(v), _))) if !matches!(*v, automerge::ScalarValue::Null)
+        )
+    }
+
     /// What the end of the term asks once a session with `peer` is in step (a live one as it
     /// comes in step, a one-off one as it ends): this device deletes the class (`true`: it has
     /// left it), or the teacher's device removes the peer that now holds the order.
@@ -109,7 +123,7 @@ impl Node {
     pub(crate) fn in_step_with(&self, peer: &str, refused_by_peer: usize) -> Result<bool> {
         // A session in which the peer refused changes of this device's is not in step: the
         // peer may not hold the order (a forged one, say, that it refused).
-        if refused_by_peer > 0 {
+        if refused_by_peer > 0 || !self.term_over() {
             return Ok(false);
         }
         let class = self.app().read::<Class>(&self.credentials().class)?.value;

@@ -61,11 +61,16 @@ struct Heard<R> {
     at: Arc<AtomicU64>,
 }
 
-impl<R> Heard<R> {
-    fn silent_for(at: &AtomicU64, base: tokio::time::Instant) -> Duration {
-        base.elapsed()
-            .saturating_sub(Duration::from_millis(at.load(Ordering::Relaxed)))
-    }
+/// How long since the reader last heard a byte (`at`: ms after `base`).
+fn silent_for(at: &AtomicU64, base: tokio::time::Instant) -> Duration {
+    base.elapsed()
+        .saturating_sub(Duration::from_millis(at.load(Ordering::Relaxed)))
+}
+
+/// Tells the peer goodbye (`why` is logged on its side); the reason this side ends with.
+fn goodbye(tx: &Outbox, why: &str) -> String {
+    let _ = tx.send(Message::Bye { reason: why.into() }.encode());
+    why.into()
 }
 
 impl<R: AsyncRead + Unpin> AsyncRead for Heard<R> {
@@ -205,13 +210,13 @@ where
                             reason = "this device left the class".into();
                             break None;
                         }
-                        if Heard::<()>::silent_for(&heard_at, base) >= IDLE {
+                        if silent_for(&heard_at, base) >= IDLE {
                             reason = format!("the peer said nothing for {} s", IDLE.as_secs());
                             break None;
                         }
                         // Silent for a moment: a stuck exchange starts again (`Session::idle`,
                         // which looks at the revocation list too); busy: only the list.
-                        let effects = if Heard::<()>::silent_for(&heard_at, base) >= NUDGE_AFTER {
+                        let effects = if silent_for(&heard_at, base) >= NUDGE_AFTER {
                             session.idle(&mut host.replica())
                         } else {
                             session.check_revoked(&mut host.replica())
@@ -265,13 +270,7 @@ where
                     let _ = greeted.send(session.peer().to_owned());
                 }
             } else {
-                let _ = tx.send(
-                    Message::Bye {
-                        reason: "a second session with the same device".into(),
-                    }
-                    .encode(),
-                );
-                reason = "a second session with the same device".into();
+                reason = goodbye(&tx, "a second session with the same device");
                 break;
             }
         }
@@ -282,27 +281,15 @@ where
         }
         // Whether to go on fetching (a pause, a disk nearly full) is looked at every quarter
         // second, not at every one of a transfer's chunks (it reads the disk's free room).
-        if session.is_fetching_media() && media_looked.elapsed() >= MEDIA_LOOK && {
+        if session.is_fetching_media() && media_looked.elapsed() >= MEDIA_LOOK {
             media_looked = tokio::time::Instant::now();
-            !host.keep_fetching_media()
-        } {
-            let _ = tx.send(
-                Message::Bye {
-                    reason: "media cancelled on this device".into(),
-                }
-                .encode(),
-            );
-            reason = "media cancelled on this device".into();
-            break;
+            if !host.keep_fetching_media() {
+                reason = goodbye(&tx, "media cancelled on this device");
+                break;
+            }
         }
         if mode == Mode::Once && session.is_finished() {
-            let _ = tx.send(
-                Message::Bye {
-                    reason: "finished".into(),
-                }
-                .encode(),
-            );
-            reason = "finished".into();
+            reason = goodbye(&tx, "finished");
             break;
         }
     }
