@@ -215,6 +215,15 @@ impl Node {
         let _ = self.changed.send(hugme_sync::session::BLOBS_INDEXED.into());
     }
 
+    /// Returns once no live session is open, or after `within`.
+    pub async fn live_sessions_ended(&self, within: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        // Polled: this runs once, as the device leaves its class.
+        while lock(&self.neighbourhood).any_live() && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
     /// Whether a live session with `device` is open (either side dialled it).
     pub fn is_live(&self, device: &str) -> bool {
         lock(&self.neighbourhood).is_live(device)
@@ -440,6 +449,10 @@ impl Host for Node {
         // A live session did this as it came in step.
         if !ended.live && ended.finished && ended.greeted {
             self.end_of_term(&ended.peer, ended.stats.refused_by_peer);
+        } else if ended.greeted && !self.has_left_class() {
+            if let Err(e) = self.after_session(&ended.peer) {
+                self.log(&format!("ending the term after a session failed: {e}"));
+            }
         }
     }
 

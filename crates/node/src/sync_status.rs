@@ -91,6 +91,11 @@ impl Neighbourhood {
         true
     }
 
+    /// Whether any live session is open.
+    pub fn any_live(&self) -> bool {
+        !self.live.is_empty()
+    }
+
     /// Whether a live session with `peer` is open.
     pub fn is_live(&self, peer: &str) -> bool {
         self.live.contains_key(peer)

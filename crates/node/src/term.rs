@@ -101,6 +101,19 @@ pub fn removes(class: &Class, peer: &str) -> bool {
         }
 }
 
+/// Whether `ended_at`, as read from the class document, is set (not absent, not null).
+fn is_set(
+    read: std::result::Result<
+        Option<(automerge::Value<'_>, automerge::ObjId)>,
+        automerge::AutomergeError,
+    >,
+) -> bool {
+    matches!(
+        read,
+        Ok(Some((automerge::Value::Scalar(v), _))) if !matches!(*v, automerge::ScalarValue::Null)
+    )
+}
+
 impl Node {
     /// Whether the class document says its term ended: one key of it read, not the whole
     /// class (a live session asks each time it comes in step, after every pushed keystroke).
@@ -110,9 +123,32 @@ impl Node {
         let Ok(Some(class)) = documents.open(&self.credentials().class) else {
             return false;
         };
-        matches!(
-            class.doc().get(automerge::ROOT, "ended_at"),
-            Ok(Some((automerge::Value::Scalar(v), _))) if !matches!(*v, automerge::ScalarValue::Null)
+        is_set(class.doc().get(automerge::ROOT, "ended_at"))
+    }
+
+    /// Whether `peer` holds the end of the term: the class document as it stood at the heads
+    /// this device knows the peer has (Automerge's sync state with it, `shared_heads`, kept
+    /// after every message the peer sent) has `ended_at`. A peer that refused the order never
+    /// claims those heads; one that claims them falsely only has itself removed.
+    fn peer_holds_order(&self, peer: &str) -> bool {
+        use automerge::ReadDoc;
+        let class = &self.credentials().class;
+        let Ok(Some(bytes)) = self.store().sync_state(class, peer) else {
+            return false;
+        };
+        let Ok(state) = automerge::sync::State::decode(&bytes) else {
+            return false;
+        };
+        if state.shared_heads.is_empty() {
+            return false;
+        }
+        let mut documents = hugme_task::lock(self.app().documents());
+        let Ok(Some(doc)) = documents.open(class) else {
+            return false;
+        };
+        is_set(
+            doc.doc()
+                .get_at(automerge::ROOT, "ended_at", &state.shared_heads),
         )
     }
 
@@ -130,8 +166,35 @@ impl Node {
         if class.ended_at.is_none() {
             return Ok(false);
         }
+        self.handed_to(&class, peer)?;
         if self.is_class_authority() {
-            if peer != self.credentials().device && removes(&class, peer) {
+            return Ok(false);
+        }
+        let handed = membership::term_handed(self.app().store())?;
+        if leaves_after(&class, &self.credentials().device, peer, &handed) {
+            self.leave_class()?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// A session with `peer` ended, in step or not: if the peer holds the order, the teacher's
+    /// device removes it, a relay notes it handed on. (A tablet deletes the class the moment it
+    /// comes in step, and its last Done may cross a change this side had just pushed: this
+    /// side is then not in step, but the tablet holds the order all the same.)
+    pub(crate) fn after_session(&self, peer: &str) -> Result<()> {
+        if !self.term_over() || !self.peer_holds_order(peer) {
+            return Ok(());
+        }
+        let class = self.app().read::<Class>(&self.credentials().class)?.value;
+        self.handed_to(&class, peer)
+    }
+
+    /// `peer` holds the order: the teacher's device removes it from the class (marking it
+    /// `left_at`); a relay notes the group tablet among those it handed the order to.
+    fn handed_to(&self, class: &Class, peer: &str) -> Result<()> {
+        if self.is_class_authority() {
+            if peer != self.credentials().device && removes(class, peer) {
                 crate::enrolment::revoke(self.app(), peer)?;
                 self.revocations_changed();
                 let at = now_ms();
@@ -146,21 +209,17 @@ impl Node {
                     peer
                 ));
             }
-            return Ok(false);
+            return Ok(());
         }
         let store = self.app().store();
         let mut handed = membership::term_handed(store)?;
-        if role_of(&class, peer) == Some(DeviceRole::GroupTablet)
+        if role_of(class, peer) == Some(DeviceRole::GroupTablet)
             && !handed.iter().any(|h| h == peer)
         {
             handed.push(peer.to_owned());
             membership::set_term_handed(store, &handed)?;
         }
-        if leaves_after(&class, &self.credentials().device, peer, &handed) {
-            self.leave_class()?;
-            return Ok(true);
-        }
-        Ok(false)
+        Ok(())
     }
 }
 

@@ -261,6 +261,13 @@ where
         if session.is_finished() != in_step {
             in_step = session.is_finished();
             host.session_in_step(session.peer(), in_step, session.stats.refused_by_peer);
+            // Coming in step may have ended the class here (the end of the term): the session
+            // ends now, its last frames (the Done that tells the teacher's device this one
+            // holds the order) written before the connection closes.
+            if !host.keep_sessions() {
+                reason = goodbye(&tx, "this device left the class");
+                break;
+            }
         }
         if let (Mode::Live { dialled }, false, true) = (mode, asked_live, session.is_greeted()) {
             asked_live = true;
