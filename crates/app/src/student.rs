@@ -7,7 +7,7 @@ use hugme_model::{BlockKind, Class, ClassId, GroupId, PageId, ProjectId, Step};
 
 use crate::api::edit::Edit;
 use crate::api::view::{
-    BlockView, ClassCard, ExportFormat, ExportProgress, ProjectSummary, ProjectView,
+    BlockView, ClassCard, ExportDone, ExportFormat, ExportProgress, ProjectSummary, ProjectView,
 };
 use crate::error::{Error, Result};
 use crate::App;
@@ -138,7 +138,7 @@ impl App {
     }
 
     /// Exports one project into `folder` (as `<title>.imscc`, or `.zip` for the portfolio)
-    /// and returns the file's path. `on_progress` hears how far it is (bytes, about a hundred
+    /// and returns the file's path and what it could not hold. `on_progress` hears how far it is (bytes, about a hundred
     /// times in all, from the export's thread); [`App::cancel_export`] stops it.
     ///
     /// # Errors
@@ -151,7 +151,7 @@ impl App {
         format: ExportFormat,
         folder: &std::path::Path,
         on_progress: impl Fn(ExportProgress) + Send + Sync + 'static,
-    ) -> Result<std::path::PathBuf> {
+    ) -> Result<ExportDone> {
         let view = self.project_view(project)?;
         let scope = hugme_export::Scope::Project(view.id.clone());
         self.export_to(
@@ -172,7 +172,7 @@ impl App {
     }
 
     /// Writes an export of `scope` into `folder`, named after `name` (a title and an id),
-    /// and returns its path.
+    /// and returns its path and what it could not hold.
     pub(crate) fn export_to(
         &self,
         scope: hugme_export::Scope,
@@ -181,7 +181,7 @@ impl App {
         include_feedback: bool,
         folder: &std::path::Path,
         on_progress: impl Fn(ExportProgress) + Send + Sync + 'static,
-    ) -> Result<std::path::PathBuf> {
+    ) -> Result<ExportDone> {
         let (format, ext) = match format {
             ExportFormat::Cc11 => (hugme_export::Format::Cc11, "imscc"),
             ExportFormat::Cc13 => (hugme_export::Format::Cc13, "cc13.imscc"),
@@ -225,8 +225,7 @@ impl App {
         if current.as_ref().is_some_and(|p| p.is(&progress)) {
             *current = None;
         }
-        written?;
-        Ok(out)
+        Ok(ExportDone::of(&out, &written?))
     }
 
     fn add_block(

@@ -15,7 +15,7 @@ use crate::api::teacher::{
     ClassEdit, CommentView, DashboardView, DeviceView, FeedbackView, GroupOverview, PinView,
     ProjectOverview, ReviewEdit,
 };
-use crate::api::view::{ExportFormat, ExportProgress};
+use crate::api::view::{ExportDone, ExportFormat, ExportProgress};
 use crate::error::{Error, Result};
 use crate::App;
 
@@ -191,7 +191,7 @@ impl App {
         include_feedback: bool,
         folder: &std::path::Path,
         on_progress: impl Fn(ExportProgress) + Send + Sync + 'static,
-    ) -> Result<std::path::PathBuf> {
+    ) -> Result<ExportDone> {
         if !self.is_teacher()? {
             return Err(Error::NotTeacher);
         }

@@ -129,7 +129,7 @@ fn the_teacher_exports_the_whole_class_and_a_tablet_may_not() {
     let out = tempfile::tempdir().unwrap();
     let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let reports = heard.clone();
-    let path = app
+    let done = app
         .export_class(
             class.id.as_str(),
             ExportFormat::Cc11,
@@ -138,8 +138,10 @@ fn the_teacher_exports_the_whole_class_and_a_tablet_may_not() {
             move |p| reports.lock().unwrap().push(p),
         )
         .unwrap();
+    let path = std::path::Path::new(&done.path);
     assert!(path.exists(), "{}", path.display());
-    assert!(path.to_string_lossy().ends_with(".imscc"));
+    assert!(done.path.ends_with(".imscc"));
+    assert!(done.missing.is_empty(), "{:?}", done.missing);
     let heard = heard.lock().unwrap();
     let last = heard.last().unwrap();
     assert!(last.total > 0 && last.done == last.total, "{last:?}");
@@ -316,7 +318,8 @@ fn one_damaged_project_leaves_the_overview_and_the_class_export_working() {
             out.path(),
             |_| {},
         )
-        .unwrap();
+        .unwrap()
+        .path;
     let zip = std::fs::read(&path).unwrap();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     let mut index = String::new();

@@ -1,6 +1,16 @@
-//! The `imsmanifest.xml` of an IMS Common Cartridge 1.1 or 1.3: a module (folder) per group
-//! holding its projects, each project a `webcontent` resource listing its page and every
-//! media file the page uses.
+//! The `imsmanifest.xml` of an IMS Common Cartridge 1.1 or 1.3: first a page saying what the
+//! export holds, then a module (folder) per group holding its projects, each project a
+//! `webcontent` resource.
+//!
+//! Laid out for how LMSs import, not only for the schema. Moodle's converter
+//! (`backup/cc/cc2moodle.php`) makes each top-level item a course section numbered from 0 and
+//! never names sections (a title-only item's title becomes the section's summary): so the
+//! first item is the "about" page, which fills section 0 ("General"), and the groups start at
+//! section 1, each with its name as the summary; each project item is titled with its group
+//! ("Ketut: Metsä talvella") so that a merge into an existing course stays readable. Titles
+//! pass through [`lms::title`]. In 1.1 a project's resource lists its page and its media
+//! (Moodle copies only listed files); in 1.3, as Canvas itself writes cartridges, the page is
+//! in `wiki_content/` and each media file is a `webcontent` resource of its own.
 //!
 //! Moodle recognises a cartridge only if the manifest's default `xmlns` stands in its first
 //! 500 bytes, so the root element comes right after the XML declaration with `xmlns` first.
@@ -10,6 +20,8 @@ use std::fmt::Write;
 
 use crate::collect::Portfolio;
 use crate::html::escape as xml;
+use crate::labels::Labels;
+use crate::lms;
 use crate::package::Planned;
 
 /// The two cartridge versions we write.
@@ -37,6 +49,14 @@ impl Version {
     }
 }
 
+/// Where the cartridge's first page (what the export holds) is in the zip.
+pub fn about_path(version: Version) -> &'static str {
+    match version {
+        Version::Cc11 => "web_resources/about.html",
+        Version::Cc13 => "wiki_content/about.html",
+    }
+}
+
 /// An `xs:ID` from a prefix and an id (ids are UUIDs, but any text is made safe).
 pub fn identifier(prefix: &str, id: &str) -> String {
     let safe: String = id
@@ -58,6 +78,7 @@ pub fn manifest(
     portfolio: &Portfolio,
     planned: &[Planned],
     title: &str,
+    labels: &Labels,
 ) -> String {
     let v = version.tag();
     let ns = format!("http://www.imsglobal.org/xsd/imscc{v}/imscp_v1p1");
@@ -87,8 +108,11 @@ pub fn manifest(
          \x20       <lomimscc:description><lomimscc:string language=\"{language}\">{}</lomimscc:string></lomimscc:description>\n\
          \x20     </lomimscc:general>\n",
         version.schema_version(),
-        xml(title),
-        xml(&format!("Hug me! Studio: {}", portfolio.class.name.as_str())),
+        xml(&lms::title(title)),
+        xml(&lms::title(&format!(
+            "Hug me! Studio: {}",
+            portfolio.class.name.as_str()
+        ))),
     );
     if version == Version::Cc13 {
         // The CC 1.3 LOM profile fixes these vocabularies: the cartridge is an "IMS Common
@@ -103,10 +127,15 @@ pub fn manifest(
     }
     out.push_str("    </lomimscc:lom>\n  </metadata>\n");
 
-    // A module per group, in the class's order (planned is sorted so).
     out.push_str(
         "  <organizations>\n    <organization identifier=\"org\" structure=\"rooted-hierarchy\">\n      <item identifier=\"root\">\n",
     );
+    let _ = write!(
+        out,
+        "        <item identifier=\"i-about\" identifierref=\"r-about\">\n          <title>{}</title>\n        </item>\n",
+        xml(&lms::title(labels.about_export))
+    );
+    // A module per group, in the class's order (planned is sorted so).
     let mut i = 0;
     while i < planned.len() {
         let group = &planned[i].group_id;
@@ -114,40 +143,60 @@ pub fn manifest(
             out,
             "        <item identifier=\"{}\">\n          <title>{}</title>\n",
             identifier("g", group),
-            xml(&planned[i].group_name)
+            xml(&lms::title(&planned[i].group_name))
         );
         while i < planned.len() && &planned[i].group_id == group {
             let p = &planned[i];
+            let titled = if p.group_name.trim().is_empty() {
+                p.title.clone()
+            } else {
+                format!("{}: {}", p.group_name.trim(), p.title)
+            };
             let _ = write!(
                 out,
                 "          <item identifier=\"{}\" identifierref=\"{}\">\n            <title>{}</title>\n          </item>\n",
                 identifier("i", &p.project_id),
                 identifier("r", &p.project_id),
-                xml(&p.title)
+                xml(&lms::title(&titled))
             );
             i += 1;
         }
         out.push_str("        </item>\n");
     }
     out.push_str("      </item>\n    </organization>\n  </organizations>\n  <resources>\n");
+    let about = xml(about_path(version));
+    let _ = write!(
+        out,
+        "    <resource identifier=\"r-about\" type=\"webcontent\" href=\"{about}\">\n      <file href=\"{about}\"/>\n    </resource>\n"
+    );
     for p in planned {
-        let page = format!("{}/index.html", p.dir);
+        let page = xml(&p.page_path);
         let _ = write!(
             out,
-            "    <resource identifier=\"{}\" type=\"webcontent\" href=\"{}\">\n      <file href=\"{}\"/>\n",
+            "    <resource identifier=\"{}\" type=\"webcontent\" href=\"{page}\">\n      <file href=\"{page}\"/>\n",
             identifier("r", &p.project_id),
-            xml(&page),
-            xml(&page)
         );
-        for m in &p.media {
-            let _ = writeln!(
-                out,
-                "      <file href=\"{}/{}\"/>",
-                xml(&p.dir),
-                xml(&m.name)
-            );
+        if version == Version::Cc11 {
+            for m in &p.media {
+                let _ = writeln!(
+                    out,
+                    "      <file href=\"{}/{}\"/>",
+                    xml(&p.media_dir),
+                    xml(&m.name)
+                );
+            }
         }
         out.push_str("    </resource>\n");
+        if version == Version::Cc13 {
+            for m in &p.media {
+                let file = xml(&format!("{}/{}", p.media_dir, m.name));
+                let _ = write!(
+                    out,
+                    "    <resource identifier=\"{}\" type=\"webcontent\" href=\"{file}\">\n      <file href=\"{file}\"/>\n    </resource>\n",
+                    identifier("f", &format!("{}-{}", p.project_id, m.hash)),
+                );
+            }
+        }
     }
     out.push_str("  </resources>\n</manifest>\n");
     out

@@ -1,8 +1,11 @@
 //! One project as a readable, printable HTML page (with its photos, drawings, sound and
 //! video, and the research questions with findings), and the index page of a portfolio.
 //!
-//! Every text a pupil typed is escaped; the only markup is ours. Pages need no script and no
-//! network: they open from a folder or a zip in any browser, and inside any LMS.
+//! Every text a pupil typed is escaped so that it stays text even in an LMS that decodes the
+//! page once more ([`lms`]); the only markup is ours. Pages need no script and no network:
+//! they open from a folder or a zip in any browser, and inside any LMS. They are plain `div`s
+//! and `p`s with what matters styled inline (an LMS drops the `<style>` and HTML5's
+//! `section`, `figure`): the stylesheet only makes the portfolio nicer.
 
 use std::fmt::Write;
 
@@ -10,6 +13,7 @@ use hugme_model::{Approval, Block, BlockKind, Class, MediaRef, Pin, Step};
 
 use crate::collect::Work;
 use crate::labels::Labels;
+use crate::lms;
 
 /// Escapes text for HTML and XML content and attribute values (pages and the cartridge's
 /// manifest alike). Characters XML 1.0 cannot hold at all (control characters, U+FFFE,
@@ -35,7 +39,7 @@ pub fn escape(s: &str) -> String {
 /// shows it, from escaped text only.
 pub fn markdown(text: &str) -> String {
     let inline = |s: &str| {
-        let escaped = escape(s);
+        let escaped = lms::text(s);
         let mut out = String::new();
         let mut rest = escaped.as_str();
         while let Some(start) = rest.find("**") {
@@ -93,11 +97,10 @@ pub fn markdown(text: &str) -> String {
 const STYLE: &str = "body{font-family:'Noto Sans','DejaVu Sans',Arial,sans-serif;max-width:52rem;\
 margin:0 auto;padding:1.5rem;line-height:1.5;color:#1e1b24;background:#fff}\
 h1{color:#b8336a;margin-bottom:.2rem}h2{border-bottom:2px solid #f0e4d7;padding-bottom:.2rem;\
-margin-top:2rem}.group{display:inline-block;color:#fff;border-radius:999px;padding:.1rem .8rem;\
-font-weight:700}figure{margin:1rem 0}img,video{max-width:100%;height:auto;border-radius:8px}\
-figcaption{color:#5b5566;font-size:.95rem}.question{border-left:4px solid #b8336a;\
-padding-left:1rem;margin:1rem 0}.feedback{background:#fff7ef;border-radius:8px;padding:.5rem 1rem}\
-.muted{color:#5b5566}footer{margin-top:3rem;color:#5b5566;font-size:.9rem}\
+margin-top:2rem}.group{display:inline-block;border-radius:999px}.figure{margin:1rem 0}\
+img,video{max-width:100%;height:auto;border-radius:8px}.caption{color:#5b5566;font-size:.95rem;\
+margin-top:.2rem}.question{margin:1rem 0}.feedback{border-radius:8px}\
+.muted{color:#5b5566}.footer{margin-top:3rem;color:#5b5566;font-size:.9rem}\
 @media print{body{max-width:none}a{color:inherit}}";
 
 fn head(out: &mut String, labels: &Labels, title: &str) {
@@ -107,18 +110,39 @@ fn head(out: &mut String, labels: &Labels, title: &str) {
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         labels.lang,
-        escape(title)
+        lms::text(&lms::title(title))
     );
 }
 
+/// `colour` if it is a CSS hex colour (`#rgb` or `#rrggbb`), else a grey: the group's colour
+/// goes into a `style` attribute, and a document a pupil's tools wrote could hold anything.
+fn hex_colour(colour: &str) -> &str {
+    let hex = colour.strip_prefix('#').unwrap_or("");
+    if matches!(hex.len(), 3 | 6) && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        colour
+    } else {
+        "#5b5566"
+    }
+}
+
 /// What a page needs to know besides the project.
-#[derive(Debug)]
 pub struct PageContext<'a> {
     pub class: &'a Class,
     pub labels: &'static Labels,
     pub include_feedback: bool,
-    /// Where a blob is, relative to the page.
-    pub media_href: fn(&MediaRef) -> String,
+    /// Where a blob is, relative to the page (or as the LMS resolves it); `None` when this
+    /// device does not hold it (the page says it had not arrived).
+    pub media_href: &'a dyn Fn(&MediaRef) -> Option<String>,
+}
+
+impl std::fmt::Debug for PageContext<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageContext")
+            .field("class", &self.class.id)
+            .field("lang", &self.labels.lang)
+            .field("include_feedback", &self.include_feedback)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The HTML page of one project.
@@ -144,16 +168,19 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
     };
     let mut out = String::new();
     head(&mut out, l, p.title.as_str());
-    let colour = work.group.as_ref().map_or("#5b5566", |g| g.colour.as_str());
+    let colour = hex_colour(work.group.as_ref().map_or("", |g| g.colour.as_str()));
+    // The badge's colours inline: an LMS that drops the stylesheet still shows white on the
+    // group's colour.
     let _ = write!(
         out,
-        "<header>\n<h1>{}</h1>\n<p><span class=\"group\" style=\"background:{}\">{} {}</span> \
-         <span class=\"muted\">{}</span></p>\n</header>\n",
-        escape(p.title.as_str()),
-        escape(colour),
-        escape(work.group.as_ref().map_or("", |g| g.avatar.as_str())),
-        escape(group_name),
-        escape(cx.class.name.as_str()),
+        "<div class=\"header\">\n<h1>{}</h1>\n<p><span class=\"group\" style=\"background-color:{}; \
+         color:#ffffff; padding:2px 12px; font-weight:bold\">{} {}</span> \
+         <span class=\"muted\" style=\"color:#5b5566\">{}</span></p>\n</div>\n",
+        lms::text(p.title.as_str()),
+        colour,
+        lms::text(work.group.as_ref().map_or("", |g| g.avatar.as_str())),
+        lms::text(group_name),
+        lms::text(cx.class.name.as_str()),
     );
 
     let text_at = |out: &mut String, level: u8, heading: &str, t: &str| {
@@ -161,7 +188,7 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
             let _ = write!(
                 out,
                 "<h{level}>{}</h{level}>\n{}\n",
-                escape(heading),
+                lms::text(heading),
                 paragraphs(t)
             );
         }
@@ -171,107 +198,120 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
     // Phenomenon first: it is what the project is about.
     let _ = write!(
         out,
-        "<section id=\"phenomenon\">\n<h2>{}</h2>\n",
+        "<div class=\"section\" id=\"phenomenon\">\n<h2>{}</h2>\n",
         l.phenomenon
     );
     if !p.phenomenon.title.as_str().trim().is_empty() {
         let _ = writeln!(
             out,
             "<p><strong>{}</strong></p>",
-            escape(p.phenomenon.title.as_str())
+            lms::text(p.phenomenon.title.as_str())
         );
     }
     text(&mut out, l.why, p.phenomenon.why.as_str());
-    out.push_str("</section>\n");
+    out.push_str("</div>\n");
 
     if !p.research.questions.is_empty() {
         let _ = write!(
             out,
-            "<section id=\"questions\">\n<h2>{}</h2>\n",
+            "<div class=\"section\" id=\"questions\">\n<h2>{}</h2>\n",
             l.questions
         );
-        for q in &p.research.questions {
+        for (n, q) in p.research.questions.iter().enumerate() {
             let _ = write!(
                 out,
-                "<div class=\"question\" id=\"q-{}\">\n<h3>{}</h3>\n",
-                escape(q.id.as_str()),
-                escape(q.question.as_str())
+                "<div class=\"question\" id=\"q-{}\" style=\"border-left:4px solid #b8336a; \
+                 padding-left:16px\">\n<h3>{}</h3>\n",
+                n + 1,
+                lms::text(q.question.as_str())
             );
             text_at(&mut out, 4, l.notes, q.notes.as_str());
             if !q.sources.is_empty() {
                 let _ = write!(out, "<h4>{}</h4>\n<ul>\n", l.sources);
                 for s in &q.sources {
-                    let _ = writeln!(out, "<li>{}</li>", escape(s.text.as_str()));
+                    let _ = writeln!(out, "<li>{}</li>", lms::text(s.text.as_str()));
                 }
                 out.push_str("</ul>\n");
             }
             text_at(&mut out, 4, l.findings, q.findings.as_str());
             out.push_str("</div>\n");
         }
-        out.push_str("</section>\n");
+        out.push_str("</div>\n");
     }
 
     if !p.content.pages.is_empty() {
-        let _ = write!(out, "<section id=\"content\">\n<h2>{}</h2>\n", l.content);
+        let _ = write!(
+            out,
+            "<div class=\"section\" id=\"content\">\n<h2>{}</h2>\n",
+            l.content
+        );
         for page in &p.content.pages {
             if !page.title.as_str().trim().is_empty() {
-                let _ = writeln!(out, "<h3>{}</h3>", escape(page.title.as_str()));
+                let _ = writeln!(out, "<h3>{}</h3>", lms::text(page.title.as_str()));
             }
             for block in &page.blocks {
                 self::block(&mut out, block, cx);
             }
         }
-        out.push_str("</section>\n");
+        out.push_str("</div>\n");
     }
 
     if !p.subjects.items.is_empty() {
         let _ = write!(
             out,
-            "<section id=\"subjects\">\n<h2>{}</h2>\n<ul>\n",
+            "<div class=\"section\" id=\"subjects\">\n<h2>{}</h2>\n<ul>\n",
             l.subjects
         );
         for s in &p.subjects.items {
             let how = s.how.as_str().trim();
-            let _ = write!(out, "<li><strong>{}</strong>", escape(&s.name));
+            let _ = write!(out, "<li><strong>{}</strong>", lms::text(&s.name));
             if !how.is_empty() {
-                let _ = write!(out, ": {}", escape(how));
+                let _ = write!(out, ": {}", lms::text(how));
             }
             out.push_str("</li>\n");
         }
-        out.push_str("</ul>\n</section>\n");
+        out.push_str("</ul>\n</div>\n");
     }
 
     if !p.goals.items.is_empty() {
-        let _ = write!(out, "<section id=\"goals\">\n<h2>{}</h2>\n<ul>\n", l.goals);
+        let _ = write!(
+            out,
+            "<div class=\"section\" id=\"goals\">\n<h2>{}</h2>\n<ul>\n",
+            l.goals
+        );
         for g in &p.goals.items {
             let reached = if g.reached {
                 format!(" ✓ {}", l.reached)
             } else {
                 String::new()
             };
-            let _ = writeln!(out, "<li>{}{}</li>", escape(g.text.as_str()), reached);
+            let _ = writeln!(out, "<li>{}{}</li>", lms::text(g.text.as_str()), reached);
         }
-        out.push_str("</ul>\n</section>\n");
+        out.push_str("</ul>\n</div>\n");
     }
 
     if !p.tools.items.is_empty() {
-        let _ = write!(out, "<section id=\"tools\">\n<h2>{}</h2>\n<ul>\n", l.tools);
+        let _ = write!(
+            out,
+            "<div class=\"section\" id=\"tools\">\n<h2>{}</h2>\n<ul>\n",
+            l.tools
+        );
         for t in &p.tools.items {
             let purpose = t.purpose.as_str().trim();
-            let _ = write!(out, "<li><strong>{}</strong>", escape(&t.name));
+            let _ = write!(out, "<li><strong>{}</strong>", lms::text(&t.name));
             if !purpose.is_empty() {
-                let _ = write!(out, ": {}", escape(purpose));
+                let _ = write!(out, ": {}", lms::text(purpose));
             }
             out.push_str("</li>\n");
         }
-        out.push_str("</ul>\n</section>\n");
+        out.push_str("</ul>\n</div>\n");
     }
 
     let a = &p.agreement;
     if !a.roles.is_empty() || !a.rules.is_empty() {
         let _ = write!(
             out,
-            "<section id=\"agreement\">\n<h2>{}</h2>\n",
+            "<div class=\"section\" id=\"agreement\">\n<h2>{}</h2>\n",
             l.agreement
         );
         if !a.roles.is_empty() {
@@ -280,8 +320,8 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
                 let _ = writeln!(
                     out,
                     "<li>{}: {}</li>",
-                    escape(&member(&r.member_id)),
-                    escape(r.role.as_str())
+                    lms::text(&member(&r.member_id)),
+                    lms::text(r.role.as_str())
                 );
             }
             out.push_str("</ul>\n");
@@ -289,15 +329,19 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
         if !a.rules.is_empty() {
             let _ = write!(out, "<h3>{}</h3>\n<ol>\n", l.rules);
             for r in &a.rules {
-                let _ = writeln!(out, "<li>{}</li>", escape(r.text.as_str()));
+                let _ = writeln!(out, "<li>{}</li>", lms::text(r.text.as_str()));
             }
             out.push_str("</ol>\n");
         }
-        out.push_str("</section>\n");
+        out.push_str("</div>\n");
     }
 
     let s = &p.sharing;
-    let _ = write!(out, "<section id=\"sharing\">\n<h2>{}</h2>\n", l.sharing);
+    let _ = write!(
+        out,
+        "<div class=\"section\" id=\"sharing\">\n<h2>{}</h2>\n",
+        l.sharing
+    );
     text(&mut out, l.presentation, s.presentation.as_str());
     text(&mut out, l.learned, s.reflection.learned.as_str());
     text(&mut out, l.went_well, s.reflection.went_well.as_str());
@@ -316,7 +360,7 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
             "☆".repeat(5 - stars)
         );
     }
-    out.push_str("</section>\n");
+    out.push_str("</div>\n");
 
     if cx.include_feedback {
         if let Some(review) = &work.review {
@@ -324,14 +368,18 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
         }
     }
 
-    let _ = write!(out, "<footer>{}</footer>\n</body>\n</html>\n", l.made_with);
+    let _ = write!(
+        out,
+        "<p class=\"footer\">{}</p>\n</body>\n</html>\n",
+        l.made_with
+    );
     out
 }
 
 fn paragraphs(text: &str) -> String {
     text.split("\n\n")
         .filter(|p| !p.trim().is_empty())
-        .map(|p| format!("<p>{}</p>", escape(p.trim()).replace('\n', "<br>")))
+        .map(|p| format!("<p>{}</p>", lms::text(p.trim()).replace('\n', "<br>")))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -342,52 +390,66 @@ fn block(out: &mut String, block: &Block, cx: &PageContext<'_>) {
         if c.is_empty() {
             String::new()
         } else {
-            format!("<figcaption>{}</figcaption>", escape(c))
+            format!(
+                "<p class=\"caption\" style=\"color:#5b5566\">{}</p>",
+                lms::text(c)
+            )
         }
     };
     let size = |m: &MediaRef| match (m.width, m.height) {
         (Some(w), Some(h)) => format!(" width=\"{w}\" height=\"{h}\""),
         _ => String::new(),
     };
-    match &block.kind {
+    let l = cx.labels;
+    let (media, missing) = match &block.kind {
         BlockKind::Text { body } => {
             let _ = writeln!(out, "<div class=\"text\">{}</div>", markdown(body.as_str()));
+            return;
         }
-        BlockKind::Photo { media } | BlockKind::Drawing { media } => {
-            let _ = writeln!(
-                out,
-                "<figure><img src=\"{}\" alt=\"{}\"{} loading=\"lazy\">{}</figure>",
-                escape(&(cx.media_href)(media)),
-                escape(media.caption.as_str()),
-                size(media),
-                caption(media)
-            );
-        }
-        BlockKind::Audio { media } => {
-            let _ = writeln!(
-                out,
-                "<figure><audio controls preload=\"none\" src=\"{}\">{}</audio>{}</figure>",
-                escape(&(cx.media_href)(media)),
-                cx.labels.no_audio,
-                caption(media)
-            );
-        }
-        BlockKind::Video { media } => {
-            let _ = writeln!(
-                out,
-                "<figure><video controls preload=\"metadata\" src=\"{}\"{}></video>{}</figure>",
-                escape(&(cx.media_href)(media)),
-                size(media),
-                caption(media)
-            );
-        }
-    }
+        BlockKind::Photo { media } => (media, l.missing_photo),
+        BlockKind::Drawing { media } => (media, l.missing_drawing),
+        BlockKind::Audio { media } => (media, l.missing_audio),
+        BlockKind::Video { media } => (media, l.missing_video),
+    };
+    // Media hrefs are ours (a folder and a hash), never typed text.
+    let Some(href) = (cx.media_href)(media) else {
+        let _ = writeln!(
+            out,
+            "<div class=\"figure missing\"><p><em>{missing}</em></p>{}</div>",
+            caption(media)
+        );
+        return;
+    };
+    let element = match &block.kind {
+        BlockKind::Audio { .. } => format!(
+            "<audio controls preload=\"none\" src=\"{}\">{}</audio>",
+            escape(&href),
+            l.no_audio
+        ),
+        BlockKind::Video { .. } => format!(
+            "<video controls preload=\"metadata\" src=\"{}\"{}></video>",
+            escape(&href),
+            size(media)
+        ),
+        _ => format!(
+            "<img src=\"{}\" alt=\"{}\"{} loading=\"lazy\" style=\"max-width:100%; height:auto\">",
+            escape(&href),
+            lms::attribute(media.caption.as_str()),
+            size(media)
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "<div class=\"figure\">{element}{}</div>",
+        caption(media)
+    );
 }
 
 fn feedback(out: &mut String, work: &Work, review: &hugme_model::Review, l: &Labels) {
     let _ = write!(
         out,
-        "<section id=\"feedback\" class=\"feedback\">\n<h2>{}</h2>\n",
+        "<div class=\"section feedback\" id=\"feedback\" style=\"background-color:#fff7ef; \
+         padding:4px 16px\">\n<h2>{}</h2>\n",
         l.feedback
     );
     let approval = match review.approval {
@@ -422,13 +484,13 @@ fn feedback(out: &mut String, work: &Work, review: &hugme_model::Review, l: &Lab
             let _ = writeln!(
                 out,
                 "<li><em>{}</em> — {}</li>",
-                escape(&about),
-                escape(c.text.as_str())
+                lms::text(&about),
+                lms::text(c.text.as_str())
             );
         }
         out.push_str("</ul>\n");
     }
-    out.push_str("</section>\n");
+    out.push_str("</div>\n");
 }
 
 fn step_name(step: Step, l: &Labels) -> &'static str {
@@ -444,44 +506,69 @@ fn step_name(step: Step, l: &Labels) -> &'static str {
     }
 }
 
-/// The portfolio's first page: the class and a link to each project, by group.
-/// `unreadable`: the group names (or ids) of projects that could not be read.
+/// One project on an index page: its group's name, its title, and the link to its page
+/// (none in a cartridge, where the LMS lists the pages itself).
+#[derive(Debug)]
+pub struct Entry {
+    pub group: String,
+    pub title: String,
+    pub href: Option<String>,
+}
+
+/// The first page: the portfolio's (a link to each project) or a cartridge's (section 0 of a
+/// Moodle course: what the export holds, and when it was made, `dated` as YYYY-MM-DD), by
+/// group. `unreadable`: the group names (or ids) of projects that could not be read.
 pub fn index_page(
     class: &Class,
     labels: &Labels,
-    entries: &[(String, String, String)],
+    entries: &[Entry],
     unreadable: &[String],
+    dated: Option<&str>,
 ) -> String {
     let mut out = String::new();
     head(&mut out, labels, class.name.as_str());
     let _ = write!(
         out,
         "<h1>{}</h1>\n<h2>{}</h2>\n<ul>\n",
-        escape(class.name.as_str()),
+        lms::text(class.name.as_str()),
         labels.projects
     );
-    for (group, title, href) in entries {
+    for e in entries {
+        let title = match &e.href {
+            Some(href) => format!("<a href=\"{}\">{}</a>", escape(href), lms::text(&e.title)),
+            None => lms::text(&e.title),
+        };
         let _ = writeln!(
             out,
-            "<li><a href=\"{}\">{}</a> <span class=\"muted\">— {}</span></li>",
-            escape(href),
-            escape(title),
-            escape(group)
+            "<li>{title} <span class=\"muted\" style=\"color:#5b5566\">— {}</span></li>",
+            lms::text(&e.group)
         );
     }
     out.push_str("</ul>\n");
     if !unreadable.is_empty() {
         let _ = writeln!(out, "<h2>{}</h2>\n<ul>", labels.unreadable);
         for what in unreadable {
-            let _ = writeln!(out, "<li>{}</li>", escape(what));
+            let _ = writeln!(out, "<li>{}</li>", lms::text(what));
         }
         out.push_str("</ul>\n");
     }
-    let _ = write!(
-        out,
-        "<footer>{}</footer>\n</body>\n</html>\n",
-        labels.made_with
-    );
+    match dated {
+        Some(day) => {
+            let _ = write!(
+                out,
+                "<p class=\"footer\">{} {}</p>\n</body>\n</html>\n",
+                labels.exported_on,
+                escape(day)
+            );
+        }
+        None => {
+            let _ = write!(
+                out,
+                "<p class=\"footer\">{}</p>\n</body>\n</html>\n",
+                labels.made_with
+            );
+        }
+    }
     out
 }
 
@@ -493,8 +580,11 @@ mod tests {
     fn typed_markup_never_becomes_markup() {
         assert_eq!(
             markdown("# Puro <b>\nVesi on **kylmää** & <script>\n- kivi"),
-            "<h3>Puro &lt;b&gt;</h3><p>Vesi on <strong>kylmää</strong> &amp; &lt;script&gt;</p><ul><li>kivi</li></ul>"
+            "<h3>Puro &lt;\u{2060}b&gt;</h3><p>Vesi on <strong>kylmää</strong> &amp; \
+             &lt;\u{2060}script&gt;</p><ul><li>kivi</li></ul>"
         );
         assert_eq!(escape("\"'<>&"), "&quot;&#39;&lt;&gt;&amp;");
+        assert_eq!(hex_colour("#A0b1c2"), "#A0b1c2");
+        assert_eq!(hex_colour("red;background:url(x)"), "#5b5566");
     }
 }

@@ -38,6 +38,14 @@ pub struct Labels {
     /// Before the list of projects that could not be read (and are not in the export).
     pub unreadable: &'static str,
     pub no_audio: &'static str,
+    /// In place of a photo, drawing, sound or video that was not on the exporting device.
+    pub missing_photo: &'static str,
+    pub missing_drawing: &'static str,
+    pub missing_audio: &'static str,
+    pub missing_video: &'static str,
+    /// The cartridge's first page (section 0 of a Moodle course): what the export holds.
+    pub about_export: &'static str,
+    pub exported_on: &'static str,
 }
 
 pub const EN: Labels = Labels {
@@ -75,6 +83,14 @@ pub const EN: Labels = Labels {
     made_with: "Made with Hug me! Studio",
     unreadable: "Could not be read, so not included",
     no_audio: "Your browser cannot play this recording.",
+    missing_photo: "This photo had not reached the teacher's device yet when this was exported.",
+    missing_drawing:
+        "This drawing had not reached the teacher's device yet when this was exported.",
+    missing_audio:
+        "This recording had not reached the teacher's device yet when this was exported.",
+    missing_video: "This video had not reached the teacher's device yet when this was exported.",
+    about_export: "About these projects",
+    exported_on: "Exported from Hug me! Studio on",
 };
 
 pub const FI: Labels = Labels {
@@ -112,6 +128,12 @@ pub const FI: Labels = Labels {
     made_with: "Tehty Hug me! Studiolla",
     unreadable: "Ei voitu lukea, joten ei mukana",
     no_audio: "Selaimesi ei voi toistaa tätä äänitettä.",
+    missing_photo: "Tämä kuva ei ollut vielä ehtinyt opettajan laitteelle, kun työ vietiin.",
+    missing_drawing: "Tämä piirros ei ollut vielä ehtinyt opettajan laitteelle, kun työ vietiin.",
+    missing_audio: "Tämä äänite ei ollut vielä ehtinyt opettajan laitteelle, kun työ vietiin.",
+    missing_video: "Tämä video ei ollut vielä ehtinyt opettajan laitteelle, kun työ vietiin.",
+    about_export: "Tietoa projekteista",
+    exported_on: "Viety Hug me! Studiosta",
 };
 
 /// The labels for a class's language setting (`fi`, or English for anything else).

@@ -10,7 +10,9 @@
 //! - [`package`]: [`export`] — plan the files, then stream them into `<out>.partial` and
 //!   rename it into place; [`Format`], [`Options`], [`Summary`].
 //! - [`collect`]: reading the class, projects, reviews and groups from the store.
-//! - [`html`]: a project's page and the portfolio's index; every typed text escaped.
+//! - [`html`]: a project's page and the first page; every typed text escaped ([`lms`]).
+//! - [`lms`]: typed text that stays text in an LMS that decodes pages once more, and
+//!   titles every LMS takes.
 //! - [`cartridge`]: the `imsmanifest.xml` of CC 1.1 and 1.3.
 //! - [`labels`]: the page's words in Finnish and English.
 //! - [`progress`]: [`Progress`], bytes done of total ([`Bytes`]), and cancel.
@@ -24,10 +26,11 @@ pub mod collect;
 pub mod error;
 pub mod html;
 pub mod labels;
+pub mod lms;
 pub mod package;
 pub mod progress;
 
 pub use collect::Scope;
 pub use error::{Error, Result};
-pub use package::{export, Format, Options, Summary};
+pub use package::{export, Format, MediaKind, Missing, Options, Summary};
 pub use progress::{Bytes, Progress};

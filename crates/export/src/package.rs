@@ -12,7 +12,7 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
-use hugme_model::MediaRef;
+use hugme_model::{BlockKind, MediaRef};
 use hugme_store::Store;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -49,12 +49,35 @@ pub struct Summary {
     pub projects: usize,
     pub files: usize,
     pub bytes: u64,
+    /// Photos, drawings, sound and video that pages use and this device did not hold (not
+    /// arrived yet): each such page says so, and an export made once they arrive has them.
+    pub missing: Vec<Missing>,
 }
 
-/// A project's folder in the zip, its page and its media files.
+/// A photo, drawing, sound or video left out of an export: this device does not hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing {
+    pub group: String,
+    pub project: String,
+    pub kind: MediaKind,
+}
+
+/// What kind of content block a missing file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MediaKind {
+    Photo,
+    Drawing,
+    Audio,
+    Video,
+}
+
+/// A project's page and media in the zip.
 #[derive(Debug)]
 pub struct Planned {
-    pub dir: String,
+    /// The page's path in the zip.
+    pub page_path: String,
+    /// The folder its media files are in (`<media_dir>/media/<hash>.<ext>`).
+    pub media_dir: String,
     pub page: String,
     pub media: Vec<MediaFile>,
     pub project_id: String,
@@ -82,51 +105,62 @@ pub fn export(
 ) -> Result<Summary> {
     let portfolio = collect(store, scope)?;
     let labels = labels::for_language(&portfolio.class.settings.language);
-    let root = match options.format {
-        Format::Html => "projects",
-        Format::Cc11 | Format::Cc13 => "web_resources",
-    };
-    let planned = plan(store, &portfolio, options, root, labels)?;
+    let (planned, missing) = plan(store, &portfolio, options, labels)?;
     let title = match scope {
         Scope::Project(_) => planned[0].title.clone(),
         Scope::Class(_) => portfolio.class.name.as_str().to_owned(),
     };
-    let head = match options.format {
-        Format::Cc11 => (
-            "imsmanifest.xml",
-            cartridge::manifest(Version::Cc11, &portfolio, &planned, &title),
-        ),
-        Format::Cc13 => (
-            "imsmanifest.xml",
-            cartridge::manifest(Version::Cc13, &portfolio, &planned, &title),
-        ),
-        Format::Html => {
-            let entries: Vec<_> = planned
-                .iter()
-                .map(|p| {
-                    (
-                        p.group_name.clone(),
-                        p.title.clone(),
-                        format!("{}/index.html", p.dir),
-                    )
-                })
-                .collect();
-            (
-                "index.html",
-                html::index_page(
-                    &portfolio.class,
-                    labels,
-                    &entries,
-                    &portfolio
-                        .unreadable
-                        .iter()
-                        .map(|u| u.group.clone().unwrap_or_else(|| u.id.clone()))
-                        .collect::<Vec<_>>(),
+    let unreadable: Vec<String> = portfolio
+        .unreadable
+        .iter()
+        .map(|u| u.group.clone().unwrap_or_else(|| u.id.clone()))
+        .collect();
+    let entries = |linked: bool| -> Vec<html::Entry> {
+        planned
+            .iter()
+            .map(|p| html::Entry {
+                group: p.group_name.clone(),
+                title: p.title.clone(),
+                href: linked.then(|| p.page_path.clone()),
+            })
+            .collect()
+    };
+    // The files before the projects': the manifest first (importers read it before anything
+    // else), and a cartridge's first page (what the export holds: section 0 of a Moodle
+    // course, so that the groups start at section 1).
+    let heads: Vec<(String, String)> = match options.format {
+        Format::Html => vec![(
+            "index.html".into(),
+            html::index_page(&portfolio.class, labels, &entries(true), &unreadable, None),
+        )],
+        Format::Cc11 | Format::Cc13 => {
+            let version = if options.format == Format::Cc11 {
+                Version::Cc11
+            } else {
+                Version::Cc13
+            };
+            let about = cartridge::about_path(version);
+            let day = zip_time();
+            let day = format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day());
+            vec![
+                (
+                    "imsmanifest.xml".into(),
+                    cartridge::manifest(version, &portfolio, &planned, &title, labels),
                 ),
-            )
+                (
+                    about.into(),
+                    html::index_page(
+                        &portfolio.class,
+                        labels,
+                        &entries(false),
+                        &unreadable,
+                        Some(&day),
+                    ),
+                ),
+            ]
         }
     };
-    let total = head.1.len() as u64
+    let total = heads.iter().map(|h| h.1.len() as u64).sum::<u64>()
         + planned
             .iter()
             .map(|p| p.page.len() as u64 + p.media.iter().map(|m| m.size).sum::<u64>())
@@ -142,7 +176,7 @@ pub fn export(
         out.display(),
         std::process::id()
     ));
-    let written = write_zip(store, &partial, &head, &planned, progress);
+    let written = write_zip(store, &partial, &heads, &planned, progress);
     match written {
         Ok(files) => {
             std::fs::rename(&partial, out).map_err(|source| {
@@ -162,6 +196,7 @@ pub fn export(
                 projects: planned.len(),
                 files,
                 bytes: total,
+                missing,
             })
         }
         Err(e) => {
@@ -171,52 +206,92 @@ pub fn export(
     }
 }
 
+/// Where a project's page and media go, and how its page refers to them: the HTML portfolio
+/// and a CC 1.1 cartridge keep them in one folder, referred to relatively (Moodle attaches a
+/// file to the page only for a plain relative path: `backup/cc/entity11.resource.class.php`);
+/// CC 1.3 puts pages in `wiki_content/` (Canvas imports them as pages, not files) and media in
+/// `web_resources/`, referred to as `$IMS-CC-FILEBASE$/…` (how Canvas, and Instructure's
+/// cartridge viewer, resolve them).
+fn layout(format: Format, slug: &str) -> (String, String, String) {
+    match format {
+        Format::Html => (
+            format!("projects/{slug}/index.html"),
+            format!("projects/{slug}"),
+            String::new(),
+        ),
+        Format::Cc11 => (
+            format!("web_resources/{slug}/index.html"),
+            format!("web_resources/{slug}"),
+            String::new(),
+        ),
+        Format::Cc13 => (
+            format!("wiki_content/{slug}.html"),
+            format!("web_resources/{slug}"),
+            format!("$IMS-CC-FILEBASE$/{slug}/"),
+        ),
+    }
+}
+
 fn plan(
     store: &Store,
     portfolio: &Portfolio,
     options: &Options,
-    root: &str,
     labels: &'static labels::Labels,
-) -> Result<Vec<Planned>> {
+) -> Result<(Vec<Planned>, Vec<Missing>)> {
     let mut planned = Vec::new();
+    let mut missing = Vec::new();
     for work in &portfolio.works {
         let p = &work.project;
         let group_name = work
             .group
             .as_ref()
             .map_or(String::new(), |g| g.name.as_str().to_owned());
-        let dir = format!(
-            "{root}/{}",
-            slug(&format!("{group_name} {}", p.title.as_str()), p.id.as_str())
-        );
-        let cx = PageContext {
-            class: &portfolio.class,
-            labels,
-            include_feedback: options.include_feedback,
-            media_href: media_name,
-        };
-        let page = html::project_page(work, &cx);
-        let mut seen = HashSet::new();
+        let slug = slug(&format!("{group_name} {}", p.title.as_str()), p.id.as_str());
+        let (page_path, media_dir, href_base) = layout(options.format, &slug);
+        let mut held = HashSet::new();
         let mut media = Vec::new();
         for block in p.content.pages.iter().flat_map(|pg| &pg.blocks) {
-            if let Some(m) = block.media() {
-                if seen.insert(m.hash.clone()) {
-                    // A picture this device does not hold (not fetched yet, or a reference a
-                    // pupil's tools made up) is left out: the page shows it missing, and the
-                    // class's export is not lost for it.
-                    let Ok(Some(size)) = store.blob_size(&m.hash) else {
-                        continue;
-                    };
+            let Some(m) = block.media() else { continue };
+            if held.contains(&m.hash) {
+                continue;
+            }
+            // A file this device does not hold (not arrived yet, or a reference a pupil's
+            // tools made up) is left out: the page says so, and the export is not lost for it.
+            match store.blob_size(&m.hash) {
+                Ok(Some(size)) if store.blob_path(&m.hash).is_ok_and(|b| b.is_file()) => {
+                    held.insert(m.hash.clone());
                     media.push(MediaFile {
                         hash: m.hash.clone(),
                         name: media_name(m),
                         size,
                     });
                 }
+                _ => missing.push(Missing {
+                    group: group_name.clone(),
+                    project: p.title.as_str().to_owned(),
+                    kind: match block.kind {
+                        BlockKind::Drawing { .. } => MediaKind::Drawing,
+                        BlockKind::Audio { .. } => MediaKind::Audio,
+                        BlockKind::Video { .. } => MediaKind::Video,
+                        _ => MediaKind::Photo,
+                    },
+                }),
             }
         }
+        let href = |m: &MediaRef| {
+            held.contains(&m.hash)
+                .then(|| format!("{href_base}{}", media_name(m)))
+        };
+        let cx = PageContext {
+            class: &portfolio.class,
+            labels,
+            include_feedback: options.include_feedback,
+            media_href: &href,
+        };
+        let page = html::project_page(work, &cx);
         planned.push(Planned {
-            dir,
+            page_path,
+            media_dir,
             page,
             media,
             project_id: p.id.to_string(),
@@ -225,13 +300,13 @@ fn plan(
             group_name,
         });
     }
-    Ok(planned)
+    Ok((planned, missing))
 }
 
 fn write_zip(
     store: &Store,
     path: &Path,
-    head: &(&str, String),
+    heads: &[(String, String)],
     planned: &[Planned],
     progress: &Progress,
 ) -> Result<usize> {
@@ -260,10 +335,11 @@ fn write_zip(
         files += 1;
         Ok(())
     };
-    // The manifest (or index) first: importers read it before anything else.
-    text(&mut zip, head.0, &head.1)?;
+    for (name, body) in heads {
+        text(&mut zip, name, body)?;
+    }
     for p in planned {
-        text(&mut zip, &format!("{}/index.html", p.dir), &p.page)?;
+        text(&mut zip, &p.page_path, &p.page)?;
     }
     let mut buf = vec![0u8; 1 << 20];
     for p in planned {
@@ -272,7 +348,7 @@ fn write_zip(
                 return Err(Error::Cancelled);
             }
             let options = stored.large_file(m.size >= u64::from(u32::MAX));
-            zip.start_file(format!("{}/{}", p.dir, m.name), options)
+            zip.start_file(format!("{}/{}", p.media_dir, m.name), options)
                 .map_err(zip_err)?;
             let blob = store.blob_path(&m.hash)?;
             let mut source = File::open(&blob).map_err(|source| Error::Write {

@@ -53,6 +53,9 @@ enum Command {
     /// Export one project or a whole class for the school's LMS (IMS Common Cartridge) or as
     /// an HTML portfolio that opens offline in any browser.
     Export(ExportArgs),
+    /// The teacher's feedback on a project (on the teacher's device): the overall comment,
+    /// approval, comments on steps. Prints the feedback as it then stands.
+    Review(ReviewArgs),
     #[command(flatten)]
     Network(crate::network_cli::NetworkCommand),
 }
@@ -76,6 +79,23 @@ struct ExportArgs {
     /// The zip to write (.imscc for a cartridge).
     #[arg(short, long)]
     output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ReviewArgs {
+    dir: PathBuf,
+    /// The project's id.
+    project: String,
+    /// The overall comment (replaces the one there).
+    #[arg(long)]
+    overall: Option<String>,
+    /// approved, returned (for revision) or not-reviewed.
+    #[arg(long, value_parser = ["approved", "returned", "not-reviewed"])]
+    approval: Option<String>,
+    /// A comment on a step, as STEP=TEXT (agreement, phenomenon, subjects, goals,
+    /// research-questions, tools, content, sharing); may be given several times.
+    #[arg(long, value_name = "STEP=TEXT")]
+    comment: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,6 +176,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             }
         }
         Command::Export(args) => export(&args, &mut out)?,
+        Command::Review(args) => review(&args, &mut out)?,
         Command::Demo {
             dir,
             teacher: true,
@@ -307,6 +328,54 @@ fn set(args: &SetArgs) -> Result<()> {
     })?)
 }
 
+fn review(args: &ReviewArgs, out: &mut dyn Write) -> Result<()> {
+    use hugme_app::api::teacher::{PinView, ReviewEdit};
+    use hugme_model::Approval;
+    let app = open_existing(&args.dir)?;
+    let mut edits = Vec::new();
+    if let Some(text) = &args.overall {
+        edits.push(ReviewEdit::SetOverall { text: text.clone() });
+    }
+    if let Some(approval) = args.approval.as_deref() {
+        let approval = match approval {
+            "approved" => Approval::Approved,
+            "returned" => Approval::ReturnedForRevision,
+            _ => Approval::NotReviewed,
+        };
+        edits.push(ReviewEdit::SetApproval { approval });
+    }
+    for comment in &args.comment {
+        let Some((step, text)) = comment.split_once('=') else {
+            return Err(CliError::CommentHow(comment.clone()));
+        };
+        let step: Step = step.trim().parse().map_err(Error::from)?;
+        // The same words on the same step are one comment, however often the script runs.
+        let id = format!("cli-{}", blake3::hash(comment.as_bytes()).to_hex());
+        edits.push(ReviewEdit::AddComment {
+            id: id[..20].to_owned(),
+            pin: PinView::Step { step },
+            text: text.to_owned(),
+        });
+    }
+    for edit in edits {
+        app.review_project(&args.project, edit)?;
+    }
+    let feedback = app.feedback(&args.project)?;
+    let approval = match feedback.approval {
+        Approval::Approved => "approved",
+        Approval::ReturnedForRevision => "returned",
+        Approval::NotReviewed => "not-reviewed",
+    };
+    writeln!(out, "approval: {approval}")?;
+    if !feedback.overall.is_empty() {
+        writeln!(out, "overall: {}", feedback.overall)?;
+    }
+    for c in &feedback.comments {
+        writeln!(out, "comment: {}", c.text)?;
+    }
+    Ok(())
+}
+
 fn parse_state(s: &str) -> hugme_app::Result<StepState> {
     match s {
         "not-started" => Ok(StepState::NotStarted),
@@ -336,6 +405,8 @@ pub(crate) enum CliError {
     JoinHow,
     #[error("could not write the output: {0}")]
     Output(#[from] std::io::Error),
+    #[error("say --comment STEP=TEXT, not {0:?}")]
+    CommentHow(String),
     #[error("{0} file(s) were not imported")]
     Refused(usize),
     #[error("the sync did not end with both sides holding the same")]
@@ -374,5 +445,19 @@ fn export(args: &ExportArgs, out: &mut dyn Write) -> std::result::Result<(), Cli
         summary.files,
         summary.bytes
     )?;
+    for m in &summary.missing {
+        let kind = match m.kind {
+            hugme_export::MediaKind::Photo => "a photo",
+            hugme_export::MediaKind::Drawing => "a drawing",
+            hugme_export::MediaKind::Audio => "a recording",
+            hugme_export::MediaKind::Video => "a video",
+        };
+        writeln!(
+            out,
+            "not on this device yet, so not in the export: {kind} of {} ({}); export again \
+             once it has arrived",
+            m.project, m.group
+        )?;
+    }
     Ok(())
 }

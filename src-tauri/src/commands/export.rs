@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use hugme_app::api::view::{ExportFormat, ExportProgress};
+use hugme_app::api::view::{ExportDone, ExportFormat, ExportProgress};
 use hugme_app::App;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
@@ -22,8 +22,8 @@ fn folder<R: Runtime>(handle: &AppHandle<R>, options: &Options) -> PathBuf {
     })
 }
 
-/// Writes the export of a project and returns its path; `export-progress` events tell how far
-/// it is. One export at a time (the facade refuses a second).
+/// Writes the export of a project and returns its path and what it could not hold;
+/// `export-progress` events tell how far it is. One export at a time (the facade refuses a second).
 #[tauri::command]
 pub async fn export_project<R: Runtime>(
     handle: AppHandle<R>,
@@ -31,13 +31,12 @@ pub async fn export_project<R: Runtime>(
     options: State<'_, Options>,
     project: String,
     format: ExportFormat,
-) -> CommandResult<String> {
+) -> CommandResult<ExportDone> {
     let (folder, emitter) = (folder(&handle, &options), handle.clone());
-    let path = blocking(&app, move |app| {
+    blocking(&app, move |app| {
         app.export_project(&project, format, &folder, move |p| emit(&emitter, p))
     })
-    .await?;
-    Ok(path.display().to_string())
+    .await
 }
 
 /// Writes the export of a whole class (the teacher's end of term), with feedback if asked.
@@ -49,15 +48,14 @@ pub async fn export_class<R: Runtime>(
     class: String,
     format: ExportFormat,
     feedback: bool,
-) -> CommandResult<String> {
+) -> CommandResult<ExportDone> {
     let (folder, emitter) = (folder(&handle, &options), handle.clone());
-    let path = blocking(&app, move |app| {
+    blocking(&app, move |app| {
         app.export_class(&class, format, feedback, &folder, move |p| {
             emit(&emitter, p)
         })
     })
-    .await?;
-    Ok(path.display().to_string())
+    .await
 }
 
 fn emit<R: Runtime>(handle: &AppHandle<R>, progress: ExportProgress) {

@@ -543,6 +543,55 @@ pub enum ExportFormat {
     Html,
 }
 
+/// A finished export: where its file is, and what it could not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ExportDone {
+    pub path: String,
+    /// Photos, drawings, sound and video the pages use that had not reached this device:
+    /// each such page says so; exporting again once they arrive puts them in.
+    pub missing: Vec<MissingMediaView>,
+}
+
+/// A file left out of an export because this device does not hold it yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct MissingMediaView {
+    pub group: String,
+    pub project: String,
+    pub kind: MissingKind,
+}
+
+/// What kind of content block a missing file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum MissingKind {
+    Photo,
+    Drawing,
+    Audio,
+    Video,
+}
+
+impl ExportDone {
+    pub fn of(path: &std::path::Path, summary: &hugme_export::Summary) -> Self {
+        ExportDone {
+            path: path.display().to_string(),
+            missing: summary
+                .missing
+                .iter()
+                .map(|m| MissingMediaView {
+                    group: m.group.clone(),
+                    project: m.project.clone(),
+                    kind: match m.kind {
+                        hugme_export::MediaKind::Photo => MissingKind::Photo,
+                        hugme_export::MediaKind::Drawing => MissingKind::Drawing,
+                        hugme_export::MediaKind::Audio => MissingKind::Audio,
+                        hugme_export::MediaKind::Video => MissingKind::Video,
+                    },
+                })
+                .collect(),
+        }
+    }
+}
+
 /// How far an export is, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 pub struct ExportProgress {

@@ -108,29 +108,56 @@ fn check_cartridge(path: &Path, version: &str) -> String {
         .descendants()
         .filter_map(|n| n.attribute("identifierref"))
         .collect();
-    assert_eq!(refs.len(), resources.len(), "an item per project");
+    let pages = resources
+        .iter()
+        .filter(|r| r.attribute("href").unwrap().ends_with(".html"))
+        .count();
+    assert_eq!(refs.len(), pages, "an item per page");
     for r in refs {
         assert!(
             resource_ids.contains(r),
             "identifierref {r} names no resource"
         );
     }
-    // Every page's images and media are in the zip, next to the page.
+    // The first top-level item is the page of what the export holds (Moodle's section 0);
+    // each group's follows, with no resource of its own (its title is the section's summary).
+    let root = doc
+        .descendants()
+        .find(|n| n.attribute("identifier") == Some("root"))
+        .unwrap();
+    let top: Vec<_> = root.children().filter(|c| c.has_tag_name("item")).collect();
+    assert_eq!(top[0].attribute("identifierref"), Some("r-about"));
+    assert!(top[1..]
+        .iter()
+        .all(|g| g.attribute("identifierref").is_none()));
+    // Every page's images and media are in the zip: next to the page in 1.1 (a plain relative
+    // path, the only one Moodle attaches), under `web_resources/` as `$IMS-CC-FILEBASE$/…` in
+    // 1.3 (what Canvas resolves), with pages in `wiki_content/` (Canvas's pages).
+    const BASE: &str = "$IMS-CC-FILEBASE$/";
     for (name, bytes) in &files {
-        if name.ends_with("index.html") {
-            let page = String::from_utf8_lossy(bytes);
-            let folder = name.trim_end_matches("index.html");
-            for src in page
-                .split("src=\"")
-                .skip(1)
-                .filter_map(|s| s.split('"').next())
-            {
-                let file = format!("{folder}{src}");
-                assert!(
-                    names.contains(file.as_str()),
-                    "{name} shows {src}, which is not in the zip"
-                );
-            }
+        if !name.ends_with(".html") {
+            continue;
+        }
+        if version == "v1p3" {
+            assert!(name.starts_with("wiki_content/"), "{name}");
+        }
+        let page = String::from_utf8_lossy(bytes);
+        let folder = &name[..name.rfind('/').map_or(0, |i| i + 1)];
+        for src in page
+            .split("src=\"")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+        {
+            let file = match (version, src.strip_prefix(BASE)) {
+                ("v1p3", Some(rest)) => format!("web_resources/{rest}"),
+                ("v1p3", None) => panic!("{name} refers to {src} not as Canvas resolves it"),
+                (_, Some(_)) => panic!("{name} refers to {src}: Moodle attaches no such file"),
+                (_, None) => format!("{folder}{src}"),
+            };
+            assert!(
+                names.contains(file.as_str()),
+                "{name} shows {src}, which is not in the zip"
+            );
         }
     }
     manifest

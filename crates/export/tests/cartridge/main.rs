@@ -4,6 +4,7 @@
 //! in headless Chromium.
 
 mod checks;
+mod lms;
 mod portfolio;
 
 use std::path::{Path, PathBuf};

@@ -227,3 +227,76 @@ fn media_import_stores_good_files_as_blocks_and_names_each_refused_one() {
         "the photo and its two thumbnails"
     );
 }
+
+#[test]
+fn the_teacher_reviews_a_project_from_the_command_line_and_exports_it_with_feedback() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("teacher");
+    let (ok, out, err) = hugme(&["demo", data.to_str().unwrap(), "--teacher", "--groups", "2"]);
+    assert!(ok, "{err}");
+    let project = out
+        .lines()
+        .find_map(|l| l.strip_prefix("project "))
+        .expect("a project id")
+        .to_owned();
+    let review = [
+        "review",
+        data.to_str().unwrap(),
+        &project,
+        "--overall",
+        "Hieno työ <3",
+        "--approval",
+        "approved",
+        "--comment",
+        "phenomenon=Hyvä ilmiö!",
+    ];
+    // Twice, as a script retried: the comment is there once.
+    for _ in 0..2 {
+        let (ok, out, err) = hugme(&review);
+        assert!(ok, "{err}");
+        assert!(out.contains("approval: approved"), "{out}");
+        assert_eq!(out.matches("comment: Hyvä ilmiö!").count(), 1, "{out}");
+    }
+    {
+        let app = App::open(&data).unwrap();
+        let feedback = app.feedback(&project).unwrap();
+        assert_eq!(feedback.overall, "Hieno työ <3");
+        assert_eq!(feedback.comments.len(), 1);
+    }
+    let (ok, _, err) = hugme(&[
+        "review",
+        data.to_str().unwrap(),
+        &project,
+        "--comment",
+        "no step here",
+    ]);
+    assert!(!ok && err.contains("STEP=TEXT"), "{err}");
+    let zip = dir.path().join("class.imscc");
+    let class = inspect_json(&data)["classes"][0]["id"]
+        .as_str()
+        .expect("the class's id")
+        .to_owned();
+    let (ok, out, err) = hugme(&[
+        "export",
+        data.to_str().unwrap(),
+        "--class",
+        &class,
+        "--feedback",
+        "-o",
+        zip.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("project(s)"), "{out}");
+
+    // A pupil's tablet cannot review.
+    let tablet = dir.path().join("tablet");
+    let (ok, out, _) = hugme(&["demo", tablet.to_str().unwrap()]);
+    assert!(ok);
+    let theirs = out
+        .lines()
+        .find_map(|l| l.strip_prefix("project "))
+        .unwrap();
+    let (ok, _, err) = hugme(&["review", tablet.to_str().unwrap(), theirs, "--overall", "x"]);
+    assert!(!ok, "a tablet reviewed a project");
+    assert!(!err.is_empty());
+}

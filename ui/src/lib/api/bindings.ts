@@ -117,6 +117,17 @@ export type ExportFormat = "cc11" | "cc13" | "html";
 
 export type ExportProgress = { done: number, total: number, };
 
+export type ExportDone = { path: string, 
+/**
+ * Photos, drawings, sound and video the pages use that had not reached this device:
+ * each such page says so; exporting again once they arrive puts them in.
+ */
+missing: Array<MissingMediaView>, };
+
+export type MissingMediaView = { group: string, project: string, kind: MissingKind, };
+
+export type MissingKind = "photo" | "drawing" | "audio" | "video";
+
 export type SyncView = { 
 /**
  * Sync runs on this device (it belongs to a class and was not started offline).

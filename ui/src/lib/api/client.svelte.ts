@@ -13,6 +13,7 @@ import type {
   DocumentEvent,
   Edit,
   ErrorCode,
+  ExportDone,
   ExportFormat,
   ExportProgress,
   Launch,
@@ -106,11 +107,11 @@ export const api = {
   launch: () => call<Launch>('launch'),
   /** Resolves with the written file's path. */
   exportProject: (project: string, format: ExportFormat) =>
-    call<string>('export_project', { project, format }),
+    call<ExportDone>('export_project', { project, format }),
   cancelExport: () => call<void>('cancel_export'),
   /** The whole class (teacher's device); resolves with the written file's path. */
   exportClass: (klass: string, format: ExportFormat, feedback: boolean) =>
-    call<string>('export_class', { class: klass, format, feedback }),
+    call<ExportDone>('export_class', { class: klass, format, feedback }),
 };
 
 /** Calls `f` as an export moves on. */

@@ -315,6 +315,11 @@ export const en = {
   'export.cancel': 'Cancel',
   'export.done': 'Saved: {path}',
   'export.cancelled': 'Cancelled. Nothing was saved.',
+  'export.missing': 'Not on this device yet, so not in the file (the page says so). Export again once they have arrived:',
+  'export.missing.photo': 'a photo of “{project}” ({group})',
+  'export.missing.drawing': 'a drawing of “{project}” ({group})',
+  'export.missing.audio': 'a recording of “{project}” ({group})',
+  'export.missing.video': 'a video of “{project}” ({group})',
 
   'common.remove': 'Remove',
   'common.close': 'Close',

@@ -315,6 +315,11 @@ export const fi: Messages = {
   'export.cancel': 'Peruuta',
   'export.done': 'Tallennettu: {path}',
   'export.cancelled': 'Peruutettu. Mitään ei tallennettu.',
+  'export.missing': 'Nämä eivät ole vielä tällä laitteella, joten ne puuttuvat tiedostosta (sivulla kerrotaan siitä). Vie uudelleen, kun ne ovat tulleet:',
+  'export.missing.photo': 'kuva projektista ”{project}” ({group})',
+  'export.missing.drawing': 'piirros projektista ”{project}” ({group})',
+  'export.missing.audio': 'äänite projektista ”{project}” ({group})',
+  'export.missing.video': 'video projektista ”{project}” ({group})',
 
   'common.remove': 'Poista',
   'common.close': 'Sulje',
