@@ -43,7 +43,32 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
     let today = hugme_app::sample::iso_date(hugme_store_now() / 86_400_000);
     let ketut_project = {
         let app = App::open(&teacher).unwrap();
-        hugme_app::sample::fill_class(&app, &class, &today).unwrap()[0].clone()
+        let projects = hugme_app::sample::fill_class(&app, &class, &today).unwrap();
+        // Another group's recording that has not reached the teacher's device yet: the
+        // export goes on without it and says so.
+        app.update_project(&projects[1], |p| {
+            if p.content.pages.is_empty() {
+                p.content.pages.push(hugme_model::Page::new("Äänet"));
+            }
+            p.content.pages[0].blocks.push(hugme_model::Block {
+                id: hugme_model::BlockId::random(),
+                kind: hugme_model::BlockKind::Audio {
+                    media: hugme_model::MediaRef {
+                        hash: "cd".repeat(32),
+                        mime: "audio/mp4".into(),
+                        size: 52_000,
+                        width: None,
+                        height: None,
+                        caption: hugme_model::Text::with_value("Tuulen ääni"),
+                        thumbnail: None,
+                        preview: None,
+                    },
+                },
+            });
+            Ok(())
+        })
+        .unwrap();
+        projects[0].clone()
     };
     let addr = free_address();
 
@@ -278,6 +303,19 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
         "return !!document.querySelector('[data-testid=export-result]');",
     )
     .await;
+    let missing = app.text_of("[data-testid=export-missing]").await;
+    assert!(
+        // (The teacher's app speaks Finnish here.)
+        missing.contains("Vie uudelleen") && missing.contains("äänite projektista"),
+        "the recording that had not arrived is named: {missing}"
+    );
+    app.client
+        .execute(
+            "document.querySelector('[data-testid=export-missing]').scrollIntoView({block: 'center'}); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
     app.shot("34-teacher-export").await;
     let written: Vec<_> = std::fs::read_dir(exports.path())
         .unwrap()
