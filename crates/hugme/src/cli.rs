@@ -226,7 +226,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             title,
             class,
         }) => {
-            let app = membership::open(&dir)?;
+            let app = membership::open(&class_folder(&dir, class.as_deref()))?;
             let (class_id, group_id) = class_and_group(&app, class.as_deref(), &group)?;
             let id = app.create_project(&class_id, &group_id, &title)?;
             writeln!(out, "{id}")?;
@@ -237,7 +237,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             project,
             files,
         }) => {
-            let app = open_existing(&dir)?;
+            let app = open_with(&dir, &project)?;
             let refused = hugme_app::media::import_files(
                 &app,
                 &ProjectId::from(project.as_str()),
@@ -249,7 +249,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             }
         }
         Command::Project(ProjectCommand::AddQuestion { dir, id, text }) => {
-            let app = open_existing(&dir)?;
+            let app = open_with(&dir, &id)?;
             let question = ResearchQuestion::new(&text);
             let qid = question.id.clone();
             app.update_project(&ProjectId::from(id.as_str()), |p| {
@@ -261,6 +261,19 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// Opens the folder, of the device whose data folder is `dir`, that holds document `id` (a
+/// device of several classes keeps each in a folder of its own: `hugme_node::shelf`).
+fn open_with(dir: &Path, id: &str) -> Result<App> {
+    open_existing(dir)?;
+    open_existing(&hugme_node::shelf::folder_with_document(dir, id)?)
+}
+
+/// The folder, of the device whose data folder is `dir`, of the class named (or with the id)
+/// `class`; the device's own folder when none is named or none holds it.
+fn class_folder(dir: &Path, class: Option<&str>) -> std::path::PathBuf {
+    hugme_node::shelf::folder_of(dir, class).unwrap_or_else(|_| dir.to_owned())
 }
 
 /// Opens a data folder that must already exist (inspecting a typo should not create one).
@@ -297,7 +310,7 @@ fn class_and_group(app: &App, class: Option<&str>, group: &str) -> Result<(Class
 }
 
 fn set(args: &SetArgs) -> Result<()> {
-    let app = open_existing(&args.dir)?;
+    let app = open_with(&args.dir, &args.id)?;
     let step: Step = args.step.parse().map_err(Error::from)?;
     let state = args.state.as_deref().map(parse_state).transpose()?;
     Ok(app.update_project(&ProjectId::from(args.id.as_str()), |p| {
@@ -331,7 +344,7 @@ fn set(args: &SetArgs) -> Result<()> {
 fn review(args: &ReviewArgs, out: &mut dyn Write) -> Result<()> {
     use hugme_app::api::teacher::{PinView, ReviewEdit};
     use hugme_model::Approval;
-    let app = open_existing(&args.dir)?;
+    let app = open_with(&args.dir, &args.project)?;
     let mut edits = Vec::new();
     if let Some(text) = &args.overall {
         edits.push(ReviewEdit::SetOverall { text: text.clone() });
@@ -415,7 +428,13 @@ pub(crate) enum CliError {
 
 fn export(args: &ExportArgs, out: &mut dyn Write) -> std::result::Result<(), CliError> {
     use hugme_export::{Format, Options, Progress, Scope};
-    let app = open_existing(&args.dir)?;
+    let app = match (&args.project, &args.class) {
+        (Some(project), _) => open_with(&args.dir, project)?,
+        (None, class) => {
+            open_existing(&args.dir)?;
+            open_existing(&class_folder(&args.dir, class.as_deref()))?
+        }
+    };
     let scope = match (&args.project, &args.class) {
         (Some(project), _) => Scope::Project(project.clone()),
         (None, Some(class)) => Scope::Class(class.clone()),

@@ -8,7 +8,7 @@ use clap::Subcommand;
 
 use hugme_node::enrolment::{self, Payload};
 use hugme_node::error::FileAction;
-use hugme_node::{membership, Error, Node};
+use hugme_node::{membership, shelf, Error, Node};
 
 use crate::cli::CliError;
 
@@ -175,19 +175,31 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             hubs,
             no_discovery,
         } => {
-            let app = membership::open(&dir)?;
+            // A device already in a class joins another into a folder of its own (`shelf`).
             let (device, payload) = match (payload, code) {
                 (Some(file), _) => {
                     let bytes = std::fs::read(&file)
                         .map_err(|e| Error::file(FileAction::Read, &file, e))?;
                     let payload: Payload = serde_json::from_slice(&bytes)
                         .map_err(|e| CliError::Payload(file.clone(), e))?;
+                    let app =
+                        membership::open(&shelf::folder_to_join(&dir, Some(&payload.class))?)?;
                     (enrolment::join(&app, &payload)?, payload)
                 }
                 (None, Some(code)) => {
                     let discovery = hubs.is_empty() && discovery_on(no_discovery);
                     let addresses = enrolment::teacher_addresses(&hubs, discovery)?;
-                    enrolment::join_by_code(&app, &code, &addresses)?
+                    let folder = shelf::folder_to_join(&dir, None)?;
+                    let joined = {
+                        let app = membership::open(&folder)?;
+                        enrolment::join_by_code(&app, &code, &addresses)?
+                    };
+                    // The class is known only now: a second copy of one is not kept.
+                    if folder != dir && shelf::holds_twice(&dir, &joined.1.class)? {
+                        let _ = std::fs::remove_dir_all(&folder);
+                        return Err(Error::AlreadyInClass.into());
+                    }
+                    joined
                 }
                 (None, None) => return Err(CliError::JoinHow),
             };
@@ -210,28 +222,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             mdns_only,
         } => {
             let discovery = discovery_on(no_discovery);
-            let hub = Arc::new(Node::open(&dir)?);
-            let runtime = enrolment::runtime()?;
-            runtime.block_on(async {
-                let listener = tokio::net::TcpListener::bind(&listen)
-                    .await
-                    .map_err(hugme_sync::Error::Io)?;
-                let addr = listener.local_addr().map_err(hugme_sync::Error::Io)?;
-                writeln!(out, "listening on {addr}").map_err(io)?;
-                out.flush().map_err(io)?;
-                let reach = hugme_node::neighbours::Reach {
-                    discovery,
-                    fallbacks: !mdns_only,
-                    typed: peers,
-                };
-                hugme_node::neighbours::start(hub.clone(), addr, reach)?;
-                let enrolment = hub.is_class_authority();
-                tokio::select! {
-                    served = hugme_sync::net::serve(listener, hub.clone(), enrolment) => served?,
-                    () = hub.left_class() => writeln!(out, "{LEFT}").map_err(io)?,
-                }
-                Ok::<(), CliError>(())
-            })?;
+            serve_every_class(&dir, &listen, discovery, mdns_only, peers, out)?;
         }
         NetworkCommand::Doctor {
             dir,
@@ -282,6 +273,87 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
         }
     }
     Ok(true)
+}
+
+/// Serves each class on the device whose data folder is `dir` (`shelf`), each on its own
+/// listener (the first at `listen`, the others at a free port of the same address) with its
+/// own class's certificate, until every class is deleted here (or stopped).
+fn serve_every_class(
+    dir: &std::path::Path,
+    listen: &str,
+    discovery: bool,
+    mdns_only: bool,
+    peers: Vec<String>,
+    out: &mut dyn Write,
+) -> Result<()> {
+    let io = CliError::Output;
+    let mut nodes = Vec::new();
+    for app in shelf::open_all(dir)? {
+        if membership::class_id(app.store())?.is_some() {
+            nodes.push(Arc::new(Node::of(Arc::new(app))?));
+        }
+    }
+    if nodes.is_empty() {
+        return Err(Error::NotInClass.into());
+    }
+    let runtime = enrolment::runtime()?;
+    runtime.block_on(async {
+        let mut classes = tokio::task::JoinSet::new();
+        for (i, node) in nodes.into_iter().enumerate() {
+            let at = if i == 0 {
+                listen.to_owned()
+            } else {
+                let ip = listen
+                    .parse::<std::net::SocketAddr>()
+                    .map_or_else(|_| "0.0.0.0".to_owned(), |a| a.ip().to_string());
+                format!("{ip}:0")
+            };
+            let listener = tokio::net::TcpListener::bind(&at)
+                .await
+                .map_err(hugme_sync::Error::Io)?;
+            let addr = listener.local_addr().map_err(hugme_sync::Error::Io)?;
+            let name = node
+                .app()
+                .classes()?
+                .first()
+                .map(|c| c.name.as_str().to_owned());
+            match (i, name) {
+                (0, _) | (_, None) => writeln!(out, "listening on {addr}").map_err(io)?,
+                (_, Some(name)) => {
+                    writeln!(out, "listening on {addr} for class {name}").map_err(io)?
+                }
+            }
+            out.flush().map_err(io)?;
+            let reach = hugme_node::neighbours::Reach {
+                discovery,
+                fallbacks: !mdns_only,
+                typed: peers.clone(),
+            };
+            hugme_node::neighbours::start(node.clone(), addr, reach)?;
+            let enrolment = node.is_class_authority();
+            classes.spawn(async move {
+                tokio::select! {
+                    served = hugme_sync::net::serve(listener, node.clone(), enrolment) => {
+                        served.map(|()| false)
+                    }
+                    () = node.left_class() => Ok(true),
+                }
+            });
+        }
+        // Until the last class is deleted here: the others go on serving meanwhile.
+        while let Some(ended) = classes.join_next().await {
+            match ended {
+                Ok(Ok(true)) => {
+                    writeln!(out, "{LEFT}").map_err(io)?;
+                    out.flush().map_err(io)?;
+                }
+                Ok(Ok(false)) => {}
+                Ok(Err(e)) => return Err(e.into()),
+                Err(e) => return Err(CliError::Output(std::io::Error::other(e))),
+            }
+        }
+        Ok::<(), CliError>(())
+    })
 }
 
 /// Whether mDNS may be used: not with `--no-discovery`, nor with `HUGME_NO_DISCOVERY=1`.

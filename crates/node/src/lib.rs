@@ -14,6 +14,8 @@
 //! - [`side`]: [`NetworkSide`], the app's network side, which decides when it runs;
 //!   [`network`]: [`Network`], a running one (its runtime, listener and neighbours);
 //!   [`neighbours`]: mDNS and the fallback addresses, syncing again and again.
+//! - [`shelf`]: the classes on one device (a tablet of several classes), each in a data
+//!   folder of its own.
 //! - [`media_collection`]: deleting the media files no document refers to any more.
 //! - [`term`]: the end of the term, when every device deletes the class.
 //! - [`sync_status`]: what the UI shows of sync; [`doctor`]: what is wrong, in plain words.
@@ -28,6 +30,7 @@ pub mod neighbours;
 pub mod network;
 pub mod node;
 pub mod replica;
+pub mod shelf;
 pub mod side;
 pub mod sync_status;
 pub mod term;

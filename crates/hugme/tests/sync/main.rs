@@ -7,6 +7,7 @@ mod flood;
 mod forgery;
 mod protected;
 mod refusals;
+mod shared;
 mod term;
 mod transfer;
 

@@ -1,0 +1,139 @@
+//! The classes on one device: a tablet on a cart serves 5A in the morning and 6B in the
+//! afternoon.
+//!
+//! Each class lives in a data folder of its own: the device's folder holds its first class,
+//! and `classes/<slot>/` inside it each further one (`slot` is random: a folder's name says
+//! nothing of its class). So classes share nothing by construction: not a key or certificate
+//! (each class's CA certifies the device in that class's folder), not a document, a blob, a
+//! name or a sync state; a session is always one folder's, on that folder's listener with that
+//! class's certificate. The end of a term deletes one folder's class ([`crate::term`]); a
+//! teacher's revocation is one folder's revocation list. What the classes do share is the
+//! disk, and "nearly full" is the disk's.
+//!
+//! A further folder left without a class (its term ended, or a join that failed) is removed
+//! the next time the classes are opened ([`open_all`]).
+
+use std::path::{Path, PathBuf};
+
+use hugme_app::App;
+
+use crate::error::{Error, FileAction, Result};
+use crate::membership;
+
+/// The folder, inside a device's data folder, of its further classes' folders.
+pub const CLASSES: &str = "classes";
+
+/// The further class folders of `root` (made or not, in a class or not), in name order.
+fn further(root: &Path) -> Result<Vec<PathBuf>> {
+    let dir = root.join(CLASSES);
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::file(FileAction::Read, &dir, e)),
+    };
+    let mut folders: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    folders.sort();
+    Ok(folders)
+}
+
+/// Opens every class on the device whose data folder is `root`: the root's own (opened even
+/// when it belongs to no class, since it is the device's folder: it comes first), then each
+/// further folder that belongs to a class. A further folder of no class is removed.
+///
+/// # Errors
+/// Opening a folder ([`membership::open`]: another program uses it, say).
+pub fn open_all(root: &Path) -> Result<Vec<App>> {
+    let mut apps = vec![membership::open(root)?];
+    for dir in further(root)? {
+        let app = membership::open(&dir)?;
+        if membership::class_id(app.store())?.is_some() {
+            apps.push(app);
+        } else {
+            drop(app);
+            // What is left of a class whose term ended here, or of a join that failed.
+            std::fs::remove_dir_all(&dir).map_err(|e| Error::file(FileAction::Delete, &dir, e))?;
+        }
+    }
+    Ok(apps)
+}
+
+/// The data folder a device whose folder is `root` joins a class into (`class`, its id, when
+/// known before joining): the root itself while it belongs to no class, or else a new further
+/// folder.
+///
+/// # Errors
+/// [`Error::AlreadyInClass`] when a folder of the device already belongs to `class`; opening
+/// the folders; [`Error::File`] when the new folder cannot be made.
+pub fn folder_to_join(root: &Path, class: Option<&str>) -> Result<PathBuf> {
+    let apps = open_all(root)?;
+    let mut root_free = false;
+    for (i, app) in apps.iter().enumerate() {
+        match membership::class_id(app.store())? {
+            Some(id) if Some(id.as_str()) == class => return Err(Error::AlreadyInClass),
+            None if i == 0 => root_free = true,
+            _ => {}
+        }
+    }
+    drop(apps);
+    if root_free {
+        return Ok(root.to_owned());
+    }
+    let slot = uuid::Uuid::new_v4().simple().to_string();
+    let dir = root.join(CLASSES).join(&slot[..12]);
+    std::fs::create_dir_all(&dir).map_err(|e| Error::file(FileAction::Write, &dir, e))?;
+    Ok(dir)
+}
+
+/// Whether two folders of the device whose folder is `root` belong to class `class` (an id):
+/// a join by code learns the class only once it has joined.
+///
+/// # Errors
+/// Opening the folders.
+pub fn holds_twice(root: &Path, class: &str) -> Result<bool> {
+    let mut held = 0;
+    for app in open_all(root)? {
+        if membership::class_id(app.store())?.as_deref() == Some(class) {
+            held += 1;
+        }
+    }
+    Ok(held > 1)
+}
+
+/// The data folder of the class named (or with the id) `class` on the device whose folder is
+/// `root`; `None` for the root itself.
+///
+/// # Errors
+/// [`hugme_app::Error::NoSuchClass`] when no folder of the device holds such a class; opening the
+/// folders.
+pub fn folder_of(root: &Path, class: Option<&str>) -> Result<PathBuf> {
+    let Some(class) = class else {
+        return Ok(root.to_owned());
+    };
+    for app in open_all(root)? {
+        let found = app
+            .classes()?
+            .iter()
+            .any(|c| c.id.as_str() == class || c.name.as_str() == class);
+        if found {
+            return Ok(app.store().dir().to_owned());
+        }
+    }
+    Err(hugme_app::Error::NoSuchClass(class.to_owned()).into())
+}
+
+/// The data folder, of the device whose folder is `root`, that holds document `id`.
+///
+/// # Errors
+/// Opening the folders; none holding it is the root's (whose own errors then say so).
+pub fn folder_with_document(root: &Path, id: &str) -> Result<PathBuf> {
+    for app in open_all(root)? {
+        if app.store().documents()?.iter().any(|d| d.id == id) {
+            return Ok(app.store().dir().to_owned());
+        }
+    }
+    Ok(root.to_owned())
+}
