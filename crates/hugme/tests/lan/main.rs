@@ -8,6 +8,7 @@ mod link;
 mod live;
 mod net;
 mod roaming;
+mod shared;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
