@@ -5,8 +5,8 @@
 //! Laid out for how LMSs import, not only for the schema. Moodle's converter
 //! (`backup/cc/cc2moodle.php`) makes each top-level item a course section numbered from 0 and
 //! never names sections (a title-only item's title becomes the section's summary): so the
-//! first item is the "about" page, which fills section 0 ("General"), and the groups start at
-//! section 1, each with its name as the summary; each project item is titled with its group
+//! first item is a module holding the "about" page, which fills section 0 ("General"), and
+//! the groups start at section 1, each with its name as the summary; each project item is titled with its group
 //! ("Ketut: Metsä talvella") so that a merge into an existing course stays readable. Titles
 //! pass through [`lms::title`]. In 1.1 a project's resource lists its page and its media
 //! (Moodle copies only listed files); in 1.3, as Canvas itself writes cartridges, the page is
@@ -130,10 +130,13 @@ pub fn manifest(
     out.push_str(
         "  <organizations>\n    <organization identifier=\"org\" structure=\"rooted-hierarchy\">\n      <item identifier=\"root\">\n",
     );
+    // In a module of its own: Canvas (and its cartridge viewer) makes every item under the
+    // root a module, and shows a page only inside one.
+    let about = xml(&lms::title(labels.about_export));
     let _ = write!(
         out,
-        "        <item identifier=\"i-about\" identifierref=\"r-about\">\n          <title>{}</title>\n        </item>\n",
-        xml(&lms::title(labels.about_export))
+        "        <item identifier=\"m-about\">\n          <title>{about}</title>\n\
+         \x20         <item identifier=\"i-about\" identifierref=\"r-about\">\n            <title>{about}</title>\n          </item>\n        </item>\n"
     );
     // A module per group, in the class's order (planned is sorted so).
     let mut i = 0;

@@ -167,7 +167,14 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
             )
     };
     let mut out = String::new();
-    head(&mut out, l, p.title.as_str());
+    // The document title names the group too: an LMS lists pages by it (Instructure's
+    // cartridge viewer does), and two groups' "Metsä talvella" must tell apart.
+    let listed = if group_name.trim().is_empty() {
+        p.title.as_str().to_owned()
+    } else {
+        format!("{}: {}", group_name.trim(), p.title.as_str())
+    };
+    head(&mut out, l, &listed);
     let colour = hex_colour(work.group.as_ref().map_or("", |g| g.colour.as_str()));
     // The badge's colours inline: an LMS that drops the stylesheet still shows white on the
     // group's colour.
@@ -526,7 +533,14 @@ pub fn index_page(
     dated: Option<&str>,
 ) -> String {
     let mut out = String::new();
-    head(&mut out, labels, class.name.as_str());
+    match dated {
+        Some(_) => head(
+            &mut out,
+            labels,
+            &format!("{}: {}", class.name.as_str(), labels.about_export),
+        ),
+        None => head(&mut out, labels, class.name.as_str()),
+    }
     let _ = write!(
         out,
         "<h1>{}</h1>\n<h2>{}</h2>\n<ul>\n",

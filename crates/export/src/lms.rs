@@ -72,7 +72,8 @@ pub fn attribute(s: &str) -> String {
 }
 
 /// A title as an LMS's course, section or item name: no character an importer reads as markup
-/// (`<`, `>`, `&`, `"` become ‹ › ＆ ” , which read the same), no control characters, and at
+/// (`<`, `>`, `"` become ‹ › ”, which read the same, and `&` a `+`: the full-width ＆ is
+/// missing from common fonts, and showed as an empty box in Moodle), no control characters, and at
 /// most [`TITLE_CHARS`] characters, cut at a grapheme boundary with an ellipsis so that no
 /// letter loses its accent and no emoji is split. Not escaped: the caller escapes for XML.
 pub fn title(s: &str) -> String {
@@ -83,7 +84,7 @@ pub fn title(s: &str) -> String {
         .map(|c| match c {
             '<' => '‹',
             '>' => '›',
-            '&' => '＆',
+            '&' => '+',
             '"' => '”',
             c => c,
         })
@@ -127,7 +128,7 @@ mod tests {
 
     #[test]
     fn titles_are_cut_at_a_grapheme_with_an_ellipsis() {
-        assert_eq!(title("Koirat <3 & \"kissat\""), "Koirat ‹3 ＆ ”kissat”");
+        assert_eq!(title("Koirat <3 & \"kissat\""), "Koirat ‹3 + ”kissat”");
         use unicode_segmentation::UnicodeSegmentation;
         let long = "🦊e\u{301}".repeat(200);
         let cut = title(&long);

@@ -119,17 +119,20 @@ fn check_cartridge(path: &Path, version: &str) -> String {
             "identifierref {r} names no resource"
         );
     }
-    // The first top-level item is the page of what the export holds (Moodle's section 0);
-    // each group's follows, with no resource of its own (its title is the section's summary).
+    // The first top-level item holds the page of what the export holds (Moodle's section 0);
+    // each group's follows. None has a resource of its own: a top-level item is a module
+    // (Canvas) or a section whose summary is its title (Moodle).
     let root = doc
         .descendants()
         .find(|n| n.attribute("identifier") == Some("root"))
         .unwrap();
     let top: Vec<_> = root.children().filter(|c| c.has_tag_name("item")).collect();
-    assert_eq!(top[0].attribute("identifierref"), Some("r-about"));
-    assert!(top[1..]
-        .iter()
-        .all(|g| g.attribute("identifierref").is_none()));
+    assert!(top.iter().all(|m| m.attribute("identifierref").is_none()));
+    let about = top[0]
+        .children()
+        .find(|c| c.has_tag_name("item"))
+        .expect("the about page inside the first module");
+    assert_eq!(about.attribute("identifierref"), Some("r-about"));
     // Every page's images and media are in the zip: next to the page in 1.1 (a plain relative
     // path, the only one Moodle attaches), under `web_resources/` as `$IMS-CC-FILEBASE$/…` in
     // 1.3 (what Canvas resolves), with pages in `wiki_content/` (Canvas's pages).

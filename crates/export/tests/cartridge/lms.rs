@@ -235,7 +235,7 @@ fn titles_fit_every_lms_and_the_page_keeps_the_whole_title() {
         }
         let cut = titles
             .iter()
-            .find(|t| t.ends_with('…') && t.contains("Koirat ‹3 ＆ ”kissat”"))
+            .find(|t| t.ends_with('…') && t.contains("Koirat ‹3 + ”kissat”"))
             .expect("the project's title, cut with an ellipsis");
         assert!(cut.chars().count() >= 250, "{cut}");
         let page = unzip(&path)
