@@ -2,9 +2,10 @@
 //! the class network (`hugme-node`).
 //!
 //! # Layout
-//! - [`run`] (this file): opens the data folder, registers commands, the `media:` protocol and
-//!   the window's close handling, and forwards every durable document change to the UI as a
-//!   `document-changed` event.
+//! - [`run`] (this file): opens the data folder (every class on the device, each in a folder of
+//!   its own), registers commands, the `media:` protocol and the window's close handling, and
+//!   forwards every durable document change to the UI as a `document-changed` event.
+//! - [`device`]: [`device::Device`], the device's classes, each syncing, and the one shown.
 //! - [`commands`]: one module per area (`classes`, `projects`, `media`, `export`, `sync`,
 //!   `teacher`, `enrolment`, `term`, `window`, `launch`), each command a few lines calling the
 //!   facade or the network side off the main thread.
@@ -20,6 +21,7 @@
 //! `hugme-node`'s job, tested without a window.
 
 pub mod commands;
+pub mod device;
 pub mod error;
 pub mod media_protocol;
 pub mod media_server;
@@ -32,6 +34,7 @@ use hugme_app::App;
 use hugme_node::NetworkSide;
 use tauri::{Emitter, Manager};
 
+use device::Device;
 use options::Options;
 
 /// When the process started: the start-up time is measured from here.
@@ -43,20 +46,31 @@ pub struct Started(pub std::time::Instant);
 pub fn run() {
     let started = Started(std::time::Instant::now());
     let options = Options::from_env();
-    let app = match open_when_free(&options.data) {
-        Ok(app) => Arc::new(app),
+    let apps = match open_when_free(&options.data) {
+        Ok(apps) => apps,
         Err(e) => {
             // Before any window exists the terminal is the only place to say it.
             eprintln!("Hug me! Studio cannot open its data folder: {e}");
             std::process::exit(1);
         }
     };
-    let changes = app.subscribe();
-    // Serve and sync on the classroom network (a device of a class), while pupils edit the
-    // same open documents. A failure here leaves the app working offline.
-    let network = Arc::new(network_side(&app, &options));
-    let protocol_app = Arc::clone(&app);
-    let media_server = match media_server::MediaServer::start(Arc::clone(&app)) {
+    let changes: Vec<_> = apps.iter().map(|app| app.subscribe()).collect();
+    // Every class serves and syncs on the classroom network (each with its own certificate),
+    // while pupils edit the shown one's open documents. A failure leaves that class offline.
+    let device = Device::new(options.data.clone(), apps, |i, app| {
+        // A further class serves at another port of the same address.
+        let listen = match (i, &options.listen) {
+            (0, listen) => listen.clone(),
+            (_, Some(listen)) => listen
+                .parse::<std::net::SocketAddr>()
+                .ok()
+                .map(|a| format!("{}:0", a.ip())),
+            (_, None) => None,
+        };
+        network_side(app, &options, listen)
+    });
+    let protocol_device = device.clone();
+    let media_server = match media_server::MediaServer::start(device.clone()) {
         Ok(server) => Some(server),
         Err(e) => {
             eprintln!("Hug me! Studio cannot serve sound and video on loopback: {e}");
@@ -64,13 +78,13 @@ pub fn run() {
         }
     };
     let result = tauri::Builder::default()
-        .manage(Arc::clone(&app))
+        .manage(device.clone())
         .manage(media_server)
         .manage(options)
         .manage(started)
-        .manage(network)
         .register_asynchronous_uri_scheme_protocol("media", move |_ctx, request, responder| {
-            let app = Arc::clone(&protocol_app);
+            // The shown class's blobs only.
+            let app = protocol_device.app();
             std::thread::spawn(move || responder.respond(media_protocol::respond(&app, &request)));
         })
         .invoke_handler(tauri::generate_handler![
@@ -108,18 +122,20 @@ pub fn run() {
         ])
         .on_window_event(commands::window::on_window_event)
         .setup(move |tauri_app| {
-            let handle = tauri_app.handle().clone();
-            std::thread::spawn(move || {
-                for event in changes {
-                    let _ = handle.emit("document-changed", &event);
-                }
-            });
+            for changes in changes {
+                let handle = tauri_app.handle().clone();
+                std::thread::spawn(move || {
+                    for event in changes {
+                        let _ = handle.emit("document-changed", &event);
+                    }
+                });
+            }
             if let Some(window) = tauri_app.get_webview_window("main") {
                 webview::configure(&window);
                 let _ = window.set_focus();
             }
-            let app = tauri_app.state::<Arc<App>>();
-            if app.is_teacher().unwrap_or(false) {
+            let device = tauri_app.state::<Device>();
+            if device.apps().any(|app| app.is_teacher().unwrap_or(false)) {
                 grant_teacher_commands(tauri_app.handle())?;
             }
             Ok(())
@@ -140,34 +156,36 @@ pub fn grant_teacher_commands<R: tauri::Runtime>(
     handle.add_capability(include_str!("../roles/teacher.json"))
 }
 
-/// The network side of the data folder, serving and syncing at once if it belongs to a
-/// class.
-pub fn network_side(app: &Arc<App>, options: &Options) -> NetworkSide {
+/// The network side of a class's data folder, serving (at `listen`, or the usual port) and
+/// syncing at once if it belongs to a class.
+pub fn network_side(app: &Arc<App>, options: &Options, listen: Option<String>) -> NetworkSide {
     let reach = hugme_node::neighbours::Reach {
         discovery: options.discovery,
         fallbacks: true,
         typed: Vec::new(),
     };
-    let side = NetworkSide::start(Arc::clone(app), reach, options.listen.clone());
+    let side = NetworkSide::start(Arc::clone(app), reach, listen);
     if let Some(why) = side.failure() {
         eprintln!("Hug me! Studio works offline: the network side did not start: {why}");
     }
     side
 }
 
-/// Opens the data folder, waiting a few seconds if another program holds it: the app that
-/// was just closed may still be writing its last edits (tapped twice, or restarted quickly).
-fn open_when_free(dir: &std::path::Path) -> hugme_node::Result<App> {
+/// Opens the device's data folder and each further class's (`hugme_node::shelf`), waiting a
+/// few seconds if another program holds them: the app that was just closed may still be
+/// writing its last edits (tapped twice, or restarted quickly).
+fn open_when_free(dir: &std::path::Path) -> hugme_node::Result<Vec<Arc<App>>> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        match hugme_node::membership::open(dir) {
+        match hugme_node::shelf::open_all(dir) {
+            Ok(apps) => return Ok(apps.into_iter().map(Arc::new).collect()),
             Err(e)
                 if e.code() == hugme_app::ErrorCode::Busy
                     && std::time::Instant::now() < deadline =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(100));
             }
-            other => return other,
+            Err(e) => return Err(e),
         }
     }
 }

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 use hugme_app::App;
 use tauri::http::StatusCode;
 
+use crate::device::Device;
+
 use crate::media_protocol::answer;
 
 /// Connections served at once; more wait in the kernel's queue.
@@ -36,11 +38,12 @@ pub struct MediaServer {
 }
 
 impl MediaServer {
-    /// Starts serving the blobs of `app` on a free loopback port.
+    /// Starts serving the blobs of the class `device` shows (and no other's) on a free
+    /// loopback port.
     ///
     /// # Errors
     /// The port could not be bound.
-    pub fn start(app: Arc<App>) -> std::io::Result<MediaServer> {
+    pub fn start(device: Device) -> std::io::Result<MediaServer> {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let port = listener.local_addr()?.port();
         let token = uuid::Uuid::new_v4().simple().to_string();
@@ -54,7 +57,7 @@ impl MediaServer {
                         busy.fetch_sub(1, Ordering::AcqRel);
                         continue; // dropped: the element asks again
                     }
-                    let (app, token, theirs) = (app.clone(), token.clone(), busy.clone());
+                    let (app, token, theirs) = (device.app(), token.clone(), busy.clone());
                     let spawned = std::thread::Builder::new()
                         .name("hugme-media-answer".into())
                         .spawn(move || {
@@ -196,7 +199,18 @@ mod tests {
         let mut wav = b"RIFF\x24\x10\0\0WAVEfmt ".to_vec();
         wav.resize(4096, 7);
         let hash = app.store().put_blob(&wav).unwrap().hash;
-        (dir, MediaServer::start(app).unwrap(), hash, wav)
+        let device = Device::new(dir.path().to_owned(), vec![app], |_, app| {
+            hugme_node::NetworkSide::start(
+                Arc::clone(app),
+                hugme_node::neighbours::Reach {
+                    discovery: false,
+                    fallbacks: false,
+                    typed: Vec::new(),
+                },
+                None,
+            )
+        });
+        (dir, MediaServer::start(device).unwrap(), hash, wav)
     }
 
     #[test]

@@ -2,10 +2,8 @@
 //! a tablet with no class yet scans the one (camera frames read in Rust) or types the other.
 //! The network side starts syncing once the tablet is in.
 
-use std::sync::Arc;
-
+use crate::device::Device;
 use hugme_app::api::enrolment::EnrolmentView;
-use hugme_node::NetworkSide;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
@@ -16,9 +14,10 @@ use crate::error::{CommandError, CommandResult};
 /// device; what the screen shows for it.
 #[tauri::command]
 pub async fn enrol_tablet(
-    network: State<'_, Arc<NetworkSide>>,
+    device: State<'_, Device>,
     group: Option<String>,
 ) -> CommandResult<EnrolmentView> {
+    let network = device.network();
     on_network(&network, move |side| side.enrol(group.as_deref())).await
 }
 
@@ -27,10 +26,11 @@ pub async fn enrol_tablet(
 /// the network; then starts syncing. Returns the class's name.
 #[tauri::command]
 pub async fn join_class(
-    network: State<'_, Arc<NetworkSide>>,
+    device: State<'_, Device>,
     code: String,
     address: Option<String>,
 ) -> CommandResult<String> {
+    let network = device.network();
     let typed: Vec<String> = address.into_iter().collect();
     on_network(&network, move |side| side.join_by_code(&code, &typed)).await
 }
@@ -40,9 +40,10 @@ pub async fn join_class(
 /// syncing, and returns the class's name.
 #[tauri::command]
 pub async fn scan_enrolment(
-    network: State<'_, Arc<NetworkSide>>,
+    device: State<'_, Device>,
     request: Request<'_>,
 ) -> CommandResult<Option<String>> {
+    let network = device.network();
     let size = |name: &str| {
         request
             .headers()

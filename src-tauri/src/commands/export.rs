@@ -2,10 +2,9 @@
 //! events and cancel.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
+use crate::device::Device;
 use hugme_app::api::view::{ExportDone, ExportFormat, ExportProgress};
-use hugme_app::App;
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 
 use super::blocking;
@@ -27,11 +26,12 @@ fn folder<R: Runtime>(handle: &AppHandle<R>, options: &Options) -> PathBuf {
 #[tauri::command]
 pub async fn export_project<R: Runtime>(
     handle: AppHandle<R>,
-    app: State<'_, Arc<App>>,
+    device: State<'_, Device>,
     options: State<'_, Options>,
     project: String,
     format: ExportFormat,
 ) -> CommandResult<ExportDone> {
+    let app = device.app();
     let (folder, emitter) = (folder(&handle, &options), handle.clone());
     blocking(&app, move |app| {
         app.export_project(&project, format, &folder, move |p| emit(&emitter, p))
@@ -43,12 +43,13 @@ pub async fn export_project<R: Runtime>(
 #[tauri::command]
 pub async fn export_class<R: Runtime>(
     handle: AppHandle<R>,
-    app: State<'_, Arc<App>>,
+    device: State<'_, Device>,
     options: State<'_, Options>,
     class: String,
     format: ExportFormat,
     feedback: bool,
 ) -> CommandResult<ExportDone> {
+    let app = device.app();
     let (folder, emitter) = (folder(&handle, &options), handle.clone());
     blocking(&app, move |app| {
         app.export_class(&class, format, feedback, &folder, move |p| {
@@ -64,6 +65,7 @@ fn emit<R: Runtime>(handle: &AppHandle<R>, progress: ExportProgress) {
 
 /// Stops the export under way; it leaves no file behind.
 #[tauri::command]
-pub fn cancel_export(app: State<'_, Arc<App>>) {
+pub fn cancel_export(device: State<'_, Device>) {
+    let app = device.app();
     app.cancel_export();
 }

@@ -2,10 +2,8 @@
 
 use std::io::Write;
 
-use std::sync::Arc;
-
+use crate::device::Device;
 use hugme_app::api::view::Launch;
-use hugme_app::App;
 use tauri::State;
 
 use super::blocking;
@@ -16,9 +14,10 @@ use crate::Started;
 
 #[tauri::command]
 pub async fn launch(
-    app: State<'_, Arc<App>>,
+    device: State<'_, Device>,
     options: State<'_, Options>,
 ) -> CommandResult<Launch> {
+    let app = device.app();
     let open_project = options.open_project.clone();
     blocking(&app, move |app| {
         Ok(Launch {

@@ -1,10 +1,8 @@
 //! Photos, sound and video from a file or the camera, and drawings: the bytes come as the
 //! raw body of the call (no JSON, no base64), the rest in headers.
 
-use std::sync::Arc;
-
+use crate::device::Device;
 use hugme_app::api::view::BlockView;
-use hugme_app::App;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
@@ -20,7 +18,11 @@ pub fn media_base(server: State<'_, Option<crate::media_server::MediaServer>>) -
 
 /// Headers: `x-project`, `x-page`, `x-name` (URI-encoded file name). Body: the file.
 #[tauri::command]
-pub async fn add_media(app: State<'_, Arc<App>>, request: Request<'_>) -> CommandResult<BlockView> {
+pub async fn add_media(
+    device: State<'_, Device>,
+    request: Request<'_>,
+) -> CommandResult<BlockView> {
+    let app = device.app();
     let (project, page, name, bytes) = parts(&request)?;
     blocking(&app, move |app| {
         app.add_media_block(&project, &page, &name, &bytes)
@@ -31,9 +33,10 @@ pub async fn add_media(app: State<'_, Arc<App>>, request: Request<'_>) -> Comman
 /// Headers: `x-project`, `x-page`. Body: the drawing as PNG.
 #[tauri::command]
 pub async fn add_drawing(
-    app: State<'_, Arc<App>>,
+    device: State<'_, Device>,
     request: Request<'_>,
 ) -> CommandResult<BlockView> {
+    let app = device.app();
     let (project, page, _, png) = parts(&request)?;
     blocking(&app, move |app| {
         app.add_drawing_block(&project, &page, &png)

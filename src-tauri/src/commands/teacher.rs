@@ -1,11 +1,8 @@
 //! The teacher's device: the class overview, feedback on a project, goals for all groups,
 //! and removing a tablet from the class.
 
-use std::sync::Arc;
-
+use crate::device::Device;
 use hugme_app::api::teacher::{ClassEdit, DashboardView, FeedbackView, ReviewEdit};
-use hugme_app::App;
-use hugme_node::NetworkSide;
 use tauri::State;
 
 use super::{blocking, on_network};
@@ -14,54 +11,57 @@ use crate::error::CommandResult;
 /// Every group of a class; `today` is the tablet's local date, for the day's check-ins.
 #[tauri::command]
 pub async fn dashboard(
-    app: State<'_, Arc<App>>,
+    device: State<'_, Device>,
     class: String,
     today: String,
 ) -> CommandResult<DashboardView> {
+    let app = device.app();
     blocking(&app, move |app| app.dashboard(&class, &today)).await
 }
 
 /// The teacher's feedback on a project (the group's tablet shows it too).
 #[tauri::command]
-pub async fn feedback(app: State<'_, Arc<App>>, project: String) -> CommandResult<FeedbackView> {
+pub async fn feedback(device: State<'_, Device>, project: String) -> CommandResult<FeedbackView> {
+    let app = device.app();
     blocking(&app, move |app| app.feedback(&project)).await
 }
 
 #[tauri::command]
 pub async fn review_project(
-    app: State<'_, Arc<App>>,
+    device: State<'_, Device>,
     project: String,
     edit: ReviewEdit,
 ) -> CommandResult<()> {
+    let app = device.app();
     blocking(&app, move |app| app.review_project(&project, edit)).await
 }
 
 /// Adds a goal to every group's project; returns how many got it.
 #[tauri::command]
 pub async fn add_goal_to_all(
-    app: State<'_, Arc<App>>,
+    device: State<'_, Device>,
     class: String,
     text: String,
 ) -> CommandResult<usize> {
+    let app = device.app();
     blocking(&app, move |app| app.add_goal_to_all(&class, &text)).await
 }
 
 /// Removes a device from the class: its certificate is revoked, so no peer syncs with it.
 #[tauri::command]
-pub async fn revoke_device(
-    network: State<'_, Arc<NetworkSide>>,
-    device: String,
-) -> CommandResult<()> {
+pub async fn revoke_device(on_device: State<'_, Device>, device: String) -> CommandResult<()> {
+    let network = on_device.network();
     on_network(&network, move |side| side.revoke(&device)).await
 }
 
 /// Changes the class's groups and pupils (names, PINs, protected identity).
 #[tauri::command]
 pub async fn edit_class(
-    app: State<'_, Arc<App>>,
+    device: State<'_, Device>,
     class: String,
     edit: ClassEdit,
 ) -> CommandResult<()> {
+    let app = device.app();
     blocking(&app, move |app| app.edit_class(&class, edit)).await
 }
 
@@ -70,10 +70,11 @@ pub async fn edit_class(
 #[tauri::command]
 pub async fn create_class<R: tauri::Runtime>(
     handle: tauri::AppHandle<R>,
-    network: State<'_, Arc<NetworkSide>>,
+    device: State<'_, Device>,
     name: String,
     groups: Vec<String>,
 ) -> CommandResult<()> {
+    let network = device.network();
     on_network(&network, move |side| {
         let groups: Vec<&str> = groups
             .iter()

@@ -4,6 +4,7 @@
 
 // Shared with the app benchmark (`benches/app.rs`), which uses parts these tests do not.
 #[allow(dead_code)]
+mod cart;
 mod driver;
 mod headless;
 mod media;

@@ -1,0 +1,162 @@
+//! A cart tablet of two classes in the real app: 5A in the morning, 6B in the afternoon. The
+//! start screen lists both; each class's group sees its own project and nothing of the other
+//! class, and the `media:` protocol serves only the shown class's pictures.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use hugme_app::App;
+use hugme_node::neighbours::Reach;
+use hugme_node::{enrolment, membership, shelf, Network};
+
+use crate::driver::{App as Window, Driver};
+use crate::headless::free_address;
+
+const MORNING: &str = "Jäätyvä järvi aamulla";
+const AFTERNOON: &str = "Metsän äänet iltapäivällä";
+
+/// A class `name` with one group on a teacher's device serving at loopback, and the tablet at
+/// `tablet` joined to it with a project of that group (and a photo stored with it): the
+/// teacher's network side and the photo's hash.
+fn class_on_the_cart(
+    root: &Path,
+    tablet: &Path,
+    name: &str,
+    group: &str,
+    title: &str,
+) -> (Network, String) {
+    let teacher = root.join(format!("teacher-{name}"));
+    enrolment::create_class_as_teacher(&membership::open(&teacher).unwrap(), name, &[group])
+        .unwrap();
+    let addr = free_address();
+    let payload = enrolment::enrol(
+        &membership::open(&teacher).unwrap(),
+        Some(group),
+        false,
+        std::slice::from_ref(&addr),
+        None,
+    )
+    .unwrap()
+    .payload;
+    let teachers = Arc::new(App::open(&teacher).unwrap());
+    let reach = Reach {
+        discovery: false,
+        fallbacks: false,
+        typed: Vec::new(),
+    };
+    let network = std::thread::spawn(move || Network::start(teachers, reach, Some(addr.as_str())))
+        .join()
+        .unwrap()
+        .unwrap()
+        .expect("the teacher's device serves");
+    let (folder, payload) = (
+        shelf::folder_to_join(tablet, Some(&payload.class)).unwrap(),
+        payload,
+    );
+    // Joining runs a runtime of its own: on a plain thread, off the test's.
+    let hash = std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                let app = membership::open(&folder).unwrap();
+                enrolment::join(&app, &payload).unwrap();
+                let class = app.classes().unwrap()[0].clone();
+                let group = class.group_named(group_name(&class)).unwrap().id.clone();
+                app.create_project(&class.id, &group, title).unwrap();
+                let photo = std::fs::read(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../assets/photos/storm.jpg"
+                ))
+                .unwrap();
+                // Each class's own copy (a blob of the same bytes would have the same hash).
+                let mut photo = photo;
+                photo.extend_from_slice(title.as_bytes());
+                app.store().put_blob(&photo).unwrap().hash
+            })
+            .join()
+            .unwrap()
+    });
+    (network, hash)
+}
+
+fn group_name(class: &hugme_model::Class) -> &str {
+    class.groups[0].name.as_str()
+}
+
+/// Whether the page can show `media://localhost/<hash>` as a picture, asked of the protocol
+/// handler itself (a query of its own each time: WebKit would answer a URL it loaded before
+/// from its memory cache).
+async fn shows_picture(app: &Window, hash: &str) -> bool {
+    let loaded = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             const img = new Image();
+             img.onload = () => done(img.naturalWidth > 0);
+             img.onerror = () => done(false);
+             img.src = 'media://localhost/' + arguments[0] + '?asked=' + Math.random();",
+            vec![serde_json::json!(hash)],
+        )
+        .await
+        .unwrap();
+    loaded.as_bool().unwrap_or(false)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cart_tablet_shows_each_class_its_own_work_and_nothing_of_the_other() {
+    let root = tempfile::tempdir().unwrap();
+    let tablet = root.path().join("tablet");
+    let (teacher_5a, photo_5a) = class_on_the_cart(root.path(), &tablet, "5A", "Ketut", MORNING);
+    let (teacher_6b, photo_6b) = class_on_the_cart(root.path(), &tablet, "6B", "Karhut", AFTERNOON);
+
+    let driver = Driver::start();
+    let app = driver.launch(&tablet).await;
+    app.until(
+        "both classes on the start screen",
+        "return document.querySelectorAll('[data-testid=class-card]').length === 2;",
+    )
+    .await;
+    app.shot("49-cart-classes").await;
+
+    // The morning: 5A's Ketut.
+    app.click("[data-testid=class-card][data-class='5A']").await;
+    app.click("[data-testid=group-card][data-group=Ketut]")
+        .await;
+    app.find("[data-testid=project-card]").await;
+    let morning = app.body_text().await;
+    assert!(morning.contains(MORNING), "{morning}");
+    assert!(
+        !morning.contains(AFTERNOON) && !morning.contains("Karhut"),
+        "{morning}"
+    );
+    assert!(shows_picture(&app, &photo_5a).await, "5A's own picture");
+    assert!(
+        !shows_picture(&app, &photo_6b).await,
+        "6B's picture served to 5A"
+    );
+    app.click("[data-testid=project-card]").await;
+    app.find("[data-testid=step-phenomenon]").await;
+    app.shot("50-cart-5a-project").await;
+
+    // The afternoon: Ketut switches, and 6B's Karhut opens its own project.
+    app.click("[data-testid=switch-group]").await;
+    app.click("[data-testid=class-card][data-class='6B']").await;
+    app.click("[data-testid=group-card][data-group=Karhut]")
+        .await;
+    app.find("[data-testid=project-card]").await;
+    app.click("[data-testid=project-card]").await;
+    app.find("[data-testid=step-phenomenon]").await;
+    let afternoon = app.body_text().await;
+    assert!(afternoon.contains(AFTERNOON), "{afternoon}");
+    assert!(
+        !afternoon.contains(MORNING) && !afternoon.contains("Ketut"),
+        "{afternoon}"
+    );
+    assert!(shows_picture(&app, &photo_6b).await, "6B's own picture");
+    assert!(
+        !shows_picture(&app, &photo_5a).await,
+        "5A's picture served to 6B"
+    );
+    app.shot("51-cart-6b-project").await;
+    app.quit().await;
+    drop((teacher_5a, teacher_6b));
+}
