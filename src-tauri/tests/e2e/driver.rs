@@ -13,9 +13,12 @@ use fantoccini::{Client, ClientBuilder, Locator};
 
 /// An X display and a tauri-driver serving WebDriver on a free port.
 pub struct Driver {
-    /// The WebView's own storage (localStorage, caches) for this test only.
+    /// The WebView's own storage (localStorage, caches) for this test only: kept, not read
+    /// (removed with the driver).
+    #[allow(dead_code, reason = "held for its lifetime")]
     pub home: tempfile::TempDir,
-    /// The Xvfb display, e.g. `:93`.
+    /// The Xvfb display, e.g. `:93` (for a test that starts a program on it).
+    #[allow(dead_code, reason = "not every test binary starts a program of its own")]
     pub display: String,
     xvfb: Child,
     driver: Child,
