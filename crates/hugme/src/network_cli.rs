@@ -23,6 +23,9 @@ pub enum NetworkCommand {
     /// write the payload for its QR code.
     Enrol {
         dir: PathBuf,
+        /// The class (its name or id), on a device of several classes.
+        #[arg(long)]
+        class: Option<String>,
         #[arg(long)]
         group: Option<String>,
         /// A second teacher device instead of a group's tablet.
@@ -60,7 +63,13 @@ pub enum NetworkCommand {
         no_discovery: bool,
     },
     /// On the teacher's device: remove a device from the class.
-    Revoke { dir: PathBuf, device: String },
+    Revoke {
+        dir: PathBuf,
+        device: String,
+        /// The class (its name or id), on a device of several classes.
+        #[arg(long)]
+        class: Option<String>,
+    },
     /// Serve the class's sessions (and enrolment, on the teacher's device) until stopped.
     Hub {
         dir: PathBuf,
@@ -109,8 +118,14 @@ const LEFT: &str = "the class's term has ended: this device deleted the class";
 pub enum ClassCommand {
     /// On the teacher's device, after exporting the class: end its term, so that every other
     /// device deletes the class (documents, media, certificate) when it next syncs.
-    End { dir: PathBuf },
-    /// Create a class; this device becomes its teacher device and CA.
+    End {
+        dir: PathBuf,
+        /// The class (its name or id), on a device of several classes.
+        #[arg(long)]
+        class: Option<String>,
+    },
+    /// Create a class; this device becomes its teacher device and CA (a device already in a
+    /// class keeps the new one in a folder of its own).
     Create {
         dir: PathBuf,
         #[arg(long)]
@@ -126,8 +141,8 @@ pub enum ClassCommand {
 pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
     let io = CliError::Output;
     match command {
-        NetworkCommand::Class(ClassCommand::End { dir }) => {
-            let app = membership::open(&dir)?;
+        NetworkCommand::Class(ClassCommand::End { dir, class }) => {
+            let app = membership::open(&shelf::folder_of(&dir, class.as_deref())?)?;
             let id = membership::own_class_id(app.store())?;
             app.end_term(&id)?;
             writeln!(
@@ -138,12 +153,13 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
         }
         NetworkCommand::Class(ClassCommand::Create { dir, name, groups }) => {
             let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
-            let app = membership::open(&dir)?;
+            let app = membership::open(&shelf::folder_to_join(&dir, None)?)?;
             let class = enrolment::create_class_as_teacher(&app, &name, &groups)?;
             writeln!(out, "class {} ({})", class.name.as_str(), class.id).map_err(io)?;
         }
         NetworkCommand::Enrol {
             dir,
+            class,
             group,
             teacher,
             hubs,
@@ -151,7 +167,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             output,
             qr,
         } => {
-            let app = membership::open(&dir)?;
+            let app = membership::open(&shelf::folder_of(&dir, class.as_deref())?)?;
             let enrolment =
                 enrolment::enrol(&app, group.as_deref(), teacher, &hubs, name.as_deref())?;
             let payload = &enrolment.payload;
@@ -210,8 +226,9 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             )
             .map_err(io)?;
         }
-        NetworkCommand::Revoke { dir, device } => {
-            let number = enrolment::revoke(&membership::open(&dir)?, &device)?;
+        NetworkCommand::Revoke { dir, device, class } => {
+            let folder = shelf::folder_of(&dir, class.as_deref())?;
+            let number = enrolment::revoke(&membership::open(&folder)?, &device)?;
             writeln!(out, "revoked {device} (revocation list {number})").map_err(io)?;
         }
         NetworkCommand::Hub {

@@ -18,7 +18,10 @@ pub struct Driver {
     #[allow(dead_code, reason = "held for its lifetime")]
     pub home: tempfile::TempDir,
     /// The Xvfb display, e.g. `:93` (for a test that starts a program on it).
-    #[allow(dead_code, reason = "not every test binary starts a program of its own")]
+    #[allow(
+        dead_code,
+        reason = "not every test binary starts a program of its own"
+    )]
     pub display: String,
     xvfb: Child,
     driver: Child,

@@ -333,3 +333,52 @@ fn removed_from_5a_the_tablet_still_syncs_6b() {
     drop(hub);
     assert!(on_disk(&cart.tablet, "Kuuntelimme tikkaa.".as_bytes()));
 }
+
+#[test]
+fn a_teachers_device_keeps_two_classes_and_enrols_into_each() {
+    let root = tempfile::tempdir().unwrap();
+    let teacher = root.path().join("teacher");
+    ok(&[
+        "class",
+        "create",
+        path(&teacher),
+        "--name",
+        "5A",
+        "--group",
+        "Ketut",
+    ]);
+    ok(&[
+        "class",
+        "create",
+        path(&teacher),
+        "--name",
+        "6B",
+        "--group",
+        "Karhut",
+    ]);
+    assert!(
+        teacher.join("classes").is_dir(),
+        "6B in a folder of its own"
+    );
+    let said = ok(&[
+        "enrol",
+        path(&teacher),
+        "--class",
+        "6B",
+        "--group",
+        "Karhut",
+    ]);
+    assert!(said.contains("code "), "{said}");
+    // 5A has no group Karhut: the class named decides where the tablet goes.
+    let wrong = hugme(&[
+        "enrol",
+        path(&teacher),
+        "--class",
+        "5A",
+        "--group",
+        "Karhut",
+    ]);
+    assert!(!wrong.status.success());
+    let hub = TabletHub::start(&teacher, 2);
+    assert_ne!(hub.addr_of("5A"), hub.addr_of("6B"));
+}
