@@ -77,20 +77,24 @@ impl Device {
         self.0.classes.iter().map(|c| &c.app)
     }
 
-    /// Shows the class whose folder holds class document `class`; false when none does (the
-    /// shown class stays).
-    pub fn show_class(&self, class: &str) -> bool {
-        let found = self.0.classes.iter().position(|c| {
-            c.app
-                .classes()
-                .is_ok_and(|cs| cs.iter().any(|k| k.id.as_str() == class))
-        });
-        match found {
-            Some(i) => {
-                *lock(&self.0.shown) = i;
-                true
-            }
-            None => false,
+    /// The open data folder that holds class document `class` (its place among the
+    /// device's classes, and the folder), if any does.
+    pub fn class_app(&self, class: &str) -> Option<(usize, Arc<App>)> {
+        self.0
+            .classes
+            .iter()
+            .position(|c| {
+                c.app
+                    .classes()
+                    .is_ok_and(|cs| cs.iter().any(|k| k.id.as_str() == class))
+            })
+            .map(|i| (i, Arc::clone(&self.0.classes[i].app)))
+    }
+
+    /// Shows the class at place `i` among the device's classes (from [`Device::class_app`]).
+    pub fn show(&self, i: usize) {
+        if i < self.0.classes.len() {
+            *lock(&self.0.shown) = i;
         }
     }
 }

@@ -177,7 +177,13 @@ pub fn network_side(app: &Arc<App>, options: &Options, listen: Option<String>) -
 fn open_when_free(dir: &std::path::Path) -> hugme_node::Result<Vec<Arc<App>>> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        match hugme_node::shelf::open_all(dir) {
+        let skipped = &mut |folder: &std::path::Path, e: hugme_node::Error| {
+            eprintln!(
+                "Hug me! Studio cannot open the class in {}: {e}",
+                folder.display()
+            );
+        };
+        match hugme_node::shelf::open_all_or_skip(dir, skipped) {
             Ok(apps) => return Ok(apps.into_iter().map(Arc::new).collect()),
             Err(e)
                 if e.code() == hugme_app::ErrorCode::Busy

@@ -42,7 +42,9 @@ fn unwritable(c: char) -> bool {
 /// entity decoding.
 pub fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 8);
-    let mut chars = s.chars().peekable();
+    // What is dropped is dropped before looking at what follows a `<` or `&`: the character
+    // after it in the output is what a decoder will see.
+    let mut chars = s.chars().filter(|c| !unwritable(*c)).peekable();
     while let Some(c) = chars.next() {
         match c {
             '<' => {
@@ -58,7 +60,6 @@ pub fn text(s: &str) -> String {
                 }
             }
             '>' => out.push_str("&gt;"),
-            c if unwritable(c) => {}
             c => out.push(c),
         }
     }
@@ -120,6 +121,9 @@ mod tests {
         assert_eq!(text("&lt; &#60;"), "&amp;\u{2060}lt; &amp;\u{2060}#60;");
         assert_eq!(text("<!-- x"), "&lt;\u{2060}!-- x");
         assert_eq!(text("a\u{1}b"), "ab");
+        // A dropped character does not hide the letter after a `<` or `&`.
+        assert_eq!(text("<\u{1}img"), "&lt;\u{2060}img");
+        assert_eq!(text("&\u{FFFF}lt;"), "&amp;\u{2060}lt;");
         assert_eq!(
             attribute("\"x\" onerror='y'"),
             "\u{201D}x\u{201D} onerror='y'"

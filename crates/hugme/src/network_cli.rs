@@ -305,7 +305,10 @@ fn serve_every_class(
 ) -> Result<()> {
     let io = CliError::Output;
     let mut nodes = Vec::new();
-    for app in shelf::open_all(dir)? {
+    let skipped = &mut |folder: &std::path::Path, e: Error| {
+        eprintln!("not serving the class in {}: {e}", folder.display());
+    };
+    for app in shelf::open_all_or_skip(dir, skipped)? {
         if membership::class_id(app.store())?.is_some() {
             nodes.push(Arc::new(Node::of(Arc::new(app))?));
         }

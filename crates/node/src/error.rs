@@ -77,6 +77,10 @@ pub enum Error {
     QrImage(#[source] png::EncodingError),
     #[error("could not read or write a setting: {0}")]
     Json(#[from] serde_json::Error),
+    /// Two classes on this device hold a document of that id (one of them put there by a
+    /// pupil's tools, say): a command naming it must name the class too.
+    #[error("more than one class on this device holds {0}: name the class")]
+    HeldTwice(String),
 }
 
 /// Why an enrolment QR code or the teacher's answer cannot be used.
@@ -124,6 +128,8 @@ impl Error {
             Error::NotClassAuthority => ErrorCode::NotTeacher,
             Error::GroupNeeded => ErrorCode::GroupNeeded,
             Error::NoSuchDevice(_) => ErrorCode::NotFound,
+            // Only the command line names a document by id across classes.
+            Error::HeldTwice(_) => ErrorCode::Internal,
             Error::TermNotEnded => ErrorCode::TermNotEnded,
             Error::TooManyCodes => ErrorCode::TooManyCodes,
             Error::NoTeacherFound | Error::Unreachable { .. } => ErrorCode::NoTeacherFound,

@@ -449,7 +449,7 @@ impl Host for Node {
         // A live session did this as it came in step.
         if !ended.live && ended.finished && ended.greeted {
             self.end_of_term(&ended.peer, ended.stats.refused_by_peer);
-        } else if ended.greeted && !self.has_left_class() {
+        } else if ended.greeted && ended.peer_left && !self.has_left_class() {
             if let Err(e) = self.after_session(&ended.peer) {
                 self.log(&format!("ending the term after a session failed: {e}"));
             }

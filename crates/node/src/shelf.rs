@@ -42,14 +42,22 @@ fn further(root: &Path) -> Result<Vec<PathBuf>> {
 
 /// Opens every class on the device whose data folder is `root`: the root's own (opened even
 /// when it belongs to no class, since it is the device's folder: it comes first), then each
-/// further folder that belongs to a class. A further folder of no class is removed.
+/// further folder that belongs to a class. A further folder of no class is removed; one that
+/// cannot be opened (damaged, or another program holds it) is left as it is and skipped, so
+/// that the other classes still open: `skipped` hears of it.
 ///
 /// # Errors
-/// Opening a folder ([`membership::open`]: another program uses it, say).
-pub fn open_all(root: &Path) -> Result<Vec<App>> {
+/// Opening the root ([`membership::open`]: another program uses it, say).
+pub fn open_all_or_skip(root: &Path, skipped: &mut dyn FnMut(&Path, Error)) -> Result<Vec<App>> {
     let mut apps = vec![membership::open(root)?];
     for dir in further(root)? {
-        let app = membership::open(&dir)?;
+        let app = match membership::open(&dir) {
+            Ok(app) => app,
+            Err(e) => {
+                skipped(&dir, e);
+                continue;
+            }
+        };
         if membership::class_id(app.store())?.is_some() {
             apps.push(app);
         } else {
@@ -59,6 +67,14 @@ pub fn open_all(root: &Path) -> Result<Vec<App>> {
         }
     }
     Ok(apps)
+}
+
+/// [`open_all_or_skip`], skipping quietly.
+///
+/// # Errors
+/// Opening the root.
+pub fn open_all(root: &Path) -> Result<Vec<App>> {
+    open_all_or_skip(root, &mut |_, _| {})
 }
 
 /// The data folder a device whose folder is `root` joins a class into (`class`, its id, when
@@ -128,12 +144,19 @@ pub fn folder_of(root: &Path, class: Option<&str>) -> Result<PathBuf> {
 /// The data folder, of the device whose folder is `root`, that holds document `id`.
 ///
 /// # Errors
-/// Opening the folders; none holding it is the root's (whose own errors then say so).
+/// [`Error::HeldTwice`] when two folders hold it (a pupil of one class can sync a document
+/// of any id into their own: a command must not pick one of the two); opening the folders.
+/// None holding it is the root's (whose own errors then say so).
 pub fn folder_with_document(root: &Path, id: &str) -> Result<PathBuf> {
+    let mut holding = Vec::new();
     for app in open_all(root)? {
         if app.store().documents()?.iter().any(|d| d.id == id) {
-            return Ok(app.store().dir().to_owned());
+            holding.push(app.store().dir().to_owned());
         }
     }
-    Ok(root.to_owned())
+    match holding.len() {
+        0 => Ok(root.to_owned()),
+        1 => Ok(holding.remove(0)),
+        _ => Err(Error::HeldTwice(id.to_owned())),
+    }
 }

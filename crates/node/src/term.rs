@@ -178,10 +178,12 @@ impl Node {
         Ok(false)
     }
 
-    /// A session with `peer` ended, in step or not: if the peer holds the order, the teacher's
-    /// device removes it, a relay notes it handed on. (A tablet deletes the class the moment it
-    /// comes in step, and its last Done may cross a change this side had just pushed: this
-    /// side is then not in step, but the tablet holds the order all the same.)
+    /// A session with `peer` ended with the peer saying it deleted the class
+    /// (`LEFT_THE_CLASS`): if it holds the order, the teacher's device removes it, a relay
+    /// notes it handed on. (A tablet deletes the class the moment it comes in step, and its
+    /// last Done may cross a change this side had just pushed: this side is then not in step.)
+    /// Holding the order alone is not enough: a tablet that has it but is still fetching
+    /// media has not deleted anything yet, and once removed it could never sync to do so.
     pub(crate) fn after_session(&self, peer: &str) -> Result<()> {
         if !self.term_over() || !self.peer_holds_order(peer) {
             return Ok(());

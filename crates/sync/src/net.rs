@@ -113,6 +113,8 @@ pub struct Ended {
     pub greeted: bool,
     /// It ran as a live session once greeted (the host was told: [`Host::session_live`]).
     pub live: bool,
+    /// The peer said goodbye because it deleted its class (`session::LEFT_THE_CLASS`).
+    pub peer_left: bool,
     pub reason: String,
     pub bytes_sent: u64,
     pub bytes_received: u64,

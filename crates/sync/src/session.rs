@@ -29,6 +29,12 @@ mod authors;
 mod live;
 mod media;
 pub use live::{BLOBS_INDEXED, REVOCATIONS_CHANGED};
+
+/// The goodbye of a device that has just deleted its class (the end of the term): its peer,
+/// the teacher's device, then knows the device left even if the session never looked in step
+/// from its side (a change it pushed crossed the device's last Done). Only the device itself
+/// can say it of itself: a session's peer is its certificate's device.
+pub const LEFT_THE_CLASS: &str = "this device left the class";
 mod reading;
 mod receive;
 
@@ -135,6 +141,8 @@ pub struct Session {
     incoming: HashMap<String, Incoming>,
     peer_done: bool,
     said_done: bool,
+    /// The peer said goodbye with [`LEFT_THE_CLASS`].
+    peer_left: bool,
     /// How often each document's exchange was started afresh in this session (`idle`).
     restarts: HashMap<String, u32>,
     /// Frames received, to look at the revocation list every so often.
@@ -200,6 +208,7 @@ impl Session {
             incoming: HashMap::new(),
             peer_done: false,
             said_done: false,
+            peer_left: false,
             restarts: HashMap::new(),
             frames: 0,
             clock: 0,
@@ -382,14 +391,19 @@ impl Session {
         )
     }
 
-    /// Whether this side holds everything the peer has told it of, has no blob on the way and
-    /// the peer has said the same: a one-off sync may end.
     /// Both Hellos were exchanged and checked: the peer is of this class and speaks this
     /// protocol (a session that fails before this reached nobody).
     pub fn is_greeted(&self) -> bool {
         self.greeted
     }
 
+    /// Whether the peer said goodbye because it deleted its class ([`LEFT_THE_CLASS`]).
+    pub fn peer_left(&self) -> bool {
+        self.peer_left
+    }
+
+    /// Whether this side holds everything the peer has told it of, has no blob on the way and
+    /// the peer has said the same: a one-off sync may end.
     pub fn is_finished(&self) -> bool {
         self.said_done && self.peer_done
     }
@@ -516,6 +530,7 @@ impl Session {
             } => self.chunk(hash, offset, total, &bytes, replica, out),
             Message::Bye { reason } => {
                 self.closed = true;
+                self.peer_left = reason == LEFT_THE_CLASS;
                 out.push(Effect::Close {
                     reason: format!("{} said goodbye: {reason}", self.peer),
                 });

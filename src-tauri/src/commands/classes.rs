@@ -38,13 +38,18 @@ pub async fn open_group(
     pin: Option<String>,
 ) -> CommandResult<Vec<ProjectSummary>> {
     // A group of another class on the device: that class is shown from now on (its folder
-    // alone is read and served).
-    device.show_class(&class);
-    let app = device.app();
-    blocking(&app, move |app| {
+    // alone is read and served), once the group opened (a wrong PIN switches nothing).
+    let (place, app) = device
+        .class_app(&class)
+        .map_or_else(|| (None, device.app()), |(i, app)| (Some(i), app));
+    let opened = blocking(&app, move |app| {
         app.open_group(&class, &group, pin.as_deref())
     })
-    .await
+    .await?;
+    if let Some(i) = place {
+        device.show(i);
+    }
+    Ok(opened)
 }
 
 #[tauri::command]

@@ -32,6 +32,8 @@ const CORPUS: &[&str] = &[
     "Koirat <3",
     "5 < 6 & 7 > 2",
     "Jäätyvä järvi ❄️🧊 👩‍👩‍👧 e\u{301} Åsa",
+    // Characters the exporter drops, hiding what follows a `<` or `&`.
+    "<\u{1}img src=x onerror=alert(8)> <\u{FFFF}script>alert(9)</script> &\u{1}lt;",
 ];
 
 /// Each element in document order: its name and its attributes' names. One more round of
@@ -66,8 +68,14 @@ fn readable(html: &str) -> String {
         .join(" ")
 }
 
+/// `s` as a page shows it: spaces evened, and without the characters no page can hold
+/// (control characters, U+FFFE, U+FFFF), which the exporter drops.
 fn even(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let written: String = s
+        .chars()
+        .filter(|c| (!c.is_control() || c.is_whitespace()) && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        .collect();
+    written.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Puts every text of the corpus into a project of the sample class: its title, phenomenon,
@@ -90,6 +98,7 @@ fn hostile_class(dir: &Path) -> (String, String) {
             id: "r-lms".into(),
             text: Text::with_value(CORPUS[6]),
         });
+        p.sharing.reflection.learned = Text::with_value(CORPUS[13]);
         let page = &mut p.content.pages[0];
         page.title = Text::with_value(CORPUS[7]);
         page.blocks.push(Block {

@@ -207,7 +207,7 @@ where
                     }
                     _ = ticks.tick() => {
                         if !host.keep_sessions() {
-                            reason = "this device left the class".into();
+                            reason = goodbye(&tx, crate::session::LEFT_THE_CLASS);
                             break None;
                         }
                         if silent_for(&heard_at, base) >= IDLE {
@@ -265,7 +265,7 @@ where
             // ends now, its last frames (the Done that tells the teacher's device this one
             // holds the order) written before the connection closes.
             if !host.keep_sessions() {
-                reason = goodbye(&tx, "this device left the class");
+                reason = goodbye(&tx, crate::session::LEFT_THE_CLASS);
                 break;
             }
         }
@@ -307,6 +307,7 @@ where
         finished: session.is_finished(),
         greeted: session.is_greeted(),
         live: told_live,
+        peer_left: session.peer_left(),
         stats: session.stats.clone(),
         reason,
         bytes_sent: sent,
