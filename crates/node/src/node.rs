@@ -30,8 +30,8 @@ use crate::sync_status::Neighbourhood;
 const CHANGE_NOTICES: usize = 4096;
 /// How long media stays paused after a cancel: the lesson's Wi-Fi need has passed by then.
 const MEDIA_PAUSE: Duration = Duration::from_secs(10 * 60);
-/// The most media a data folder takes from its peers (bytes of photos, drawings, sound and
-/// video in all): a term of a class's work is a few gigabytes. `HUGME_MEDIA_QUOTA` (bytes)
+/// The most media a device takes from its peers (bytes of photos, drawings, sound and video
+/// in all, every class on it together): a term of a class's work is a few gigabytes. `HUGME_MEDIA_QUOTA` (bytes)
 /// sets another.
 pub const MEDIA_QUOTA: u64 = 16 << 30;
 /// Free room below which no media is fetched (text keeps syncing): the disk's "nearly full"
@@ -112,7 +112,9 @@ impl Node {
         // What may still be fetched, by every session together: the quota less what is held
         // and what cut-off transfers left.
         let media_quota = limit("HUGME_MEDIA_QUOTA", MEDIA_QUOTA);
-        let held: u64 = app.store().blobs()?.iter().map(|b| b.size).sum();
+        // The device's quota: the other classes on it (a cart tablet's) count too.
+        let held: u64 = app.store().blobs()?.iter().map(|b| b.size).sum::<u64>()
+            + crate::shelf::other_classes_media(app.store().dir());
         let media_budget = Arc::new(MediaBudget::new(
             media_quota.saturating_sub(held + app.store().partial_bytes()),
         ));

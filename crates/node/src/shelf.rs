@@ -8,7 +8,8 @@
 //! name or a sync state; a session is always one folder's, on that folder's listener with that
 //! class's certificate. The end of a term deletes one folder's class ([`crate::term`]); a
 //! teacher's revocation is one folder's revocation list. What the classes do share is the
-//! disk, and "nearly full" is the disk's.
+//! disk: "nearly full" is the disk's, and the media quota is the device's, every class's media
+//! counted ([`other_classes_media`]).
 //!
 //! A further folder left without a class (its term ended, or a join that failed) is removed
 //! the next time the classes are opened ([`open_all`]).
@@ -158,5 +159,67 @@ pub fn folder_with_document(root: &Path, id: &str) -> Result<PathBuf> {
         0 => Ok(root.to_owned()),
         1 => Ok(holding.remove(0)),
         _ => Err(Error::HeldTwice(id.to_owned())),
+    }
+}
+
+/// The device's data folder of a class folder `dir`: itself, or the folder whose `classes/`
+/// holds it.
+fn device_root(dir: &Path) -> PathBuf {
+    match dir.parent() {
+        Some(parent) if parent.file_name().is_some_and(|n| n == CLASSES) => parent
+            .parent()
+            .map_or_else(|| dir.to_owned(), Path::to_owned),
+        _ => dir.to_owned(),
+    }
+}
+
+/// Bytes of media the device's other classes hold (the files in their `blobs/`, transfers
+/// under way left out): the media quota is the whole device's, so a class's budget is what
+/// the others left. Read from the files, not the other folders' stores (which this program
+/// may hold open).
+pub fn other_classes_media(dir: &Path) -> u64 {
+    fn size(dir: &Path) -> u64 {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .flatten()
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() && e.file_name() != "tmp" => size(&e.path()),
+                    Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len()),
+                    _ => 0,
+                })
+                .sum()
+        })
+    }
+    let root = device_root(dir);
+    let mut folders = vec![root.clone()];
+    folders.extend(further(&root).unwrap_or_default());
+    folders
+        .iter()
+        .filter(|f| f.as_path() != dir)
+        .map(|f| size(&f.join("blobs")))
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_class_counts_the_media_of_the_others_on_the_device() {
+        let root = tempfile::tempdir().unwrap();
+        let second = root.path().join(CLASSES).join("a1");
+        let put = |dir: &Path, name: &str, len: usize| {
+            let at = dir.join("blobs").join(&name[..2]);
+            std::fs::create_dir_all(&at).unwrap();
+            std::fs::write(at.join(name), vec![7u8; len]).unwrap();
+        };
+        put(root.path(), "aa11", 1000);
+        put(&second, "bb22", 300);
+        put(&second, "bb33", 20);
+        // A transfer under way is not counted.
+        std::fs::create_dir_all(second.join("blobs/tmp")).unwrap();
+        std::fs::write(second.join("blobs/tmp/x"), [0u8; 5000]).unwrap();
+        assert_eq!(other_classes_media(root.path()), 320);
+        assert_eq!(other_classes_media(&second), 1000);
     }
 }
