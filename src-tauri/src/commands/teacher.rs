@@ -8,15 +8,23 @@ use tauri::State;
 use super::{blocking, on_network};
 use crate::error::CommandResult;
 
-/// Every group of a class; `today` is the tablet's local date, for the day's check-ins.
+/// Every group of a class; `today` is the tablet's local date, for the day's check-ins. A
+/// class of another folder on the device (a teacher's device of two classes) is shown from
+/// then on: the devices, export and end of term are that class's.
 #[tauri::command]
 pub async fn dashboard(
     device: State<'_, Device>,
     class: String,
     today: String,
 ) -> CommandResult<DashboardView> {
-    let app = device.app();
-    blocking(&app, move |app| app.dashboard(&class, &today)).await
+    let (place, app) = device
+        .class_app(&class)
+        .map_or_else(|| (None, device.app()), |(i, app)| (Some(i), app));
+    let view = blocking(&app, move |app| app.dashboard(&class, &today)).await?;
+    if let Some(i) = place {
+        device.show(i);
+    }
+    Ok(view)
 }
 
 /// The teacher's feedback on a project (the group's tablet shows it too).

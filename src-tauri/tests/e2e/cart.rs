@@ -160,3 +160,57 @@ async fn a_cart_tablet_shows_each_class_its_own_work_and_nothing_of_the_other() 
     app.quit().await;
     drop((teacher_5a, teacher_6b));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_teacher_of_two_classes_picks_the_class_on_the_overview() {
+    let root = tempfile::tempdir().unwrap();
+    let teacher = root.path().join("teacher");
+    std::thread::spawn({
+        let teacher = teacher.clone();
+        move || {
+            for (name, group) in [("5A", "Ketut"), ("6B", "Karhut")] {
+                let folder = shelf::folder_to_join(&teacher, None).unwrap();
+                enrolment::create_class_as_teacher(
+                    &membership::open(&folder).unwrap(),
+                    name,
+                    &[group],
+                )
+                .unwrap();
+            }
+        }
+    })
+    .join()
+    .unwrap();
+    let driver = Driver::start();
+    let app = driver.launch(&teacher).await;
+    app.find("[data-testid=dashboard]").await;
+    app.until(
+        "5A's overview",
+        "return document.querySelectorAll('[data-testid=group-overview][data-group=Ketut]').length === 1;",
+    )
+    .await;
+    app.client
+        .execute(
+            "const s = document.querySelector('[data-testid=pick-class]'); \
+             s.value = [...s.options].find(o => o.text === '6B').value; \
+             s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.until(
+        "6B's overview, and nothing of 5A's",
+        "return document.querySelectorAll('[data-testid=group-overview][data-group=Karhut]').length === 1 \
+         && document.querySelectorAll('[data-testid=group-overview][data-group=Ketut]').length === 0;",
+    )
+    .await;
+    // And it stays so as the overview reloads (it does whenever a document changes).
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let overview = app.body_text().await;
+    assert!(
+        overview.contains("Karhut") && !overview.contains("Ketut"),
+        "{overview}"
+    );
+    app.shot("52-teacher-two-classes").await;
+    app.quit().await;
+}

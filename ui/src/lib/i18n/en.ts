@@ -33,6 +33,7 @@ export const en = {
   'sync.peer.storageLow': 'nearly full',
   'sync.peer.error': 'could not sync: {reason}',
 
+  'teacher.pickClass': 'Class',
   'teacher.title': 'Class {name}',
   'teacher.devices': 'Devices',
   'teacher.goalForAll': 'Goal for all groups',

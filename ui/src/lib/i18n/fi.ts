@@ -33,6 +33,7 @@ export const fi: Messages = {
   'sync.peer.storageLow': 'melkein täynnä',
   'sync.peer.error': 'synkronointi ei onnistunut: {reason}',
 
+  'teacher.pickClass': 'Luokka',
   'teacher.title': 'Luokka {name}',
   'teacher.devices': 'Laitteet',
   'teacher.goalForAll': 'Tavoite kaikille ryhmille',
