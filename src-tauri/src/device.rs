@@ -2,15 +2,16 @@
 //! class (`hugme_node::shelf`: a cart tablet of 5A and 6B keeps each in a folder of its own),
 //! all syncing, and the one the window shows. Every command works on the shown class's
 //! folder only, so nothing of another class is read, served (`media://`) or shown while a
-//! class is open: choosing a group of another class shows that class instead.
+//! class is open: choosing a group of another class shows that class instead. A device
+//! already in a class joins another into a new folder ([`Device::join`]).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use hugme_app::App;
-use hugme_node::NetworkSide;
+use hugme_node::{enrolment, membership, shelf, NetworkSide};
 
-/// The lock's value even if a thread panicked holding it (an index stays an index).
+/// The lock's value even if a thread panicked holding it (a list stays a list).
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -22,15 +23,45 @@ struct ClassOnDevice {
     network: Arc<NetworkSide>,
 }
 
+/// Makes a class's network side, given its place among the device's classes.
+type MakeNetwork = dyn Fn(usize, &Arc<App>) -> NetworkSide + Send + Sync;
+
 /// Every class on the device, and which one the window shows (a handle: clones share it).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Device(Arc<Classes>);
 
-#[derive(Debug)]
 struct Classes {
     root: PathBuf,
-    classes: Vec<ClassOnDevice>,
+    classes: Mutex<Vec<ClassOnDevice>>,
     shown: Mutex<usize>,
+    make_network: Box<MakeNetwork>,
+    /// Whether a join may look for the teacher's device with mDNS.
+    discovery: bool,
+}
+
+impl std::fmt::Debug for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Device")
+            .field("root", &self.0.root)
+            .field("classes", &lock(&self.0.classes).len())
+            .field("shown", &*lock(&self.0.shown))
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a tablet joins: the code typed from the teacher's screen (and addresses typed), or a
+/// camera frame that may show the QR code.
+#[derive(Debug)]
+pub enum Joining {
+    Code {
+        code: String,
+        typed: Vec<String>,
+    },
+    Frame {
+        width: usize,
+        height: usize,
+        grey: Vec<u8>,
+    },
 }
 
 impl Device {
@@ -40,7 +71,8 @@ impl Device {
     pub fn new(
         root: PathBuf,
         apps: Vec<Arc<App>>,
-        network: impl Fn(usize, &Arc<App>) -> NetworkSide,
+        discovery: bool,
+        network: impl Fn(usize, &Arc<App>) -> NetworkSide + Send + Sync + 'static,
     ) -> Device {
         let classes = apps
             .into_iter()
@@ -52,49 +84,129 @@ impl Device {
             .collect();
         Device(Arc::new(Classes {
             root,
-            classes,
+            classes: Mutex::new(classes),
             shown: Mutex::new(0),
+            make_network: Box::new(network),
+            discovery,
         }))
-    }
-
-    /// The device's data folder.
-    pub fn root(&self) -> &std::path::Path {
-        &self.0.root
     }
 
     /// The shown class's open data folder.
     pub fn app(&self) -> Arc<App> {
-        Arc::clone(&self.0.classes[*lock(&self.0.shown)].app)
+        let shown = *lock(&self.0.shown);
+        Arc::clone(&lock(&self.0.classes)[shown].app)
     }
 
     /// The shown class's network side.
     pub fn network(&self) -> Arc<NetworkSide> {
-        Arc::clone(&self.0.classes[*lock(&self.0.shown)].network)
+        let shown = *lock(&self.0.shown);
+        Arc::clone(&lock(&self.0.classes)[shown].network)
     }
 
     /// Every class's open data folder, the shown one among them.
-    pub fn apps(&self) -> impl Iterator<Item = &Arc<App>> {
-        self.0.classes.iter().map(|c| &c.app)
+    pub fn apps(&self) -> Vec<Arc<App>> {
+        lock(&self.0.classes)
+            .iter()
+            .map(|c| Arc::clone(&c.app))
+            .collect()
     }
 
     /// The open data folder that holds class document `class` (its place among the
     /// device's classes, and the folder), if any does.
     pub fn class_app(&self, class: &str) -> Option<(usize, Arc<App>)> {
-        self.0
-            .classes
+        let classes = lock(&self.0.classes);
+        classes
             .iter()
             .position(|c| {
                 c.app
                     .classes()
                     .is_ok_and(|cs| cs.iter().any(|k| k.id.as_str() == class))
             })
-            .map(|i| (i, Arc::clone(&self.0.classes[i].app)))
+            .map(|i| (i, Arc::clone(&classes[i].app)))
     }
 
     /// Shows the class at place `i` among the device's classes (from [`Device::class_app`]).
     pub fn show(&self, i: usize) {
-        if i < self.0.classes.len() {
+        if i < lock(&self.0.classes).len() {
             *lock(&self.0.shown) = i;
         }
+    }
+
+    /// Joins a class: into the device's own folder while it belongs to none (as a new
+    /// tablet does), or else into a new folder of its own, which then syncs and is shown.
+    /// The class's name; `None` for a frame with no code in it. Blocks on the network: call
+    /// it off any async runtime.
+    ///
+    /// # Errors
+    /// The join's ([`enrolment::join_by_code`], [`enrolment::join`]);
+    /// `hugme_node::Error::AlreadyInClass` when the device is in that class already (the new
+    /// folder is removed).
+    pub fn join(&self, joining: Joining) -> hugme_node::Result<Option<String>> {
+        let (first, in_a_class) = {
+            let classes = lock(&self.0.classes);
+            let first = Arc::clone(&classes[0].network);
+            let in_a_class = classes
+                .iter()
+                .any(|c| membership::class_id(c.app.store()).ok().flatten().is_some());
+            (first, in_a_class)
+        };
+        if !in_a_class {
+            return match joining {
+                Joining::Code { code, typed } => first.join_by_code(&code, &typed).map(Some),
+                Joining::Frame {
+                    width,
+                    height,
+                    grey,
+                } => first.join_by_qr(width, height, &grey),
+            };
+        }
+        let payload = match &joining {
+            Joining::Frame {
+                width,
+                height,
+                grey,
+            } => match enrolment::read_qr(*width, *height, grey)? {
+                Some(payload) => Some(payload),
+                None => return Ok(None),
+            },
+            Joining::Code { .. } => None,
+        };
+        let dir = shelf::new_folder(&self.0.root)?;
+        let joined = (|| {
+            let app = Arc::new(membership::open(&dir)?);
+            let class = match (&joining, payload) {
+                (_, Some(payload)) => {
+                    enrolment::join(&app, &payload)?;
+                    payload
+                }
+                (Joining::Code { code, typed }, None) => {
+                    let addresses = enrolment::teacher_addresses(typed, self.0.discovery)?;
+                    enrolment::join_by_code(&app, code, &addresses)?.1
+                }
+                (Joining::Frame { .. }, None) => unreachable!("a frame's payload was read"),
+            };
+            let held = self.apps().iter().any(|a| {
+                membership::class_id(a.store()).ok().flatten().as_deref() == Some(&class.class)
+            });
+            if held {
+                return Err(hugme_node::Error::AlreadyInClass);
+            }
+            Ok((app, class.class_name))
+        })();
+        let (app, name) = match joined {
+            Ok(joined) => joined,
+            Err(e) => {
+                // Nothing of a class this device did not join stays.
+                let _ = std::fs::remove_dir_all(&dir);
+                return Err(e);
+            }
+        };
+        let mut classes = lock(&self.0.classes);
+        let place = classes.len();
+        let network = Arc::new((self.0.make_network)(place, &app));
+        classes.push(ClassOnDevice { app, network });
+        drop(classes);
+        self.show(place);
+        Ok(Some(name))
     }
 }

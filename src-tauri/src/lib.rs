@@ -57,9 +57,10 @@ pub fn run() {
     let changes: Vec<_> = apps.iter().map(|app| app.subscribe()).collect();
     // Every class serves and syncs on the classroom network (each with its own certificate),
     // while pupils edit the shown one's open documents. A failure leaves that class offline.
-    let device = Device::new(options.data.clone(), apps, |i, app| {
+    let (discovery, first_listen) = (options.discovery, options.listen.clone());
+    let device = Device::new(options.data.clone(), apps, discovery, move |i, app| {
         // A further class serves at another port of the same address.
-        let listen = match (i, &options.listen) {
+        let listen = match (i, &first_listen) {
             (0, listen) => listen.clone(),
             (_, Some(listen)) => listen
                 .parse::<std::net::SocketAddr>()
@@ -67,7 +68,7 @@ pub fn run() {
                 .map(|a| format!("{}:0", a.ip())),
             (_, None) => None,
         };
-        network_side(app, &options, listen)
+        network_side(app, discovery, listen)
     });
     let protocol_device = device.clone();
     let media_server = match media_server::MediaServer::start(device.clone()) {
@@ -135,7 +136,11 @@ pub fn run() {
                 let _ = window.set_focus();
             }
             let device = tauri_app.state::<Device>();
-            if device.apps().any(|app| app.is_teacher().unwrap_or(false)) {
+            if device
+                .apps()
+                .iter()
+                .any(|app| app.is_teacher().unwrap_or(false))
+            {
                 grant_teacher_commands(tauri_app.handle())?;
             }
             Ok(())
@@ -158,9 +163,9 @@ pub fn grant_teacher_commands<R: tauri::Runtime>(
 
 /// The network side of a class's data folder, serving (at `listen`, or the usual port) and
 /// syncing at once if it belongs to a class.
-pub fn network_side(app: &Arc<App>, options: &Options, listen: Option<String>) -> NetworkSide {
+pub fn network_side(app: &Arc<App>, discovery: bool, listen: Option<String>) -> NetworkSide {
     let reach = hugme_node::neighbours::Reach {
-        discovery: options.discovery,
+        discovery,
         fallbacks: true,
         typed: Vec::new(),
     };

@@ -199,7 +199,7 @@ mod tests {
         let mut wav = b"RIFF\x24\x10\0\0WAVEfmt ".to_vec();
         wav.resize(4096, 7);
         let hash = app.store().put_blob(&wav).unwrap().hash;
-        let device = Device::new(dir.path().to_owned(), vec![app], |_, app| {
+        let device = Device::new(dir.path().to_owned(), vec![app], false, |_, app| {
             hugme_node::NetworkSide::start(
                 Arc::clone(app),
                 hugme_node::neighbours::Reach {

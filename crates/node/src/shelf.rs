@@ -99,6 +99,15 @@ pub fn folder_to_join(root: &Path, class: Option<&str>) -> Result<PathBuf> {
     if root_free {
         return Ok(root.to_owned());
     }
+    new_folder(root)
+}
+
+/// Makes a new further class folder in the device's data folder `root` (to join or create a
+/// class into), without opening the others (a program that holds them open may ask).
+///
+/// # Errors
+/// [`Error::File`] when it cannot be made.
+pub fn new_folder(root: &Path) -> Result<PathBuf> {
     let slot = uuid::Uuid::new_v4().simple().to_string();
     let dir = root.join(CLASSES).join(&slot[..12]);
     std::fs::create_dir_all(&dir).map_err(|e| Error::file(FileAction::Write, &dir, e))?;

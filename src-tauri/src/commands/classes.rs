@@ -17,8 +17,8 @@ pub async fn classes(device: State<'_, Device>) -> CommandResult<Vec<ClassCard>>
     let shown = device.app();
     let others: Vec<Arc<App>> = device
         .apps()
+        .into_iter()
         .filter(|a| !Arc::ptr_eq(a, &shown))
-        .cloned()
         .collect();
     blocking(&shown, move |shown| {
         let mut cards = shown.class_cards()?;

@@ -1,14 +1,29 @@
 //! Letting a tablet into the class: the teacher's screen shows a QR code and a short code;
-//! a tablet with no class yet scans the one (camera frames read in Rust) or types the other.
-//! The network side starts syncing once the tablet is in.
+//! a tablet scans the one (camera frames read in Rust) or types the other. The network side
+//! starts syncing once the tablet is in. A tablet already in a class (a cart's) joins another
+//! into a folder of its own ([`Device::join`]).
 
-use crate::device::Device;
+use crate::device::{Device, Joining};
 use hugme_app::api::enrolment::EnrolmentView;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
 use super::on_network;
 use crate::error::{CommandError, CommandResult};
+
+/// Runs a join on a plain thread of its own (it may start a tokio runtime: joining talks to
+/// the teacher's device), waited for off the async threads.
+async fn joining(device: &Device, how: Joining) -> CommandResult<Option<String>> {
+    let device = device.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        std::thread::spawn(move || device.join(how))
+            .join()
+            .map_err(|_| CommandError::internal("joining failed unexpectedly"))
+    })
+    .await
+    .map_err(CommandError::internal)??
+    .map_err(CommandError::from)
+}
 
 /// On the teacher's device: a tablet for `group` (a group's name), or a second teacher
 /// device; what the screen shows for it.
@@ -21,21 +36,21 @@ pub async fn enrol_tablet(
     on_network(&network, move |side| side.enrol(group.as_deref())).await
 }
 
-/// On a tablet with no class: joins with the short code from the teacher's screen, asking
-/// `address` if given (when the network drops multicast) and the teachers' devices heard on
-/// the network; then starts syncing. Returns the class's name.
+/// On a tablet: joins with the short code from the teacher's screen, asking `address` if
+/// given (when the network drops multicast) and the teachers' devices heard on the network;
+/// then starts syncing. Returns the class's name.
 #[tauri::command]
 pub async fn join_class(
     device: State<'_, Device>,
     code: String,
     address: Option<String>,
 ) -> CommandResult<String> {
-    let network = device.network();
     let typed: Vec<String> = address.into_iter().collect();
-    on_network(&network, move |side| side.join_by_code(&code, &typed)).await
+    let name = joining(&device, Joining::Code { code, typed }).await?;
+    Ok(name.unwrap_or_default())
 }
 
-/// On a tablet with no class: reads a camera frame (headers `x-width`, `x-height`; body one
+/// On a tablet: reads a camera frame (headers `x-width`, `x-height`; body one
 /// grey byte per pixel). Nothing in it: `null`. The teacher's QR code: joins and starts
 /// syncing, and returns the class's name.
 #[tauri::command]
@@ -43,7 +58,6 @@ pub async fn scan_enrolment(
     device: State<'_, Device>,
     request: Request<'_>,
 ) -> CommandResult<Option<String>> {
-    let network = device.network();
     let size = |name: &str| {
         request
             .headers()
@@ -57,5 +71,13 @@ pub async fn scan_enrolment(
         return Err(CommandError::internal("the frame must come as raw bytes"));
     };
     let grey = grey.clone();
-    on_network(&network, move |side| side.join_by_qr(width, height, &grey)).await
+    joining(
+        &device,
+        Joining::Frame {
+            width,
+            height,
+            grey,
+        },
+    )
+    .await
 }

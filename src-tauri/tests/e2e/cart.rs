@@ -214,3 +214,87 @@ async fn a_teacher_of_two_classes_picks_the_class_on_the_overview() {
     app.shot("52-teacher-two-classes").await;
     app.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_of_5a_joins_6b_too_by_typing_its_teachers_code() {
+    let root = tempfile::tempdir().unwrap();
+    let tablet = root.path().join("tablet");
+    let (teacher_5a, _) = class_on_the_cart(root.path(), &tablet, "5A", "Ketut", MORNING);
+    // 6B's teacher lets the tablet in: the code on the screen, and where the device serves.
+    let teacher = root.path().join("teacher-6B");
+    let addr = free_address();
+    let code = std::thread::spawn({
+        let (teacher, addr) = (teacher.clone(), addr.clone());
+        move || {
+            enrolment::create_class_as_teacher(
+                &membership::open(&teacher).unwrap(),
+                "6B",
+                &["Karhut"],
+            )
+            .unwrap();
+            enrolment::enrol(
+                &membership::open(&teacher).unwrap(),
+                Some("Karhut"),
+                false,
+                &[addr],
+                None,
+            )
+            .unwrap()
+            .code
+        }
+    })
+    .join()
+    .unwrap();
+    let teachers = Arc::new(App::open(&teacher).unwrap());
+    let reach = Reach {
+        discovery: false,
+        fallbacks: false,
+        typed: Vec::new(),
+    };
+    let serving = {
+        let (teachers, addr) = (teachers.clone(), addr.clone());
+        std::thread::spawn(move || Network::start(teachers, reach, Some(addr.as_str())))
+            .join()
+            .unwrap()
+            .unwrap()
+            .expect("6B's teacher's device serves")
+    };
+
+    let driver = Driver::start();
+    let app = driver.launch(&tablet).await;
+    // One class so far: its groups at once, and the way to join another below them.
+    app.find("[data-testid=group-card][data-group=Ketut]").await;
+    app.click("[data-testid=join-another]").await;
+    app.type_into("[data-testid=join-code]", &code).await;
+    app.click("[data-testid=join-class] summary").await;
+    app.type_into("[data-testid=join-address]", &addr).await;
+    app.shot("53-cart-join-another").await;
+    app.click("[data-testid=join-go]").await;
+    app.until(
+        "both classes on the start screen",
+        "return document.querySelectorAll('[data-testid=class-card]').length === 2;",
+    )
+    .await;
+    app.click("[data-testid=class-card][data-class='6B']").await;
+    app.find("[data-testid=group-card][data-group=Karhut]")
+        .await;
+    app.quit().await;
+    // The new class is a folder of its own beside 5A's, and 5A's is as it was.
+    let further: Vec<_> = std::fs::read_dir(tablet.join(shelf::CLASSES))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(further.len(), 1, "6B in a folder of its own");
+    let roster = teachers
+        .read::<hugme_model::Class>(&teachers.store().meta("class_id").unwrap().unwrap())
+        .unwrap()
+        .value;
+    assert!(
+        roster
+            .devices
+            .iter()
+            .any(|d| d.role == hugme_model::DeviceRole::GroupTablet),
+        "the tablet is in 6B's class list"
+    );
+    drop((serving, teacher_5a));
+}

@@ -117,6 +117,7 @@ export const en = {
   'home.handRaised': '✋ Waiting for the teacher… (tap to take back)',
 
   'start.title': 'Who is using this tablet?',
+  'start.joinAnother': 'Another class uses this tablet too: join it',
   'start.pickClass': 'Choose your class',
   'start.pickGroup': 'Choose your group',
   'start.noClass': 'This tablet is not in a class yet. Your teacher’s screen shows a code to join with.',

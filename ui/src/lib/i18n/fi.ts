@@ -117,6 +117,7 @@ export const fi: Messages = {
   'home.handRaised': '✋ Odotetaan opettajaa… (peru napauttamalla)',
 
   'start.title': 'Kuka käyttää tablettia?',
+  'start.joinAnother': 'Tätä tablettia käyttää myös toinen luokka: liity siihen',
   'start.pickClass': 'Valitse luokkasi',
   'start.pickGroup': 'Valitse ryhmäsi',
   'start.noClass': 'Tabletti ei ole vielä luokassa. Opettajan näytöllä on koodi, jolla liitytään.',
