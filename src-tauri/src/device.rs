@@ -138,9 +138,9 @@ impl Device {
     /// it off any async runtime.
     ///
     /// # Errors
-    /// The join's ([`enrolment::join_by_code`], [`enrolment::join`]);
-    /// `hugme_node::Error::AlreadyInClass` when the device is in that class already (the new
-    /// folder is removed).
+    /// The join's ([`enrolment::invitation_by_code`], [`enrolment::join`]);
+    /// `hugme_node::Error::AlreadyInClass` when the device is in that class already (asked
+    /// before joining: nothing is made, and the class lists no second device).
     pub fn join(&self, joining: Joining) -> hugme_node::Result<Option<String>> {
         let (first, in_a_class) = {
             let classes = lock(&self.0.classes);
@@ -160,38 +160,33 @@ impl Device {
                 } => first.join_by_qr(width, height, &grey),
             };
         }
-        let payload = match &joining {
+        // The invitation first: its class says whether this device is in it already, before
+        // the device asks to join (and is listed in it).
+        let payload = match joining {
             Joining::Frame {
                 width,
                 height,
                 grey,
-            } => match enrolment::read_qr(*width, *height, grey)? {
-                Some(payload) => Some(payload),
+            } => match enrolment::read_qr(width, height, &grey)? {
+                Some(payload) => payload,
                 None => return Ok(None),
             },
-            Joining::Code { .. } => None,
+            Joining::Code { code, typed } => {
+                let addresses = enrolment::teacher_addresses(&typed, self.0.discovery)?;
+                enrolment::invitation_by_code(&code, &addresses)?
+            }
         };
+        let held = self.apps().iter().any(|a| {
+            membership::class_id(a.store()).ok().flatten().as_deref() == Some(&payload.class)
+        });
+        if held {
+            return Err(hugme_node::Error::AlreadyInClass);
+        }
         let dir = shelf::new_folder(&self.0.root)?;
         let joined = (|| {
             let app = Arc::new(membership::open(&dir)?);
-            let class = match (&joining, payload) {
-                (_, Some(payload)) => {
-                    enrolment::join(&app, &payload)?;
-                    payload
-                }
-                (Joining::Code { code, typed }, None) => {
-                    let addresses = enrolment::teacher_addresses(typed, self.0.discovery)?;
-                    enrolment::join_by_code(&app, code, &addresses)?.1
-                }
-                (Joining::Frame { .. }, None) => unreachable!("a frame's payload was read"),
-            };
-            let held = self.apps().iter().any(|a| {
-                membership::class_id(a.store()).ok().flatten().as_deref() == Some(&class.class)
-            });
-            if held {
-                return Err(hugme_node::Error::AlreadyInClass);
-            }
-            Ok((app, class.class_name))
+            enrolment::join(&app, &payload)?;
+            Ok((app, payload.class_name.clone()))
         })();
         let (app, name) = match joined {
             Ok(joined) => joined,

@@ -205,17 +205,11 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 (None, Some(code)) => {
                     let discovery = hubs.is_empty() && discovery_on(no_discovery);
                     let addresses = enrolment::teacher_addresses(&hubs, discovery)?;
-                    let folder = shelf::folder_to_join(&dir, None)?;
-                    let joined = {
-                        let app = membership::open(&folder)?;
-                        enrolment::join_by_code(&app, &code, &addresses)?
-                    };
-                    // The class is known only now: a second copy of one is not kept.
-                    if folder != dir && shelf::holds_twice(&dir, &joined.1.class)? {
-                        let _ = std::fs::remove_dir_all(&folder);
-                        return Err(Error::AlreadyInClass.into());
-                    }
-                    joined
+                    // The class is known from the code before this device asks to join it.
+                    let payload = enrolment::invitation_by_code(&code, &addresses)?;
+                    let app =
+                        membership::open(&shelf::folder_to_join(&dir, Some(&payload.class))?)?;
+                    (enrolment::join(&app, &payload)?, payload)
                 }
                 (None, None) => return Err(CliError::JoinHow),
             };

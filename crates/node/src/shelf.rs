@@ -114,21 +114,6 @@ pub fn new_folder(root: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// Whether two folders of the device whose folder is `root` belong to class `class` (an id):
-/// a join by code learns the class only once it has joined.
-///
-/// # Errors
-/// Opening the folders.
-pub fn holds_twice(root: &Path, class: &str) -> Result<bool> {
-    let mut held = 0;
-    for app in open_all(root)? {
-        if membership::class_id(app.store())?.as_deref() == Some(class) {
-            held += 1;
-        }
-    }
-    Ok(held > 1)
-}
-
 /// The data folder of the class named (or with the id) `class` on the device whose folder is
 /// `root`; `None` for the root itself.
 ///

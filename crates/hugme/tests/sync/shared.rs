@@ -382,3 +382,42 @@ fn a_teachers_device_keeps_two_classes_and_enrols_into_each() {
     let hub = TabletHub::start(&teacher, 2);
     assert_ne!(hub.addr_of("5A"), hub.addr_of("6B"));
 }
+
+#[test]
+fn a_code_for_a_class_the_tablet_is_in_already_is_refused_before_it_joins() {
+    let cart = cart();
+    let addr = free_address();
+    let said = ok(&["enrol", path(&cart.a), "--group", "Ketut", "--hub", &addr]);
+    let code = said
+        .lines()
+        .find_map(|l| l.strip_prefix("code "))
+        .and_then(|c| c.split(" (").next())
+        .expect("a code")
+        .replace(' ', "");
+    let serving = Serving::start_at(&cart.a, &addr);
+    let again = hugme(&["join", path(&cart.tablet), "--code", &code, "--hub", &addr]);
+    drop(serving);
+    assert!(!again.status.success(), "joined 5A a second time");
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("already belongs"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    // 5A lists the tablet once: the code was refused before the tablet asked to join.
+    let teacher = hugme_app::App::open(&cart.a).unwrap();
+    let id = teacher.store().meta("class_id").unwrap().unwrap();
+    let class = teacher.read::<hugme_model::Class>(&id).unwrap().value;
+    let tablets = class
+        .devices
+        .iter()
+        .filter(|d| d.role == hugme_model::DeviceRole::GroupTablet)
+        .count();
+    assert_eq!(tablets, 1, "{:?}", class.devices);
+    assert_eq!(
+        std::fs::read_dir(cart.tablet.join("classes"))
+            .unwrap()
+            .count(),
+        1,
+        "no third folder"
+    );
+}

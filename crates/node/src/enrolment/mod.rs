@@ -206,16 +206,29 @@ pub fn teacher_addresses(typed: &[String], discovery: bool) -> Result<Vec<String
 }
 
 /// Joins a class with a short code typed from the teacher's screen: asks the devices at
-/// `addresses` in turn (typed, or heard on the network) for the invitation it stands for,
-/// then joins with it ([`join`]). The device id and the invitation.
+/// `addresses` in turn (typed, or heard on the network) for the invitation it stands for
+/// ([`invitation_by_code`]), then joins with it ([`join`]). The device id and the invitation.
 ///
 /// # Errors
-/// [`Error::AlreadyInClass`]; a mistyped code; [`Error::NoTeacherFound`] with no address;
-/// the teacher's device's refusal (a wrong or void code) before [`Error::Unreachable`].
+/// [`Error::AlreadyInClass`]; [`invitation_by_code`]'s; [`join`]'s.
 pub fn join_by_code(app: &App, typed: &str, addresses: &[String]) -> Result<(String, Payload)> {
     if app.device().is_some() {
         return Err(Error::AlreadyInClass);
     }
+    let payload = invitation_by_code(typed, addresses)?;
+    let device = join(app, &payload)?;
+    Ok((device, payload))
+}
+
+/// The invitation a short code typed from the teacher's screen stands for, from the first of
+/// `addresses` (typed, or heard on the network) that takes it: the class is known before
+/// this device asks to join it (a device already in that class asks nothing, and so is not
+/// listed in it twice). Its first address is the one that answered.
+///
+/// # Errors
+/// A mistyped code; [`Error::NoTeacherFound`] with no address; the teacher's device's refusal
+/// (a wrong or void code) before [`Error::Unreachable`].
+pub fn invitation_by_code(typed: &str, addresses: &[String]) -> Result<Payload> {
     let code = ShortCode::parse(typed)?;
     if addresses.is_empty() {
         return Err(Error::NoTeacherFound);
@@ -232,9 +245,7 @@ pub fn join_by_code(app: &App, typed: &str, addresses: &[String]) -> Result<(Str
                 // The address that answered works from here; try it first.
                 payload.hubs.retain(|h| h != addr);
                 payload.hubs.insert(0, addr.clone());
-                drop(runtime);
-                let device = join(app, &payload)?;
-                return Ok((device, payload));
+                return Ok(payload);
             }
             Err(e @ hugme_sync::Error::Enrolment(_)) => {
                 refusal.get_or_insert(Error::Sync(e));
