@@ -350,7 +350,12 @@ fn serve_every_class(
                     served = hugme_sync::net::serve(listener, node.clone(), enrolment) => {
                         served.map(|()| false)
                     }
-                    () = node.left_class() => Ok(true),
+                    () = node.left_class() => {
+                        // Each session ends by itself first, its goodbye written (the teacher's
+                        // device learns this one left): the process's end would cut it off.
+                        node.live_sessions_ended(std::time::Duration::from_secs(2)).await;
+                        Ok(true)
+                    }
                 }
             });
         }
