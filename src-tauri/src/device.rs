@@ -37,6 +37,8 @@ struct Classes {
     make_network: Box<MakeNetwork>,
     /// Whether a join may look for the teacher's device with mDNS.
     discovery: bool,
+    /// Held through a join: two at once could both find the class new and join it twice.
+    joining: Mutex<()>,
 }
 
 impl std::fmt::Debug for Device {
@@ -88,6 +90,7 @@ impl Device {
             shown: Mutex::new(0),
             make_network: Box::new(network),
             discovery,
+            joining: Mutex::new(()),
         }))
     }
 
@@ -125,6 +128,16 @@ impl Device {
             .map(|i| (i, Arc::clone(&classes[i].app)))
     }
 
+    /// The network side of the class whose folder holds class document `class`; the shown
+    /// one's when none does (a teacher's command names its class: what the screen showed
+    /// when the teacher acted, whatever is shown by the time the command runs).
+    pub fn class_network(&self, class: &str) -> Arc<NetworkSide> {
+        match self.class_app(class) {
+            Some((i, _)) => Arc::clone(&lock(&self.0.classes)[i].network),
+            None => self.network(),
+        }
+    }
+
     /// Shows the class at place `i` among the device's classes (from [`Device::class_app`]).
     pub fn show(&self, i: usize) {
         if i < lock(&self.0.classes).len() {
@@ -142,6 +155,7 @@ impl Device {
     /// `hugme_node::Error::AlreadyInClass` when the device is in that class already (asked
     /// before joining: nothing is made, and the class lists no second device).
     pub fn join(&self, joining: Joining) -> hugme_node::Result<Option<String>> {
+        let _one_at_a_time = lock(&self.0.joining);
         let (first, in_a_class) = {
             let classes = lock(&self.0.classes);
             let first = Arc::clone(&classes[0].network);
@@ -196,11 +210,11 @@ impl Device {
                 return Err(e);
             }
         };
-        let mut classes = lock(&self.0.classes);
-        let place = classes.len();
+        // Only a join adds a class, and joins take turns: the place is the new class's.
+        let place = lock(&self.0.classes).len();
+        // Started before the list is locked: commands and media:// read the list meanwhile.
         let network = Arc::new((self.0.make_network)(place, &app));
-        classes.push(ClassOnDevice { app, network });
-        drop(classes);
+        lock(&self.0.classes).push(ClassOnDevice { app, network });
         self.show(place);
         Ok(Some(name))
     }

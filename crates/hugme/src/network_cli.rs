@@ -144,6 +144,13 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
         NetworkCommand::Class(ClassCommand::End { dir, class }) => {
             let app = membership::open(&shelf::folder_of(&dir, class.as_deref())?)?;
             let id = membership::own_class_id(app.store())?;
+            // The class named must be the folder's own (not a sample class kept beside it).
+            if let Some(named) = class.as_deref() {
+                let own = app.classes()?.into_iter().find(|c| c.id.as_str() == id);
+                if !own.is_some_and(|c| c.id.as_str() == named || c.name.as_str() == named) {
+                    return Err(hugme_app::Error::NoSuchClass(named.to_owned()).into());
+                }
+            }
             app.end_term(&id)?;
             writeln!(
                 out,

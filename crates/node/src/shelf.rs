@@ -114,26 +114,33 @@ pub fn new_folder(root: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The data folder of the class named (or with the id) `class` on the device whose folder is
-/// `root`; `None` for the root itself.
+/// The data folder of the class with the id (or, failing that, the name) `class` on the device
+/// whose folder is `root`; `None` for the root itself.
 ///
 /// # Errors
-/// [`hugme_app::Error::NoSuchClass`] when no folder of the device holds such a class; opening the
-/// folders.
+/// [`hugme_app::Error::NoSuchClass`] when no folder of the device holds such a class;
+/// [`Error::HeldTwice`] when two folders hold a class of that name (name it by its id);
+/// opening the folders.
 pub fn folder_of(root: &Path, class: Option<&str>) -> Result<PathBuf> {
     let Some(class) = class else {
         return Ok(root.to_owned());
     };
+    let (mut by_id, mut by_name) = (Vec::new(), Vec::new());
     for app in open_all(root)? {
-        let found = app
-            .classes()?
-            .iter()
-            .any(|c| c.id.as_str() == class || c.name.as_str() == class);
-        if found {
-            return Ok(app.store().dir().to_owned());
+        for c in app.classes()? {
+            if c.id.as_str() == class {
+                by_id.push(app.store().dir().to_owned());
+            } else if c.name.as_str() == class {
+                by_name.push(app.store().dir().to_owned());
+            }
         }
     }
-    Err(hugme_app::Error::NoSuchClass(class.to_owned()).into())
+    let found = if by_id.is_empty() { by_name } else { by_id };
+    match found.len() {
+        0 => Err(hugme_app::Error::NoSuchClass(class.to_owned()).into()),
+        1 => Ok(found.into_iter().next().unwrap_or_default()),
+        _ => Err(Error::HeldTwice(class.to_owned())),
+    }
 }
 
 /// The data folder, of the device whose folder is `root`, that holds document `id`.

@@ -25,14 +25,15 @@ async fn joining(device: &Device, how: Joining) -> CommandResult<Option<String>>
     .map_err(CommandError::from)
 }
 
-/// On the teacher's device: a tablet for `group` (a group's name), or a second teacher
-/// device; what the screen shows for it.
+/// On the teacher's device: a tablet for `group` (a group's name) of `class`, or a second
+/// teacher device; what the screen shows for it.
 #[tauri::command]
 pub async fn enrol_tablet(
     device: State<'_, Device>,
+    class: String,
     group: Option<String>,
 ) -> CommandResult<EnrolmentView> {
-    let network = device.network();
+    let network = device.class_network(&class);
     on_network(&network, move |side| side.enrol(group.as_deref())).await
 }
 

@@ -57,8 +57,12 @@ pub async fn add_goal_to_all(
 
 /// Removes a device from the class: its certificate is revoked, so no peer syncs with it.
 #[tauri::command]
-pub async fn revoke_device(on_device: State<'_, Device>, device: String) -> CommandResult<()> {
-    let network = on_device.network();
+pub async fn revoke_device(
+    on_device: State<'_, Device>,
+    class: String,
+    device: String,
+) -> CommandResult<()> {
+    let network = on_device.class_network(&class);
     on_network(&network, move |side| side.revoke(&device)).await
 }
 

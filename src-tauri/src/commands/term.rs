@@ -17,7 +17,7 @@ pub async fn end_term(device: State<'_, Device>, class: String) -> CommandResult
 /// Deletes the class from the teacher's own device (after its term ended); the app then
 /// starts as a new device.
 #[tauri::command]
-pub async fn leave_class(device: State<'_, Device>) -> CommandResult<()> {
-    let network = device.network();
+pub async fn leave_class(device: State<'_, Device>, class: String) -> CommandResult<()> {
+    let network = device.class_network(&class);
     on_network(&network, NetworkSide::leave_class).await
 }

@@ -70,15 +70,17 @@ export const api = {
     call<void>('review_project', { project, edit }),
   addGoalToAll: (klass: string, text: string) =>
     call<number>('add_goal_to_all', { class: klass, text }),
-  revokeDevice: (device: string) => call<void>('revoke_device', { device }),
+  revokeDevice: (klass: string, device: string) =>
+    call<void>('revoke_device', { class: klass, device }),
   editClass: (klass: string, edit: ClassEdit) => call<void>('edit_class', { class: klass, edit }),
   createClass: (name: string, groups: string[]) => call<void>('create_class', { name, groups }),
   /** Teacher's device: let a tablet of `group` (a group's name; null: a teacher device) in. */
-  enrolTablet: (group: string | null) => call<EnrolmentView>('enrol_tablet', { group }),
+  enrolTablet: (klass: string, group: string | null) =>
+    call<EnrolmentView>('enrol_tablet', { class: klass, group }),
   /** Teacher's device, after the export: every tablet deletes the class as it syncs. */
   endTerm: (klass: string) => call<void>('end_term', { class: klass }),
   /** Teacher's device, last: delete the class here too. */
-  leaveClass: () => call<void>('leave_class'),
+  leaveClass: (klass: string) => call<void>('leave_class', { class: klass }),
   /** A tablet with no class: join with the code typed from the teacher's screen. */
   joinClass: (code: string, address: string | null) =>
     call<string>('join_class', { code, address }),
