@@ -117,15 +117,17 @@ impl Device {
     /// The open data folder that holds class document `class` (its place among the
     /// device's classes, and the folder), if any does.
     pub fn class_app(&self, class: &str) -> Option<(usize, Arc<App>)> {
-        let classes = lock(&self.0.classes);
-        classes
-            .iter()
-            .position(|c| {
-                c.app
-                    .classes()
-                    .is_ok_and(|cs| cs.iter().any(|k| k.id.as_str() == class))
-            })
-            .map(|i| (i, Arc::clone(&classes[i].app)))
+        let apps = self.apps();
+        // The overview asks at every reload: one class (most devices) needs no looking, and
+        // more are told apart by their stores' document lists, not by reading every class.
+        if apps.len() == 1 {
+            return apps.into_iter().next().map(|app| (0, app));
+        }
+        apps.into_iter().enumerate().find(|(_, app)| {
+            app.store()
+                .documents()
+                .is_ok_and(|docs| docs.iter().any(|d| d.id == class))
+        })
     }
 
     /// The network side of the class whose folder holds class document `class`; the shown

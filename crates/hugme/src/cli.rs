@@ -226,7 +226,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             title,
             class,
         }) => {
-            let app = membership::open(&class_folder(&dir, class.as_deref()))?;
+            let app = open_class(&dir, class.as_deref())?;
             let (class_id, group_id) = class_and_group(&app, class.as_deref(), &group)?;
             let id = app.create_project(&class_id, &group_id, &title)?;
             writeln!(out, "{id}")?;
@@ -266,18 +266,27 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
 /// Opens the folder, of the device whose data folder is `dir`, that holds document `id` (a
 /// device of several classes keeps each in a folder of its own: `hugme_node::shelf`).
 fn open_with(dir: &Path, id: &str) -> Result<App> {
-    open_existing(dir)?;
-    open_existing(&hugme_node::shelf::folder_with_document(dir, id)?)
+    must_exist(dir)?;
+    Ok(hugme_node::shelf::app_with_document(dir, id)?)
 }
 
-/// The folder, of the device whose data folder is `dir`, of the class named (or with the id)
-/// `class`; the device's own folder when none is named or none holds it.
-fn class_folder(dir: &Path, class: Option<&str>) -> std::path::PathBuf {
-    hugme_node::shelf::folder_of(dir, class).unwrap_or_else(|_| dir.to_owned())
+/// Opens the folder, of the device whose data folder is `dir`, of the class named (or with
+/// the id) `class`; the device's own folder when none is named or none holds it.
+fn open_class(dir: &Path, class: Option<&str>) -> Result<App> {
+    match hugme_node::shelf::class_app(dir, class) {
+        Ok(app) => Ok(app),
+        Err(_) => Ok(membership::open(dir)?),
+    }
 }
 
 /// Opens a data folder that must already exist (inspecting a typo should not create one).
 fn open_existing(dir: &Path) -> Result<App> {
+    must_exist(dir)?;
+    Ok(membership::open(dir)?)
+}
+
+/// A data folder is there (inspecting a typo should not create one).
+fn must_exist(dir: &Path) -> Result<()> {
     if !dir.join(hugme_store::DATABASE_FILE).exists() {
         return Err(hugme_store::Error::Io {
             path: dir.to_path_buf(),
@@ -288,7 +297,7 @@ fn open_existing(dir: &Path) -> Result<App> {
         }
         .into());
     }
-    Ok(membership::open(dir)?)
+    Ok(())
 }
 
 /// Finds (or creates) the class and the group named on the command line.
@@ -431,8 +440,8 @@ fn export(args: &ExportArgs, out: &mut dyn Write) -> std::result::Result<(), Cli
     let app = match (&args.project, &args.class) {
         (Some(project), _) => open_with(&args.dir, project)?,
         (None, class) => {
-            open_existing(&args.dir)?;
-            open_existing(&class_folder(&args.dir, class.as_deref()))?
+            must_exist(&args.dir)?;
+            open_class(&args.dir, class.as_deref())?
         }
     };
     let scope = match (&args.project, &args.class) {

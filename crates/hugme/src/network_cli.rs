@@ -142,7 +142,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
     let io = CliError::Output;
     match command {
         NetworkCommand::Class(ClassCommand::End { dir, class }) => {
-            let app = membership::open(&shelf::folder_of(&dir, class.as_deref())?)?;
+            let app = shelf::class_app(&dir, class.as_deref())?;
             let id = membership::own_class_id(app.store())?;
             // The class named must be the folder's own (not a sample class kept beside it).
             if let Some(named) = class.as_deref() {
@@ -174,7 +174,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             output,
             qr,
         } => {
-            let app = membership::open(&shelf::folder_of(&dir, class.as_deref())?)?;
+            let app = shelf::class_app(&dir, class.as_deref())?;
             let enrolment =
                 enrolment::enrol(&app, group.as_deref(), teacher, &hubs, name.as_deref())?;
             let payload = &enrolment.payload;
@@ -228,8 +228,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             .map_err(io)?;
         }
         NetworkCommand::Revoke { dir, device, class } => {
-            let folder = shelf::folder_of(&dir, class.as_deref())?;
-            let number = enrolment::revoke(&membership::open(&folder)?, &device)?;
+            let number = enrolment::revoke(&shelf::class_app(&dir, class.as_deref())?, &device)?;
             writeln!(out, "revoked {device} (revocation list {number})").map_err(io)?;
         }
         NetworkCommand::Hub {
@@ -357,12 +356,7 @@ fn serve_every_class(
                     served = hugme_sync::net::serve(listener, node.clone(), enrolment) => {
                         served.map(|()| false)
                     }
-                    () = node.left_class() => {
-                        // Each session ends by itself first, its goodbye written (the teacher's
-                        // device learns this one left): the process's end would cut it off.
-                        node.live_sessions_ended(std::time::Duration::from_secs(2)).await;
-                        Ok(true)
-                    }
+                    () = node.left_class() => Ok(true),
                 }
             });
         }

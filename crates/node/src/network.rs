@@ -12,11 +12,6 @@ use crate::membership;
 use crate::neighbours::{self, Reach};
 use crate::node::Node;
 
-/// How long live sessions are given, once the class is deleted here, to say their last words
-/// and close before the network side stops (ms-scale on a LAN; bounded for a peer that went
-/// quiet).
-const LAST_WORDS: std::time::Duration = std::time::Duration::from_secs(2);
-
 pub use crate::membership::addresses::PORT;
 
 /// A running network side; it stops with the process, or when the class is deleted here.
@@ -66,10 +61,6 @@ impl Network {
                             served.err().map(|e| format!("serving stopped: {e}"))
                         }
                         () = serving.left_class() => {
-                            // Each session ends by itself first, its last frames written (the
-                            // teacher's device learns this one holds the end of the term):
-                            // dropping the runtime would cut them off mid-write.
-                            serving.live_sessions_ended(LAST_WORDS).await;
                             Some("stopped: the class was deleted from this device".to_owned())
                         }
                     }

@@ -34,6 +34,10 @@ const MEDIA_PAUSE: Duration = Duration::from_secs(10 * 60);
 /// in all, every class on it together): a term of a class's work is a few gigabytes. `HUGME_MEDIA_QUOTA` (bytes)
 /// sets another.
 pub const MEDIA_QUOTA: u64 = 16 << 30;
+
+/// How long live sessions are given, once the class is deleted here, to say their last words
+/// and close (ms-scale on a LAN; bounded for a peer that went quiet).
+pub const LAST_WORDS: Duration = Duration::from_secs(2);
 /// Free room below which no media is fetched (text keeps syncing): the disk's "nearly full"
 /// mark. `HUGME_MEDIA_FLOOR` (bytes) sets another.
 pub const MEDIA_FLOOR: u64 = hugme_store::space::NEARLY_FULL_BYTES;
@@ -164,10 +168,14 @@ impl Node {
         *self.left_class.borrow()
     }
 
-    /// Returns once this device has deleted the class.
+    /// Returns once this device has deleted the class and its live sessions have ended by
+    /// themselves, their goodbyes written (at most [`LAST_WORDS`] later): whoever stops the
+    /// network side then (the app's, a hub's process) cuts nothing off mid-write, and the
+    /// teacher's device learns this one left.
     pub async fn left_class(&self) {
         let mut seen = self.left_class.subscribe();
         let _ = seen.wait_for(|left| *left).await;
+        self.live_sessions_ended(LAST_WORDS).await;
     }
 
     /// Deletes the class from this device (everything of it: [`membership`]) and stops its
@@ -218,7 +226,7 @@ impl Node {
     }
 
     /// Returns once no live session is open, or after `within`.
-    pub async fn live_sessions_ended(&self, within: std::time::Duration) {
+    async fn live_sessions_ended(&self, within: std::time::Duration) {
         let deadline = tokio::time::Instant::now() + within;
         // Polled: this runs once, as the device leaves its class.
         while lock(&self.neighbourhood).any_live() && tokio::time::Instant::now() < deadline {

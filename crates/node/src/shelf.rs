@@ -114,51 +114,52 @@ pub fn new_folder(root: &Path) -> Result<PathBuf> {
     Ok(dir)
 }
 
-/// The data folder of the class with the id (or, failing that, the name) `class` on the device
-/// whose folder is `root`; `None` for the root itself.
+/// The open data folder of the class with the id (or, failing that, the name) `class` on the
+/// device whose folder is `root`; the root's with none named. The folders are opened once:
+/// the one found is handed back open.
 ///
 /// # Errors
 /// [`hugme_app::Error::NoSuchClass`] when no folder of the device holds such a class;
 /// [`Error::HeldTwice`] when two folders hold a class of that name (name it by its id);
 /// opening the folders.
-pub fn folder_of(root: &Path, class: Option<&str>) -> Result<PathBuf> {
+pub fn class_app(root: &Path, class: Option<&str>) -> Result<App> {
     let Some(class) = class else {
-        return Ok(root.to_owned());
+        return membership::open(root);
     };
     let (mut by_id, mut by_name) = (Vec::new(), Vec::new());
     for app in open_all(root)? {
-        for c in app.classes()? {
-            if c.id.as_str() == class {
-                by_id.push(app.store().dir().to_owned());
-            } else if c.name.as_str() == class {
-                by_name.push(app.store().dir().to_owned());
-            }
+        let classes = app.classes()?;
+        if classes.iter().any(|c| c.id.as_str() == class) {
+            by_id.push(app);
+        } else if classes.iter().any(|c| c.name.as_str() == class) {
+            by_name.push(app);
         }
     }
-    let found = if by_id.is_empty() { by_name } else { by_id };
+    let mut found = if by_id.is_empty() { by_name } else { by_id };
     match found.len() {
         0 => Err(hugme_app::Error::NoSuchClass(class.to_owned()).into()),
-        1 => Ok(found.into_iter().next().unwrap_or_default()),
+        1 => Ok(found.remove(0)),
         _ => Err(Error::HeldTwice(class.to_owned())),
     }
 }
 
-/// The data folder, of the device whose folder is `root`, that holds document `id`.
+/// The open data folder, of the device whose folder is `root`, that holds document `id` (the
+/// root's when none does: its own errors then say so). Opened once, handed back open.
 ///
 /// # Errors
 /// [`Error::HeldTwice`] when two folders hold it (a pupil of one class can sync a document
 /// of any id into their own: a command must not pick one of the two); opening the folders.
-/// None holding it is the root's (whose own errors then say so).
-pub fn folder_with_document(root: &Path, id: &str) -> Result<PathBuf> {
+pub fn app_with_document(root: &Path, id: &str) -> Result<App> {
+    let mut apps = open_all(root)?;
     let mut holding = Vec::new();
-    for app in open_all(root)? {
+    for (i, app) in apps.iter().enumerate() {
         if app.store().documents()?.iter().any(|d| d.id == id) {
-            holding.push(app.store().dir().to_owned());
+            holding.push(i);
         }
     }
-    match holding.len() {
-        0 => Ok(root.to_owned()),
-        1 => Ok(holding.remove(0)),
+    match holding[..] {
+        [] => Ok(apps.swap_remove(0)),
+        [i] => Ok(apps.swap_remove(i)),
         _ => Err(Error::HeldTwice(id.to_owned())),
     }
 }

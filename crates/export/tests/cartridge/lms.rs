@@ -7,14 +7,14 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use dom_query::Document;
-use hugme_export::{export, Format, MediaKind, Options, Progress, Scope};
+use hugme_export::{Format, MediaKind, Scope};
 use hugme_model::{
     Block, BlockId, BlockKind, Class, MediaRef, Project, ResearchQuestion, Review, Rule, Text,
 };
 use hugme_store::Store;
 
 use crate::checks::unzip;
-use crate::{change, sample};
+use crate::{change, export_as, sample};
 
 /// Pupils' texts, hostile and ordinary: each must read the same on every page, and none may
 /// become markup.
@@ -141,18 +141,7 @@ fn pupils_text_stays_text_after_one_more_round_of_entity_decoding() {
     let out = tempfile::tempdir().unwrap();
     for format in [Format::Cc11, Format::Cc13, Format::Html] {
         let path = out.path().join(format!("{format:?}.zip"));
-        let options = Options {
-            format,
-            include_feedback: true,
-        };
-        export(
-            &store,
-            &Scope::Class(class.clone()),
-            &options,
-            &path,
-            &Progress::default(),
-        )
-        .unwrap();
+        export_as(&store, &Scope::Class(class.clone()), format, true, &path);
         let mut read_on_pages = String::new();
         for (name, bytes) in unzip(&path) {
             if !name.ends_with(".html") {
@@ -220,18 +209,13 @@ fn titles_fit_every_lms_and_the_page_keeps_the_whole_title() {
     let out = tempfile::tempdir().unwrap();
     for format in [Format::Cc11, Format::Cc13] {
         let path = out.path().join(format!("{format:?}.imscc"));
-        let options = Options {
-            format,
-            include_feedback: false,
-        };
-        export(
+        export_as(
             &store,
             &Scope::Project(project.clone()),
-            &options,
+            format,
+            false,
             &path,
-            &Progress::default(),
-        )
-        .unwrap();
+        );
         let titles = manifest_titles(&path);
         assert!(titles.len() >= 4, "{titles:?}");
         for t in &titles {
@@ -299,18 +283,7 @@ fn media_not_on_this_device_leaves_a_note_on_the_page_and_in_the_summary() {
     let out = tempfile::tempdir().unwrap();
     for format in [Format::Cc11, Format::Cc13, Format::Html] {
         let path = out.path().join(format!("{format:?}.zip"));
-        let options = Options {
-            format,
-            include_feedback: false,
-        };
-        let summary = export(
-            &store,
-            &Scope::Class(class.clone()),
-            &options,
-            &path,
-            &Progress::default(),
-        )
-        .unwrap();
+        let summary = export_as(&store, &Scope::Class(class.clone()), format, false, &path);
         let kinds: Vec<MediaKind> = summary.missing.iter().map(|m| m.kind).collect();
         assert_eq!(kinds, [MediaKind::Video, MediaKind::Drawing], "{format:?}");
         assert!(summary.missing.iter().all(|m| !m.project.is_empty()));

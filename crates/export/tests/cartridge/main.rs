@@ -138,6 +138,28 @@ pub fn protected_name(dir: &Path) -> String {
         .unwrap()
 }
 
+/// Exports `scope` of `store` as `format` to `path`, with the teacher's feedback or not.
+pub fn export_as(
+    store: &Store,
+    scope: &hugme_export::Scope,
+    format: hugme_export::Format,
+    include_feedback: bool,
+    path: &Path,
+) -> hugme_export::Summary {
+    let options = hugme_export::Options {
+        format,
+        include_feedback,
+    };
+    hugme_export::export(
+        store,
+        scope,
+        &options,
+        path,
+        &hugme_export::Progress::default(),
+    )
+    .unwrap()
+}
+
 pub fn schemas() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas")
 }

@@ -173,6 +173,25 @@ impl Classroom {
     }
 }
 
+/// Whether any file under `dir` holds `needle` (what a data folder keeps, looked for where it
+/// really is: the database, the blobs, the identity files).
+pub fn on_disk(dir: &Path, needle: &[u8]) -> bool {
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if std::fs::read(&path)
+                .is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Imports a file into a project of the data folder (`hugme media import`).
 pub fn import_media(dir: &Path, project: &str, file: &Path) {
     ok(&[

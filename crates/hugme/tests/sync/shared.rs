@@ -12,23 +12,6 @@ use crate::*;
 const MORNING: &str = "Jäätyvä järvi aamulla";
 const AFTERNOON: &str = "Metsän äänet iltapäivällä";
 
-/// Whether any file under `dir` holds `needle`.
-fn on_disk(dir: &Path, needle: &[u8]) -> bool {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if std::fs::read(&p).is_ok_and(|b| b.windows(needle.len()).any(|w| w == needle))
-            {
-                return true;
-            }
-        }
-    }
-    false
-}
-
 /// The tablet's `hugme hub`: the address it serves each class at, in the order it said them
 /// (its first class, then `for class NAME`).
 struct TabletHub {

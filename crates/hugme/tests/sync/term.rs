@@ -12,24 +12,6 @@ use crate::*;
 
 const SECRET: &str = "Salainen aihe";
 
-/// Whether any file under `dir` holds `needle`.
-fn on_disk(dir: &Path, needle: &[u8]) -> bool {
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                if bytes.windows(needle.len()).any(|w| w == needle) {
-                    return true;
-                }
-            }
-        }
-    }
-    false
-}
-
 fn wait_for(what: &str, serving: &Serving, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !f() {

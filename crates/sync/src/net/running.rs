@@ -187,14 +187,11 @@ where
                                 let effects =
                                     session.local_changes(&ids, everything, &mut host.replica());
                                 if trace {
-                                    let sends = effects
-                                        .iter()
-                                        .filter(|e| matches!(e, Effect::Send(_)))
-                                        .count();
                                     host.log(&format!(
                                         "  {} changed here ({ids:?}, all: {everything}): sends \
-                                         {sends} to {}",
+                                         {} to {}",
                                         host.credentials().device,
+                                        sends(&effects),
                                         session.peer()
                                     ));
                                 }
@@ -247,13 +244,10 @@ where
         }
         let effects = session.receive(&body, &mut host.replica());
         if trace {
-            let sends = effects
-                .iter()
-                .filter(|e| matches!(e, Effect::Send(_)))
-                .count();
             host.log(&format!(
-                "  {} sends {sends}; {}",
+                "  {} sends {}; {}",
                 host.credentials().device,
+                sends(&effects),
                 session.describe()
             ));
         }
@@ -317,6 +311,14 @@ where
     };
     host.session_ended(&ended);
     Ok(ended)
+}
+
+/// How many frames `effects` send, for tracing.
+fn sends(effects: &[Effect]) -> usize {
+    effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Send(_)))
+        .count()
 }
 
 /// A frame in a few words, for tracing (`HUGME_TRACE_FRAMES=1`).
