@@ -168,12 +168,18 @@ impl Replica for ClassReplica<'_> {
         id: &str,
         kind: DocumentKind,
         doc: AutoCommit,
+        signatures: &[Signature],
     ) -> hugme_sync::Result<()> {
         self.keeping()?;
+        // Signatures are kept only for a class this device is in (as `keep_signature`).
+        let signatures = match self.scope.class {
+            Some(_) => signatures.iter().map(stored_signature).collect(),
+            None => Vec::new(),
+        };
         let stored = self
             .documents
             .store()
-            .create_document(id, kind, doc)
+            .create_signed_document(id, kind, doc, signatures)
             .map_err(replica_error)?;
         self.documents.keep_open(stored);
         Ok(())
@@ -398,15 +404,11 @@ impl Replica for ClassReplica<'_> {
         }
         // Made durable by the writer before the changes it vouches for, which are queued
         // after it: a session never waits for the disk under the replica's lock.
-        drop(self.documents.store().keep_signature(
-            document,
-            (
-                signature.signer.clone(),
-                signature.hash.to_vec(),
-                signature.seq,
-                signature.signature.clone(),
-            ),
-        ));
+        drop(
+            self.documents
+                .store()
+                .keep_signature(document, stored_signature(signature)),
+        );
         Ok(())
     }
 
@@ -426,4 +428,14 @@ impl Replica for ClassReplica<'_> {
         drop(self.documents.store().keep_certificate(device, der));
         Ok(())
     }
+}
+
+/// A signature as the store keeps it: (signer, change hash, sequence number, signature).
+fn stored_signature(s: &Signature) -> hugme_store::StoredSignature {
+    (
+        s.signer.clone(),
+        s.hash.to_vec(),
+        s.seq,
+        s.signature.clone(),
+    )
 }

@@ -317,7 +317,7 @@ mod tests {
         replica.scope.forget();
         let doc = automerge::AutoCommit::new();
         assert!(replica
-            .insert_document("p1", hugme_model::DocumentKind::Project, doc)
+            .insert_document("p1", hugme_model::DocumentKind::Project, doc, &[])
             .is_err());
         let hash = blake3::hash(b"x").to_hex().to_string();
         assert!(replica.append_partial_blob(&hash, 0, b"x").is_err());

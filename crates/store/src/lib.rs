@@ -191,7 +191,20 @@ impl Store {
         &self,
         id: &str,
         kind: DocumentKind,
+        doc: AutoCommit,
+    ) -> Result<StoredDocument> {
+        self.create_signed_document(id, kind, doc, Vec::new())
+    }
+
+    /// [`Store::create_document`] with the checked signatures that vouch for its changes,
+    /// in the same transaction: a device killed in between never holds a peer's changes
+    /// without what vouches for them (which it could not pass on).
+    pub fn create_signed_document(
+        &self,
+        id: &str,
+        kind: DocumentKind,
         mut doc: AutoCommit,
+        signatures: Vec<StoredSignature>,
     ) -> Result<StoredDocument> {
         self.refuse_if_wiped()?;
         document::commit_now(&mut doc);
@@ -202,6 +215,7 @@ impl Store {
             kind: kind.as_str(),
             snapshot,
             created_at: now_ms(),
+            signatures,
         })
         .wait()?;
         let base_heads = doc.get_heads();

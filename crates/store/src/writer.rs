@@ -34,6 +34,8 @@ pub(crate) enum Job {
         kind: &'static str,
         snapshot: Vec<u8>,
         created_at: i64,
+        /// Kept with it (signatures of its changes).
+        signatures: Vec<crate::table::signatures::StoredSignature>,
     },
     AppendChange {
         id: String,
@@ -479,12 +481,6 @@ fn apply_one(tx: &Transaction<'_>, path: &Path, job: &Job) -> Result<()> {
         Job::AppendChange { id, seq, bytes, .. } => {
             table::changes::append(tx, path, id, *seq, bytes)
         }
-        Job::CreateDocument {
-            id,
-            kind,
-            snapshot,
-            created_at,
-        } => table::documents::insert(tx, path, id, kind, snapshot, *created_at),
         Job::PutSyncState {
             document_id,
             peer_id,
@@ -518,22 +514,45 @@ fn apply_one(tx: &Transaction<'_>, path: &Path, job: &Job) -> Result<()> {
             )
             .map_err(|e| Error::sqlite(path, e)),
         // Several statements: all or nothing.
+        Job::CreateDocument {
+            id,
+            kind,
+            snapshot,
+            created_at,
+            signatures,
+        } => all_or_nothing(tx, path, || {
+            table::documents::insert(tx, path, id, kind, snapshot, *created_at)?;
+            for signature in signatures {
+                table::signatures::keep(tx, path, id, signature)?;
+            }
+            Ok(())
+        }),
         Job::Compact {
             id,
             snapshot,
             through_seq,
-        } => {
-            tx.execute_batch("SAVEPOINT compact")
-                .map_err(|e| Error::sqlite(path, e))?;
-            let result = table::documents::replace_snapshot(tx, path, id, snapshot)
-                .and_then(|()| table::changes::drop_through(tx, path, id, *through_seq));
-            let end = if result.is_ok() {
-                "RELEASE compact"
-            } else {
-                "ROLLBACK TO compact; RELEASE compact"
-            };
-            tx.execute_batch(end).map_err(|e| Error::sqlite(path, e))?;
-            result
-        }
+        } => all_or_nothing(tx, path, || {
+            table::documents::replace_snapshot(tx, path, id, snapshot)?;
+            table::changes::drop_through(tx, path, id, *through_seq)
+        }),
     }
+}
+
+/// Runs a job of several statements under a savepoint: a failing one undoes them all (the
+/// batch's other jobs still commit).
+fn all_or_nothing(
+    tx: &Transaction<'_>,
+    path: &Path,
+    statements: impl FnOnce() -> Result<()>,
+) -> Result<()> {
+    tx.execute_batch("SAVEPOINT job")
+        .map_err(|e| Error::sqlite(path, e))?;
+    let result = statements();
+    let end = if result.is_ok() {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    tx.execute_batch(end).map_err(|e| Error::sqlite(path, e))?;
+    result
 }

@@ -36,8 +36,16 @@ pub trait Replica {
     fn documents(&mut self) -> Result<Vec<DocumentInfo>>;
     /// An open document, if this replica holds it.
     fn document(&mut self, id: &str) -> Result<Option<&mut AutoCommit>>;
-    /// Adds a document first received from a peer (already checked against the write policy).
-    fn insert_document(&mut self, id: &str, kind: DocumentKind, doc: AutoCommit) -> Result<()>;
+    /// Adds a document first received from a peer (already checked against the write
+    /// policy) with the signatures that vouch for its changes, made durable together: a
+    /// document's changes are never held without what vouches for them.
+    fn insert_document(
+        &mut self,
+        id: &str,
+        kind: DocumentKind,
+        doc: AutoCommit,
+        signatures: &[Signature],
+    ) -> Result<()>;
     /// Makes what was just received into `id` durable.
     fn save_document(&mut self, id: &str) -> Result<()>;
     /// The persisted Automerge sync state for (document, peer), encoded.
@@ -259,8 +267,17 @@ impl Replica for MemoryReplica {
         Ok(self.docs.get_mut(id).map(|(_, doc)| doc))
     }
 
-    fn insert_document(&mut self, id: &str, kind: DocumentKind, doc: AutoCommit) -> Result<()> {
+    fn insert_document(
+        &mut self,
+        id: &str,
+        kind: DocumentKind,
+        doc: AutoCommit,
+        signatures: &[Signature],
+    ) -> Result<()> {
         self.docs.insert(id.to_owned(), (kind, doc));
+        for signature in signatures {
+            self.keyring.keep_signature(id, signature);
+        }
         Ok(())
     }
 

@@ -104,6 +104,24 @@ fn with_multicast_dropped_they_converge_through_remembered_enrolled_and_typed_ad
     );
 }
 
+/// Devices' logs, printed if the test fails before this is dropped (the temporary folder
+/// that holds them goes with the test): what CI shows of a failure is then enough to tell
+/// its cause. `HUGME_SHOW_LOGS` prints them always.
+struct LogsOnFailure(Vec<std::path::PathBuf>);
+
+impl Drop for LogsOnFailure {
+    fn drop(&mut self) {
+        if !std::thread::panicking() && std::env::var_os("HUGME_SHOW_LOGS").is_none() {
+            return;
+        }
+        for log in &self.0 {
+            if let Ok(text) = std::fs::read_to_string(log) {
+                eprintln!("--- {}\n{text}", log.display());
+            }
+        }
+    }
+}
+
 /// A classroom to run: the network, what each device must hear, how long to let them sync.
 struct Setup {
     lan: Lan,
@@ -206,6 +224,12 @@ fn classroom(setup: Setup) -> Vec<String> {
     let logs: Vec<_> = (0..4)
         .map(|i| root.path().join(format!("hub-{i}.log")))
         .collect();
+    let _shown = LogsOnFailure(
+        (0..5)
+            .map(|i| root.path().join(format!("hub-{i}.log")))
+            .chain([root.path().join("hub-0-before-kill.log")])
+            .collect(),
+    );
     let discovered = |log: &Path| {
         std::fs::read_to_string(log)
             .unwrap_or_default()
@@ -241,15 +265,6 @@ fn classroom(setup: Setup) -> Vec<String> {
     }
     std::thread::sleep(settle);
     lan.stop_all();
-    if std::env::var_os("HUGME_SHOW_LOGS").is_some() {
-        for log in &logs {
-            eprintln!(
-                "--- {}\n{}",
-                log.display(),
-                std::fs::read_to_string(log).unwrap_or_default()
-            );
-        }
-    }
 
     let expected = projects(&lan, 1, &tablets[0]);
     assert_eq!(

@@ -312,14 +312,20 @@ pub fn join(app: &App, payload: &Payload) -> Result<String> {
                     authority: None,
                 };
                 identity.save(app.store().dir())?;
-                app.store()
-                    .create_document(&payload.class, DocumentKind::Class, doc)?;
-                keep_class_signatures(
+                let signatures = class_signatures(
                     app,
                     &payload.class,
                     &identity.credentials.authority,
                     &signatures,
                     &certificates,
+                )?;
+                // With its signatures in one go (a tablet killed in between would hold the
+                // class's changes without what vouches for them).
+                app.store().create_signed_document(
+                    &payload.class,
+                    DocumentKind::Class,
+                    doc,
+                    signatures,
                 )?;
                 if !revocations.is_empty() {
                     membership::set_revocations(app.store(), &revocations)?;
@@ -419,16 +425,15 @@ fn written_by(app: &App, device: &str) -> Result<Vec<Written>> {
     Ok(written)
 }
 
-/// Keeps the class document's signatures and certificates an enrolment brought, each checked
-/// (a certificate against the class CA, a signature by its certificate), so that the new
-/// device can pass the class document on to peers that check who wrote it.
-fn keep_class_signatures(
+/// The class document's signatures that its authors' certificates (checked against the
+/// class CA, and kept) verify, as the store keeps them.
+fn class_signatures(
     app: &App,
     class: &str,
     authority: &[u8],
     signatures: &[Signature],
     certificates: &[Vec<u8>],
-) -> Result<()> {
+) -> Result<Vec<hugme_store::StoredSignature>> {
     let mut certified = std::collections::HashMap::new();
     for der in certificates {
         if let Ok(c) = authorship::certified(der, authority, class) {
@@ -436,25 +441,22 @@ fn keep_class_signatures(
             certified.insert(c.device.clone(), c);
         }
     }
-    for s in signatures {
-        if certified
-            .get(&s.signer)
-            .is_some_and(|c| c.verifies(class, class, s))
-        {
-            app.store()
-                .keep_signature(
-                    class,
-                    (
-                        s.signer.clone(),
-                        s.hash.to_vec(),
-                        s.seq,
-                        s.signature.clone(),
-                    ),
-                )
-                .wait()?;
-        }
-    }
-    Ok(())
+    Ok(signatures
+        .iter()
+        .filter(|s| {
+            certified
+                .get(&s.signer)
+                .is_some_and(|c| c.verifies(class, class, s))
+        })
+        .map(|s| {
+            (
+                s.signer.clone(),
+                s.hash.to_vec(),
+                s.seq,
+                s.signature.clone(),
+            )
+        })
+        .collect())
 }
 
 /// The runtime for network commands.

@@ -309,3 +309,44 @@ fn a_change_that_could_not_be_written_goes_with_the_next_row_and_none_depends_on
     let store = Store::open(dir.path()).unwrap();
     assert_eq!(answer(&store.open_document("p1").unwrap()), "Vesi!xyz");
 }
+
+#[test]
+fn a_document_received_with_signatures_is_kept_with_them_or_not_at_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let signature = |seq: u64| ("tablet-1".to_owned(), vec![7u8; 32], seq, vec![1u8; 64]);
+    store
+        .create_signed_document(
+            "p1",
+            DocumentKind::Project,
+            doc_with("Kettu"),
+            vec![signature(3)],
+        )
+        .unwrap();
+    // Keeping a signature fails (as on a full disk, or a process killed then): the document
+    // it vouches for is not kept either, so no device ever holds changes it cannot vouch for.
+    let conn = rusqlite::Connection::open(dir.path().join(hugme_store::DATABASE_FILE)).unwrap();
+    conn.execute_batch(
+        "CREATE TRIGGER refuse BEFORE INSERT ON signatures \
+         BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+    )
+    .unwrap();
+    assert!(store
+        .create_signed_document(
+            "p2",
+            DocumentKind::Project,
+            doc_with("Karhu"),
+            vec![signature(1)],
+        )
+        .is_err());
+    drop(store);
+    let store = Store::open(dir.path()).unwrap();
+    let held: Vec<String> = store
+        .documents()
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(held, ["p1"]);
+    assert_eq!(store.signatures("p1").unwrap(), [signature(3)]);
+}

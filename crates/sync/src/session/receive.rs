@@ -200,37 +200,35 @@ impl Session {
             self.orphans.insert(document.to_owned(), kept);
         }
         let has_content = !scratch.get_heads().is_empty();
-        let stored = match replica.document(document)? {
+        // Kept with the document (a signature is stored beside its document), and only a
+        // signature whose change is in it: one naming a change Automerge holds back (its
+        // dependencies made up, say) would be sent on and vouch for nothing.
+        let named: Vec<ChangeHash> = vouched.iter().map(|s| ChangeHash(s.hash)).collect();
+        let present = super::authors::held_of(Some(&mut scratch), &named);
+        let applied: Vec<Signature> = vouched
+            .into_iter()
+            .filter(|s| !s.signature.is_empty())
+            .filter(|s| present.contains(&ChangeHash(s.hash)))
+            .collect();
+        match replica.document(document)? {
             Some(doc) => {
                 *doc = scratch;
-                true
+                // Durable before the changes they vouch for, which `save_document` queues
+                // after them.
+                for signature in &applied {
+                    replica.keep_signature(document, signature)?;
+                }
             }
             None if has_content => {
                 self.fresh.remove(document);
-                replica.insert_document(document, kind, scratch)?;
+                // Stored in one go: a device killed between a new document and its
+                // signatures would hold changes it could pass on but never vouch for, and
+                // its peers would hold them back for good.
+                replica.insert_document(document, kind, scratch, &applied)?;
                 self.listed.insert(document.to_owned());
-                true
             }
             None => {
                 self.fresh.insert(document.to_owned(), scratch);
-                false
-            }
-        };
-        // Kept once the document is (a signature is stored beside its document), and only a
-        // signature whose change is in it: one naming a change Automerge holds back (its
-        // dependencies made up, say) would be sent on and vouch for nothing.
-        if stored {
-            if let Some(doc) = replica.document(document)? {
-                let named: Vec<ChangeHash> = vouched.iter().map(|s| ChangeHash(s.hash)).collect();
-                let present = super::authors::held_of(Some(doc), &named);
-                let applied: Vec<&Signature> = vouched
-                    .iter()
-                    .filter(|s| !s.signature.is_empty())
-                    .filter(|s| present.contains(&ChangeHash(s.hash)))
-                    .collect();
-                for signature in applied {
-                    replica.keep_signature(document, signature)?;
-                }
             }
         }
         replica.put_sync_state(document, &self.peer, state.encode())?;

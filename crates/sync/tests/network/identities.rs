@@ -19,7 +19,7 @@ fn protect(teacher: &mut Peer, group: &GroupId, name: &str) -> String {
     let id = Identities::document_id(group);
     teacher
         .replica
-        .insert_document(&id, DocumentKind::Identities, doc)
+        .insert_document(&id, DocumentKind::Identities, doc, &[])
         .unwrap();
     id
 }
@@ -105,7 +105,7 @@ fn a_tablet_that_asks_for_another_groups_names_is_sent_nothing_of_them() {
     bait.commit();
     s.kettu
         .replica
-        .insert_document(&saukot_names, DocumentKind::Identities, bait)
+        .insert_document(&saukot_names, DocumentKind::Identities, bait, &[])
         .unwrap();
     for peer in [&mut s.hub, &mut s.teacher] {
         let outcome = connect(&mut s.kettu, peer, None);
@@ -249,7 +249,7 @@ fn a_document_of_another_class_on_the_same_device_is_never_spoken_of() {
     other.commit();
     s.hub
         .replica
-        .insert_document("other-class-project", DocumentKind::Project, other)
+        .insert_document("other-class-project", DocumentKind::Project, other, &[])
         .unwrap();
     s.hub.replica.unlist("other-class-project");
     let frames = asked_by_hand(

@@ -188,7 +188,7 @@ pub fn school() -> School {
     let mut teacher = enrolled(&ca, "ope", "teacher");
     teacher
         .replica
-        .insert_document(CLASS, DocumentKind::Class, doc)
+        .insert_document(CLASS, DocumentKind::Class, doc, &[])
         .unwrap();
     let hub = joined(&ca, &mut teacher, "hub", "hub");
     let kettu = joined(&ca, &mut teacher, "kettu-tab", "group-tablet");
@@ -219,7 +219,7 @@ pub fn joined(ca: &Authority, teacher: &mut Peer, id: &str, role: &str) -> Peer 
     let mut peer = enrolled(ca, id, role);
     let class = teacher.replica.document(CLASS).unwrap().unwrap().fork();
     peer.replica
-        .insert_document(CLASS, DocumentKind::Class, class)
+        .insert_document(CLASS, DocumentKind::Class, class, &[])
         .unwrap();
     let (signatures, certificates) = Session::new(&teacher.id, CLASS, "")
         .signatures_of(CLASS, &mut teacher.replica)
@@ -241,7 +241,7 @@ pub fn new_project(peer: &mut Peer, id: &str, group: &GroupId, title: &str) {
     hugme_model::write(&mut doc, &project).unwrap();
     doc.commit();
     peer.replica
-        .insert_document(id, DocumentKind::Project, doc)
+        .insert_document(id, DocumentKind::Project, doc, &[])
         .unwrap();
 }
 
