@@ -10,7 +10,7 @@ use hugme_model::{ClassId, GroupId, ProjectId, ResearchQuestion, Step, StepState
 use hugme_app::{sample, App, Error};
 use hugme_node::membership;
 
-use crate::inspect;
+use crate::error::CliError;
 
 type Result<T> = std::result::Result<T, CliError>;
 
@@ -211,14 +211,9 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
             }
         }
         Command::Inspect { dir, json } => {
-            let app = open_existing(&dir)?;
-            let report = inspect::report(&app)?;
-            if json {
-                serde_json::to_writer_pretty(&mut out, &report).map_err(std::io::Error::from)?;
-                writeln!(out)?;
-            } else {
-                write!(out, "{}", inspect::to_text(&report))?;
-            }
+            // Asked of the hub serving the folder, if one runs.
+            let answer = crate::control::run(&dir, crate::control::Ask::Inspect { json })?;
+            write!(out, "{}", answer.printed)?;
         }
         Command::Project(ProjectCommand::New {
             dir,
@@ -266,7 +261,7 @@ fn execute(command: Command) -> std::result::Result<(), CliError> {
 /// Opens the folder, of the device whose data folder is `dir`, that holds document `id` (a
 /// device of several classes keeps each in a folder of its own: `hugme_node::shelf`).
 fn open_with(dir: &Path, id: &str) -> Result<App> {
-    must_exist(dir)?;
+    crate::control::must_exist(dir)?;
     Ok(hugme_node::shelf::app_with_document(dir, id)?)
 }
 
@@ -277,27 +272,6 @@ fn open_class(dir: &Path, class: Option<&str>) -> Result<App> {
         Ok(app) => Ok(app),
         Err(_) => Ok(membership::open(dir)?),
     }
-}
-
-/// Opens a data folder that must already exist (inspecting a typo should not create one).
-fn open_existing(dir: &Path) -> Result<App> {
-    must_exist(dir)?;
-    Ok(membership::open(dir)?)
-}
-
-/// A data folder is there (inspecting a typo should not create one).
-fn must_exist(dir: &Path) -> Result<()> {
-    if !dir.join(hugme_store::DATABASE_FILE).exists() {
-        return Err(hugme_store::Error::Io {
-            path: dir.to_path_buf(),
-            source: std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no Hug me! data folder here",
-            ),
-        }
-        .into());
-    }
-    Ok(())
 }
 
 /// Finds (or creates) the class and the group named on the command line.
@@ -407,40 +381,12 @@ fn parse_state(s: &str) -> hugme_app::Result<StepState> {
     }
 }
 
-/// What can go wrong on the command line: the facade's and the network side's errors, a
-/// file that cannot be read or written, or stdout closing.
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum CliError {
-    #[error(transparent)]
-    App(#[from] Error),
-    #[error(transparent)]
-    Node(#[from] hugme_node::Error),
-    #[error(transparent)]
-    Export(#[from] hugme_export::Error),
-    #[error(transparent)]
-    Store(#[from] hugme_store::Error),
-    #[error(transparent)]
-    Sync(#[from] hugme_sync::Error),
-    #[error("{0} is not an enrolment payload: {1}")]
-    Payload(PathBuf, #[source] serde_json::Error),
-    #[error("say --payload FILE or --code DIGITS")]
-    JoinHow,
-    #[error("could not write the output: {0}")]
-    Output(#[from] std::io::Error),
-    #[error("say --comment STEP=TEXT, not {0:?}")]
-    CommentHow(String),
-    #[error("{0} file(s) were not imported")]
-    Refused(usize),
-    #[error("the sync did not end with both sides holding the same")]
-    NotInStep,
-}
-
 fn export(args: &ExportArgs, out: &mut dyn Write) -> std::result::Result<(), CliError> {
     use hugme_export::{Format, Options, Progress, Scope};
     let app = match (&args.project, &args.class) {
         (Some(project), _) => open_with(&args.dir, project)?,
         (None, class) => {
-            must_exist(&args.dir)?;
+            crate::control::must_exist(&args.dir)?;
             open_class(&args.dir, class.as_deref())?
         }
     };

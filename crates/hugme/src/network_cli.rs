@@ -10,7 +10,8 @@ use hugme_node::enrolment::{self, Payload};
 use hugme_node::error::FileAction;
 use hugme_node::{membership, shelf, Error, Node};
 
-use crate::cli::CliError;
+use crate::control::{self, Ask, Served};
+use crate::error::CliError;
 
 type Result<T> = std::result::Result<T, CliError>;
 
@@ -90,7 +91,8 @@ pub enum NetworkCommand {
     },
     /// Tell what is wrong with this device's network or disk, in plain words, and what to do
     /// (multicast blocked, no hub, a port unreachable, the clock far off, the disk nearly
-    /// full). Exits 0 only when all is well. Stop the app or hub on DIR first.
+    /// full). Exits 0 only when all is well. With `hugme hub` serving DIR, it is asked there
+    /// (stop the app on DIR first).
     Doctor {
         dir: PathBuf,
         /// Do not listen for the class on mDNS (no multicast); also `HUGME_NO_DISCOVERY=1`.
@@ -174,10 +176,17 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             output,
             qr,
         } => {
-            let app = shelf::class_app(&dir, class.as_deref())?;
-            let enrolment =
-                enrolment::enrol(&app, group.as_deref(), teacher, &hubs, name.as_deref())?;
-            let payload = &enrolment.payload;
+            let ask = Ask::Enrol {
+                class,
+                group,
+                teacher,
+                hubs,
+                name,
+            };
+            let answer = control::run(&dir, ask)?;
+            let Some(payload) = &answer.payload else {
+                return Err(CliError::Hub("the hub's answer has no enrolment".into()));
+            };
             if let Some(output) = output {
                 let json = serde_json::to_vec_pretty(payload).map_err(std::io::Error::from)?;
                 std::fs::write(&output, json)
@@ -187,9 +196,7 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
                 std::fs::write(&qr, enrolment::qr_png(payload, 8)?)
                     .map_err(|e| Error::file(FileAction::Write, &qr, e))?;
             }
-            writeln!(out, "device {}", payload.device).map_err(io)?;
-            let minutes = (enrolment.code_expires_at - hugme_store::now_ms()) / 60_000;
-            writeln!(out, "code {} (for {minutes} minutes)", enrolment.code).map_err(io)?;
+            write!(out, "{}", answer.printed).map_err(io)?;
         }
         NetworkCommand::Join {
             dir,
@@ -228,8 +235,8 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             .map_err(io)?;
         }
         NetworkCommand::Revoke { dir, device, class } => {
-            let number = enrolment::revoke(&shelf::class_app(&dir, class.as_deref())?, &device)?;
-            writeln!(out, "revoked {device} (revocation list {number})").map_err(io)?;
+            let answer = control::run(&dir, Ask::Revoke { class, device })?;
+            write!(out, "{}", answer.printed).map_err(io)?;
         }
         NetworkCommand::Hub {
             dir,
@@ -246,14 +253,13 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             no_discovery,
             peers,
         } => {
-            let hub = Node::open(&dir)?;
-            let options = hugme_node::doctor::Options {
+            let ask = Ask::Doctor {
                 discovery: discovery_on(no_discovery),
-                typed: peers,
+                peers,
             };
-            let (report, well) = hugme_node::doctor::run(&hub, &options)?;
-            write!(out, "{report}").map_err(io)?;
-            return Ok(well);
+            let answer = control::run(&dir, ask)?;
+            write!(out, "{}", answer.printed).map_err(io)?;
+            return Ok(answer.well);
         }
         NetworkCommand::Sync {
             dir,
@@ -304,18 +310,35 @@ fn serve_every_class(
     out: &mut dyn Write,
 ) -> Result<()> {
     let io = CliError::Output;
-    let mut nodes = Vec::new();
+    let (mut apps, mut nodes) = (Vec::new(), Vec::new());
     let skipped = &mut |folder: &std::path::Path, e: Error| {
         eprintln!("not serving the class in {}: {e}", folder.display());
     };
     for app in shelf::open_all_or_skip(dir, skipped)? {
+        let app = Arc::new(app);
         if membership::class_id(app.store())?.is_some() {
-            nodes.push(Arc::new(Node::of(Arc::new(app))?));
+            nodes.push(Arc::new(Node::of(app.clone())?));
         }
+        apps.push(app);
     }
     if nodes.is_empty() {
         return Err(Error::NotInClass.into());
     }
+    // `hugme enrol`, `revoke`, `inspect` and `doctor` on this folder are asked here meanwhile.
+    let served = Arc::new(Served {
+        apps,
+        nodes: nodes.clone(),
+    });
+    let _channel = match control::open(dir, served) {
+        Ok(channel) => Some(channel),
+        Err(e) => {
+            eprintln!(
+                "commands on this machine cannot reach this hub ({e}): stop it to enrol or \
+                 remove devices"
+            );
+            None
+        }
+    };
     let runtime = enrolment::runtime()?;
     runtime.block_on(async {
         let mut classes = tokio::task::JoinSet::new();

@@ -126,13 +126,23 @@ pub fn class_app(root: &Path, class: Option<&str>) -> Result<App> {
     let Some(class) = class else {
         return membership::open(root);
     };
+    pick_class(open_all(root)?, class, |app| app)
+}
+
+/// Of the open folders `folders` (`app_of` gives each one's app), the one of class `class`
+/// (its id, else its name), as [`class_app`] picks it: a running hub asked for a class picks
+/// among the folders it holds open the same way.
+///
+/// # Errors
+/// As [`class_app`].
+pub fn pick_class<T>(folders: Vec<T>, class: &str, app_of: impl Fn(&T) -> &App) -> Result<T> {
     let (mut by_id, mut by_name) = (Vec::new(), Vec::new());
-    for app in open_all(root)? {
-        let classes = app.classes()?;
+    for folder in folders {
+        let classes = app_of(&folder).classes()?;
         if classes.iter().any(|c| c.id.as_str() == class) {
-            by_id.push(app);
+            by_id.push(folder);
         } else if classes.iter().any(|c| c.name.as_str() == class) {
-            by_name.push(app);
+            by_name.push(folder);
         }
     }
     let mut found = if by_id.is_empty() { by_name } else { by_id };

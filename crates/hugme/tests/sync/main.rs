@@ -3,6 +3,7 @@
 
 mod app;
 mod codes;
+mod control;
 mod flood;
 mod forgery;
 mod protected;
