@@ -74,10 +74,10 @@ pub enum Folders<'a> {
 }
 
 /// What a running hub holds open: every class folder of the device (the device's own first,
-/// in a class or not) and the network side of each in a class.
+/// in a class or not) and the network side of each in a class, with where it listens.
 pub struct Served {
     pub apps: Vec<Arc<App>>,
-    pub nodes: Vec<Arc<Node>>,
+    pub nodes: Vec<(Arc<Node>, std::net::SocketAddr)>,
 }
 
 impl Folders<'_> {
@@ -100,12 +100,22 @@ impl Folders<'_> {
             Folders::Served(served) => {
                 let own = served.own()?;
                 served
-                    .nodes
-                    .iter()
-                    .find(|n| Arc::ptr_eq(n.app(), &own))
-                    .cloned()
+                    .node_of(&own)
+                    .map(|(node, _)| node.clone())
                     .ok_or_else(|| Error::NotInClass.into())
             }
+        }
+    }
+
+    /// Where the hub serves `app`'s class (for an enrolment that names no address): none
+    /// when no hub runs.
+    fn reachable(&self, app: &Arc<App>) -> Vec<String> {
+        match self {
+            Folders::Closed(_) => Vec::new(),
+            Folders::Served(served) => served
+                .node_of(app)
+                .map(|(_, addr)| hugme_node::network::reachable_at(*addr))
+                .unwrap_or_default(),
         }
     }
 
@@ -113,7 +123,7 @@ impl Folders<'_> {
     /// sessions with the removed device end now, and every peer is told.
     fn revoked(&self, app: &Arc<App>) {
         if let Folders::Served(served) = self {
-            if let Some(node) = served.nodes.iter().find(|n| Arc::ptr_eq(n.app(), app)) {
+            if let Some((node, _)) = served.node_of(app) {
                 node.revocations_changed();
             }
         }
@@ -121,6 +131,10 @@ impl Folders<'_> {
 }
 
 impl Served {
+    fn node_of(&self, app: &Arc<App>) -> Option<&(Arc<Node>, std::net::SocketAddr)> {
+        self.nodes.iter().find(|(n, _)| Arc::ptr_eq(n.app(), app))
+    }
+
     fn own(&self) -> Result<Arc<App>, CliError> {
         self.apps
             .first()
@@ -163,6 +177,11 @@ pub fn answer(folders: &Folders, ask: Ask) -> Result<Answer, CliError> {
             name,
         } => {
             let app = folders.class(class.as_deref())?;
+            // Named none: where the running hub serves the class, as the app's code says.
+            let hubs = match hubs.is_empty() {
+                true => folders.reachable(&app),
+                false => hubs,
+            };
             let enrolment =
                 enrolment::enrol(&app, group.as_deref(), teacher, &hubs, name.as_deref())?;
             let minutes = (enrolment.code_expires_at - hugme_store::now_ms()) / 60_000;

@@ -324,24 +324,9 @@ fn serve_every_class(
     if nodes.is_empty() {
         return Err(Error::NotInClass.into());
     }
-    // `hugme enrol`, `revoke`, `inspect` and `doctor` on this folder are asked here meanwhile.
-    let served = Arc::new(Served {
-        apps,
-        nodes: nodes.clone(),
-    });
-    let _channel = match control::open(dir, served) {
-        Ok(channel) => Some(channel),
-        Err(e) => {
-            eprintln!(
-                "commands on this machine cannot reach this hub ({e}): stop it to enrol or \
-                 remove devices"
-            );
-            None
-        }
-    };
     let runtime = enrolment::runtime()?;
     runtime.block_on(async {
-        let mut classes = tokio::task::JoinSet::new();
+        let mut listening = Vec::new();
         for (i, node) in nodes.into_iter().enumerate() {
             let at = if i == 0 {
                 listen.to_owned()
@@ -367,6 +352,29 @@ fn serve_every_class(
                 }
             }
             out.flush().map_err(io)?;
+            listening.push((node, listener, addr));
+        }
+        // `hugme enrol`, `revoke`, `inspect` and `doctor` on this folder are asked here
+        // meanwhile (until this function returns and the channel is dropped).
+        let served = Arc::new(Served {
+            apps,
+            nodes: listening
+                .iter()
+                .map(|(node, _, addr)| (node.clone(), *addr))
+                .collect(),
+        });
+        let _channel = match control::open(dir, served) {
+            Ok(channel) => Some(channel),
+            Err(e) => {
+                eprintln!(
+                    "commands on this machine cannot reach this hub ({e}): stop it to enrol \
+                     or remove devices"
+                );
+                None
+            }
+        };
+        let mut classes = tokio::task::JoinSet::new();
+        for (node, listener, addr) in listening {
             let reach = hugme_node::neighbours::Reach {
                 discovery,
                 fallbacks: !mdns_only,

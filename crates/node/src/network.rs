@@ -122,9 +122,10 @@ impl Network {
     }
 }
 
-/// [`Network::reachable_at`]: IPv4 first (classroom networks route it best), loopback only
-/// when nothing else is up.
-fn reachable_at(addr: SocketAddr) -> Vec<String> {
+/// Where a device listening at `addr` can be reached (`host:port`, for an enrolment code):
+/// `addr` itself, or with an unspecified address each interface's, IPv4 first (classroom
+/// networks route it best), loopback only when nothing else is up.
+pub fn reachable_at(addr: SocketAddr) -> Vec<String> {
     if !addr.ip().is_unspecified() {
         return vec![addr.to_string()];
     }

@@ -133,8 +133,22 @@ fn a_killed_hubs_socket_is_passed_by_and_the_folder_opened() {
     assert!(said.contains("code "), "{said}");
     let report = ok(&["inspect", path(&class.teacher)]);
     assert!(report.contains("5B"), "{report}");
-    // A hub started again answers again.
-    let _again = Serving::start(&class.teacher);
-    let said = ok(&["enrol", path(&class.teacher), "--group", "Kettu"]);
+    // A hub started again answers again; an enrolment that names no address gets the
+    // hub's, so the tablet joins by its payload alone.
+    let again = Serving::start(&class.teacher);
+    let payload = class.root.path().join("fourth.json");
+    let said = ok(&[
+        "enrol",
+        path(&class.teacher),
+        "--group",
+        "Kettu",
+        "-o",
+        path(&payload),
+    ]);
     assert!(said.contains("code "), "{said}");
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&payload).unwrap()).unwrap();
+    assert_eq!(written["hubs"], serde_json::json!([again.addr]));
+    let fourth = class.root.path().join("fourth");
+    ok(&["join", path(&fourth), "--payload", path(&payload)]);
 }
