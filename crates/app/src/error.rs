@@ -28,6 +28,8 @@ pub enum Error {
     NotTeacher,
     #[error("a group PIN is digits only")]
     BadPin,
+    #[error("the app has no language {0:?}")]
+    NoSuchLanguage(String),
     #[error(transparent)]
     Media(#[from] hugme_media::Error),
     #[error("document {id} is a {found}, not a {expected}")]
@@ -75,6 +77,7 @@ impl Error {
             Error::Locked(_) => ErrorCode::Locked,
             Error::NotTeacher => ErrorCode::NotTeacher,
             Error::BadPin => ErrorCode::BadPin,
+            Error::NoSuchLanguage(_) => ErrorCode::NoSuchLanguage,
             Error::Media(hugme_media::Error::Store { source, .. })
                 if matches!(source.cause(), S::DiskFull { .. }) =>
             {

@@ -74,6 +74,7 @@ impl App {
         Ok(DashboardView {
             class_id: class.id.to_string(),
             class_name: class.name.as_str().to_owned(),
+            language: class.settings.language.clone(),
             groups,
             devices: devices(&class),
             ended_at: class.ended_at,
@@ -400,6 +401,12 @@ fn class_edit(c: &mut Class, class: &str, edit: ClassEdit) -> Result<()> {
             })
     };
     match edit {
+        ClassEdit::SetLanguage { language } => {
+            if !hugme_model::class::LANGUAGES.contains(&language.as_str()) {
+                return Err(Error::NoSuchLanguage(language));
+            }
+            c.settings.language = language;
+        }
         ClassEdit::AddGroup { id, name } => {
             if !c.groups.iter().any(|g| g.id.as_str() == id) {
                 c.add_group(name.trim());

@@ -462,3 +462,27 @@ fn a_protected_name_left_in_the_class_document_moves_out_on_the_teachers_device(
     assert_eq!(list.name_of(&old.id), Some("Vanhanen"));
     assert_eq!(app.move_protected_names_out().unwrap(), 0, "once");
 }
+
+#[test]
+fn the_class_language_is_one_of_the_apps_five_and_the_overview_shows_it() {
+    let (_dir, app, class) = teacher();
+    let id = class.id.as_str();
+    for language in hugme_model::class::LANGUAGES {
+        app.edit_class(
+            id,
+            ClassEdit::SetLanguage {
+                language: language.into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(app.dashboard(id, "2026-11-30").unwrap().language, language);
+    }
+    let refused = app.edit_class(
+        id,
+        ClassEdit::SetLanguage {
+            language: "de".into(),
+        },
+    );
+    assert!(matches!(refused, Err(Error::NoSuchLanguage(l)) if l == "de"));
+    assert_eq!(app.dashboard(id, "2026-11-30").unwrap().language, "nb");
+}

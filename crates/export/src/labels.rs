@@ -1,4 +1,5 @@
-//! The words of an exported page, in the class's language (Finnish or English).
+//! The words of an exported page, in the class's language (Finnish, Swedish, English,
+//! Estonian or Norwegian Bokmål).
 
 /// Headings and labels of an exported page.
 #[derive(Debug)]
@@ -136,11 +137,187 @@ pub const FI: Labels = Labels {
     exported_on: "Viety Hug me! Studiosta",
 };
 
-/// The labels for a class's language setting (`fi`, or English for anything else).
+pub const SV: Labels = Labels {
+    lang: "sv",
+    group: "Grupp",
+    agreement: "Våra överenskommelser",
+    roles: "Roller",
+    rules: "Regler",
+    phenomenon: "Fenomen",
+    why: "Varför vi valde det",
+    subjects: "Skolämnen",
+    goals: "Mål",
+    reached: "uppnått",
+    questions: "Forskningsfrågor",
+    notes: "Anteckningar",
+    sources: "Källor",
+    findings: "Vad vi tog reda på",
+    tools: "Verktyg",
+    content: "Innehåll",
+    sharing: "Dela och reflektera",
+    presentation: "Hur vi delar vårt arbete",
+    learned: "Vad vi lärde oss",
+    went_well: "Vad som gick bra",
+    do_differently: "Vad vi skulle göra annorlunda",
+    stars: "Hur det gick",
+    feedback: "Lärarens respons",
+    overall: "Helheten",
+    approved: "Godkänt",
+    returned: "Återsänt för bearbetning",
+    not_reviewed: "Inte bedömt ännu",
+    about_step: "Om steget",
+    about_question: "Om en forskningsfråga",
+    about_block: "Om en del av en sida",
+    projects: "Projekt",
+    made_with: "Gjort med Hug me! Studio",
+    unreadable: "Kunde inte läsas och finns därför inte med",
+    no_audio: "Din webbläsare kan inte spela upp den här inspelningen.",
+    missing_photo: "Det här fotot hade inte nått lärarens enhet ännu när arbetet exporterades.",
+    missing_drawing:
+        "Den här teckningen hade inte nått lärarens enhet ännu när arbetet exporterades.",
+    missing_audio:
+        "Den här inspelningen hade inte nått lärarens enhet ännu när arbetet exporterades.",
+    missing_video: "Den här videon hade inte nått lärarens enhet ännu när arbetet exporterades.",
+    about_export: "Om projekten",
+    exported_on: "Exporterat från Hug me! Studio den",
+};
+
+pub const ET: Labels = Labels {
+    lang: "et",
+    group: "Rühm",
+    agreement: "Meie kokkulepped",
+    roles: "Rollid",
+    rules: "Reeglid",
+    phenomenon: "Nähtus",
+    why: "Miks me selle valisime",
+    subjects: "Õppeained",
+    goals: "Eesmärgid",
+    reached: "saavutatud",
+    questions: "Uurimisküsimused",
+    notes: "Märkmed",
+    sources: "Allikad",
+    findings: "Mida me teada saime",
+    tools: "Tööriistad",
+    content: "Sisu",
+    sharing: "Jagamine ja arutelu",
+    presentation: "Kuidas me oma tööd jagame",
+    learned: "Mida me õppisime",
+    went_well: "Mis läks hästi",
+    do_differently: "Mida me teeksime teisiti",
+    stars: "Kuidas läks",
+    feedback: "Õpetaja tagasiside",
+    overall: "Kokkuvõttes",
+    approved: "Heaks kiidetud",
+    returned: "Tagasi parandamiseks",
+    not_reviewed: "Veel hindamata",
+    about_step: "Etapi kohta",
+    about_question: "Uurimisküsimuse kohta",
+    about_block: "Lehe osa kohta",
+    projects: "Projektid",
+    made_with: "Tehtud rakendusega Hug me! Studio",
+    unreadable: "Ei õnnestunud lugeda, seega pole kaasas",
+    no_audio: "Sinu brauser ei saa seda salvestist esitada.",
+    missing_photo: "See foto polnud eksportimise ajaks veel õpetaja seadmesse jõudnud.",
+    missing_drawing: "See joonistus polnud eksportimise ajaks veel õpetaja seadmesse jõudnud.",
+    missing_audio: "See salvestis polnud eksportimise ajaks veel õpetaja seadmesse jõudnud.",
+    missing_video: "See video polnud eksportimise ajaks veel õpetaja seadmesse jõudnud.",
+    about_export: "Projektidest",
+    exported_on: "Eksporditud rakendusest Hug me! Studio",
+};
+
+pub const NB: Labels = Labels {
+    lang: "nb",
+    group: "Gruppe",
+    agreement: "Våre avtaler",
+    roles: "Roller",
+    rules: "Regler",
+    phenomenon: "Fenomen",
+    why: "Hvorfor vi valgte det",
+    subjects: "Skolefag",
+    goals: "Mål",
+    reached: "nådd",
+    questions: "Forskningsspørsmål",
+    notes: "Notater",
+    sources: "Kilder",
+    findings: "Hva vi fant ut",
+    tools: "Verktøy",
+    content: "Innhold",
+    sharing: "Deling og refleksjon",
+    presentation: "Hvordan vi deler arbeidet vårt",
+    learned: "Hva vi lærte",
+    went_well: "Hva som gikk bra",
+    do_differently: "Hva vi ville gjort annerledes",
+    stars: "Hvordan det gikk",
+    feedback: "Lærerens tilbakemelding",
+    overall: "Helhet",
+    approved: "Godkjent",
+    returned: "Sendt tilbake for bearbeiding",
+    not_reviewed: "Ikke vurdert ennå",
+    about_step: "Om steget",
+    about_question: "Om et forskningsspørsmål",
+    about_block: "Om en del av en side",
+    projects: "Prosjekter",
+    made_with: "Laget med Hug me! Studio",
+    unreadable: "Kunne ikke leses, og er derfor ikke med",
+    no_audio: "Nettleseren din kan ikke spille av dette opptaket.",
+    missing_photo:
+        "Dette bildet hadde ikke kommet fram til lærerens enhet da arbeidet ble eksportert.",
+    missing_drawing:
+        "Denne tegningen hadde ikke kommet fram til lærerens enhet da arbeidet ble eksportert.",
+    missing_audio:
+        "Dette opptaket hadde ikke kommet fram til lærerens enhet da arbeidet ble eksportert.",
+    missing_video:
+        "Denne videoen hadde ikke kommet fram til lærerens enhet da arbeidet ble eksportert.",
+    about_export: "Om prosjektene",
+    exported_on: "Eksportert fra Hug me! Studio",
+};
+
+/// Every language's labels, in the order the app lists the languages.
+pub const ALL: [&Labels; 5] = [&FI, &SV, &EN, &ET, &NB];
+
+/// The labels for a class's language setting (a BCP 47 tag: `fi`, `sv-FI`, `nb`, `no`…),
+/// English for a language the app does not have.
 pub fn for_language(language: &str) -> &'static Labels {
-    if language.starts_with("fi") {
-        &FI
-    } else {
-        &EN
+    let base = language
+        .split(['-', '_'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    match base.as_str() {
+        "fi" => &FI,
+        "sv" => &SV,
+        "et" => &ET,
+        "nb" | "no" | "nn" => &NB,
+        _ => &EN,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_language_is_found_by_its_tag_and_says_every_label() {
+        for labels in ALL {
+            assert_eq!(for_language(labels.lang).lang, labels.lang);
+            let debug = format!("{labels:?}");
+            assert!(
+                !debug.contains(": \"\""),
+                "{} has an empty label",
+                labels.lang
+            );
+        }
+        assert_eq!(for_language("sv-FI").lang, "sv");
+        assert_eq!(for_language("no").lang, "nb");
+        assert_eq!(for_language("de").lang, "en");
+        // Translated: no language but English shares most of its labels.
+        for labels in ALL.iter().filter(|l| l.lang != "en") {
+            let same = format!("{labels:?}")
+                .split(", ")
+                .zip(format!("{EN:?}").split(", "))
+                .filter(|(a, b)| a == b)
+                .count();
+            assert!(same < 5, "{}: {same} labels as in English", labels.lang);
+        }
     }
 }

@@ -135,6 +135,9 @@ pub enum ClassCommand {
         /// A group of the class; repeat for several.
         #[arg(long = "group")]
         groups: Vec<String>,
+        /// The tablets' language (and the exports'): fi, sv, en, et or nb.
+        #[arg(long, default_value = "fi")]
+        language: String,
     },
 }
 
@@ -160,10 +163,20 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             )
             .map_err(io)?;
         }
-        NetworkCommand::Class(ClassCommand::Create { dir, name, groups }) => {
+        NetworkCommand::Class(ClassCommand::Create {
+            dir,
+            name,
+            groups,
+            language,
+        }) => {
+            if !hugme_model::class::LANGUAGES.contains(&language.as_str()) {
+                return Err(hugme_app::Error::NoSuchLanguage(language).into());
+            }
             let groups: Vec<&str> = groups.iter().map(String::as_str).collect();
             let app = membership::open(&shelf::folder_to_join(&dir, None)?)?;
             let class = enrolment::create_class_as_teacher(&app, &name, &groups)?;
+            let edit = hugme_app::api::teacher::ClassEdit::SetLanguage { language };
+            app.edit_class(class.id.as_str(), edit)?;
             writeln!(out, "class {} ({})", class.name.as_str(), class.id).map_err(io)?;
         }
         NetworkCommand::Enrol {

@@ -104,10 +104,15 @@ pub struct Written {
     pub hash: String,
 }
 
+/// The languages a class may be taught in (BCP 47): Finnish, Swedish, English, Estonian,
+/// Norwegian Bokmål.
+pub const LANGUAGES: [&str; 5] = ["fi", "sv", "en", "et", "nb"];
+
 /// Class-wide settings.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Settings {
-    /// BCP 47 language of the class's tablets: `fi` or `en`.
+    /// BCP 47 language of the class's tablets, one of [`LANGUAGES`] (`fi` by default): the
+    /// app's language on a tablet until a pupil switches, and the exports' labels.
     pub language: String,
     /// Whether teacher feedback goes into exports by default.
     pub export_feedback: bool,

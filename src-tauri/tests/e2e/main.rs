@@ -7,6 +7,7 @@
 mod cart;
 mod driver;
 mod headless;
+mod languages;
 mod media;
 mod student;
 mod sync;

@@ -239,7 +239,7 @@ async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {
     app.shot("11-next-group").await;
 
     // English at run time, on the same screen.
-    app.click("[data-testid=language]").await;
+    app.click("[data-testid=language] option[value=en]").await;
     app.until(
         "English",
         "return document.body.innerText.includes('Start a new project');",

@@ -38,6 +38,8 @@ pub enum ErrorCode {
     Locked,
     /// Something only a teacher's device may do.
     NotTeacher,
+    /// A class language the app does not have.
+    NoSuchLanguage,
     /// A group PIN that is not digits.
     BadPin,
     /// A file that is not a photo, sound or video we can read, or is damaged.

@@ -12,6 +12,8 @@ use super::view::GroupCard;
 pub struct DashboardView {
     pub class_id: String,
     pub class_name: String,
+    /// The class's language setting (`hugme_model::class::LANGUAGES`).
+    pub language: String,
     pub groups: Vec<GroupOverview>,
     pub devices: Vec<DeviceView>,
     /// When the teacher ended the term (the devices delete the class as they sync).
@@ -100,6 +102,11 @@ pub enum ReviewEdit {
 #[derive(Debug, Clone, PartialEq, Deserialize, TS)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum ClassEdit {
+    /// The class's language (one of `hugme_model::class::LANGUAGES`): the tablets' language
+    /// until a pupil switches, and the exports'.
+    SetLanguage {
+        language: String,
+    },
     AddGroup {
         id: String,
         name: String,

@@ -93,7 +93,7 @@ export type TextField = { "field": "title" } | { "field": "phenomenon-title" } |
 
 export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | "tools" | "pages" | "peer-feedback" | "sources";
 
-export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "bad-pin" | "bad-media" | "disk-full" | "not-saved" | "busy" | "storage" | "cancelled" | "export-running" | "class-needs-name" | "already-in-class" | "not-in-class" | "term-not-ended" | "group-needed" | "unknown-invitation" | "used-invitation" | "expired-invitation" | "mistyped-code" | "wrong-code" | "too-many-codes" | "no-teacher-found" | "bad-invitation" | "network" | "internal";
+export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "no-such-language" | "bad-pin" | "bad-media" | "disk-full" | "not-saved" | "busy" | "storage" | "cancelled" | "export-running" | "class-needs-name" | "already-in-class" | "not-in-class" | "term-not-ended" | "group-needed" | "unknown-invitation" | "used-invitation" | "expired-invitation" | "mistyped-code" | "wrong-code" | "too-many-codes" | "no-teacher-found" | "bad-invitation" | "network" | "internal";
 
 export type DocumentKind = "project" | "class" | "review" | "identities";
 
@@ -174,7 +174,11 @@ storage_low: boolean, error: string | null, };
 
 export type MediaTransfer = { done: number, total: number, };
 
-export type DashboardView = { class_id: string, class_name: string, groups: Array<GroupOverview>, devices: Array<DeviceView>, 
+export type DashboardView = { class_id: string, class_name: string, 
+/**
+ * The class's language setting (`hugme_model::class::LANGUAGES`).
+ */
+language: string, groups: Array<GroupOverview>, devices: Array<DeviceView>, 
 /**
  * When the teacher ended the term (the devices delete the class as they sync).
  */
@@ -227,5 +231,5 @@ export type CommentView = { id: string, pin: PinView, text: string, created_at: 
 
 export type FeedbackView = { overall: string, approval: Approval, locked: boolean, comments: Array<CommentView>, };
 
-export type ClassEdit = { "op": "add-group", id: string, name: string, } | { "op": "rename-group", id: string, name: string, } | { "op": "set-pin", group: string, pin: string | null, } | { "op": "add-member", group: string, id: string, name: string, protected?: boolean, } | { "op": "rename-member", group: string, id: string, name: string, } | { "op": "set-protected", group: string, id: string, protected: boolean, } | { "op": "remove-member", group: string, id: string, };
+export type ClassEdit = { "op": "set-language", language: string, } | { "op": "add-group", id: string, name: string, } | { "op": "rename-group", id: string, name: string, } | { "op": "set-pin", group: string, pin: string | null, } | { "op": "add-member", group: string, id: string, name: string, protected?: boolean, } | { "op": "rename-member", group: string, id: string, name: string, } | { "op": "set-protected", group: string, id: string, protected: boolean, } | { "op": "remove-member", group: string, id: string, };
 

@@ -2,7 +2,8 @@
 // badge and the storage warning read it.
 import { api } from './client.svelte';
 import type { SyncView } from './bindings';
-import { t } from '../i18n/index.svelte';
+import { i18n, t } from '../i18n/index.svelte';
+import { ago as relativeTime } from '../i18n/format';
 
 export const sync = $state<{ status: SyncView | null; now: number }>({ status: null, now: 0 });
 
@@ -37,8 +38,9 @@ export function watchSync(): () => void {
   };
 }
 
-/** "just now" or "N min ago" for a time (ms since the epoch), as of the last look. */
+/** "just now" or "5 minutes ago" (in the UI's language) for a time (ms since the epoch), as
+ *  of the last look. */
 export function ago(at: number): string {
-  const minutes = Math.floor(((sync.now || Date.now()) - at) / 60000);
-  return minutes < 1 ? t('sync.justNow') : t('sync.minutesAgo', { count: minutes });
+  const elapsed = (sync.now || Date.now()) - at;
+  return elapsed < 60000 ? t('sync.justNow') : relativeTime(elapsed, i18n.locale);
 }

@@ -1,0 +1,85 @@
+//! The app in each of its five languages: the language picker switches at run time, every
+//! text on the start screen and the project home changes language, no placeholder or
+//! catalogue key shows, nothing runs off the window's side. Screenshots of both screens in
+//! each language: look at them.
+
+use crate::driver::{App, Driver};
+
+/// The languages in the picker's order, with a word each screen must then show.
+const LANGUAGES: [(&str, &str); 5] = [
+    ("fi", "Kuka"),
+    ("sv", "Vem"),
+    ("en", "Who"),
+    ("et", "Kes"),
+    ("nb", "Hvem"),
+];
+
+/// No message key, unfilled placeholder or horizontal overflow on the screen shown.
+async fn looks_whole(app: &App, what: &str) {
+    let text = app.body_text().await;
+    for leak in ["{", "}", "error.", "teacher.", "start.", "step."] {
+        assert!(!text.contains(leak), "{what}: {leak:?} shows in {text:?}");
+    }
+    app.until(
+        &format!("{what}: nothing wider than the window"),
+        "return document.documentElement.scrollWidth <= window.innerWidth;",
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_of_the_five_languages_shows_the_start_screen_and_the_project_home_whole() {
+    let data = tempfile::tempdir().unwrap();
+    let app = hugme_app::App::open(data.path()).expect("cannot open the data folder");
+    hugme_app::sample::create(&app).expect("cannot make the sample class");
+    drop(app);
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.find("[data-testid=group-card][data-group=Ketut]").await;
+    let mut headings = Vec::new();
+    for (locale, word) in LANGUAGES {
+        app.click(&format!("[data-testid=language] option[value={locale}]"))
+            .await;
+        app.until(
+            &format!("the start screen in {locale}"),
+            &format!(
+                "return document.documentElement.lang === '{locale}' && \
+                 document.querySelector('h1')?.innerText.includes('{word}');"
+            ),
+        )
+        .await;
+        looks_whole(&app, &format!("start screen, {locale}")).await;
+        headings.push(app.text_of("h1").await);
+        app.shot(&format!("60-start-{locale}")).await;
+    }
+    headings.sort();
+    headings.dedup();
+    assert_eq!(headings.len(), 5, "one heading per language: {headings:?}");
+
+    // The project home, language by language (the choice stays while the group works).
+    app.click("[data-testid=group-card][data-group=Ketut]")
+        .await;
+    app.click("[data-testid=project-card]").await;
+    app.find("[data-testid=step-phenomenon]").await;
+    let mut homes = Vec::new();
+    for (locale, _) in LANGUAGES {
+        app.click(&format!("[data-testid=language] option[value={locale}]"))
+            .await;
+        app.until(
+            &format!("the project home in {locale}"),
+            &format!("return document.documentElement.lang === '{locale}';"),
+        )
+        .await;
+        looks_whole(&app, &format!("project home, {locale}")).await;
+        homes.push(app.text_of("[data-testid=step-phenomenon]").await);
+        app.shot(&format!("61-project-home-{locale}")).await;
+    }
+    homes.sort();
+    homes.dedup();
+    assert_eq!(
+        homes.len(),
+        5,
+        "the steps say their names in each language: {homes:?}"
+    );
+    app.quit().await;
+}
