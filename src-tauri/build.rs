@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "scan_enrolment",
     "end_term",
     "leave_class",
+    "read_aloud",
 ];
 
 fn main() {

@@ -28,6 +28,19 @@ impl From<hugme_node::Error> for CommandError {
     }
 }
 
+impl From<hugme_speech::Error> for CommandError {
+    fn from(e: hugme_speech::Error) -> Self {
+        let code = match e {
+            hugme_speech::Error::TooLong(_) => ErrorCode::TooLongToRead,
+            _ => ErrorCode::NoSpeech,
+        };
+        Self {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
 impl CommandError {
     /// A failure of the shell itself (a lost worker thread, a malformed request).
     pub fn internal(message: impl std::fmt::Display) -> Self {

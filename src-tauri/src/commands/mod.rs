@@ -7,6 +7,7 @@ pub mod export;
 pub mod launch;
 pub mod media;
 pub mod projects;
+pub mod speech;
 pub mod sync;
 pub mod teacher;
 pub mod term;

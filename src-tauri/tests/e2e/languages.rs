@@ -1,7 +1,7 @@
 //! The app in each of its five languages: the language picker switches at run time, every
 //! text on the start screen and the project home changes language, no placeholder or
 //! catalogue key shows, nothing runs off the window's side. Screenshots of both screens in
-//! each language: look at them.
+//! each language: look at them. Then read-aloud, by the device's offline engine.
 
 use crate::driver::{App, Driver};
 
@@ -81,5 +81,23 @@ async fn each_of_the_five_languages_shows_the_start_screen_and_the_project_home_
         5,
         "the steps say their names in each language: {homes:?}"
     );
+
+    // Read aloud, in Finnish: the step's title and prompt, then the pupils' own text. The
+    // WebView here has no voices, so the device's offline engine speaks: its sound's bytes.
+    app.click("[data-testid=language] option[value=fi]").await;
+    app.click("[data-testid=step-phenomenon]").await;
+    app.click("[data-testid=editor-phenomenon] h1 [data-testid=read-aloud]")
+        .await;
+    let spoke = "return +(document.querySelector('[data-testid=editor-phenomenon] h1 \
+                 [data-testid=read-aloud]')?.dataset.spoke ?? 0) > 20000;";
+    app.until("the step read aloud", spoke).await;
+    app.shot("62-read-aloud").await;
+    app.click(".field-wrap [data-testid=read-aloud]").await;
+    app.until(
+        "a pupil's text read aloud",
+        "return +(document.querySelector('.field-wrap [data-testid=read-aloud]')?.dataset.spoke \
+         ?? 0) > 4000;",
+    )
+    .await;
     app.quit().await;
 }

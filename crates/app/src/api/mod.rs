@@ -40,6 +40,10 @@ pub enum ErrorCode {
     NotTeacher,
     /// A class language the app does not have.
     NoSuchLanguage,
+    /// Read-aloud cannot speak here (no speech engine, or it failed).
+    NoSpeech,
+    /// A text too long to read aloud at once.
+    TooLongToRead,
     /// A group PIN that is not digits.
     BadPin,
     /// A file that is not a photo, sound or video we can read, or is damaged.

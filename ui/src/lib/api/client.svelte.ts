@@ -52,6 +52,9 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
 }
 
 export const api = {
+  /** `text` spoken by the device's offline engine in `language`: a WAV file's bytes. */
+  readAloud: (text: string, language: string) =>
+    call<ArrayBuffer>('read_aloud', { text, language }),
   classes: () => call<ClassCard[]>('classes'),
   loadSampleClass: () => call<ClassCard[]>('load_sample_class'),
   openGroup: (klass: string, group: string, pin: string | null) =>

@@ -5,6 +5,10 @@ export const en = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Language',
 
+  'readAloud.label': 'Read aloud',
+  'readAloud.what': 'Read aloud: {what}',
+  'readAloud.stop': 'Stop reading',
+
   'save.saving': 'Saving…',
   'save.saved': 'Saved',
   'save.failed': 'Not saved: {reason}',
@@ -331,6 +335,8 @@ export const en = {
   'error.locked': 'This project is finished and locked by your teacher.',
   'error.bad-pin': 'A group PIN is digits only.',
   'error.no-such-language': 'The app has no such language.',
+  'error.no-speech': 'Reading aloud does not work on this tablet: its speech engine is missing. Tell your teacher.',
+  'error.too-long-to-read': 'This text is too long to read aloud at once.',
   'error.not-teacher': 'Only the teacher’s device can do that.',
   'error.bad-media': 'This file cannot be added: {detail}',
   'error.disk-full': 'The tablet is full. Tell your teacher. Your text is safe.',

@@ -5,6 +5,10 @@ export const et: Messages = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Keel',
 
+  'readAloud.label': 'Loe ette',
+  'readAloud.what': 'Loe ette: {what}',
+  'readAloud.stop': 'Lõpeta lugemine',
+
   'save.saving': 'Salvestan…',
   'save.saved': 'Salvestatud',
   'save.failed': 'Ei salvestunud: {reason}',
@@ -331,6 +335,8 @@ export const et: Messages = {
   'error.locked': 'See projekt on valmis ja õpetaja on selle lukustanud.',
   'error.bad-pin': 'Rühma PIN-kood koosneb ainult numbritest.',
   'error.no-such-language': 'Rakendusel pole sellist keelt.',
+  'error.no-speech': 'Ettelugemine ei tööta selles tahvelarvutis: kõnesüntesaator puudub. Ütle õpetajale.',
+  'error.too-long-to-read': 'See tekst on liiga pikk, et seda korraga ette lugeda.',
   'error.not-teacher': 'Seda saab teha ainult õpetaja seade.',
   'error.bad-media': 'Seda faili ei saa lisada: {detail}',
   'error.disk-full': 'Tahvelarvuti on täis. Ütle õpetajale. Teie tekst on tallel.',

@@ -5,6 +5,10 @@ export const fi: Messages = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Kieli',
 
+  'readAloud.label': 'Lue ääneen',
+  'readAloud.what': 'Lue ääneen: {what}',
+  'readAloud.stop': 'Lopeta lukeminen',
+
   'save.saving': 'Tallennetaan…',
   'save.saved': 'Tallennettu',
   'save.failed': 'Ei tallennettu: {reason}',
@@ -331,6 +335,8 @@ export const fi: Messages = {
   'error.locked': 'Projekti on valmis, ja opettaja on lukinnut sen.',
   'error.bad-pin': 'Ryhmän PIN-koodissa on vain numeroita.',
   'error.no-such-language': 'Sovelluksessa ei ole tätä kieltä.',
+  'error.no-speech': 'Ääneen lukeminen ei toimi tässä tabletissa: puhemoottori puuttuu. Kerro opettajalle.',
+  'error.too-long-to-read': 'Teksti on liian pitkä luettavaksi ääneen kerralla.',
   'error.not-teacher': 'Vain opettajan laite voi tehdä tämän.',
   'error.bad-media': 'Tiedostoa ei voi lisätä: {detail}',
   'error.disk-full': 'Tabletin muisti on täynnä. Kerro opettajalle. Tekstinne on tallessa.',

@@ -5,6 +5,10 @@ export const nb: Messages = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Språk',
 
+  'readAloud.label': 'Les høyt',
+  'readAloud.what': 'Les høyt: {what}',
+  'readAloud.stop': 'Stopp opplesningen',
+
   'save.saving': 'Lagrer…',
   'save.saved': 'Lagret',
   'save.failed': 'Ikke lagret: {reason}',
@@ -331,6 +335,8 @@ export const nb: Messages = {
   'error.locked': 'Dette prosjektet er ferdig og låst av læreren.',
   'error.bad-pin': 'En gruppe-PIN har bare sifre.',
   'error.no-such-language': 'Appen har ikke dette språket.',
+  'error.no-speech': 'Opplesning virker ikke på dette nettbrettet: talemotoren mangler. Si fra til læreren.',
+  'error.too-long-to-read': 'Teksten er for lang til å leses høyt på én gang.',
   'error.not-teacher': 'Bare lærerens enhet kan gjøre det.',
   'error.bad-media': 'Denne filen kan ikke legges til: {detail}',
   'error.disk-full': 'Nettbrettet er fullt. Si fra til læreren. Teksten deres er trygg.',

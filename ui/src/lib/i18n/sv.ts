@@ -5,6 +5,10 @@ export const sv: Messages = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Språk',
 
+  'readAloud.label': 'Läs högt',
+  'readAloud.what': 'Läs högt: {what}',
+  'readAloud.stop': 'Sluta läsa',
+
   'save.saving': 'Sparar…',
   'save.saved': 'Sparat',
   'save.failed': 'Inte sparat: {reason}',
@@ -331,6 +335,8 @@ export const sv: Messages = {
   'error.locked': 'Projektet är färdigt och läraren har låst det.',
   'error.bad-pin': 'En grupps PIN-kod har bara siffror.',
   'error.no-such-language': 'Appen har inte det språket.',
+  'error.no-speech': 'Uppläsning fungerar inte på den här surfplattan: talmotorn saknas. Säg till läraren.',
+  'error.too-long-to-read': 'Texten är för lång för att läsas upp på en gång.',
   'error.not-teacher': 'Bara lärarens enhet kan göra det.',
   'error.bad-media': 'Den här filen kan inte läggas till: {detail}',
   'error.disk-full': 'Surfplattan är full. Säg till läraren. Er text är sparad.',
