@@ -288,6 +288,11 @@ impl App {
         v.as_str().unwrap_or_default().to_owned()
     }
 
+    /// Where the screenshots (and other artifacts to look at) go.
+    pub fn shots(&self) -> &Path {
+        &self.shots
+    }
+
     /// Saves a screenshot of the window as `<name>.png` (a test artifact to look at).
     pub async fn shot(&self, name: &str) {
         // Let a transition or an image finish painting.

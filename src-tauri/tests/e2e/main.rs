@@ -6,6 +6,7 @@
 #[allow(dead_code)]
 mod cart;
 mod driver;
+mod accessibility;
 mod headless;
 mod languages;
 mod media;

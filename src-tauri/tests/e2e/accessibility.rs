@@ -1,0 +1,116 @@
+//! axe-core (Deque's accessibility engine, `ui/node_modules/axe-core`, pinned in
+//! ui/package.json) on every main screen of the real app: the start screen, the project home,
+//! each of the eight step editors, a content page, the teacher's overview and a project's
+//! review. No serious or critical violation of WCAG 2.2 A and AA may be left; each screen's
+//! report is saved beside the screenshots (`axe-<screen>.json`).
+
+use std::path::Path;
+
+use crate::driver::{App, Driver};
+
+const STEPS: [&str; 8] = [
+    "agreement",
+    "phenomenon",
+    "subjects",
+    "goals",
+    "research-questions",
+    "tools",
+    "content",
+    "sharing",
+];
+
+/// Runs axe on the screen shown; saves its report; fails on a serious or critical violation.
+async fn audit(app: &App, screen: &str) {
+    let axe = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js"),
+    )
+    .expect("axe-core is installed (npm ci in ui/)");
+    app.client
+        .execute(&format!("if (!window.axe) {{ {axe} }} return true;"), vec![])
+        .await
+        .expect("axe loads");
+    let report = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document, { runOnly: { type: 'tag', values:
+               ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
+               .then((r) => done(JSON.stringify({ violations: r.violations, passes: r.passes.length })))
+               .catch((e) => done(JSON.stringify({ error: String(e) })));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    let text = report.as_str().expect("a JSON report").to_owned();
+    std::fs::write(app.shots().join(format!("axe-{screen}.json")), &text).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(report["error"].is_null(), "{screen}: {text}");
+    assert!(report["passes"].as_u64() > Some(5), "{screen}: axe looked: {text}");
+    let grave: Vec<String> = report["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| matches!(v["impact"].as_str(), Some("serious" | "critical")))
+        .map(|v| {
+            let nodes: Vec<&str> = v["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|n| n["html"].as_str())
+                .take(3)
+                .collect();
+            format!("{} ({}): {nodes:?}", v["id"], v["impact"])
+        })
+        .collect();
+    assert!(grave.is_empty(), "{screen}: {grave:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_main_screen_has_no_serious_or_critical_accessibility_violation() {
+    // A group's tablet: the start screen, the project home, each step, a content page.
+    let data = tempfile::tempdir().unwrap();
+    {
+        let app = hugme_app::App::open(data.path()).expect("cannot open the data folder");
+        hugme_app::sample::create(&app).expect("cannot make the sample class");
+    }
+    let driver = Driver::start();
+    let app = driver.launch(data.path()).await;
+    app.find("[data-testid=group-card][data-group=Ketut]").await;
+    audit(&app, "start").await;
+    app.click("[data-testid=group-card][data-group=Ketut]").await;
+    app.click("[data-testid=project-card]").await;
+    app.find("[data-testid=step-phenomenon]").await;
+    audit(&app, "project-home").await;
+    for step in STEPS {
+        app.click(&format!("[data-testid=step-{step}]")).await;
+        app.find(&format!("[data-testid=editor-{step}]")).await;
+        audit(&app, &format!("step-{step}")).await;
+        if step == "content" {
+            app.click("[data-testid=page-card]").await;
+            app.find("[data-testid=page-editor]").await;
+            audit(&app, "content-page").await;
+            app.click("[data-testid=back-pages]").await;
+            app.find("[data-testid=editor-content]").await;
+        }
+        app.click("[data-testid=back-home]").await;
+        app.find("[data-testid=step-phenomenon]").await;
+    }
+    app.quit().await;
+
+    // The teacher's device: the overview and a project's review.
+    let teacher = tempfile::tempdir().unwrap();
+    {
+        let folder = hugme_node::membership::open(teacher.path()).unwrap();
+        let class =
+            hugme_node::enrolment::create_class_as_teacher(&folder, "5B", &["Ketut", "Karhut"])
+                .unwrap();
+        hugme_app::sample::fill_class(&folder, &class, "2026-11-30").unwrap();
+    }
+    let app = driver.launch(teacher.path()).await;
+    app.find("[data-testid=group-overview]").await;
+    audit(&app, "teacher-overview").await;
+    app.click("[data-testid=project-overview] button.open").await;
+    app.find("[data-testid=project-review]").await;
+    audit(&app, "review").await;
+    app.quit().await;
+}
