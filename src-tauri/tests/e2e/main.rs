@@ -8,6 +8,7 @@ mod cart;
 mod driver;
 mod accessibility;
 mod headless;
+mod keyboard;
 mod languages;
 mod media;
 mod student;
