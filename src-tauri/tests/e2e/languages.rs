@@ -82,6 +82,18 @@ async fn each_of_the_five_languages_shows_the_start_screen_and_the_project_home_
         "the steps say their names in each language: {homes:?}"
     );
 
+    // Large text, in the language with the longest words: everything scales, nothing runs
+    // off the side.
+    app.click("[data-testid=large-text]").await;
+    app.until(
+        "large text",
+        "return getComputedStyle(document.documentElement).fontSize === '24px';",
+    )
+    .await;
+    looks_whole(&app, "project home, large text").await;
+    app.shot("61-project-home-large-text").await;
+    app.click("[data-testid=large-text]").await;
+
     // Read aloud, in Finnish: the step's title and prompt, then the pupils' own text. The
     // WebView here has no voices, so the device's offline engine speaks: its sound's bytes.
     app.click("[data-testid=language] option[value=fi]").await;

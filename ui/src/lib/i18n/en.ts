@@ -4,6 +4,7 @@
 export const en = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Language',
+  'app.largeText': 'Large text',
 
   'readAloud.label': 'Read aloud',
   'readAloud.what': 'Read aloud: {what}',

@@ -4,6 +4,7 @@ import type { Messages } from './en';
 export const et: Messages = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Keel',
+  'app.largeText': 'Suur tekst',
 
   'readAloud.label': 'Loe ette',
   'readAloud.what': 'Loe ette: {what}',

@@ -4,6 +4,7 @@ import type { Messages } from './en';
 export const fi: Messages = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Kieli',
+  'app.largeText': 'Iso teksti',
 
   'readAloud.label': 'Lue ääneen',
   'readAloud.what': 'Lue ääneen: {what}',

@@ -4,6 +4,7 @@ import type { Messages } from './en';
 export const nb: Messages = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Språk',
+  'app.largeText': 'Stor tekst',
 
   'readAloud.label': 'Les høyt',
   'readAloud.what': 'Les høyt: {what}',

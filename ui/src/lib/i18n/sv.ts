@@ -4,6 +4,7 @@ import type { Messages } from './en';
 export const sv: Messages = {
   'app.name': 'Hug me! Studio',
   'app.language': 'Språk',
+  'app.largeText': 'Stor text',
 
   'readAloud.label': 'Läs högt',
   'readAloud.what': 'Läs högt: {what}',
