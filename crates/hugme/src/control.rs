@@ -9,7 +9,7 @@
 //! no further. With no hub answering (none runs, or one was killed and left its socket), the
 //! command opens the folder itself, as before ([`run`]).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,9 +26,12 @@ pub const SOCKET: &str = "hub.sock";
 pub const ASK_BYTES: u64 = 64 << 10;
 /// The longest answer read (bytes): `inspect --json` of a large class is a few MB.
 const ANSWER_BYTES: u64 = 64 << 20;
-/// How long the hub waits for an ask's bytes before it hangs up (a stuck client must not
-/// hold the channel).
+/// How long the hub gives an ask to arrive whole, and an answer to be taken: a stuck or
+/// trickling client must not hold the channel.
 const ASK_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
+/// How long the command line waits for the hub's answer (the doctor listens and dials for
+/// up to half a minute): a hung hub is told as such, not waited on for ever.
+const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(90);
 
 /// A command asked of the hub (its arguments as on the command line, less the folder).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -226,17 +229,44 @@ pub fn answer(folders: &Folders, ask: Ask) -> Result<Answer, CliError> {
     Ok(answer)
 }
 
-/// Asks the hub serving `dir`; `None` when none answers there.
+/// Asks the hub serving `dir`; `None` when none runs there (no socket, or one a killed hub
+/// left, which nobody answers).
 #[cfg(unix)]
 fn ask_hub(dir: &Path, ask: &Ask) -> Option<Result<Answer, CliError>> {
-    let mut stream = std::os::unix::net::UnixStream::connect(dir.join(SOCKET)).ok()?;
+    use std::io::ErrorKind;
+    let socket = dir.join(SOCKET);
+    let mut stream = match std::os::unix::net::UnixStream::connect(&socket) {
+        Ok(stream) => stream,
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::ConnectionRefused) => {
+            return None
+        }
+        // A hub runs, as another user: opening its folder would fail too.
+        Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+            return Some(Err(CliError::Hub(format!(
+                "the hub serving {} runs as another user: run this as that user \
+                 (sudo -u hugme for the service)",
+                dir.display()
+            ))))
+        }
+        Err(_) => return None,
+    };
     Some((|| {
+        stream.set_read_timeout(Some(ANSWER_WITHIN))?;
+        stream.set_write_timeout(Some(ASK_WITHIN))?;
         let mut line = serde_json::to_vec(ask).map_err(std::io::Error::from)?;
         line.push(b'\n');
         stream.write_all(&line)?;
         stream.shutdown(std::net::Shutdown::Write)?;
         let mut reply = Vec::new();
-        stream.take(ANSWER_BYTES).read_to_end(&mut reply)?;
+        match stream.take(ANSWER_BYTES).read_to_end(&mut reply) {
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                return Err(CliError::Hub(format!(
+                    "the hub serving {} does not answer: restart it",
+                    dir.display()
+                )))
+            }
+            other => other?,
+        };
         serde_json::from_slice(&reply)
             .map_err(|e| CliError::Hub(format!("the running hub's answer is unreadable: {e}")))
     })())
@@ -270,7 +300,11 @@ pub fn open(dir: &Path, served: Arc<Served>) -> std::io::Result<Channel> {
     use std::os::unix::net::UnixListener;
     // Made under a name nobody knows, then made the owner's, then given its name: nobody
     // else ever connects.
-    let hidden = dir.join(format!(".{SOCKET}.{}", uuid::Uuid::new_v4().simple()));
+    // (A short name: a socket's path is at most 107 bytes, the folder's included.)
+    let hidden = dir.join(format!(
+        ".hs{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    ));
     let listener = UnixListener::bind(&hidden)?;
     let path = dir.join(SOCKET);
     let made = std::fs::set_permissions(&hidden, std::fs::Permissions::from_mode(0o600))
@@ -283,7 +317,13 @@ pub fn open(dir: &Path, served: Arc<Served>) -> std::io::Result<Channel> {
         .name("hugme-control".into())
         .spawn(move || {
             for stream in listener.incoming().flatten() {
-                let _ = reply(stream, &served);
+                // One ask's failure (even a panic) costs that ask only, not the channel.
+                let replied = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    reply(stream, &served)
+                }));
+                if replied.is_err() {
+                    eprintln!("an ask of this hub failed; the hub answers the next");
+                }
             }
         })?;
     Ok(Channel { path })
@@ -298,9 +338,26 @@ pub fn open(_dir: &Path, _served: Arc<Served>) -> std::io::Result<Channel> {
 /// Reads one ask from `stream` and writes its answer.
 #[cfg(unix)]
 fn reply(stream: std::os::unix::net::UnixStream, served: &Served) -> std::io::Result<()> {
-    stream.set_read_timeout(Some(ASK_WITHIN))?;
+    stream.set_write_timeout(Some(ASK_WITHIN))?;
+    // The whole ask within ASK_WITHIN, however it trickles in; no more than ASK_BYTES kept.
+    let deadline = std::time::Instant::now() + ASK_WITHIN;
     let mut line = Vec::new();
-    BufReader::new((&stream).take(ASK_BYTES + 1)).read_until(b'\n', &mut line)?;
+    let mut chunk = [0u8; 4096];
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Ok(());
+        }
+        stream.set_read_timeout(Some(left))?;
+        let n = (&stream).read(&mut chunk)?;
+        line.extend_from_slice(&chunk[..n]);
+        if n == 0 || line.contains(&b'\n') || line.len() as u64 > ASK_BYTES {
+            break;
+        }
+    }
+    if let Some(end) = line.iter().position(|&b| b == b'\n') {
+        line.truncate(end);
+    }
     let answer = if line.len() as u64 > ASK_BYTES {
         failed(format!("an ask longer than {ASK_BYTES} bytes"))
     } else {

@@ -77,10 +77,42 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
+/// Makes `dir` and its missing parents, the folder itself its user's only (0700 on Unix).
+fn private_folder(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if !dir.exists() {
+        use std::os::unix::fs::DirBuilderExt;
+        return std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir);
+    }
+    std::fs::create_dir_all(dir)
+}
+
+/// Makes an existing data folder of this process's user that others may enter its user's
+/// only (made by an older version, or by hand). `ours` is a file this process made in it:
+/// its owner is this process's user. Another user's folder (a school's shared setup) is
+/// left as it is.
+fn keep_private(dir: &Path, ours: &File) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let folder = std::fs::metadata(dir)?;
+        if ours.metadata()?.uid() == folder.uid() && folder.mode() & 0o077 != 0 {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    let _ = (dir, ours);
+    Ok(())
+}
+
 impl Store {
-    /// Opens the data folder `dir`, creating it if needed.
+    /// Opens the data folder `dir`, creating it if needed. The folder is its user's only
+    /// (0700 on Unix; one of ours that others could read is made so): it holds children's
+    /// names and the class's keys.
     pub fn open(dir: &Path) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        private_folder(dir).map_err(|e| Error::io(dir, e))?;
         let lock_path = dir.join("lock");
         let lock = File::options()
             .create(true)
@@ -94,6 +126,7 @@ impl Store {
             },
             std::fs::TryLockError::Error(e) => Error::io(&lock_path, e),
         })?;
+        keep_private(dir, &lock).map_err(|e| Error::io(dir, e))?;
         let db_path = dir.join(DATABASE_FILE);
         let reserve = reserve::Reserve::of(dir);
         let (writer, reader) = open_connections(dir, &db_path, &reserve)?;

@@ -548,11 +548,16 @@ fn all_or_nothing(
     tx.execute_batch("SAVEPOINT job")
         .map_err(|e| Error::sqlite(path, e))?;
     let result = statements();
+    // Out of space, SQLite may have rolled the whole transaction back (savepoint and all):
+    // the job's own error (a full disk) is what the batch must hear, not "no such savepoint".
+    if tx.is_autocommit() {
+        return result;
+    }
     let end = if result.is_ok() {
         "RELEASE job"
     } else {
         "ROLLBACK TO job; RELEASE job"
     };
-    tx.execute_batch(end).map_err(|e| Error::sqlite(path, e))?;
-    result
+    let ended = tx.execute_batch(end).map_err(|e| Error::sqlite(path, e));
+    result.and(ended)
 }

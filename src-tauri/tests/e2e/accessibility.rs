@@ -26,7 +26,10 @@ async fn audit(app: &App, screen: &str) {
     )
     .expect("axe-core is installed (npm ci in ui/)");
     app.client
-        .execute(&format!("if (!window.axe) {{ {axe} }} return true;"), vec![])
+        .execute(
+            &format!("if (!window.axe) {{ {axe} }} return true;"),
+            vec![],
+        )
         .await
         .expect("axe loads");
     let report = app
@@ -45,7 +48,10 @@ async fn audit(app: &App, screen: &str) {
     std::fs::write(app.shots().join(format!("axe-{screen}.json")), &text).unwrap();
     let report: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert!(report["error"].is_null(), "{screen}: {text}");
-    assert!(report["passes"].as_u64() > Some(5), "{screen}: axe looked: {text}");
+    assert!(
+        report["passes"].as_u64() > Some(5),
+        "{screen}: axe looked: {text}"
+    );
     let grave: Vec<String> = report["violations"]
         .as_array()
         .unwrap()
@@ -77,7 +83,8 @@ async fn every_main_screen_has_no_serious_or_critical_accessibility_violation() 
     let app = driver.launch(data.path()).await;
     app.find("[data-testid=group-card][data-group=Ketut]").await;
     audit(&app, "start").await;
-    app.click("[data-testid=group-card][data-group=Ketut]").await;
+    app.click("[data-testid=group-card][data-group=Ketut]")
+        .await;
     app.click("[data-testid=project-card]").await;
     app.find("[data-testid=step-phenomenon]").await;
     audit(&app, "project-home").await;
@@ -109,7 +116,8 @@ async fn every_main_screen_has_no_serious_or_critical_accessibility_violation() 
     let app = driver.launch(teacher.path()).await;
     app.find("[data-testid=group-overview]").await;
     audit(&app, "teacher-overview").await;
-    app.click("[data-testid=project-overview] button.open").await;
+    app.click("[data-testid=project-overview] button.open")
+        .await;
     app.find("[data-testid=project-review]").await;
     audit(&app, "review").await;
     app.quit().await;

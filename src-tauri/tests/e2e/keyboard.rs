@@ -32,7 +32,11 @@ async fn tab_to(app: &App, css: &str) {
                 )
                 .await
                 .expect("script");
-            assert_eq!(visible, serde_json::Value::Bool(true), "{css}: no visible focus");
+            assert_eq!(
+                visible,
+                serde_json::Value::Bool(true),
+                "{css}: no visible focus"
+            );
             return;
         }
         press(app, TAB).await;
@@ -43,7 +47,11 @@ async fn tab_to(app: &App, css: &str) {
 
 /// Keys to whatever has the focus, as a keyboard sends them.
 async fn press(app: &App, keys: &str) {
-    let focused = app.client.active_element().await.expect("a focused element");
+    let focused = app
+        .client
+        .active_element()
+        .await
+        .expect("a focused element");
     focused.send_keys(keys).await.expect("keys");
     tokio::time::sleep(Duration::from_millis(30)).await;
 }
@@ -95,7 +103,10 @@ async fn a_group_opens_its_project_names_its_phenomenon_and_adds_a_question_by_k
     .await;
     // The new (last) question's field, by Tab from the top of the screen.
     app.client
-        .execute("document.activeElement.blur(); window.scrollTo(0, 0);", vec![])
+        .execute(
+            "document.activeElement.blur(); window.scrollTo(0, 0);",
+            vec![],
+        )
         .await
         .unwrap();
     let fields = app.all("[data-testid=question-text]").await;

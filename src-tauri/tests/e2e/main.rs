@@ -3,10 +3,10 @@
 //! `$CARGO_TARGET_TMPDIR/screenshots/`: look at them.
 
 // Shared with the app benchmark (`benches/app.rs`), which uses parts these tests do not.
+mod accessibility;
 #[allow(dead_code)]
 mod cart;
 mod driver;
-mod accessibility;
 mod headless;
 mod keyboard;
 mod languages;

@@ -45,6 +45,11 @@ fn with_the_hub_running_a_tablet_is_enrolled_and_removed_and_the_hub_honours_bot
     let third_id = device_of(&said);
     assert!(said.contains("\ncode "), "{said}");
     assert!(std::fs::read(&qr).unwrap().starts_with(b"\x89PNG"));
+    // They carry a one-time token: only their user may read them.
+    for file in [&payload, &qr] {
+        let mode = std::fs::metadata(file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{}", file.display());
+    }
     // The hub lets it in at once, and it syncs.
     let third = class.root.path().join("third");
     ok(&["join", path(&third), "--payload", path(&payload)]);
@@ -151,4 +156,30 @@ fn a_killed_hubs_socket_is_passed_by_and_the_folder_opened() {
     assert_eq!(written["hubs"], serde_json::json!([again.addr]));
     let fourth = class.root.path().join("fourth");
     ok(&["join", path(&fourth), "--payload", path(&payload)]);
+}
+
+#[test]
+fn a_client_that_trickles_its_ask_holds_the_channel_no_longer_than_ten_seconds() {
+    let (class, _serving) = Classroom::new();
+    let socket = class.teacher.join("hub.sock");
+    let slow = std::thread::spawn(move || {
+        let mut stream = UnixStream::connect(&socket).unwrap();
+        // A byte a second, never a whole line: the hub hangs up on its deadline.
+        for _ in 0..30 {
+            if stream.write_all(b" ").is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_secs(1));
+        }
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Instant::now();
+    let report = ok(&["inspect", path(&class.teacher)]);
+    assert!(report.contains("5B"), "{report}");
+    assert!(
+        asked.elapsed() < Duration::from_secs(20),
+        "answered after {:?}",
+        asked.elapsed()
+    );
+    slow.join().unwrap();
 }

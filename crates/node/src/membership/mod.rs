@@ -209,7 +209,14 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::file(FileAction::Write, parent, e))?;
     }
-    let mut file = File::create(path).map_err(|e| Error::file(FileAction::Write, path, e))?;
+    // Keys and certificates: the folder's user's only (0600 on Unix).
+    let mut options = File::options();
+    options.create(true).truncate(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| Error::file(FileAction::Write, path, e))?;
     file.write_all(bytes)
         .and_then(|()| file.sync_all())
         .map_err(|e| Error::file(FileAction::Write, path, e))

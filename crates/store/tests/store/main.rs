@@ -350,3 +350,20 @@ fn a_document_received_with_signatures_is_kept_with_them_or_not_at_all() {
     assert_eq!(held, ["p1"]);
     assert_eq!(store.signatures("p1").unwrap(), [signature(3)]);
 }
+
+#[test]
+fn a_data_folder_is_its_users_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let root = tempfile::tempdir().unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    // Made here: nobody else may enter (children's names, the class's keys).
+    let new = root.path().join("new/data");
+    drop(Store::open(&new).unwrap());
+    assert_eq!(mode(&new), 0o700);
+    // Made open to everyone (an older version, or by hand): closed at the next opening.
+    let old = root.path().join("old");
+    std::fs::create_dir(&old).unwrap();
+    std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o755)).unwrap();
+    drop(Store::open(&old).unwrap());
+    assert_eq!(mode(&old), 0o700);
+}

@@ -70,7 +70,7 @@ export function format(
     const inner = template.slice(open + 1, close);
     const plural = /^(\w+),\s*plural,/.exec(inner);
     const name = plural ? plural[1] : inner;
-    if (!(name in params) || (!plural && !/^\w+$/.test(inner))) {
+    if (!Object.hasOwn(params, name) || (!plural && !/^\w+$/.test(inner))) {
       out += whole;
     } else if (plural) {
       const n = Number(params[name]);
