@@ -390,6 +390,7 @@ impl Host for Node {
         ClassReplica {
             documents,
             scope: lock(&self.scope),
+            signing: Vec::new(),
         }
     }
 

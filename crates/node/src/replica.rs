@@ -69,6 +69,8 @@ impl ClassScope {
 pub struct ClassReplica<'a> {
     pub(crate) documents: MutexGuard<'a, OpenDocuments>,
     pub(crate) scope: MutexGuard<'a, ClassScope>,
+    /// Signatures kept since the last document was saved: waited for before its changes.
+    pub(crate) signing: Vec<hugme_store::Ticket>,
 }
 
 impl ClassReplica<'_> {
@@ -186,6 +188,9 @@ impl Replica for ClassReplica<'_> {
     }
 
     fn save_document(&mut self, id: &str) -> hugme_sync::Result<()> {
+        for ticket in std::mem::take(&mut self.signing) {
+            ticket.wait().map_err(replica_error)?;
+        }
         self.documents.save(id).map_err(replica_error)
     }
 
@@ -402,13 +407,14 @@ impl Replica for ClassReplica<'_> {
         if self.scope.class.is_none() {
             return Ok(());
         }
-        // Made durable by the writer before the changes it vouches for, which are queued
-        // after it: a session never waits for the disk under the replica's lock.
-        drop(
-            self.documents
-                .store()
-                .keep_signature(document, stored_signature(signature)),
-        );
+        // Queued before the changes it vouches for (`save_document` comes after, and waits
+        // for it): a signature that could not be written (a disk error) fails the message,
+        // so no change is kept without it. Signatures made for sending are not waited for.
+        let ticket = self
+            .documents
+            .store()
+            .keep_signature(document, stored_signature(signature));
+        self.signing.push(ticket);
         Ok(())
     }
 

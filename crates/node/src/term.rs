@@ -313,6 +313,7 @@ mod tests {
         let mut replica = ClassReplica {
             documents: app.documents().lock().unwrap(),
             scope: scope.lock().unwrap(),
+            signing: Vec::new(),
         };
         replica.scope.forget();
         let doc = automerge::AutoCommit::new();

@@ -121,6 +121,10 @@ pub struct Session {
     /// unchecked), applied again with each later message, their missing dependencies asked
     /// for in this side's next message; a signature naming one of them vouches through it.
     orphans: HashMap<String, Vec<automerge::Change>>,
+    /// Per document, checked signatures naming changes among its `orphans`: kept with the
+    /// document once their change is in it (a later message may bring its dependency with
+    /// only its own author's signatures), dropped with the orphans.
+    orphan_signatures: HashMap<String, Vec<crate::authorship::Signature>>,
     pending_bytes: usize,
     /// Bytes the compressed parts of this session's sync messages inflated to, in all.
     inflated: u64,
@@ -197,6 +201,7 @@ impl Session {
             certified: HashMap::new(),
             certificates_sent: HashSet::new(),
             orphans: HashMap::new(),
+            orphan_signatures: HashMap::new(),
             pending_bytes: 0,
             inflated: 0,
             refused: HashSet::new(),

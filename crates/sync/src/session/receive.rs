@@ -203,13 +203,18 @@ impl Session {
         // Kept with the document (a signature is stored beside its document), and only a
         // signature whose change is in it: one naming a change Automerge holds back (its
         // dependencies made up, say) would be sent on and vouch for nothing.
+        // Signatures checked with an earlier message whose change was held back count too.
+        let mut vouched = vouched;
+        vouched.extend(self.orphan_signatures.remove(document).unwrap_or_default());
         let named: Vec<ChangeHash> = vouched.iter().map(|s| ChangeHash(s.hash)).collect();
         let present = super::authors::held_of(Some(&mut scratch), &named);
-        let applied: Vec<Signature> = vouched
+        let (applied, waiting): (Vec<Signature>, Vec<Signature>) = vouched
             .into_iter()
             .filter(|s| !s.signature.is_empty())
-            .filter(|s| present.contains(&ChangeHash(s.hash)))
-            .collect();
+            .partition(|s| present.contains(&ChangeHash(s.hash)));
+        if self.orphans.contains_key(document) && !waiting.is_empty() {
+            self.orphan_signatures.insert(document.to_owned(), waiting);
+        }
         match replica.document(document)? {
             Some(doc) => {
                 *doc = scratch;

@@ -267,3 +267,61 @@ fn a_held_back_change_that_breaks_the_project_is_dropped_not_blamed_on_the_hones
         Some(s.kettu_group.as_str())
     );
 }
+
+#[test]
+fn a_held_back_change_is_kept_with_its_signature_when_another_authors_dependency_comes() {
+    let mut s = school();
+    new_project(&mut s.kettu, "p-kettu", &s.kettu_group, "Lumi");
+    connect(&mut s.kettu, &mut s.hub, None);
+    connect(&mut s.kettu, &mut s.teacher, None);
+    // The teacher writes to the project (X); Kettu's tablet writes on top of it (Y).
+    edit(&mut s.teacher, "p-kettu", "teacher", "hyvä");
+    connect(&mut s.kettu, &mut s.teacher, None);
+    edit(&mut s.kettu, "p-kettu", "pupil", "kiitos");
+    let (x, y) = {
+        let doc = s.kettu.replica.document("p-kettu").unwrap().unwrap();
+        let all = doc.get_changes(&[]);
+        (all[all.len() - 2].clone(), all[all.len() - 1].clone())
+    };
+    assert!(y.deps().contains(&x.hash()), "Y builds on X");
+    // The hub hears Y first (held back: X has not come), then X with its author's signature
+    // alone, as a peer that sends the newest signature of each author of what it sends.
+    inject(
+        &mut s.hub,
+        &s.kettu,
+        vec![
+            documents("p-kettu"),
+            Message::Sync {
+                document: "p-kettu".into(),
+                message: carrying(std::slice::from_ref(&y)),
+                signatures: vec![signed(&s.kettu, "p-kettu", &y)],
+            },
+            Message::Sync {
+                document: "p-kettu".into(),
+                message: carrying(std::slice::from_ref(&x)),
+                signatures: vec![signed(&s.teacher, "p-kettu", &x)],
+            },
+        ],
+    );
+    assert_eq!(
+        value(&mut s.hub, "p-kettu", "pupil").as_deref(),
+        Some("kiitos")
+    );
+    let kept = s.hub.replica.keyring.signatures("p-kettu");
+    assert!(
+        kept.iter().any(|k| k.hash == y.hash().0),
+        "Y is held without the signature that vouches for it: {kept:?}"
+    );
+    // So a device that never met Kettu's tablet takes Y from the hub.
+    let mut ilves = joined(&s.ca, &mut s.teacher, "ilves-tab", "group-tablet");
+    let outcome = connect(&mut ilves, &mut s.hub, None);
+    assert!(
+        outcome.finished && outcome.refused().is_empty(),
+        "{:?}",
+        outcome.effects
+    );
+    assert_eq!(
+        value(&mut ilves, "p-kettu", "pupil").as_deref(),
+        Some("kiitos")
+    );
+}
