@@ -1,7 +1,7 @@
 //! axe-core (Deque's accessibility engine, `ui/node_modules/axe-core`, pinned in
 //! ui/package.json) on every main screen of the real app: the start screen, the project home,
-//! each of the eight step editors, a content page, the teacher's overview and a project's
-//! review. No serious or critical violation of WCAG 2.2 A and AA may be left; each screen's
+//! each of the eight step editors, a content page, the teacher's overview, its guide and a
+//! project's review (the guide's buttons lead where they say). No serious or critical violation of WCAG 2.2 A and AA may be left; each screen's
 //! report is saved beside the screenshots (`axe-<screen>.json`).
 
 use std::path::Path;
@@ -116,6 +116,27 @@ async fn every_main_screen_has_no_serious_or_critical_accessibility_violation() 
     let app = driver.launch(teacher.path()).await;
     app.find("[data-testid=group-overview]").await;
     audit(&app, "teacher-overview").await;
+    // The teacher's guide, and its buttons to where each part is done.
+    app.click("[data-testid=show-guide]").await;
+    app.until(
+        "the guide's eight parts",
+        "return document.querySelectorAll('[data-testid=guide-part]').length === 8;",
+    )
+    .await;
+    audit(&app, "guide").await;
+    app.shot("64-teacher-guide").await;
+    app.click("[data-testid=guide-part][data-part=class] [data-testid=guide-go]")
+        .await;
+    app.find("[data-testid=class-editor]").await;
+    app.click("[data-testid=guide-part][data-part=goals] summary")
+        .await;
+    app.click("[data-testid=guide-part][data-part=goals] [data-testid=guide-go]")
+        .await;
+    app.until(
+        "the goal for all groups, ready to type",
+        "return document.activeElement?.id === 'goal-all';",
+    )
+    .await;
     app.click("[data-testid=project-overview] button.open")
         .await;
     app.find("[data-testid=project-review]").await;
