@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "end_term",
     "leave_class",
     "read_aloud",
+    "add_voice_answer",
 ];
 
 fn main() {

@@ -91,6 +91,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::classes::classes,
             commands::speech::read_aloud,
+            commands::media::add_voice_answer,
             commands::classes::open_group,
             commands::classes::peer_projects,
             commands::classes::load_sample_class,

@@ -30,6 +30,8 @@ pub enum Error {
     BadPin,
     #[error("the app has no language {0:?}")]
     NoSuchLanguage(String),
+    #[error("{0} is not a sound")]
+    NotASound(String),
     #[error(transparent)]
     Media(#[from] hugme_media::Error),
     #[error("document {id} is a {found}, not a {expected}")]
@@ -78,6 +80,7 @@ impl Error {
             Error::NotTeacher => ErrorCode::NotTeacher,
             Error::BadPin => ErrorCode::BadPin,
             Error::NoSuchLanguage(_) => ErrorCode::NoSuchLanguage,
+            Error::NotASound(_) => ErrorCode::NotASound,
             Error::Media(hugme_media::Error::Store { source, .. })
                 if matches!(source.cause(), S::DiskFull { .. }) =>
             {

@@ -8,6 +8,7 @@ use hugme_model::{BlockKind, Class, ClassId, GroupId, PageId, ProjectId, Step};
 use crate::api::edit::Edit;
 use crate::api::view::{
     BlockView, ClassCard, ExportDone, ExportFormat, ExportProgress, ProjectSummary, ProjectView,
+    VoiceAnswerView,
 };
 use crate::error::{Error, Result};
 use crate::App;
@@ -124,6 +125,48 @@ impl App {
         bytes: &[u8],
     ) -> Result<BlockView> {
         self.add_block(project, page, |app| app.import_block(name, bytes))
+    }
+
+    /// Keeps a recording as the spoken answer to a text field of a project (`field`, as
+    /// [`hugme_model::VoiceAnswer::is_field`] names them), replacing one given before.
+    ///
+    /// # Errors
+    /// [`Error::NotThere`] for a field no project has; [`Error::Locked`] for a locked project;
+    /// the media import's errors, and [`Error::NotASound`] for a file that is no sound.
+    pub fn add_voice_answer(
+        &self,
+        project: &str,
+        field: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<VoiceAnswerView> {
+        let id = ProjectId::from(project);
+        if !hugme_model::VoiceAnswer::is_field(field) {
+            return Err(Error::NotThere {
+                what: "field",
+                id: field.to_owned(),
+            });
+        }
+        self.refuse_if_locked(&id)?;
+        let block = self.import_block(name, bytes)?;
+        let BlockKind::Audio { media } = block.kind else {
+            return Err(Error::NotASound(name.to_owned()));
+        };
+        let answer = hugme_model::VoiceAnswer {
+            field: field.to_owned(),
+            audio: media,
+            recorded_at: hugme_store::now_ms(),
+        };
+        let view = VoiceAnswerView {
+            field: answer.field.clone(),
+            audio: crate::api::view::MediaView::of(&answer.audio),
+        };
+        self.update_project(&id, |p| {
+            p.voice_answers.retain(|v| v.field != answer.field);
+            p.voice_answers.push(answer);
+            Ok(())
+        })?;
+        Ok(view)
     }
 
     /// Adds a drawing (a PNG from the drawing canvas) at the end of a page.
@@ -433,5 +476,91 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, Error::Media(_)), "{err}");
         assert_eq!(app.project_view(&view.id).unwrap(), before);
+    }
+
+    /// A WAV of `ms` milliseconds of a 440 Hz tone (16-bit mono, 16 kHz).
+    fn tone(ms: u32) -> Vec<u8> {
+        let samples: Vec<i16> = (0..16 * ms)
+            .map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / 16000.0).sin() * 8000.0) as i16)
+            .collect();
+        let data = samples.len() as u32 * 2;
+        let mut wav = Vec::new();
+        wav.extend_from_slice(b"RIFF");
+        wav.extend_from_slice(&(36 + data).to_le_bytes());
+        wav.extend_from_slice(b"WAVEfmt ");
+        wav.extend_from_slice(&16u32.to_le_bytes());
+        wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+        wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+        wav.extend_from_slice(&16000u32.to_le_bytes());
+        wav.extend_from_slice(&32000u32.to_le_bytes());
+        wav.extend_from_slice(&2u16.to_le_bytes());
+        wav.extend_from_slice(&16u16.to_le_bytes());
+        wav.extend_from_slice(b"data");
+        wav.extend_from_slice(&data.to_le_bytes());
+        samples
+            .iter()
+            .for_each(|s| wav.extend_from_slice(&s.to_le_bytes()));
+        wav
+    }
+
+    #[test]
+    fn a_spoken_answer_is_kept_for_its_field_replaced_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = App::open(dir.path()).unwrap();
+        let class = app.create_class_document("5B", &["Kettus"]).unwrap();
+        let view = app
+            .start_project(class.id.as_str(), class.groups[0].id.as_str(), "P")
+            .unwrap();
+        let first = app
+            .add_voice_answer(&view.id, "phenomenon.title", "recording.wav", &tone(500))
+            .unwrap();
+        assert_eq!(first.audio.mime, "audio/wav");
+        app.add_voice_answer(&view.id, "question.q1.findings", "r.wav", &tone(300))
+            .unwrap();
+        // Spoken again: the new recording replaces the old one for that field.
+        let again = app
+            .add_voice_answer(&view.id, "phenomenon.title", "recording.wav", &tone(700))
+            .unwrap();
+        assert_ne!(again.audio.hash, first.audio.hash);
+        let held = app.project_view(&view.id).unwrap().voice_answers;
+        assert_eq!(held.len(), 2);
+        assert!(held.contains(&again));
+        app.edit_project(
+            &view.id,
+            &Edit::RemoveVoiceAnswer {
+                field: "phenomenon.title".into(),
+            },
+        )
+        .unwrap();
+        let held = app.project_view(&view.id).unwrap().voice_answers;
+        assert_eq!(
+            held.iter().map(|v| v.field.as_str()).collect::<Vec<_>>(),
+            ["question.q1.findings"]
+        );
+        // No such field, or no sound: refused, nothing changes.
+        let before = app.project_view(&view.id).unwrap();
+        let err = app
+            .add_voice_answer(&view.id, "class.name", "r.wav", &tone(300))
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::NotThere { what: "field", .. }),
+            "{err}"
+        );
+        let png = image_png();
+        let err = app
+            .add_voice_answer(&view.id, "phenomenon.why", "photo.png", &png)
+            .unwrap_err();
+        assert!(matches!(err, Error::NotASound(_)), "{err}");
+        assert_eq!(app.project_view(&view.id).unwrap(), before);
+    }
+
+    /// A small PNG (8×8 red: a picture, not a sound).
+    fn image_png() -> Vec<u8> {
+        vec![
+            137, 80, 78, 71, 13, 10, 26, 10, 0, 0, 0, 13, 73, 72, 68, 82, 0, 0, 0, 8, 0, 0, 0, 8,
+            8, 2, 0, 0, 0, 75, 109, 41, 220, 0, 0, 0, 18, 73, 68, 65, 84, 120, 156, 99, 248, 207,
+            192, 128, 21, 97, 23, 29, 180, 18, 0, 40, 255, 63, 193, 110, 236, 223, 97, 0, 0, 0, 0,
+            73, 69, 78, 68, 174, 66, 96, 130,
+        ]
     }
 }

@@ -369,6 +369,8 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
     }
     out.push_str("</div>\n");
 
+    voice_answers(&mut out, p, cx);
+
     if cx.include_feedback {
         if let Some(review) = &work.review {
             feedback(&mut out, work, review, l);
@@ -381,6 +383,73 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
         l.made_with
     );
     out
+}
+
+/// The group's spoken answers: each field's name and its recording (or a note that it had
+/// not reached the exporting device).
+fn voice_answers(out: &mut String, p: &hugme_model::Project, cx: &PageContext<'_>) {
+    if p.voice_answers.is_empty() {
+        return;
+    }
+    let l = cx.labels;
+    let _ = write!(
+        out,
+        "<div class=\"section\" id=\"voice\">\n<h2>{}</h2>\n",
+        l.voice_answers
+    );
+    for answer in &p.voice_answers {
+        let _ = writeln!(
+            out,
+            "<p><strong>{}</strong></p>",
+            voice_field(p, &answer.field, l)
+        );
+        match (cx.media_href)(&answer.audio) {
+            Some(href) => {
+                let _ = writeln!(
+                    out,
+                    "<audio controls preload=\"none\" src=\"{}\">{}</audio>",
+                    escape(&href),
+                    l.no_audio
+                );
+            }
+            None => {
+                let _ = writeln!(out, "<p><em>{}</em></p>", l.missing_audio);
+            }
+        }
+    }
+    out.push_str("</div>\n");
+}
+
+/// The name of the field a spoken answer answers (`hugme_model::VoiceAnswer::field`).
+fn voice_field(p: &hugme_model::Project, field: &str, l: &Labels) -> String {
+    let simple = match field {
+        "phenomenon.title" => Some(l.phenomenon),
+        "phenomenon.why" => Some(l.why),
+        "sharing.presentation" => Some(l.presentation),
+        "reflection.learned" => Some(l.learned),
+        "reflection.went_well" => Some(l.went_well),
+        "reflection.do_differently" => Some(l.do_differently),
+        _ => None,
+    };
+    if let Some(name) = simple {
+        return name.to_owned();
+    }
+    let mut parts = field.split('.');
+    let (kind, id, part) = (parts.next(), parts.next(), parts.next());
+    if kind == Some("peer") {
+        return l.peer_feedback.to_owned();
+    }
+    let question = p
+        .research
+        .questions
+        .iter()
+        .find(|q| Some(q.id.as_str()) == id)
+        .map_or_else(String::new, |q| lms::text(q.question.as_str()));
+    match part {
+        Some("notes") => format!("{question} · {}", l.notes),
+        Some("findings") => format!("{question} · {}", l.findings),
+        _ => format!("{} · {question}", l.questions),
+    }
 }
 
 fn paragraphs(text: &str) -> String {

@@ -47,6 +47,9 @@ pub struct Labels {
     /// The cartridge's first page (section 0 of a Moodle course): what the export holds.
     pub about_export: &'static str,
     pub exported_on: &'static str,
+    /// The section of a project's spoken answers, and the name of a peer-feedback field.
+    pub voice_answers: &'static str,
+    pub peer_feedback: &'static str,
 }
 
 pub const EN: Labels = Labels {
@@ -92,6 +95,8 @@ pub const EN: Labels = Labels {
     missing_video: "This video had not reached the teacher's device yet when this was exported.",
     about_export: "About these projects",
     exported_on: "Exported from Hug me! Studio on",
+    voice_answers: "Spoken answers",
+    peer_feedback: "Feedback to another group",
 };
 
 pub const FI: Labels = Labels {
@@ -135,6 +140,8 @@ pub const FI: Labels = Labels {
     missing_video: "Tämä video ei ollut vielä ehtinyt opettajan laitteelle, kun työ vietiin.",
     about_export: "Tietoa projekteista",
     exported_on: "Viety Hug me! Studiosta",
+    voice_answers: "Puhutut vastaukset",
+    peer_feedback: "Palaute toiselle ryhmälle",
 };
 
 pub const SV: Labels = Labels {
@@ -180,6 +187,8 @@ pub const SV: Labels = Labels {
     missing_video: "Den här videon hade inte nått lärarens enhet ännu när arbetet exporterades.",
     about_export: "Om projekten",
     exported_on: "Exporterat från Hug me! Studio den",
+    voice_answers: "Talade svar",
+    peer_feedback: "Respons till en annan grupp",
 };
 
 pub const ET: Labels = Labels {
@@ -223,6 +232,8 @@ pub const ET: Labels = Labels {
     missing_video: "See video polnud eksportimise ajaks veel õpetaja seadmesse jõudnud.",
     about_export: "Projektidest",
     exported_on: "Eksporditud rakendusest Hug me! Studio",
+    voice_answers: "Suulised vastused",
+    peer_feedback: "Tagasiside teisele rühmale",
 };
 
 pub const NB: Labels = Labels {
@@ -270,6 +281,8 @@ pub const NB: Labels = Labels {
         "Denne videoen hadde ikke kommet fram til lærerens enhet da arbeidet ble eksportert.",
     about_export: "Om prosjektene",
     exported_on: "Eksportert fra Hug me! Studio",
+    voice_answers: "Muntlige svar",
+    peer_feedback: "Tilbakemelding til en annen gruppe",
 };
 
 /// Every language's labels, in the order the app lists the languages.

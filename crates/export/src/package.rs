@@ -250,8 +250,15 @@ fn plan(
         let (page_path, media_dir, href_base) = layout(options.format, &slug);
         let mut held = HashSet::new();
         let mut media = Vec::new();
-        for block in p.content.pages.iter().flat_map(|pg| &pg.blocks) {
-            let Some(m) = block.media() else { continue };
+        // The pages' media, then the spoken answers' recordings.
+        let referenced = p
+            .content
+            .pages
+            .iter()
+            .flat_map(|pg| &pg.blocks)
+            .filter_map(|block| Some((block.media()?, media_kind(&block.kind))))
+            .chain(p.voice_answers.iter().map(|v| (&v.audio, MediaKind::Audio)));
+        for (m, kind) in referenced {
             if held.contains(&m.hash) {
                 continue;
             }
@@ -269,12 +276,7 @@ fn plan(
                 _ => missing.push(Missing {
                     group: group_name.clone(),
                     project: p.title.as_str().to_owned(),
-                    kind: match block.kind {
-                        BlockKind::Drawing { .. } => MediaKind::Drawing,
-                        BlockKind::Audio { .. } => MediaKind::Audio,
-                        BlockKind::Video { .. } => MediaKind::Video,
-                        _ => MediaKind::Photo,
-                    },
+                    kind,
                 }),
             }
         }
@@ -456,6 +458,16 @@ fn zip_time() -> zip::DateTime {
         (rem % 60) as u8,
     )
     .unwrap_or_default()
+}
+
+/// What kind of media a block holds (a text block holds none: photo, as a default).
+fn media_kind(kind: &BlockKind) -> MediaKind {
+    match kind {
+        BlockKind::Drawing { .. } => MediaKind::Drawing,
+        BlockKind::Audio { .. } => MediaKind::Audio,
+        BlockKind::Video { .. } => MediaKind::Video,
+        _ => MediaKind::Photo,
+    }
 }
 
 #[cfg(test)]

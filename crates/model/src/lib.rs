@@ -42,7 +42,7 @@ pub use ids::{BlockId, ClassId, DeviceId, GroupId, MemberId, PageId, ProjectId, 
 pub use project::{
     Agreement, CheckIn, Content, Goal, Goals, PeerFeedback, Phenomenon, Project, Reflection,
     Research, ResearchQuestion, Role, Rule, Sharing, Source, Step, StepState, Subject, Subjects,
-    Tool, Tools,
+    Tool, Tools, VoiceAnswer,
 };
 pub use review::{Approval, Comment, Pin, Review};
 

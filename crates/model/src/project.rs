@@ -106,6 +106,52 @@ pub struct Project {
     /// cleared when the teacher has come. Absent in documents written before hands existed.
     #[autosurgeon(missing = "Option::default")]
     pub hand_raised_at: Option<i64>,
+    /// Spoken answers to the project's text fields (a pupil who cannot write yet speaks
+    /// instead, or as well). Absent in documents written before voice answers existed.
+    #[autosurgeon(missing = "Vec::new")]
+    pub voice_answers: Vec<VoiceAnswer>,
+}
+
+/// A spoken answer to one of a project's text fields: which field, and the recording.
+#[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
+pub struct VoiceAnswer {
+    /// The field answered ([`VoiceAnswer::FIELDS`]; a research question's fields are
+    /// `question.<id>.question`, `.notes` and `.findings`; peer feedback `peer.<id>.text`).
+    #[key]
+    pub field: String,
+    /// The recording (a sound: its hash, type and size, as a content page's).
+    pub audio: crate::content::MediaRef,
+    /// When it was recorded (ms since the Unix epoch, by the recording tablet's clock).
+    pub recorded_at: i64,
+}
+
+impl VoiceAnswer {
+    /// The project's fields a voice answer may answer, besides research questions'.
+    pub const FIELDS: [&'static str; 6] = [
+        "phenomenon.title",
+        "phenomenon.why",
+        "sharing.presentation",
+        "reflection.learned",
+        "reflection.went_well",
+        "reflection.do_differently",
+    ];
+
+    /// Whether `field` names a field of a project (a research question's by any id): what
+    /// an edit may write.
+    pub fn is_field(field: &str) -> bool {
+        if Self::FIELDS.contains(&field) {
+            return true;
+        }
+        let (parts, rest): (&[&str], _) = match field.split_once('.') {
+            Some(("question", rest)) => (&["question", "notes", "findings"], rest),
+            Some(("peer", rest)) => (&["text"], rest),
+            _ => return false,
+        };
+        let Some((id, part)) = rest.rsplit_once('.') else {
+            return false;
+        };
+        !id.is_empty() && id.len() <= 64 && !id.contains('.') && parts.contains(&part)
+    }
 }
 
 /// Step 1: who does what, the rules the group agrees on, and how everyone feels today.
@@ -316,6 +362,7 @@ impl Project {
                 ..Sharing::default()
             },
             hand_raised_at: None,
+            voice_answers: Vec::new(),
         }
     }
 

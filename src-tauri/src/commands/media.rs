@@ -2,7 +2,7 @@
 //! raw body of the call (no JSON, no base64), the rest in headers.
 
 use crate::device::Device;
-use hugme_app::api::view::BlockView;
+use hugme_app::api::view::{BlockView, VoiceAnswerView};
 use tauri::ipc::{InvokeBody, Request};
 use tauri::State;
 
@@ -23,9 +23,24 @@ pub async fn add_media(
     request: Request<'_>,
 ) -> CommandResult<BlockView> {
     let app = device.app();
-    let (project, page, name, bytes) = parts(&request)?;
+    let (project, page, name, bytes) = parts(&request, "x-page")?;
     blocking(&app, move |app| {
         app.add_media_block(&project, &page, &name, &bytes)
+    })
+    .await
+}
+
+/// A pupil's spoken answer to a text field. Headers: `x-project`, `x-field` (as
+/// `hugme_model::VoiceAnswer` names fields), `x-name`. Body: the recording.
+#[tauri::command]
+pub async fn add_voice_answer(
+    device: State<'_, Device>,
+    request: Request<'_>,
+) -> CommandResult<VoiceAnswerView> {
+    let app = device.app();
+    let (project, field, name, bytes) = parts(&request, "x-field")?;
+    blocking(&app, move |app| {
+        app.add_voice_answer(&project, &field, &name, &bytes)
     })
     .await
 }
@@ -37,14 +52,16 @@ pub async fn add_drawing(
     request: Request<'_>,
 ) -> CommandResult<BlockView> {
     let app = device.app();
-    let (project, page, _, png) = parts(&request)?;
+    let (project, page, _, png) = parts(&request, "x-page")?;
     blocking(&app, move |app| {
         app.add_drawing_block(&project, &page, &png)
     })
     .await
 }
 
-fn parts(request: &Request<'_>) -> CommandResult<(String, String, String, Vec<u8>)> {
+/// The project, the header `which` (its page, or the field answered), the file's name and its
+/// bytes.
+fn parts(request: &Request<'_>, which: &str) -> CommandResult<(String, String, String, Vec<u8>)> {
     let header = |name: &str| {
         request
             .headers()
@@ -57,7 +74,7 @@ fn parts(request: &Request<'_>) -> CommandResult<(String, String, String, Vec<u8
         return Err(CommandError::internal("the file must come as raw bytes"));
     };
     let name = header("x-name").unwrap_or_else(|_| "file".into());
-    Ok((header("x-project")?, header("x-page")?, name, bytes.clone()))
+    Ok((header("x-project")?, header(which)?, name, bytes.clone()))
 }
 
 /// Undoes `encodeURIComponent` (file names may hold any character; headers may not).

@@ -15,3 +15,4 @@ mod student;
 mod sync;
 mod teacher;
 mod term;
+mod voice;

@@ -415,7 +415,9 @@ async fn a_damaged_project_shows_as_such_and_the_rest_of_the_overview_works() {
 /// A class (Ketut, Karhut) whose teacher's device serves at a loopback address, as its app
 /// does (its own runtime, on a plain thread): the teacher's app, its folder, the address and
 /// the running network side.
-fn serving_teacher(root: &std::path::Path) -> (Arc<App>, std::path::PathBuf, String, Network) {
+pub(crate) fn serving_teacher(
+    root: &std::path::Path,
+) -> (Arc<App>, std::path::PathBuf, String, Network) {
     let teacher = root.join("teacher");
     hugme_node::enrolment::create_class_as_teacher(
         &hugme_node::membership::open(&teacher).unwrap(),

@@ -48,6 +48,7 @@ pub fn typescript() -> String {
         PageView::decl(&cfg),
         BlockView::decl(&cfg),
         MediaView::decl(&cfg),
+        VoiceAnswerView::decl(&cfg),
         SharingView::decl(&cfg),
         PeerFeedbackView::decl(&cfg),
         Edit::decl(&cfg),

@@ -106,6 +106,10 @@ pub enum Edit {
     RaiseHand {
         at: Option<i64>,
     },
+    /// Removes the spoken answer to a field (`App::add_voice_answer` adds one).
+    RemoveVoiceAnswer {
+        field: String,
+    },
     /// Removes an item from one of the project's lists.
     Remove {
         list: List,
@@ -245,6 +249,7 @@ impl Edit {
                 );
             }
             Edit::RaiseHand { at } => p.hand_raised_at = *at,
+            Edit::RemoveVoiceAnswer { field } => p.voice_answers.retain(|v| &v.field != field),
             Edit::AddSubject { id, name } => {
                 add(
                     &mut p.subjects.items,

@@ -44,6 +44,8 @@ pub enum ErrorCode {
     NoSpeech,
     /// A text too long to read aloud at once.
     TooLongToRead,
+    /// A voice answer that is no sound.
+    NotASound,
     /// A group PIN that is not digits.
     BadPin,
     /// A file that is not a photo, sound or video we can read, or is damaged.

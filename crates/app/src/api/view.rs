@@ -100,6 +100,15 @@ pub struct ProjectView {
     pub approval: Approval,
     /// The group has asked the teacher for help.
     pub hand_raised: bool,
+    /// Spoken answers to its text fields (`hugme_model::VoiceAnswer::field` names each).
+    pub voice_answers: Vec<VoiceAnswerView>,
+}
+
+/// A spoken answer to one of a project's text fields.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct VoiceAnswerView {
+    pub field: String,
+    pub audio: MediaView,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -450,6 +459,14 @@ impl ProjectView {
             locked: review.is_some_and(|r| r.locked),
             approval: review.map_or(Approval::NotReviewed, |r| r.approval),
             hand_raised: p.hand_raised_at.is_some(),
+            voice_answers: p
+                .voice_answers
+                .iter()
+                .map(|v| VoiceAnswerView {
+                    field: v.field.clone(),
+                    audio: MediaView::of(&v.audio),
+                })
+                .collect(),
         }
     }
 }

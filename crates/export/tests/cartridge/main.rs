@@ -6,6 +6,7 @@
 mod checks;
 mod lms;
 mod portfolio;
+mod voice;
 
 use std::path::{Path, PathBuf};
 
@@ -53,7 +54,7 @@ impl hugme_sample::Folder for Bare<'_> {
 }
 
 /// Reads a document of `store`, changes it with `f` and writes the change durably.
-fn change<T: Document>(store: &Store, id: &str, f: impl FnOnce(&mut T)) {
+pub fn change<T: Document>(store: &Store, id: &str, f: impl FnOnce(&mut T)) {
     let mut doc = store.open_document(id).unwrap();
     let mut value: T = read(doc.doc()).unwrap().value;
     f(&mut value);

@@ -57,7 +57,11 @@ locked: boolean, approval: Approval,
 /**
  * The group has asked the teacher for help.
  */
-hand_raised: boolean, };
+hand_raised: boolean, 
+/**
+ * Spoken answers to its text fields (`hugme_model::VoiceAnswer::field` names each).
+ */
+voice_answers: Array<VoiceAnswerView>, };
 
 export type AgreementView = { roles: Array<RoleView>, rules: Array<ItemView>, check_ins: Array<CheckInView>, };
 
@@ -83,17 +87,19 @@ export type BlockView = { "kind": "text", id: string, text: string, } | { "kind"
 
 export type MediaView = { hash: string, mime: string, size: number, width: number | null, height: number | null, caption: string, thumbnail: string | null, preview: string | null, };
 
+export type VoiceAnswerView = { field: string, audio: MediaView, };
+
 export type SharingView = { presentation: string, learned: string, went_well: string, do_differently: string, stars: number, peer_feedback: Array<PeerFeedbackView>, };
 
 export type PeerFeedbackView = { id: string, about: string, text: string, stars: number, };
 
-export type Edit = { "op": "set-text", field: TextField, text: string, base?: string, } | { "op": "set-step-state", step: Step, state: StepState, } | { "op": "add-rule", id: string, } | { "op": "add-check-in", id: string, date: string, member_id: string | null, mood: string, } | { "op": "add-subject", id: string, name: string, } | { "op": "add-goal", id: string, } | { "op": "set-goal-reached", id: string, reached: boolean, } | { "op": "add-question", id: string, } | { "op": "add-source", question_id: string, id: string, } | { "op": "add-tool", id: string, name: string, } | { "op": "add-page", id: string, } | { "op": "add-text-block", page_id: string, id: string, } | { "op": "move-block", page_id: string, id: string, to: number, } | { "op": "remove-block", page_id: string, id: string, } | { "op": "restore-block", page_id: string, index: number, block: BlockView, } | { "op": "set-stars", stars: number, } | { "op": "add-peer-feedback", id: string, about: string, } | { "op": "set-peer-stars", id: string, stars: number, } | { "op": "raise-hand", at: number | null, } | { "op": "remove", list: List, id: string, };
+export type Edit = { "op": "set-text", field: TextField, text: string, base?: string, } | { "op": "set-step-state", step: Step, state: StepState, } | { "op": "add-rule", id: string, } | { "op": "add-check-in", id: string, date: string, member_id: string | null, mood: string, } | { "op": "add-subject", id: string, name: string, } | { "op": "add-goal", id: string, } | { "op": "set-goal-reached", id: string, reached: boolean, } | { "op": "add-question", id: string, } | { "op": "add-source", question_id: string, id: string, } | { "op": "add-tool", id: string, name: string, } | { "op": "add-page", id: string, } | { "op": "add-text-block", page_id: string, id: string, } | { "op": "move-block", page_id: string, id: string, to: number, } | { "op": "remove-block", page_id: string, id: string, } | { "op": "restore-block", page_id: string, index: number, block: BlockView, } | { "op": "set-stars", stars: number, } | { "op": "add-peer-feedback", id: string, about: string, } | { "op": "set-peer-stars", id: string, stars: number, } | { "op": "raise-hand", at: number | null, } | { "op": "remove-voice-answer", field: string, } | { "op": "remove", list: List, id: string, };
 
 export type TextField = { "field": "title" } | { "field": "phenomenon-title" } | { "field": "phenomenon-why" } | { "field": "presentation" } | { "field": "learned" } | { "field": "went-well" } | { "field": "do-differently" } | { "field": "rule", id: string, } | { "field": "role", member_id: string, } | { "field": "check-in-note", id: string, } | { "field": "subject-how", id: string, } | { "field": "goal", id: string, } | { "field": "question", id: string, } | { "field": "question-notes", id: string, } | { "field": "question-findings", id: string, } | { "field": "source", question_id: string, id: string, } | { "field": "tool-purpose", id: string, } | { "field": "page-title", id: string, } | { "field": "block-text", page_id: string, id: string, } | { "field": "caption", page_id: string, id: string, } | { "field": "peer-feedback", id: string, };
 
 export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | "tools" | "pages" | "peer-feedback" | "sources";
 
-export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "no-such-language" | "no-speech" | "too-long-to-read" | "bad-pin" | "bad-media" | "disk-full" | "not-saved" | "busy" | "storage" | "cancelled" | "export-running" | "class-needs-name" | "already-in-class" | "not-in-class" | "term-not-ended" | "group-needed" | "unknown-invitation" | "used-invitation" | "expired-invitation" | "mistyped-code" | "wrong-code" | "too-many-codes" | "no-teacher-found" | "bad-invitation" | "network" | "internal";
+export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "no-such-language" | "no-speech" | "too-long-to-read" | "not-a-sound" | "bad-pin" | "bad-media" | "disk-full" | "not-saved" | "busy" | "storage" | "cancelled" | "export-running" | "class-needs-name" | "already-in-class" | "not-in-class" | "term-not-ended" | "group-needed" | "unknown-invitation" | "used-invitation" | "expired-invitation" | "mistyped-code" | "wrong-code" | "too-many-codes" | "no-teacher-found" | "bad-invitation" | "network" | "internal";
 
 export type DocumentKind = "project" | "class" | "review" | "identities";
 

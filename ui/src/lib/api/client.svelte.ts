@@ -8,6 +8,7 @@ import { invoke } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type {
   BlockView,
+  VoiceAnswerView,
   EnrolmentView,
   ClassCard,
   DocumentEvent,
@@ -106,6 +107,15 @@ export const api = {
       'x-name': encodeURIComponent(file.name || 'file'),
     });
   },
+  /** A recording kept as the spoken answer to a text field (`phenomenon.title`…). */
+  async addVoiceAnswer(project: string, field: string, file: File): Promise<VoiceAnswerView> {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    return rawCall<VoiceAnswerView>('add_voice_answer', bytes, {
+      'x-project': project,
+      'x-field': field,
+      'x-name': encodeURIComponent(file.name || 'recording'),
+    });
+  },
   addDrawing: (project: string, page: string, png: Uint8Array) =>
     rawCall('add_drawing', png, { 'x-project': project, 'x-page': page }),
   closeNow: () => call<void>('close_now'),
@@ -140,9 +150,13 @@ export function firstScreenPainted(): void {
 // Media and drawings on their way to the store: closing the window waits for them too.
 const uploads = new Set<Promise<unknown>>();
 
-async function rawCall(cmd: string, body: Uint8Array, headers: Record<string, string>) {
+async function rawCall<T = BlockView>(
+  cmd: string,
+  body: Uint8Array,
+  headers: Record<string, string>,
+): Promise<T> {
   save.pending += 1;
-  const call = invoke<BlockView>(cmd, body, { headers });
+  const call = invoke<T>(cmd, body, { headers });
   uploads.add(call);
   try {
     return await call;
