@@ -147,6 +147,8 @@ impl App {
                 id: field.to_owned(),
             });
         }
+        // The project first (before the slow import).
+        self.project(&id)?;
         self.refuse_if_locked(&id)?;
         let block = self.import_block(name, bytes)?;
         let BlockKind::Audio { media } = block.kind else {
@@ -161,8 +163,14 @@ impl App {
             field: answer.field.clone(),
             audio: crate::api::view::MediaView::of(&answer.audio),
         };
+        // The old recording out, then the new one in, as two changes: two tablets that
+        // re-record at once each add a whole answer (the newest is shown), never one answer
+        // made of both.
         self.update_project(&id, |p| {
             p.voice_answers.retain(|v| v.field != answer.field);
+            Ok(())
+        })?;
+        self.update_project(&id, |p| {
             p.voice_answers.push(answer);
             Ok(())
         })?;
@@ -511,6 +519,8 @@ mod tests {
         let view = app
             .start_project(class.id.as_str(), class.groups[0].id.as_str(), "P")
             .unwrap();
+        app.edit_project(&view.id, &Edit::AddQuestion { id: "q1".into() })
+            .unwrap();
         let first = app
             .add_voice_answer(&view.id, "phenomenon.title", "recording.wav", &tone(500))
             .unwrap();
@@ -552,6 +562,20 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, Error::NotASound(_)), "{err}");
         assert_eq!(app.project_view(&view.id).unwrap(), before);
+        // A question taken away takes what was said about it.
+        app.edit_project(
+            &view.id,
+            &Edit::Remove {
+                list: crate::api::edit::List::Questions,
+                id: "q1".into(),
+            },
+        )
+        .unwrap();
+        let p = app
+            .project(&ProjectId::from(view.id.as_str()))
+            .unwrap()
+            .value;
+        assert!(p.voice_answers.is_empty(), "{:?}", p.voice_answers);
     }
 
     /// A small PNG (8×8 red: a picture, not a sound).

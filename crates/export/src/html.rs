@@ -388,7 +388,8 @@ pub fn project_page(work: &Work, cx: &PageContext<'_>) -> String {
 /// The group's spoken answers: each field's name and its recording (or a note that it had
 /// not reached the exporting device).
 fn voice_answers(out: &mut String, p: &hugme_model::Project, cx: &PageContext<'_>) {
-    if p.voice_answers.is_empty() {
+    let answers = p.voice_answers_shown();
+    if answers.is_empty() {
         return;
     }
     let l = cx.labels;
@@ -397,7 +398,7 @@ fn voice_answers(out: &mut String, p: &hugme_model::Project, cx: &PageContext<'_
         "<div class=\"section\" id=\"voice\">\n<h2>{}</h2>\n",
         l.voice_answers
     );
-    for answer in &p.voice_answers {
+    for answer in answers {
         let _ = writeln!(
             out,
             "<p><strong>{}</strong></p>",

@@ -260,7 +260,7 @@ pub const NB: Labels = Labels {
     do_differently: "Hva vi ville gjort annerledes",
     stars: "Hvordan det gikk",
     feedback: "Lærerens tilbakemelding",
-    overall: "Helhet",
+    overall: "Samlet kommentar",
     approved: "Godkjent",
     returned: "Sendt tilbake for bearbeiding",
     not_reviewed: "Ikke vurdert ennå",

@@ -257,7 +257,11 @@ fn plan(
             .iter()
             .flat_map(|pg| &pg.blocks)
             .filter_map(|block| Some((block.media()?, media_kind(&block.kind))))
-            .chain(p.voice_answers.iter().map(|v| (&v.audio, MediaKind::Audio)));
+            .chain(
+                p.voice_answers_shown()
+                    .into_iter()
+                    .map(|v| (&v.audio, MediaKind::Audio)),
+            );
         for (m, kind) in referenced {
             if held.contains(&m.hash) {
                 continue;

@@ -125,6 +125,40 @@ pub struct VoiceAnswer {
     pub recorded_at: i64,
 }
 
+impl Project {
+    /// The spoken answers that stand: for each field, the newest recording (two tablets of a
+    /// group may each record one offline), of a field the project has (a question or a
+    /// feedback removed takes its answers with it), and a sound. What the review shows and
+    /// exports carry; any other entry (a forged one) is ignored.
+    pub fn voice_answers_shown(&self) -> Vec<&VoiceAnswer> {
+        let exists = |field: &str| {
+            let mut parts = field.split('.');
+            match (parts.next(), parts.next()) {
+                (Some("question"), Some(id)) => {
+                    self.research.questions.iter().any(|q| q.id.as_str() == id)
+                }
+                (Some("peer"), Some(id)) => self.sharing.peer_feedback.iter().any(|f| f.id == id),
+                _ => true,
+            }
+        };
+        let mut newest: Vec<&VoiceAnswer> = Vec::new();
+        for answer in &self.voice_answers {
+            if !VoiceAnswer::is_field(&answer.field)
+                || !exists(&answer.field)
+                || !answer.audio.mime.starts_with("audio/")
+            {
+                continue;
+            }
+            match newest.iter_mut().find(|a| a.field == answer.field) {
+                Some(kept) if kept.recorded_at < answer.recorded_at => *kept = answer,
+                Some(_) => {}
+                None => newest.push(answer),
+            }
+        }
+        newest
+    }
+}
+
 impl VoiceAnswer {
     /// The project's fields a voice answer may answer, besides research questions'.
     pub const FIELDS: [&'static str; 6] = [
@@ -420,5 +454,61 @@ impl Document for Project {
     const KIND: DocumentKind = DocumentKind::Project;
     fn schema(&self) -> u64 {
         self.schema
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::MediaRef;
+
+    fn answer(field: &str, mime: &str, at: i64) -> VoiceAnswer {
+        VoiceAnswer {
+            field: field.into(),
+            audio: MediaRef {
+                hash: format!("{at:064x}"),
+                mime: mime.into(),
+                size: 1,
+                width: None,
+                height: None,
+                caption: Text::default(),
+                thumbnail: None,
+                preview: None,
+            },
+            recorded_at: at,
+        }
+    }
+
+    #[test]
+    fn the_newest_answer_of_each_real_field_stands_and_nothing_else() {
+        let mut p = Project::new(ClassId::from("c"), GroupId::from("g"), "P", 0);
+        p.research.questions.push(ResearchQuestion::new("Miksi?"));
+        let q = p.research.questions[0].id.as_str().to_owned();
+        p.voice_answers = vec![
+            // Two tablets recorded offline: the newer stands, wherever it is in the list.
+            answer("phenomenon.title", "audio/mp4", 5),
+            answer("phenomenon.title", "audio/webm", 9),
+            answer(&format!("question.{q}.notes"), "audio/wav", 3),
+            // A removed question's, a field no project has, a picture: none stands.
+            answer("question.gone.notes", "audio/wav", 4),
+            answer("class.name", "audio/wav", 6),
+            answer("phenomenon.why", "image/jpeg", 7),
+        ];
+        let shown: Vec<(&str, i64)> = p
+            .voice_answers_shown()
+            .iter()
+            .map(|a| (a.field.as_str(), a.recorded_at))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("phenomenon.title", 9),
+                (format!("question.{q}.notes").as_str(), 3)
+            ]
+        );
+        assert!(VoiceAnswer::is_field("peer.f1.text"));
+        assert!(!VoiceAnswer::is_field("peer.f1.notes"));
+        assert!(!VoiceAnswer::is_field("question..notes"));
+        assert!(!VoiceAnswer::is_field("question.a.b.notes"));
     }
 }

@@ -25,13 +25,20 @@ async fn audit(app: &App, screen: &str) {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/node_modules/axe-core/axe.min.js"),
     )
     .expect("axe-core is installed (npm ci in ui/)");
-    app.client
-        .execute(
-            &format!("if (!window.axe) {{ {axe} }} return true;"),
-            vec![],
-        )
-        .await
-        .expect("axe loads");
+    // Half a megabyte of script: a busy machine may take a while, so a few tries.
+    let load = format!("if (!window.axe) {{ {axe} }} return !!window.axe;");
+    let mut loaded = None;
+    for _ in 0..3 {
+        match app.client.execute(&load, vec![]).await {
+            Ok(serde_json::Value::Bool(true)) => {
+                loaded = Some(());
+                break;
+            }
+            other => eprintln!("{screen}: axe not loaded yet: {other:?}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    loaded.unwrap_or_else(|| panic!("{screen}: axe never loaded"));
     let report = app
         .client
         .execute_async(

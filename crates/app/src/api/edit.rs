@@ -554,10 +554,19 @@ fn remove(p: &mut Project, list: List, id: &str) {
         List::CheckIns => p.agreement.check_ins.retain(|x| x.id != id),
         List::Subjects => p.subjects.items.retain(|x| x.id != id),
         List::Goals => p.goals.items.retain(|x| x.id != id),
-        List::Questions => p.research.questions.retain(|x| x.id.as_str() != id),
+        List::Questions => {
+            p.research.questions.retain(|x| x.id.as_str() != id);
+            // What the group said about it goes with it.
+            let spoken = format!("question.{id}.");
+            p.voice_answers.retain(|v| !v.field.starts_with(&spoken));
+        }
         List::Tools => p.tools.items.retain(|x| x.id != id),
         List::Pages => p.content.pages.retain(|x| x.id.as_str() != id),
-        List::PeerFeedback => p.sharing.peer_feedback.retain(|x| x.id != id),
+        List::PeerFeedback => {
+            p.sharing.peer_feedback.retain(|x| x.id != id);
+            let spoken = format!("peer.{id}.");
+            p.voice_answers.retain(|v| !v.field.starts_with(&spoken));
+        }
         List::Sources => {
             for q in &mut p.research.questions {
                 q.sources.retain(|x| x.id != id);

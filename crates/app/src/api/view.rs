@@ -460,8 +460,8 @@ impl ProjectView {
             approval: review.map_or(Approval::NotReviewed, |r| r.approval),
             hand_raised: p.hand_raised_at.is_some(),
             voice_answers: p
-                .voice_answers
-                .iter()
+                .voice_answers_shown()
+                .into_iter()
                 .map(|v| VoiceAnswerView {
                     field: v.field.clone(),
                     audio: MediaView::of(&v.audio),
