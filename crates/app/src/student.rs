@@ -468,12 +468,7 @@ mod tests {
 
     #[test]
     fn a_corrupt_photo_is_refused_and_changes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let app = App::open(dir.path()).unwrap();
-        let class = app.create_class_document("5B", &["Kettus"]).unwrap();
-        let view = app
-            .start_project(class.id.as_str(), class.groups[0].id.as_str(), "P")
-            .unwrap();
+        let (_dir, app, view) = one_project();
         app.edit_project(&view.id, &Edit::AddPage { id: "pg".into() })
             .unwrap();
         let before = app.project_view(&view.id).unwrap();
@@ -486,39 +481,22 @@ mod tests {
         assert_eq!(app.project_view(&view.id).unwrap(), before);
     }
 
-    /// A WAV of `ms` milliseconds of a 440 Hz tone (16-bit mono, 16 kHz).
-    fn tone(ms: u32) -> Vec<u8> {
-        let samples: Vec<i16> = (0..16 * ms)
-            .map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / 16000.0).sin() * 8000.0) as i16)
-            .collect();
-        let data = samples.len() as u32 * 2;
-        let mut wav = Vec::new();
-        wav.extend_from_slice(b"RIFF");
-        wav.extend_from_slice(&(36 + data).to_le_bytes());
-        wav.extend_from_slice(b"WAVEfmt ");
-        wav.extend_from_slice(&16u32.to_le_bytes());
-        wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
-        wav.extend_from_slice(&1u16.to_le_bytes()); // mono
-        wav.extend_from_slice(&16000u32.to_le_bytes());
-        wav.extend_from_slice(&32000u32.to_le_bytes());
-        wav.extend_from_slice(&2u16.to_le_bytes());
-        wav.extend_from_slice(&16u16.to_le_bytes());
-        wav.extend_from_slice(b"data");
-        wav.extend_from_slice(&data.to_le_bytes());
-        samples
-            .iter()
-            .for_each(|s| wav.extend_from_slice(&s.to_le_bytes()));
-        wav
-    }
+    use hugme_sample::tone_wav as tone;
 
-    #[test]
-    fn a_spoken_answer_is_kept_for_its_field_replaced_and_removed() {
+    /// A class of one group with its project, in a data folder of its own.
+    fn one_project() -> (tempfile::TempDir, App, ProjectView) {
         let dir = tempfile::tempdir().unwrap();
         let app = App::open(dir.path()).unwrap();
         let class = app.create_class_document("5B", &["Kettus"]).unwrap();
         let view = app
             .start_project(class.id.as_str(), class.groups[0].id.as_str(), "P")
             .unwrap();
+        (dir, app, view)
+    }
+
+    #[test]
+    fn a_spoken_answer_is_kept_for_its_field_replaced_and_removed() {
+        let (_dir, app, view) = one_project();
         app.edit_project(&view.id, &Edit::AddQuestion { id: "q1".into() })
             .unwrap();
         let first = app

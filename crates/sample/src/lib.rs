@@ -241,6 +241,32 @@ pub const GROUP_NAMES: [&str; 8] = [
     "Kärpät",
 ];
 
+/// A WAV file (RIFF, 16-bit PCM mono at 16 kHz) of `ms` milliseconds of a 440 Hz tone: a
+/// recording for the tests of what takes sound (voice answers, exports).
+pub fn tone_wav(ms: u32) -> Vec<u8> {
+    let samples: Vec<i16> = (0..16 * ms)
+        .map(|i| ((i as f32 * 440.0 * std::f32::consts::TAU / 16000.0).sin() * 8000.0) as i16)
+        .collect();
+    let data = samples.len() as u32 * 2;
+    let mut wav = Vec::with_capacity(44 + data as usize);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes()); // the fmt chunk's size
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&16000u32.to_le_bytes()); // samples per second
+    wav.extend_from_slice(&32000u32.to_le_bytes()); // bytes per second
+    wav.extend_from_slice(&2u16.to_le_bytes()); // bytes per sample
+    wav.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data.to_le_bytes());
+    for s in samples {
+        wav.extend_from_slice(&s.to_le_bytes());
+    }
+    wav
+}
+
 /// `YYYY-MM-DD` of a day counted from the Unix epoch (UTC): the sample's "today" from the
 /// command line, where the tablet's time zone is not known.
 pub fn iso_date(days: i64) -> String {

@@ -82,10 +82,7 @@ async fn audit(app: &App, screen: &str) {
 async fn every_main_screen_has_no_serious_or_critical_accessibility_violation() {
     // A group's tablet: the start screen, the project home, each step, a content page.
     let data = tempfile::tempdir().unwrap();
-    {
-        let app = hugme_app::App::open(data.path()).expect("cannot open the data folder");
-        hugme_app::sample::create(&app).expect("cannot make the sample class");
-    }
+    crate::headless::sample_class(data.path());
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
     app.find("[data-testid=group-card][data-group=Ketut]").await;

@@ -69,3 +69,10 @@ pub async fn open_when_closed(dir: &std::path::Path) -> App {
         }
     }
 }
+
+/// Makes the sample class (two groups, a project each) in the data folder `dir`, as a
+/// group's tablet has it.
+pub fn sample_class(dir: &std::path::Path) {
+    let app = App::open(dir).expect("cannot open the data folder");
+    hugme_app::sample::create(&app).expect("cannot make the sample class");
+}

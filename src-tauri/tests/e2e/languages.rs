@@ -30,9 +30,7 @@ async fn looks_whole(app: &App, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_of_the_five_languages_shows_the_start_screen_and_the_project_home_whole() {
     let data = tempfile::tempdir().unwrap();
-    let app = hugme_app::App::open(data.path()).expect("cannot open the data folder");
-    hugme_app::sample::create(&app).expect("cannot make the sample class");
-    drop(app);
+    crate::headless::sample_class(data.path());
     let driver = Driver::start();
     let app = driver.launch(data.path()).await;
     app.find("[data-testid=group-card][data-group=Ketut]").await;

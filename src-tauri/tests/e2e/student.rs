@@ -18,10 +18,7 @@ fn photo() -> &'static Path {
     ))
 }
 
-fn sample_class(dir: &Path) {
-    let app = hugme_app::App::open(dir).expect("cannot open the data folder");
-    hugme_app::sample::create(&app).expect("cannot make the sample class");
-}
+use crate::headless::sample_class;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_groups_work_survives_a_restart_and_stays_with_the_group() {

@@ -9,40 +9,12 @@ use hugme_store::Store;
 use crate::checks::unzip;
 use crate::{change, export_as, sample};
 
-/// A WAV of `ms` milliseconds of a tone (16-bit mono, 16 kHz).
-fn tone(ms: u32) -> Vec<u8> {
-    let samples: Vec<i16> = (0..16 * ms)
-        .map(|i| ((i as f32 * 0.17).sin() * 8000.0) as i16)
-        .collect();
-    let data = samples.len() as u32 * 2;
-    let mut wav = b"RIFF".to_vec();
-    wav.extend_from_slice(&(36 + data).to_le_bytes());
-    wav.extend_from_slice(b"WAVEfmt ");
-    for field in [
-        16u32.to_le_bytes().to_vec(),
-        1u16.to_le_bytes().to_vec(),
-        1u16.to_le_bytes().to_vec(),
-    ] {
-        wav.extend_from_slice(&field);
-    }
-    wav.extend_from_slice(&16000u32.to_le_bytes());
-    wav.extend_from_slice(&32000u32.to_le_bytes());
-    wav.extend_from_slice(&2u16.to_le_bytes());
-    wav.extend_from_slice(&16u16.to_le_bytes());
-    wav.extend_from_slice(b"data");
-    wav.extend_from_slice(&data.to_le_bytes());
-    samples
-        .iter()
-        .for_each(|s| wav.extend_from_slice(&s.to_le_bytes()));
-    wav
-}
-
 #[test]
 fn spoken_answers_are_in_the_export_played_under_their_field() {
     let data = tempfile::tempdir().unwrap();
     let (class, project) = sample(data.path());
     let store = Store::open(data.path()).unwrap();
-    let wav = tone(600);
+    let wav = hugme_sample::tone_wav(600);
     let imported = hugme_media::import_bytes(
         &store,
         "recording.wav",

@@ -4,7 +4,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hugme_app::App;
 use hugme_node::Node;
 
 use crate::{free_address, ok, path, sync, Classroom};
@@ -13,7 +12,7 @@ use crate::{free_address, ok, path, sync, Classroom};
 fn the_app_syncs_while_pupils_edit_and_hears_of_what_peers_send() {
     let (class, serving) = Classroom::new();
     drop(serving);
-    let app = Arc::new(App::open(&class.kettu).unwrap());
+    let app = Arc::new(crate::open_app(&class.kettu));
     let events = app.subscribe();
     let classes = app.classes().unwrap();
     let kettu = classes[0]

@@ -1,8 +1,6 @@
 //! Enrolment by the short code on the teacher's screen: typed right, a tablet is in and syncs;
 //! typed wrong, it learns nothing, and a code tried too often is void.
 
-use hugme_app::App;
-
 use crate::*;
 
 /// The teacher enrols a tablet of `group` (the hub stops while its folder is used, and
@@ -72,7 +70,7 @@ fn a_wrong_code_learns_nothing_and_an_address_that_tries_too_often_is_refused() 
     assert!(!joined);
     assert!(said.contains("not right"), "{said}");
     assert!(!said.contains("5B") && !said.contains("Salainen"), "{said}");
-    assert_eq!(App::open(&stranger).unwrap().device(), None, "not enrolled");
+    assert_eq!(crate::open_app(&stranger).device(), None, "not enrolled");
     assert!(titles(&stranger).is_empty());
     assert!(
         serving.log().contains("refused a typed code"),
@@ -85,7 +83,7 @@ fn a_wrong_code_learns_nothing_and_an_address_that_tries_too_often_is_refused() 
     let (joined, said) = join(&stranger, &code, &kettu_serving.addr);
     assert!(!joined);
     assert!(said.contains("not a teacher's device"), "{said}");
-    assert_eq!(App::open(&stranger).unwrap().device(), None);
+    assert_eq!(crate::open_app(&stranger).device(), None);
 
     // Two more wrong guesses (three from this address): the address may try no more, not
     // even the right code, and the code keeps its other tries for the tablet it is for (a
@@ -105,7 +103,7 @@ fn a_wrong_code_learns_nothing_and_an_address_that_tries_too_often_is_refused() 
 
     // The unused enrolment left no trace in the class list: only the tablet that joined.
     drop(serving);
-    let teacher = App::open(&class.teacher).unwrap();
+    let teacher = crate::open_app(&class.teacher);
     let id = teacher.store().meta("class_id").unwrap().unwrap();
     let roster = teacher.read::<hugme_model::Class>(&id).unwrap().value;
     let saukot = roster

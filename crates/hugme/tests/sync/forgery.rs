@@ -8,7 +8,6 @@ use std::path::Path;
 
 use automerge::transaction::Transactable;
 use automerge::{ActorId, AutoCommit, ReadDoc, ROOT};
-use hugme_app::App;
 
 use crate::*;
 
@@ -79,7 +78,7 @@ fn class_id(dir: &Path) -> String {
 
 /// A document as a data folder holds it (opened by the app).
 fn document(dir: &Path, id: &str) -> AutoCommit {
-    let app = App::open(dir).unwrap();
+    let app = crate::open_app(dir);
     let mut documents = app.documents().lock().unwrap();
     let doc = documents.open(id).unwrap().expect("held").doc_mut().fork();
     doc
@@ -120,7 +119,7 @@ fn innocent_keeps_its_class(class: &Classroom) {
     let (in_step, said) = sync(&class.saukot, &serving.addr);
     assert!(in_step, "{said}");
     drop(serving);
-    let app = App::open(&class.saukot).unwrap();
+    let app = crate::open_app(&class.saukot);
     assert_eq!(app.classes().unwrap().len(), 1, "the class is still there");
     assert!(app.classes().unwrap()[0].ended_at.is_none());
 }
@@ -277,7 +276,7 @@ fn a_project_planted_under_a_reviews_name_is_refused_and_the_overview_opens() {
     let copy = document(&class.kettu, &mine);
     plant(&class.kettu, &format!("review-{otters}"), "project", copy);
     refused_everywhere(&class, serving, &class.kettu);
-    let app = App::open(&class.teacher).unwrap();
+    let app = crate::open_app(&class.teacher);
     let overview = app
         .dashboard(&class_id(&class.teacher), "2026-11-30")
         .unwrap();
@@ -325,7 +324,7 @@ fn a_project_moved_to_another_group_is_refused() {
     let kettu = device_of(&class.kettu);
     let saukot_group = root_str(
         &document(&class.kettu, &{
-            let app = App::open(&class.kettu).unwrap();
+            let app = crate::open_app(&class.kettu);
             let ids = app.ids_of(hugme_model::DocumentKind::Project).unwrap();
             ids.into_iter().find(|id| *id != mine).unwrap()
         }),

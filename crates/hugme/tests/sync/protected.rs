@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use hugme_app::api::teacher::ClassEdit;
-use hugme_app::App;
 use hugme_model::document::history_text;
 
 use crate::{ok, path, sync, Classroom, Serving};
@@ -13,7 +12,7 @@ use crate::{ok, path, sync, Classroom, Serving};
 /// Everything the documents of a data folder ever said (every change of each, deleted text
 /// included), and the names its start screen lists.
 fn what_the_folder_holds(dir: &Path) -> (String, Vec<String>) {
-    let app = App::open(dir).unwrap();
+    let app = crate::open_app(dir);
     let mut said = String::new();
     for info in app.store().documents().unwrap() {
         let mut doc = app.store().open_document(&info.id).unwrap();

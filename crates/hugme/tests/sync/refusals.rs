@@ -1,7 +1,6 @@
 //! Who is kept out: another class, a device with no certificate, a revoked tablet, and a
 //! pupil's tablet that writes the class document, a photo with its location.
 
-use hugme_app::App;
 use hugme_model::{Class, ClassId};
 
 use crate::*;
@@ -52,7 +51,7 @@ fn a_revoked_tablet_is_refused_by_every_peer_once_the_revocation_reached_it() {
     class.new_project(&class.saukot, "Saukot", "Otters");
     assert!(sync(&class.kettu, &serving.addr).0);
     assert!(sync(&class.saukot, &serving.addr).0);
-    let kettu_device = App::open(&class.kettu).unwrap().device().unwrap();
+    let kettu_device = crate::open_app(&class.kettu).device().unwrap();
 
     // The teacher revokes Kettu's tablet (the hub stops while its folder is changed).
     drop(serving);
@@ -76,7 +75,7 @@ fn a_pupils_tablet_that_writes_the_class_document_has_that_change_refused_by_eve
     assert!(sync(&class.saukot, &serving.addr).0);
     {
         // A tampered app on Kettu's tablet renames the class.
-        let app = App::open(&class.kettu).unwrap();
+        let app = crate::open_app(&class.kettu);
         let id: String = app.store().meta("class_id").unwrap().unwrap();
         app.update_class(&ClassId::from(id.as_str()), |c: &mut Class| {
             c.name = hugme_model::Text::with_value("Kettu rules");
@@ -90,7 +89,7 @@ fn a_pupils_tablet_that_writes_the_class_document_has_that_change_refused_by_eve
     assert!(sync(&class.saukot, &serving.addr).0);
     drop(serving);
     for dir in [&class.teacher, &class.saukot] {
-        let app = App::open(dir).unwrap();
+        let app = crate::open_app(dir);
         let name: Vec<String> = app
             .classes()
             .unwrap()
@@ -115,7 +114,7 @@ fn a_photo_with_its_location_from_a_tampered_tablet_is_refused_once_and_never_fe
     );
     let located = std::fs::read(format!("{assets}/storm-gps.jpg")).unwrap();
     let hash = {
-        let app = App::open(&class.kettu).unwrap();
+        let app = crate::open_app(&class.kettu);
         let blob = app.store().put_blob(&located).unwrap();
         app.update_project(&project.as_str().into(), |p| {
             for block in p.content.pages.iter_mut().flat_map(|page| &mut page.blocks) {

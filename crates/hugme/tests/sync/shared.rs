@@ -169,7 +169,7 @@ fn cart() -> Cart {
         projects.push(id);
     }
     let photos = [&tablet, &classes_folder(&tablet)].map(|dir| {
-        let app = hugme_app::App::open(dir).unwrap();
+        let app = crate::open_app(dir);
         let largest = app
             .store()
             .blobs()
@@ -387,7 +387,7 @@ fn a_code_for_a_class_the_tablet_is_in_already_is_refused_before_it_joins() {
         String::from_utf8_lossy(&again.stderr)
     );
     // 5A lists the tablet once: the code was refused before the tablet asked to join.
-    let teacher = hugme_app::App::open(&cart.a).unwrap();
+    let teacher = crate::open_app(&cart.a);
     let id = teacher.store().meta("class_id").unwrap().unwrap();
     let class = teacher.read::<hugme_model::Class>(&id).unwrap().value;
     let tablets = class

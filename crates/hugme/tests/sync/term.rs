@@ -5,7 +5,6 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hugme_app::App;
 use hugme_model::Class;
 
 use crate::*;
@@ -33,7 +32,7 @@ fn at_the_end_of_the_term_each_tablet_deletes_the_class_as_it_syncs_and_is_remov
     assert!(sync(&class.kettu, &serving.addr).0);
     assert!(sync(&class.saukot, &serving.addr).0);
     let (kettu_device, stored) = {
-        let kettu = App::open(&class.kettu).unwrap();
+        let kettu = crate::open_app(&class.kettu);
         let blobs = kettu.store().blobs().unwrap();
         assert!(
             !blobs.is_empty(),
@@ -45,7 +44,7 @@ fn at_the_end_of_the_term_each_tablet_deletes_the_class_as_it_syncs_and_is_remov
             kettu.store().blob(&largest.hash).unwrap(),
         )
     };
-    let saukot_device = App::open(&class.saukot).unwrap().device().unwrap();
+    let saukot_device = crate::open_app(&class.saukot).device().unwrap();
     assert!(
         on_disk(&class.kettu, SECRET.as_bytes()),
         "the test looks where the data is"
@@ -91,7 +90,7 @@ fn at_the_end_of_the_term_each_tablet_deletes_the_class_as_it_syncs_and_is_remov
     let (in_step, said) = sync(&class.kettu, &serving.addr);
     assert!(in_step, "{said}");
     assert!(said.contains("deleted the class"), "{said}");
-    let kettu = App::open(&class.kettu).unwrap();
+    let kettu = crate::open_app(&class.kettu);
     assert_eq!(kettu.device(), None);
     assert!(kettu.store().documents().unwrap().is_empty());
     assert!(kettu.store().blobs().unwrap().is_empty());
@@ -164,7 +163,7 @@ fn at_the_end_of_the_term_each_tablet_deletes_the_class_as_it_syncs_and_is_remov
     // The teacher's device keeps the class (and its work) until the teacher deletes it
     // there too; both tablets are out of the class.
     drop(serving);
-    let teacher = App::open(&class.teacher).unwrap();
+    let teacher = crate::open_app(&class.teacher);
     let id = teacher.store().meta("class_id").unwrap().unwrap();
     let roster = teacher.read::<Class>(&id).unwrap().value;
     assert!(roster.ended_at.is_some());
@@ -181,5 +180,5 @@ fn at_the_end_of_the_term_each_tablet_deletes_the_class_as_it_syncs_and_is_remov
     assert_eq!(titles(&class.teacher), vec![SECRET.to_string()]);
 
     // A tablet whose folder was deleted can join a class again (next term).
-    assert!(App::open(&class.kettu).unwrap().device().is_none());
+    assert!(crate::open_app(&class.kettu).device().is_none());
 }

@@ -187,7 +187,7 @@ fn a_deleted_photo_leaves_every_device_and_its_files_go() {
     }
     let blob_file = |dir: &Path, hash: &str| dir.join("blobs").join(&hash[..2]).join(hash);
     let hashes: Vec<String> = {
-        let app = hugme_app::App::open(&class.kettu).unwrap();
+        let app = crate::open_app(&class.kettu);
         let hashes = app
             .store()
             .blobs()
