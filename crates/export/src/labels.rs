@@ -291,18 +291,8 @@ pub const ALL: [&Labels; 5] = [&FI, &SV, &EN, &ET, &NB];
 /// The labels for a class's language setting (a BCP 47 tag: `fi`, `sv-FI`, `nb`, `no`…),
 /// English for a language the app does not have.
 pub fn for_language(language: &str) -> &'static Labels {
-    let base = language
-        .split(['-', '_'])
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    match base.as_str() {
-        "fi" => &FI,
-        "sv" => &SV,
-        "et" => &ET,
-        "nb" | "no" | "nn" => &NB,
-        _ => &EN,
-    }
+    let named = hugme_model::class::language_of(language).unwrap_or("en");
+    ALL.into_iter().find(|l| l.lang == named).unwrap_or(&EN)
 }
 
 #[cfg(test)]

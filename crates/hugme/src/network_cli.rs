@@ -204,10 +204,10 @@ pub fn execute(command: NetworkCommand, out: &mut dyn Write) -> Result<bool> {
             write!(out, "{}", answer.printed).map_err(io)?;
             if let Some(output) = output {
                 let json = serde_json::to_vec_pretty(payload).map_err(std::io::Error::from)?;
-                write_private(&output, &json)?;
+                membership::write_private(&output, &json)?;
             }
             if let Some(qr) = qr {
-                write_private(&qr, &enrolment::qr_png(payload, 8)?)?;
+                membership::write_private(&qr, &enrolment::qr_png(payload, 8)?)?;
             }
         }
         NetworkCommand::Join {
@@ -417,19 +417,6 @@ fn serve_every_class(
         }
         Ok::<(), CliError>(())
     })
-}
-
-/// Writes a file only its user may read (0600 on Unix): an enrolment payload or QR code
-/// carries a one-time token that lets a device into the class.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let mut options = std::fs::File::options();
-    options.create(true).truncate(true).write(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-        .open(path)
-        .and_then(|mut file| file.write_all(bytes))
-        .map_err(|e| Error::file(FileAction::Write, path, e).into())
 }
 
 /// Whether mDNS may be used: not with `--no-discovery`, nor with `HUGME_NO_DISCOVERY=1`.

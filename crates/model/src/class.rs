@@ -108,6 +108,16 @@ pub struct Written {
 /// Norwegian Bokmål.
 pub const LANGUAGES: [&str; 5] = ["fi", "sv", "en", "et", "nb"];
 
+/// Which of [`LANGUAGES`] a BCP 47 tag names, if any: its primary subtag (`sv-FI` → `sv`),
+/// Norwegian of either form as Bokmål (`no`, `nn` → `nb`).
+pub fn language_of(tag: &str) -> Option<&'static str> {
+    let base = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+    match base.as_str() {
+        "no" | "nn" => Some("nb"),
+        base => LANGUAGES.into_iter().find(|l| *l == base),
+    }
+}
+
 /// Class-wide settings.
 #[derive(Debug, Clone, PartialEq, Reconcile, Hydrate)]
 pub struct Settings {

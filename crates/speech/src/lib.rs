@@ -36,17 +36,10 @@ pub enum Error {
     Failed(String),
 }
 
-/// The engine's voice for a UI language (BCP 47: `fi`, `sv-FI`, `nb`…).
+/// The engine's voice for a UI language (BCP 47: `fi`, `sv-FI`, `nb`…): espeak-ng names its
+/// voices for the five as the app names its languages.
 fn voice(language: &str) -> Option<&'static str> {
-    let base = language.split(['-', '_']).next()?.to_ascii_lowercase();
-    Some(match base.as_str() {
-        "fi" => "fi",
-        "sv" => "sv",
-        "en" => "en",
-        "et" => "et",
-        "nb" | "no" | "nn" => "nb",
-        _ => return None,
-    })
+    hugme_model::class::language_of(language)
 }
 
 /// `text` spoken in `language` (one of the app's five), as a WAV file's bytes (RIFF, 16-bit

@@ -191,11 +191,11 @@ impl Identity {
     pub(crate) fn save(&self, dir: &Path) -> Result<()> {
         let id = identity_dir(dir);
         let creds = &self.credentials;
-        write_file(&id.join(CA_CERTIFICATE), &creds.authority)?;
-        write_file(&id.join(CERTIFICATE), &creds.certificate)?;
-        write_file(&id.join(KEY), &creds.key)?;
+        write_private(&id.join(CA_CERTIFICATE), &creds.authority)?;
+        write_private(&id.join(CERTIFICATE), &creds.certificate)?;
+        write_private(&id.join(KEY), &creds.key)?;
         if let Some(authority) = &self.authority {
-            write_file(&id.join(CA_KEY), &authority.key())?;
+            write_private(&id.join(CA_KEY), &authority.key())?;
         }
         Ok(())
     }
@@ -205,11 +205,16 @@ fn read_file(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::file(FileAction::Read, path, e))
 }
 
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes a file only its user may read (0600 on Unix), its folder made if missing, and makes
+/// it durable: keys, certificates, and the enrolment payloads and QR codes the command line
+/// writes (a one-time token that lets a device into the class).
+///
+/// # Errors
+/// [`Error::File`] naming the file or folder that could not be written.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).map_err(|e| Error::file(FileAction::Write, parent, e))?;
     }
-    // Keys and certificates: the folder's user's only (0600 on Unix).
     let mut options = File::options();
     options.create(true).truncate(true).write(true);
     #[cfg(unix)]
