@@ -107,6 +107,30 @@ fn keep_private(dir: &Path, ours: &File) -> std::io::Result<()> {
     Ok(())
 }
 
+/// How long [`Store::open`] waits for a folder's lock before calling it busy: a lock is
+/// also held, for a moment, by a child process another thread of the holder forked and has
+/// not yet exec'd (the lock's file is closed on exec) and by a program that is exiting.
+const LOCK_PATIENCE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Takes the folder's lock, waiting up to [`LOCK_PATIENCE`] for one held for a moment.
+fn take_lock(lock: &File, dir: &Path, lock_path: &Path) -> Result<()> {
+    let deadline = std::time::Instant::now() + LOCK_PATIENCE;
+    loop {
+        match lock.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(10))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::Busy {
+                    path: dir.to_path_buf(),
+                })
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(lock_path, e)),
+        }
+    }
+}
+
 impl Store {
     /// Opens the data folder `dir`, creating it if needed. The folder is its user's only
     /// (0700 on Unix; one of ours that others could read is made so): it holds children's
@@ -120,12 +144,7 @@ impl Store {
             .write(true)
             .open(&lock_path)
             .map_err(|e| Error::io(&lock_path, e))?;
-        lock.try_lock().map_err(|e| match e {
-            std::fs::TryLockError::WouldBlock => Error::Busy {
-                path: dir.to_path_buf(),
-            },
-            std::fs::TryLockError::Error(e) => Error::io(&lock_path, e),
-        })?;
+        take_lock(&lock, dir, &lock_path)?;
         keep_private(dir, &lock).map_err(|e| Error::io(dir, e))?;
         let db_path = dir.join(DATABASE_FILE);
         let reserve = reserve::Reserve::of(dir);

@@ -34,21 +34,10 @@ pub fn ok(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Opens a data folder in this test process. Another test's child process may hold a copy
-/// of a lock this process has just let go for a moment (forked, not yet exec'd: the copy goes
-/// with the exec), so a folder reported busy is tried again for up to 5 s.
+/// Opens a data folder in this test process (the store waits out a lock another test's
+/// forked child holds for a moment).
 pub fn open_app(dir: &Path) -> hugme_app::App {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        match hugme_app::App::open(dir) {
-            Err(hugme_app::Error::Store(hugme_store::Error::Busy { .. }))
-                if std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(20))
-            }
-            opened => return opened.unwrap(),
-        }
-    }
+    hugme_app::App::open(dir).unwrap()
 }
 
 pub fn path(p: &Path) -> &str {

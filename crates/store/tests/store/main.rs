@@ -70,6 +70,19 @@ fn a_second_program_cannot_open_the_same_folder() {
 }
 
 #[test]
+fn a_folder_let_go_of_within_a_moment_opens() {
+    // As when another thread's forked child holds the lock until its exec.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    let letting_go = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        drop(store);
+    });
+    Store::open(dir.path()).expect("opens once the other lets go");
+    letting_go.join().unwrap();
+}
+
+#[test]
 fn identical_blobs_are_stored_once_and_read_back_checked() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).unwrap();
