@@ -75,20 +75,33 @@ fn check_boxes<S: Read + Seek>(source: &mut S, len: u64) -> std::result::Result<
     Ok(())
 }
 
-/// The RIFF and `data` size fields of a WAV as they should read for a file of `len` bytes:
-/// (offset, little-endian u32) for each that does not. Recorders that write as they record
-/// (a browser's, a phone's) leave 0 or 0xFFFFFFFF there, or a size from before they stopped;
-/// players then refuse the file or stop early. The sound itself is whatever follows the
-/// `data` header (RIFF/WAVE, Microsoft Multimedia Programming Interface and Data
-/// Specifications 1.0).
+/// Chunks walked in a WAV at most, before and after its sound together.
+const MAX_WAV_CHUNKS: usize = 64;
+
+/// What the stored copy of a WAV changes: see [`wav_layout`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WavLayout {
+    /// (offset, little-endian u32) for each size field that does not read as it should.
+    pub fixes: Vec<(u64, [u8; 4])>,
+    /// (start, body length) of every chunk but `fmt `, `fact` and `data`: tags, blanked by
+    /// [`crate::tags`].
+    pub other_chunks: Vec<(u64, u64)>,
+}
+
+/// The RIFF and `data` size fields of a WAV as they should read for a file of `len` bytes,
+/// and its other chunks. Recorders that write as they record (a browser's, a phone's) leave 0
+/// or 0xFFFFFFFF in the size fields, or a size from before they stopped; players then refuse
+/// the file or stop early. The sound is whatever follows the `data` header up to the chunks
+/// that tile the rest of the file exactly (editors write `LIST` there), else to the end
+/// (RIFF/WAVE, Microsoft Multimedia Programming Interface and Data Specifications 1.0).
 ///
 /// # Errors
 /// No `RIFF`/`WAVE` header, no `fmt ` chunk of at least 16 bytes before the `data` chunk, a
 /// chunk header cut off, or a file over 4 GiB.
-pub(crate) fn wav_sizes<S: Read + Seek>(
+pub(crate) fn wav_layout<S: Read + Seek>(
     source: &mut S,
     len: u64,
-) -> std::result::Result<Vec<(u64, [u8; 4])>, String> {
+) -> std::result::Result<WavLayout, String> {
     let too_short = || "the file is too short to hold a WAV header".to_string();
     let mut header = [0u8; 12];
     read_at(source, 0, &mut header).map_err(|_| too_short())?;
@@ -96,13 +109,16 @@ pub(crate) fn wav_sizes<S: Read + Seek>(
         return Err("it has no RIFF/WAVE header".into());
     }
     let whole = u32::try_from(len - 8).map_err(|_| "a WAV cannot be over 4 GiB".to_string())?;
-    let mut fixes = Vec::new();
+    let mut layout = WavLayout {
+        fixes: Vec::new(),
+        other_chunks: Vec::new(),
+    };
     if u32::from_le_bytes([header[4], header[5], header[6], header[7]]) != whole {
-        fixes.push((4, whole.to_le_bytes()));
+        layout.fixes.push((4, whole.to_le_bytes()));
     }
     let (mut at, mut format) = (12u64, false);
     // A few chunks come before the sound (fmt, LIST, fact…): bounded all the same.
-    for _ in 0..64 {
+    for _ in 0..MAX_WAV_CHUNKS {
         let mut chunk = [0u8; 8];
         read_at(source, at, &mut chunk).map_err(|_| "a chunk header is cut off".to_string())?;
         let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
@@ -118,15 +134,27 @@ pub(crate) fn wav_sizes<S: Read + Seek>(
                 if !format {
                     return Err("its sound comes before its format chunk".into());
                 }
-                let there = len - body;
-                if size != there {
-                    // The sound runs to the end of the file (a recorder's trailing chunks
-                    // would be lost to an early stop; none writes them).
-                    fixes.push((at + 4, (there as u32).to_le_bytes()));
+                let trailing = (body + size <= len)
+                    .then(|| trailing_chunks(source, body + size, size & 1 == 1, len))
+                    .flatten();
+                match trailing {
+                    Some(chunks) => layout.other_chunks.extend(chunks),
+                    _ => {
+                        let there = len - body;
+                        if size != there {
+                            layout.fixes.push((at + 4, (there as u32).to_le_bytes()));
+                        }
+                    }
                 }
-                return Ok(fixes);
+                return Ok(layout);
             }
-            _ => {}
+            b"fact" => {}
+            _ => {
+                if body + size > len {
+                    return Err("a chunk runs past the end of the file".into());
+                }
+                layout.other_chunks.push((at, size));
+            }
         }
         // Chunks are padded to an even length.
         at = body + size + (size & 1);
@@ -135,6 +163,47 @@ pub(crate) fn wav_sizes<S: Read + Seek>(
         }
     }
     Err("it has no sound (no data chunk)".into())
+}
+
+/// The chunks from `at` to the end of the file, if they fill it exactly with ids of printable
+/// ASCII (an editor's `LIST` after the sound); `None` otherwise (the sound's size is then a
+/// placeholder, and the sound runs to the end).
+fn trailing_chunks<S: Read + Seek>(
+    source: &mut S,
+    data_end: u64,
+    odd: bool,
+    len: u64,
+) -> Option<Vec<(u64, u64)>> {
+    let (mut at, mut pad, mut chunks) = (data_end, odd, Vec::new());
+    for _ in 0..MAX_WAV_CHUNKS {
+        // Chunks are padded to an even length; a last pad byte may be missing.
+        if pad && at < len {
+            at += 1;
+        }
+        if at == len {
+            return Some(chunks);
+        }
+        let mut chunk = [0u8; 8];
+        read_at(source, at, &mut chunk).ok()?;
+        if !chunk[..4].iter().all(|b| (0x20..0x7F).contains(b)) || &chunk[..4] == b"data" {
+            return None;
+        }
+        let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
+        if at + 8 + size > len {
+            return None;
+        }
+        chunks.push((at, size));
+        (at, pad) = (at + 8 + size, size & 1 == 1);
+    }
+    None
+}
+
+/// The size fixes of a WAV's stored copy ([`wav_layout`]).
+pub(crate) fn wav_sizes<S: Read + Seek>(
+    source: &mut S,
+    len: u64,
+) -> std::result::Result<Vec<(u64, [u8; 4])>, String> {
+    wav_layout(source, len).map(|l| l.fixes)
 }
 
 /// A reader of the file with a few 4-byte fields rewritten (a WAV's sizes).

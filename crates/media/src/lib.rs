@@ -27,10 +27,12 @@ pub mod error;
 pub mod fragments;
 pub mod iso;
 mod jpeg;
+mod ogg;
 mod picture;
 pub mod progress;
 pub mod received;
 pub mod sniff;
+pub mod tags;
 pub mod webm;
 
 use std::borrow::Borrow;
@@ -212,6 +214,13 @@ fn identify<S: Read + Seek>(
     if media == MediaType::Heic {
         return Err(Error::Heic { name: name.into() });
     }
+    if matches!(media, MediaType::WebmAudio | MediaType::WebmVideo) {
+        media = match webm::kind_by_tracks(source, len) {
+            Some(MediaKind::Video) => MediaType::WebmVideo,
+            Some(_) => MediaType::WebmAudio,
+            None => media,
+        };
+    }
     if matches!(media, MediaType::Mp4 | MediaType::M4a) {
         // A file whose tracks cannot be read keeps the brand's guess: the container check
         // then names what is wrong with it.
@@ -285,6 +294,22 @@ fn store_stream<S: Read + Seek>(
         });
     }
     container::check(name, media, source, len)?;
+    // Tags of sound files and WebM (titles, names, places): emptied in place in everything
+    // read from here on, the duration's measuring and the stored copy alike.
+    let damaged = |why| Error::Damaged {
+        name: name.into(),
+        kind: media.kind().noun(),
+        why,
+    };
+    let tags = tags::edits(media, source, len).map_err(damaged)?;
+    let read_error = |e| Error::Read {
+        name: name.into(),
+        source: e,
+    };
+    source
+        .seek(std::io::SeekFrom::Start(0))
+        .map_err(read_error)?;
+    let source = &mut tags::Edited::new(source, tags).map_err(read_error)?;
     if media == MediaType::Mp4 {
         let codecs = iso::video_codecs(source, len).unwrap_or_default();
         if codecs.iter().any(|c| c == b"hvc1" || c == b"hev1") {

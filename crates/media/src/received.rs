@@ -34,7 +34,7 @@ pub enum Unkept {
     Unknown,
     #[error("it is a {0:?} picture: this app stores pictures as JPEG or PNG only")]
     OtherPicture(MediaType),
-    #[error("it is a picture carrying {0}, which this app strips from every picture it stores")]
+    #[error("it carries {0}, which this app strips from every picture, sound and video it stores")]
     Metadata(String),
     #[error("it has bytes after the end of its picture")]
     Trailing,
@@ -90,7 +90,16 @@ pub fn check<S: Read + Seek>(file: S, len: u64) -> Result<(), Unkept> {
         Some(MediaType::Jpeg) => jpeg(&mut reader),
         Some(MediaType::Png) => png(&mut reader),
         Some(other) if other.kind() == MediaKind::Image => Err(Unkept::OtherPicture(other)),
-        Some(_) => Ok(()),
+        Some(sound) => {
+            // The import empties every tag in place (`crate::tags`): one left is not its work.
+            let mut file = reader.into_inner();
+            let edits = crate::tags::edits(sound, &mut file, len)
+                .map_err(|why| malformed(sound.mime(), why))?;
+            match crate::tags::changes_anything(&mut file, &edits)? {
+                Some(edit) => Err(Unkept::Metadata(edit.what.into())),
+                None => Ok(()),
+            }
+        }
         None => Err(Unkept::Unknown),
     }
 }
@@ -541,8 +550,24 @@ mod tests {
         let gif = b"GIF89a\x01\0\x01\0";
         assert!(matches!(checked(gif), Err(Unkept::OtherPicture(_))));
         assert!(matches!(checked(b"just some bytes"), Err(Unkept::Unknown)));
-        let wav = [&b"RIFF\x24\0\0\0WAVEfmt "[..], &[0u8; 32]].concat();
+        let wav = [
+            &b"RIFF\x2c\0\0\0WAVEfmt \x10\0\0\0"[..],
+            &[1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0],
+            b"data\x08\0\0\0",
+            &[1u8; 8],
+        ]
+        .concat();
         checked(&wav).unwrap();
+        // The same with the recorder's name in a LIST chunk: the import would have blanked it.
+        let mut tagged = wav[..36].to_vec();
+        tagged.extend(b"LIST\x0e\0\0\0INFOIART\x02\0\0\0Ai");
+        tagged.extend(&wav[36..]);
+        assert!(matches!(checked(&tagged), Err(Unkept::Metadata(_))));
+        let mut blanked = wav[..36].to_vec();
+        blanked.extend(b"JUNK\x0e\0\0\0");
+        blanked.extend([0u8; 14]);
+        blanked.extend(&wav[36..]);
+        checked(&blanked).unwrap();
         // A still image in an ISO-BMFF box, its major brand made a video's.
         let avif = b"\0\0\0\x1cftypisom\0\0\0\0isommif1avif\0\0\0\x08mdat";
         assert!(matches!(checked(avif), Err(Unkept::OtherPicture(_))));

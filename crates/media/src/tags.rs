@@ -1,0 +1,413 @@
+//! Tags in sound files and WebM, blanked in the stored copy without moving a byte.
+//!
+//! Phones, recorders and editing programs write the title, the artist (often the child's
+//! name), the device, the date and sometimes the place into a sound file's tags. The stored
+//! copy keeps the sound exactly as recorded and the container's layout (nothing after a tag
+//! moves, so nothing that points at a position breaks), with every tag made empty:
+//! - WAV: every chunk but `fmt `, `fact` and `data` (`LIST`/`INFO`, `id3 `, `bext`, `iXML`,
+//!   `_PMX` XMP…) becomes a `JUNK` chunk of zeros, the RIFF standard's padding (Microsoft
+//!   Multimedia Programming Interface and Data Specifications 1.0);
+//! - MP3: an ID3v2 tag keeps its header with its frames zeroed, which ID3v2.3/2.4 (§3.3,
+//!   §3.1 "padding") define as padding; an ID3v1 tag (and the `TAG+` extension) is emptied; an
+//!   APEv2 tag keeps its header and footer with no items (APEv2 specification, Hydrogenaudio);
+//! - Ogg: the comment header of each Vorbis or Opus stream keeps its vendor string with no
+//!   comments (Vorbis I specification §5; RFC 7845 §5.2), its pages' CRCs made true (RFC 3533
+//!   §6); other codecs in Ogg are refused, since their tags could not be emptied;
+//! - WebM/Matroska: `Tags`, `Attachments` (cover art), `Chapters` and the segment's `Title`
+//!   become `Void` elements of the same length ([`crate::webm::metadata`]).
+//!
+//! [`edits`] finds what to rewrite; [`Edited`] reads the file with the edits applied. Blanking
+//! is idempotent: a stored copy needs no edit that changes a byte, which is how a copy received
+//! from another device is checked ([`changes_anything`]).
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+use crate::sniff::MediaType;
+
+/// A rewrite of `[at, at + len)` in the stored copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub at: u64,
+    pub fill: Fill,
+    /// What is blanked, for a refusal's message ("an ID3 tag").
+    pub what: &'static str,
+}
+
+/// What an [`Edit`] writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fill {
+    /// This many zero bytes.
+    Zeros(u64),
+    /// These bytes.
+    Bytes(Vec<u8>),
+}
+
+impl Edit {
+    fn zeros(at: u64, len: u64, what: &'static str) -> Self {
+        Self {
+            at,
+            fill: Fill::Zeros(len),
+            what,
+        }
+    }
+
+    fn bytes(at: u64, bytes: impl Into<Vec<u8>>, what: &'static str) -> Self {
+        Self {
+            at,
+            fill: Fill::Bytes(bytes.into()),
+            what,
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        match &self.fill {
+            Fill::Zeros(n) => *n,
+            Fill::Bytes(b) => b.len() as u64,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn end(&self) -> u64 {
+        self.at + self.len()
+    }
+
+    /// The byte this edit writes at `pos` (within it).
+    fn byte(&self, pos: u64) -> u8 {
+        match &self.fill {
+            Fill::Zeros(_) => 0,
+            Fill::Bytes(b) => b[(pos - self.at) as usize],
+        }
+    }
+}
+
+/// The edits that empty the tags of a `media` file of `len` bytes, in file order. Sound and
+/// video formats without tags of their own here (MP4, handled by [`crate::iso`]) get none.
+///
+/// # Errors
+/// A tag or page that runs past the end of the file, an Ogg stream of a codec other than
+/// Vorbis or Opus, broken Ogg framing, or a read error (as words for a `Damaged` error).
+pub fn edits<S: Read + Seek>(
+    media: MediaType,
+    source: &mut S,
+    len: u64,
+) -> Result<Vec<Edit>, String> {
+    let mut edits = match media {
+        MediaType::Wav => wav(source, len)?,
+        MediaType::Mp3 => mp3(source, len)?,
+        MediaType::Ogg => crate::ogg::comment_edits(source, len)?,
+        MediaType::WebmAudio | MediaType::WebmVideo => crate::webm::metadata(source, len)?,
+        _ => Vec::new(),
+    };
+    edits.retain(|e| !e.is_empty());
+    edits.sort_by_key(|e| e.at);
+    Ok(edits)
+}
+
+/// The first edit that would change a byte of `source` (a stored copy needs none), if any.
+///
+/// # Errors
+/// A read error.
+pub fn changes_anything<'e, S: Read + Seek>(
+    source: &mut S,
+    edits: &'e [Edit],
+) -> io::Result<Option<&'e Edit>> {
+    let mut piece = vec![0u8; 64 << 10];
+    for edit in edits {
+        let mut at = edit.at;
+        while at < edit.end() {
+            let n = (edit.end() - at).min(piece.len() as u64) as usize;
+            source.seek(SeekFrom::Start(at))?;
+            source.read_exact(&mut piece[..n])?;
+            if piece[..n]
+                .iter()
+                .enumerate()
+                .any(|(i, b)| *b != edit.byte(at + i as u64))
+            {
+                return Ok(Some(edit));
+            }
+            at += n as u64;
+        }
+    }
+    Ok(None)
+}
+
+/// `source` read with `edits` applied, wherever it is read from (it seeks).
+#[derive(Debug)]
+pub struct Edited<S> {
+    source: S,
+    edits: Vec<Edit>,
+    at: u64,
+}
+
+impl<S: Seek> Edited<S> {
+    /// `edits` not overlapping (as [`edits`] gives them); read from where `source` is.
+    pub fn new(mut source: S, mut edits: Vec<Edit>) -> io::Result<Self> {
+        edits.sort_by_key(|e| e.at);
+        let at = source.stream_position()?;
+        Ok(Self { source, edits, at })
+    }
+}
+
+impl<S: Read> Read for Edited<S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.source.read(buf)?;
+        let (from, to) = (self.at, self.at + n as u64);
+        // The first edit that may reach this piece: edits are sorted and do not overlap.
+        let first = self.edits.partition_point(|e| e.end() <= from);
+        for edit in self.edits[first..].iter().take_while(|e| e.at < to) {
+            for pos in from.max(edit.at)..to.min(edit.end()) {
+                buf[(pos - from) as usize] = edit.byte(pos);
+            }
+        }
+        self.at = to;
+        Ok(n)
+    }
+}
+
+impl<S: Seek> Seek for Edited<S> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.at = self.source.seek(pos)?;
+        Ok(self.at)
+    }
+}
+
+pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
+    source.seek(SeekFrom::Start(at))?;
+    source.read_exact(buf)
+}
+
+/// A WAV's chunks other than its format, sample count and sound, as `JUNK` of zeros.
+fn wav<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
+    let layout = crate::container::wav_layout(source, len)?;
+    Ok(layout
+        .other_chunks
+        .iter()
+        .flat_map(|&(start, body)| {
+            [
+                Edit::bytes(start, *b"JUNK", "a WAV tag chunk"),
+                Edit::zeros(start + 8, body, "a WAV tag chunk"),
+            ]
+        })
+        .collect())
+}
+
+/// Most ID3v2 tags in a row at the start of one file (a program that adds its own tag in
+/// front of another's).
+const MAX_ID3V2_TAGS: usize = 8;
+
+/// An MP3's ID3v2 tags (start), APEv2 tag and ID3v1 tag (end), emptied.
+fn mp3<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
+    let mut edits = Vec::new();
+    let mut at = 0u64;
+    for _ in 0..MAX_ID3V2_TAGS {
+        let mut header = [0u8; 10];
+        if read_at(source, at, &mut header).is_err() || &header[..3] != b"ID3" {
+            break;
+        }
+        // ID3v2 §3.1: a 28-bit "synchsafe" size, excluding the header and any footer.
+        if header[6..10].iter().any(|b| b & 0x80 != 0) {
+            return Err("its ID3 tag has a malformed size".into());
+        }
+        let size = header[6..10]
+            .iter()
+            .fold(0u64, |v, b| (v << 7) | u64::from(*b));
+        let footer = if header[3] == 4 && header[5] & 0x10 != 0 {
+            10
+        } else {
+            0
+        };
+        let end = at + 10 + size + footer;
+        if end > len {
+            return Err("its ID3 tag runs past the end of the file".into());
+        }
+        // No unsynchronisation, extended header, experimental or footer flag: the frames'
+        // place is then plain padding.
+        edits.push(Edit::bytes(at + 5, [0u8], "an ID3 tag"));
+        edits.push(Edit::zeros(at + 10, size + footer, "an ID3 tag"));
+        at = end;
+    }
+    let mut end = len;
+    if len >= at + 128 {
+        let mut tag = [0u8; 3];
+        read_at(source, len - 128, &mut tag).map_err(|e| e.to_string())?;
+        if &tag == b"TAG" {
+            let mut empty = vec![0u8; 128];
+            empty[..3].copy_from_slice(b"TAG");
+            empty[127] = 0xFF; // no genre
+            edits.push(Edit::bytes(len - 128, empty, "an ID3v1 tag"));
+            end = len - 128;
+            if end >= at + 227 {
+                let mut plus = [0u8; 4];
+                read_at(source, end - 227, &mut plus).map_err(|e| e.to_string())?;
+                if &plus == b"TAG+" {
+                    edits.push(Edit::zeros(end - 227 + 4, 223, "an ID3v1 tag"));
+                    end -= 227;
+                }
+            }
+        }
+    }
+    if end >= at + 32 {
+        edits.extend(ape(source, at, end)?);
+    }
+    Ok(edits)
+}
+
+/// An APEv2 tag whose footer ends at `end` (after any audio from `from`): no items.
+fn ape<S: Read + Seek>(source: &mut S, from: u64, end: u64) -> Result<Vec<Edit>, String> {
+    let mut footer = [0u8; 32];
+    read_at(source, end - 32, &mut footer).map_err(|e| e.to_string())?;
+    if &footer[..8] != b"APETAGEX" {
+        return Ok(Vec::new());
+    }
+    let field = |i: usize| u64::from(u32::from_le_bytes(footer[i..i + 4].try_into().unwrap()));
+    // The size counts the items and the footer, not the header.
+    let (size, has_header) = (field(12), field(20) & 0x8000_0000 != 0);
+    let header = if has_header { 32 } else { 0 };
+    if size < 32 || end - from < size + header {
+        return Err("its APE tag runs past the start of the file".into());
+    }
+    let items = end - size;
+    let mut edits = vec![
+        Edit::zeros(items, size - 32, "an APE tag"),
+        Edit::bytes(end - 32 + 16, [0u8; 4], "an APE tag"),
+    ];
+    if has_header {
+        edits.push(Edit::bytes(items - 32 + 16, [0u8; 4], "an APE tag"));
+    }
+    Ok(edits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn stored(media: MediaType, file: &[u8]) -> Vec<u8> {
+        let mut cursor = Cursor::new(file);
+        let edits = edits(media, &mut cursor, file.len() as u64).unwrap();
+        cursor.set_position(0);
+        let mut out = Vec::new();
+        Edited::new(cursor, edits)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out.len(), file.len(), "nothing moves");
+        let again = super::edits(media, &mut Cursor::new(&out), out.len() as u64).unwrap();
+        assert_eq!(
+            changes_anything(&mut Cursor::new(&out), &again).unwrap(),
+            None,
+            "a stored copy needs no more blanking"
+        );
+        out
+    }
+
+    fn contains(hay: &[u8], needle: &[u8]) -> bool {
+        hay.windows(needle.len()).any(|w| w == needle)
+    }
+
+    /// MPEG-1 Layer III frames (128 kb/s, 44.1 kHz: 417 bytes each), content arbitrary.
+    fn frames(n: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for i in 0..n {
+            out.extend([0xFF, 0xFB, 0x90, 0x64]);
+            out.extend((0..413).map(|j| ((i * 7 + j) % 250) as u8));
+        }
+        out
+    }
+
+    fn id3v2(text: &str) -> Vec<u8> {
+        let mut frame = b"TIT2".to_vec();
+        frame.extend(((text.len() + 1) as u32).to_be_bytes());
+        frame.extend([0, 0, 3]);
+        frame.extend(text.as_bytes());
+        let mut tag = b"ID3\x04\x00\x00".to_vec();
+        let size = frame.len() as u32;
+        tag.extend([
+            (size >> 21) as u8 & 0x7F,
+            (size >> 14) as u8 & 0x7F,
+            (size >> 7) as u8 & 0x7F,
+            size as u8 & 0x7F,
+        ]);
+        tag.extend(frame);
+        tag
+    }
+
+    #[test]
+    fn an_mp3s_id3_ape_and_id3v1_tags_are_emptied_and_the_sound_kept() {
+        let sound = frames(5);
+        let mut file = id3v2("Aino Virtanen, Kallio 60.1699 24.9384");
+        let sound_at = file.len();
+        file.extend(&sound);
+        // APEv2 with a header, one item.
+        let item = b"\x0b\x00\x00\x00\x00\x00\x00\x00Artist\x00Aino Korhonen";
+        let size = (item.len() + 32) as u32;
+        let ape_header = |flags: u32| {
+            let mut h = b"APETAGEX".to_vec();
+            h.extend(2000u32.to_le_bytes());
+            h.extend(size.to_le_bytes());
+            h.extend(1u32.to_le_bytes());
+            h.extend(flags.to_le_bytes());
+            h.extend([0u8; 8]);
+            h
+        };
+        file.extend(ape_header(0xA000_0000));
+        file.extend(item);
+        file.extend(ape_header(0x8000_0000));
+        let mut v1 = b"TAGKettu metsassa".to_vec();
+        v1.resize(33, b' ');
+        v1.extend(b"Aino Salminen");
+        v1.resize(128, 0);
+        file.extend(v1);
+        let out = stored(MediaType::Mp3, &file);
+        for secret in ["Virtanen", "60.1699", "Korhonen", "Salminen", "Kettu"] {
+            assert!(!contains(&out, secret.as_bytes()), "{secret} left");
+        }
+        assert_eq!(&out[sound_at..sound_at + sound.len()], &sound[..]);
+        assert_eq!(&out[..3], b"ID3");
+    }
+
+    #[test]
+    fn a_wavs_info_chunk_before_and_after_the_sound_becomes_junk() {
+        let info = |text: &[u8]| {
+            let mut list = b"LIST".to_vec();
+            let mut body = b"INFOIART".to_vec();
+            body.extend((text.len() as u32).to_le_bytes());
+            body.extend(text);
+            list.extend((body.len() as u32).to_le_bytes());
+            list.extend(&body);
+            if body.len() % 2 == 1 {
+                list.push(0);
+            }
+            list
+        };
+        let samples: Vec<u8> = (0..1000).map(|i| (i % 251) as u8).collect();
+        let mut file = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+        file.extend(16u32.to_le_bytes());
+        file.extend([1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0]);
+        file.extend(info(b"Aino Virtanen"));
+        file.extend(b"data");
+        file.extend(1000u32.to_le_bytes());
+        file.extend(&samples);
+        file.extend(info(b"Kallio 60.1699"));
+        let whole = (file.len() - 8) as u32;
+        file[4..8].copy_from_slice(&whole.to_le_bytes());
+        let out = stored(MediaType::Wav, &file);
+        assert!(!contains(&out, b"Virtanen") && !contains(&out, b"60.1699"));
+        assert!(!contains(&out, b"LIST") && contains(&out, b"JUNK"));
+        assert!(contains(&out, &samples));
+        let fixes = crate::container::wav_layout(&mut Cursor::new(&out), out.len() as u64)
+            .unwrap()
+            .fixes;
+        assert!(fixes.is_empty(), "the sound's size is kept: {fixes:?}");
+    }
+
+    #[test]
+    fn tags_running_past_the_end_are_refused() {
+        let mut file = id3v2("Aino");
+        file.truncate(15);
+        assert!(edits(MediaType::Mp3, &mut Cursor::new(&file), 15).is_err());
+    }
+}
