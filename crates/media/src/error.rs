@@ -6,17 +6,12 @@ pub enum Error {
     #[error("{name} is empty (0 bytes): take the photo or recording again")]
     Empty { name: String },
     #[error(
-        "{name} is a HEIC photo, which this app cannot show: on the iPad choose Settings › Camera \
-         › Formats › Most Compatible, or share the photo as JPEG"
-    )]
-    Heic { name: String },
-    #[error(
         "{name} is an HEVC (High Efficiency) video, which most school computers play as sound \
          over a black picture: on the iPad choose Settings › Camera › Formats › Most \
          Compatible and film it again, or share it as H.264"
     )]
     Hevc { name: String },
-    #[error("{name} is not a photo, drawing, sound or video this app knows (JPEG, PNG, WebP, GIF; WebM, Ogg, M4A, MP3, WAV; MP4, WebM)")]
+    #[error("{name} is not a photo, drawing, sound or video this app knows (JPEG, PNG, WebP, GIF, HEIC, AVIF; WebM, Ogg, M4A, MP3, WAV; MP4, WebM)")]
     Unknown { name: String },
     #[error("{name} is {found}, not {expected}: rename it or add it as {found}")]
     NameMismatch {

@@ -25,6 +25,7 @@
 mod container;
 pub mod error;
 pub mod fragments;
+mod heif;
 pub mod iso;
 mod jpeg;
 mod ogg;
@@ -211,9 +212,6 @@ fn identify<S: Read + Seek>(
     }
     let mut media = sniff::sniff(&head[..head.len().min(SNIFF_BYTES)])
         .ok_or_else(|| Error::Unknown { name: name.into() })?;
-    if media == MediaType::Heic {
-        return Err(Error::Heic { name: name.into() });
-    }
     if matches!(media, MediaType::WebmAudio | MediaType::WebmVideo) {
         media = match webm::kind_by_tracks(source, len) {
             Some(MediaKind::Video) => MediaType::WebmVideo,

@@ -16,6 +16,7 @@ use image::{DynamicImage, ImageDecoder, ImageReader, Limits};
 
 use crate::error::{Error, Result};
 use crate::progress::{self, Control, Stage};
+use crate::sniff::MediaType;
 use crate::{jpeg, Settings};
 
 /// JPEG quality of stored photos and thumbnails: visually clean, about a third of q95's size.
@@ -109,6 +110,12 @@ fn decode(name: &str, bytes: &[u8], settings: &Settings, at_least: u32) -> Resul
         kind: "a picture",
         why,
     };
+    if matches!(
+        crate::sniff::sniff(&bytes[..bytes.len().min(4096)]),
+        Some(MediaType::Heic | MediaType::Avif)
+    ) {
+        return crate::heif::decode(name, bytes, settings);
+    }
     if bytes.starts_with(b"\xFF\xD8") {
         let cleaned = jpeg::without_stray_bytes(bytes);
         let bytes = &cleaned[..];
@@ -134,7 +141,12 @@ fn decode(name: &str, bytes: &[u8], settings: &Settings, at_least: u32) -> Resul
     })
 }
 
-fn within_limits(name: &str, width: u32, height: u32, settings: &Settings) -> Result<()> {
+pub(crate) fn within_limits(
+    name: &str,
+    width: u32,
+    height: u32,
+    settings: &Settings,
+) -> Result<()> {
     if u64::from(width) * u64::from(height) > settings.max_pixels {
         return Err(Error::TooManyPixels {
             name: name.into(),

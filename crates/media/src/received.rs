@@ -60,7 +60,7 @@ pub fn check<S: Read + Seek>(file: S, len: u64) -> Result<(), Unkept> {
     let head = reader.fill_buf()?;
     let found = sniff(head);
     if let Some(MediaType::Mp4 | MediaType::M4a) = found {
-        if let Some(image) = still_image_brand(head) {
+        if let Some(image) = crate::sniff::still_image(head) {
             return Err(Unkept::OtherPicture(image));
         }
         // The import blanks every metadata box (`crate::iso`): one left is not its work.
@@ -102,23 +102,6 @@ pub fn check<S: Read + Seek>(file: S, len: u64) -> Result<(), Unkept> {
         }
         None => Err(Unkept::Unknown),
     }
-}
-
-/// An ISO-BMFF `ftyp` whose major or compatible brands name a still image (HEIF's image
-/// brands, AVIF, MIAF; ISO/IEC 23008-12 and the AVIF specification).
-fn still_image_brand(head: &[u8]) -> Option<MediaType> {
-    let size = u32::from_be_bytes(head.get(..4)?.try_into().ok()?) as usize;
-    let ftyp = head.get(8..size.min(head.len()))?;
-    let brands = std::iter::once(ftyp.get(..4)?).chain(ftyp.get(8..)?.chunks_exact(4));
-    for brand in brands {
-        if matches!(
-            brand,
-            b"mif1" | b"msf1" | b"miaf" | b"heic" | b"heix" | b"heim" | b"heis" | b"avif" | b"avis"
-        ) {
-            return Some(MediaType::Heic);
-        }
-    }
-    None
 }
 
 fn malformed(format: &'static str, why: impl Into<String>) -> Unkept {

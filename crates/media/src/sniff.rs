@@ -14,7 +14,10 @@ pub enum MediaType {
     Mp3,
     Wav,
     Mp4,
+    /// HEIC/HEIF: iPhones' and iPads' photos.
     Heic,
+    /// AVIF: AV1 in HEIF, newer Android phones' and the web's photos.
+    Avif,
 }
 
 /// The broad kind of media, as a pupil thinks of it.
@@ -52,6 +55,7 @@ impl MediaType {
             MediaType::Wav => "audio/wav",
             MediaType::Mp4 => "video/mp4",
             MediaType::Heic => "image/heic",
+            MediaType::Avif => "image/avif",
         }
     }
 
@@ -62,7 +66,8 @@ impl MediaType {
             | MediaType::Png
             | MediaType::WebP
             | MediaType::Gif
-            | MediaType::Heic => MediaKind::Image,
+            | MediaType::Heic
+            | MediaType::Avif => MediaKind::Image,
             MediaType::WebmAudio
             | MediaType::Ogg
             | MediaType::M4a
@@ -106,9 +111,11 @@ pub fn sniff(head: &[u8]) -> Option<MediaType> {
         });
     }
     if at(4, b"ftyp") {
+        if let Some(still) = still_image(head) {
+            return Some(still);
+        }
         let brand = head.get(8..12)?;
         return Some(match brand {
-            b"heic" | b"heix" | b"hevc" | b"heim" | b"heis" | b"mif1" | b"msf1" => MediaType::Heic,
             b"M4A " | b"M4B " => MediaType::M4a,
             _ => MediaType::Mp4,
         });
@@ -126,12 +133,45 @@ pub fn sniff(head: &[u8]) -> Option<MediaType> {
     None
 }
 
+/// An ISO-BMFF `ftyp` whose major or compatible brands name a still image (HEIF's image
+/// brands, MIAF; AVIF's): HEIC or AVIF, by whether an AVIF brand is among them
+/// (ISO/IEC 23008-12 §10, the AVIF specification §7).
+pub(crate) fn still_image(head: &[u8]) -> Option<MediaType> {
+    let size = u32::from_be_bytes(head.get(..4)?.try_into().ok()?) as usize;
+    let ftyp = head.get(8..size.min(head.len()))?;
+    let brands = || {
+        std::iter::once(ftyp.get(..4).unwrap_or_default())
+            .chain(ftyp.get(8..).unwrap_or_default().chunks_exact(4))
+    };
+    if brands().any(|b| b == b"avif" || b == b"avis") {
+        return Some(MediaType::Avif);
+    }
+    brands()
+        .any(|b| {
+            matches!(
+                b,
+                b"mif1"
+                    | b"msf1"
+                    | b"miaf"
+                    | b"heic"
+                    | b"heix"
+                    | b"heim"
+                    | b"heis"
+                    | b"hevc"
+                    | b"hevx"
+            )
+        })
+        .then_some(MediaType::Heic)
+}
+
 /// The kind a file name promises, if its extension names one. `.webm` promises neither sound
 /// nor video: Chromium's MediaRecorder names a sound `.webm` as readily as a video.
 pub fn kind_of_name(name: &str) -> Option<MediaKind> {
     let ext = name.rsplit_once('.')?.1.to_ascii_lowercase();
     match ext.as_str() {
-        "jpg" | "jpeg" | "png" | "webp" | "gif" | "heic" | "heif" => Some(MediaKind::Image),
+        "jpg" | "jpeg" | "png" | "webp" | "gif" | "heic" | "heif" | "avif" => {
+            Some(MediaKind::Image)
+        }
         "mp3" | "m4a" | "aac" | "ogg" | "oga" | "opus" | "wav" | "weba" => Some(MediaKind::Audio),
         "mp4" | "m4v" | "mov" => Some(MediaKind::Video),
         _ => None,

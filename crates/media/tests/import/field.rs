@@ -330,3 +330,65 @@ fn sound_tags_naming_a_child_and_a_place_are_emptied_and_the_sound_kept() {
         );
     }
 }
+
+#[test]
+fn iphone_heic_and_android_avif_photos_are_stored_as_plain_photos_without_the_place() {
+    let upright = image::load_from_memory(
+        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/photos/storm.jpg"))
+            .unwrap(),
+    )
+    .unwrap()
+    .to_rgb8();
+    for file in ["11-heic-avif/storm-gps.heic", "11-heic-avif/storm-gps.avif"] {
+        let original = std::fs::read(field(file)).unwrap();
+        let has = |b: &[u8], s: &[u8]| b.windows(s.len()).any(|w| w == s);
+        assert!(
+            has(&original, b"Canon"),
+            "{file}: the input carries the camera's EXIF"
+        );
+        let (done, bytes) = imported(file);
+        assert_eq!(
+            (done.kind, done.mime),
+            (MediaKind::Image, "image/jpeg"),
+            "{file}"
+        );
+        assert_eq!((done.width, done.height), (Some(1280), Some(853)), "{file}");
+        assert_eq!(done.thumbnails.len(), 2, "{file}");
+        for secret in [&b"Exif"[..], b"Canon", b"GPS"] {
+            assert!(!has(&bytes, secret), "{file}: stored copy has {secret:?}");
+        }
+        let stored = image::load_from_memory(&bytes).unwrap().to_rgb8();
+        let off = crate::difference(&stored, &upright);
+        assert!(
+            off < 6.0,
+            "{file}: the same photo (mean difference {off:.2})"
+        );
+        received_check(&bytes).unwrap_or_else(|e| panic!("{file}: a peer would refuse it: {e}"));
+        // The original itself, pushed by a pupil's own tools: not a picture a peer keeps.
+        assert!(matches!(
+            received_check(&original),
+            Err(hugme_media::received::Unkept::OtherPicture(_))
+        ));
+    }
+}
+
+#[test]
+fn a_heic_photo_cut_off_is_refused_and_nothing_is_stored() {
+    let original = std::fs::read(field("11-heic-avif/storm-gps.heic")).unwrap();
+    let (_dir, store) = store();
+    for cut in [original.len() / 2, original.len() - 100, 200] {
+        let err = hugme_media::import_bytes(
+            &store,
+            "kuva.heic",
+            &original[..cut],
+            &Settings::default(),
+            &Control::default(),
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("is damaged"),
+            "cut at {cut}: {err}"
+        );
+    }
+    assert!(store.blobs().unwrap().is_empty());
+}

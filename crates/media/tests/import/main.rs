@@ -44,7 +44,7 @@ fn camera_photo(name: &str) -> Vec<u8> {
 }
 
 /// Mean absolute difference per channel of two images of one size, in 0..255.
-fn difference(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
+pub fn difference(a: &image::RgbImage, b: &image::RgbImage) -> f64 {
     assert_eq!(a.dimensions(), b.dimensions());
     let sum: u64 = a
         .as_raw()
@@ -219,9 +219,9 @@ fn bad_input_gets_a_clear_error_and_stores_nothing() {
         ("noise.jpg", random, "not a photo, drawing, sound or video"),
         ("video.png", tiny_mp4(), "is a video, not a picture"),
         (
-            "ipad.jpg",
+            "ipad.heic",
             b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec(),
-            "HEIC",
+            "is damaged",
         ),
     ];
     for (name, bytes, says) in cases {
