@@ -35,6 +35,12 @@ const COMMANDS: &[&str] = &[
     "leave_class",
     "read_aloud",
     "add_voice_answer",
+    "starter_library",
+    "library_template",
+    "apply_template",
+    "template_of_project",
+    "save_template",
+    "read_template",
 ];
 
 fn main() {

@@ -47,6 +47,25 @@ pub enum Error {
     Export(Box<hugme_export::Error>),
     #[error("an export is already being written: wait for it, or cancel it")]
     ExportRunning,
+    #[error("the starter library has no phenomenon {0}")]
+    NoSuchTemplate(String),
+    #[error(transparent)]
+    Template(#[from] hugme_model::TemplateError),
+    #[error("could not use {path}: {source}")]
+    Io {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
 }
 
 impl From<hugme_export::Error> for Error {
@@ -91,6 +110,12 @@ impl Error {
                 ErrorCode::Cancelled
             }
             Error::ExportRunning => ErrorCode::ExportRunning,
+            Error::NoSuchTemplate(_) => ErrorCode::NotFound,
+            Error::Template(_) => ErrorCode::BadTemplate,
+            Error::Io { source, .. } if source.kind() == std::io::ErrorKind::StorageFull => {
+                ErrorCode::DiskFull
+            }
+            Error::Io { .. } => ErrorCode::Storage,
             _ => ErrorCode::Internal,
         }
     }

@@ -9,6 +9,8 @@
 //! - [`documents`]: [`OpenDocuments`], the one open copy of each document, shared with sync.
 //! - [`student`]: what a group does (start screen, its projects, edits, media, export).
 //! - [`teacher`]: the teacher's overview, feedback, class edits, export and end of the term.
+//! - [`templates`]: the starter library, templates applied to groups, made of a project and
+//!   saved to or read from a `.hugme-template` file.
 //! - [`media`]: importing files into a project as content blocks.
 //! - [`merge`]: a pupil's text edit merged with what peers wrote meanwhile (three-way).
 //! - [`identities`]: protected pupils' names, kept out of the class document.
@@ -28,6 +30,7 @@ pub mod pin;
 pub mod sample;
 pub mod student;
 pub mod teacher;
+pub mod templates;
 
 pub use api::{DocumentEvent, ErrorCode};
 pub use app::App;

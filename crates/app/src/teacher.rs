@@ -104,6 +104,8 @@ impl App {
         Ok(ProjectOverview {
             id: p.id.to_string(),
             title: p.title.as_str().to_owned(),
+            phenomenon: p.phenomenon.title.as_str().to_owned(),
+            template: p.template.as_ref().map(|t| t.name.clone()),
             steps: Step::ALL.iter().map(|s| p.step_state(*s)).collect(),
             newest,
             hand_raised: p.hand_raised_at.is_some(),

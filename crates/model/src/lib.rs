@@ -18,6 +18,9 @@
 //! - [`class`]: the class document. [`review`]: the review document. [`identities`]: a group's
 //!   protected names.
 //! - [`admission`]: whether a document received from another device may be kept.
+//! - [`library`]: the starter library shipped with the app (phenomena by age, socio-emotional
+//!   activities) in its five languages; [`template`]: templates, their file format, and what a
+//!   project keeps of the one it was given.
 //! - [`document`]: reading and writing a typed document in an `AutoCommit`, the schema version
 //!   check, and the [`DocumentKind`] every stored document is tagged with.
 //!
@@ -32,7 +35,9 @@ pub mod document;
 pub mod identities;
 pub mod ids;
 pub mod project;
+pub mod library;
 pub mod review;
+pub mod template;
 
 pub use class::{Class, Device, DeviceRole, Group, Member, Settings, Written};
 pub use content::{Block, BlockKind, MediaRef, Page};
@@ -45,6 +50,7 @@ pub use project::{
     Tool, Tools, VoiceAnswer,
 };
 pub use review::{Approval, Comment, Pin, Review};
+pub use template::{AppliedTemplate, Template, TemplateError};
 
 /// Text as pupils type it: merges character by character.
 pub use autosurgeon::Text;

@@ -110,6 +110,10 @@ pub struct Project {
     /// instead, or as well). Absent in documents written before voice answers existed.
     #[autosurgeon(missing = "Vec::new")]
     pub voice_answers: Vec<VoiceAnswer>,
+    /// The template the teacher gave the group (what pupils see as prompts and ideas). Absent
+    /// in documents written before templates existed.
+    #[autosurgeon(missing = "Option::default")]
+    pub template: Option<crate::template::AppliedTemplate>,
 }
 
 /// A spoken answer to one of a project's text fields: which field, and the recording.
@@ -397,6 +401,7 @@ impl Project {
             },
             hand_raised_at: None,
             voice_answers: Vec::new(),
+            template: None,
         }
     }
 

@@ -11,7 +11,7 @@ use super::blocking;
 use crate::error::CommandResult;
 use crate::options::Options;
 
-fn folder<R: Runtime>(handle: &AppHandle<R>, options: &Options) -> PathBuf {
+pub(crate) fn folder<R: Runtime>(handle: &AppHandle<R>, options: &Options) -> PathBuf {
     options.exports.clone().unwrap_or_else(|| {
         handle
             .path()

@@ -99,3 +99,74 @@ pub async fn create_class<R: tauri::Runtime>(
     // This device now holds the class CA and a teacher's certificate.
     crate::grant_teacher_commands(&handle).map_err(crate::error::CommandError::internal)
 }
+
+/// The starter library in `language`.
+#[tauri::command]
+pub fn starter_library(
+    device: State<'_, Device>,
+    language: String,
+) -> hugme_model::library::Library {
+    device.app().starter_library(&language)
+}
+
+/// A phenomenon of the starter library as a template.
+#[tauri::command]
+pub async fn library_template(
+    device: State<'_, Device>,
+    id: String,
+    language: String,
+) -> CommandResult<hugme_model::Template> {
+    let app = device.app();
+    blocking(&app, move |app| app.library_template(&id, &language)).await
+}
+
+/// Applies a template to one group's project, or every group's (`group` absent); returns
+/// how many projects got it.
+#[tauri::command]
+pub async fn apply_template(
+    device: State<'_, Device>,
+    class: String,
+    template: hugme_model::Template,
+    group: Option<String>,
+) -> CommandResult<usize> {
+    let app = device.app();
+    blocking(&app, move |app| {
+        app.apply_template(&class, &template, group.as_deref())
+    })
+    .await
+}
+
+/// A template of what the teacher set up in a project, named `name`.
+#[tauri::command]
+pub async fn template_of_project(
+    device: State<'_, Device>,
+    project: String,
+    name: String,
+) -> CommandResult<hugme_model::Template> {
+    let app = device.app();
+    blocking(&app, move |app| app.template_of_project(&project, &name)).await
+}
+
+/// Saves a template as a `.hugme-template` file beside the exports; returns its path.
+#[tauri::command]
+pub async fn save_template<R: tauri::Runtime>(
+    handle: tauri::AppHandle<R>,
+    device: State<'_, Device>,
+    options: State<'_, crate::options::Options>,
+    template: hugme_model::Template,
+) -> CommandResult<String> {
+    let folder = super::export::folder(&handle, &options);
+    let app = device.app();
+    blocking(&app, move |app| {
+        app.save_template(&template, &folder)
+            .map(|p| p.display().to_string())
+    })
+    .await
+}
+
+/// Reads a template file the teacher picked (its text; at most
+/// `hugme_model::template::MAX_FILE_BYTES`, which the page checks before reading the file).
+#[tauri::command]
+pub fn read_template(text: String) -> CommandResult<hugme_model::Template> {
+    Ok(hugme_model::Template::from_file(text.as_bytes()).map_err(hugme_app::Error::from)?)
+}

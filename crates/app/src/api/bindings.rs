@@ -4,7 +4,8 @@
 //! fails on any difference, so the UI never works from a stale or hand-written copy.
 //! `UPDATE_BINDINGS=1 cargo test -p hugme-app bindings` rewrites it.
 
-use hugme_model::{Approval, DocumentKind, Step, StepState};
+use hugme_model::library::{CheckInFormat, Library, LibraryPhenomenon, RoleCard, Starter};
+use hugme_model::{Approval, DocumentKind, Step, StepState, Template};
 use ts_rs::{Config, TS};
 
 use super::edit::{Edit, List, TextField};
@@ -49,6 +50,13 @@ pub fn typescript() -> String {
         BlockView::decl(&cfg),
         MediaView::decl(&cfg),
         VoiceAnswerView::decl(&cfg),
+        AppliedTemplateView::decl(&cfg),
+        Template::decl(&cfg),
+        Library::decl(&cfg),
+        LibraryPhenomenon::decl(&cfg),
+        CheckInFormat::decl(&cfg),
+        RoleCard::decl(&cfg),
+        Starter::decl(&cfg),
         SharingView::decl(&cfg),
         PeerFeedbackView::decl(&cfg),
         Edit::decl(&cfg),

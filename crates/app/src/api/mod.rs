@@ -50,6 +50,8 @@ pub enum ErrorCode {
     BadPin,
     /// A file that is not a photo, sound or video we can read, or is damaged.
     BadMedia,
+    /// A template file that is not one, is too big, or is from a newer app.
+    BadTemplate,
     DiskFull,
     /// A change not written because an earlier one could not be (a full disk): the text stays
     /// on screen and goes with the next change.

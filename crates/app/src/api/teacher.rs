@@ -34,6 +34,10 @@ pub struct GroupOverview {
 pub struct ProjectOverview {
     pub id: String,
     pub title: String,
+    /// The group's phenomenon (step 2), as it stands.
+    pub phenomenon: String,
+    /// The name of the template the teacher gave it, if any.
+    pub template: Option<String>,
     /// The eight steps' states, in order.
     pub steps: Vec<StepState>,
     /// Thumbnails (hashes) of the newest pictures, newest first.

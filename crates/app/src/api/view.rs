@@ -102,6 +102,17 @@ pub struct ProjectView {
     pub hand_raised: bool,
     /// Spoken answers to its text fields (`hugme_model::VoiceAnswer::field` names each).
     pub voice_answers: Vec<VoiceAnswerView>,
+    /// The template the teacher gave the group: prompts for step 5, ideas for step 7.
+    pub template: Option<AppliedTemplateView>,
+}
+
+/// What pupils see of the template their teacher gave them.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct AppliedTemplateView {
+    pub name: String,
+    pub summary: String,
+    pub prompts: Vec<String>,
+    pub content_ideas: Vec<String>,
 }
 
 /// A spoken answer to one of a project's text fields.
@@ -467,6 +478,12 @@ impl ProjectView {
                     audio: MediaView::of(&v.audio),
                 })
                 .collect(),
+            template: p.template.as_ref().map(|t| AppliedTemplateView {
+                name: t.name.clone(),
+                summary: t.summary.clone(),
+                prompts: t.prompts.clone(),
+                content_ideas: t.content_ideas.clone(),
+            }),
         }
     }
 }

@@ -61,7 +61,11 @@ hand_raised: boolean,
 /**
  * Spoken answers to its text fields (`hugme_model::VoiceAnswer::field` names each).
  */
-voice_answers: Array<VoiceAnswerView>, };
+voice_answers: Array<VoiceAnswerView>, 
+/**
+ * The template the teacher gave the group: prompts for step 5, ideas for step 7.
+ */
+template: AppliedTemplateView | null, };
 
 export type AgreementView = { roles: Array<RoleView>, rules: Array<ItemView>, check_ins: Array<CheckInView>, };
 
@@ -89,6 +93,76 @@ export type MediaView = { hash: string, mime: string, size: number, width: numbe
 
 export type VoiceAnswerView = { field: string, audio: MediaView, };
 
+export type AppliedTemplateView = { name: string, summary: string, prompts: Array<string>, content_ideas: Array<string>, };
+
+export type Template = { 
+/**
+ * What the teacher calls it ("Snow and ice, 2nd grade").
+ */
+name: string, 
+/**
+ * The language its texts are in (one of [`crate::class::LANGUAGES`]).
+ */
+language: string, 
+/**
+ * The phenomenon, as a group's step 2 title.
+ */
+phenomenon: string, 
+/**
+ * A word for the teacher: what it is about, how to begin.
+ */
+summary: string, 
+/**
+ * School subjects' names, as step 3 lists them.
+ */
+subjects: Array<string>, 
+/**
+ * Goals, added as the teacher's in step 4.
+ */
+goals: Array<string>, 
+/**
+ * Research-question prompts pupils see in step 5.
+ */
+prompts: Array<string>, 
+/**
+ * Ideas of content to make, shown in step 7.
+ */
+content_ideas: Array<string>, 
+/**
+ * Starter pages' titles, added empty in step 7.
+ */
+pages: Array<string>, 
+/**
+ * The starter library's phenomenon it came from, if any.
+ */
+library_id?: string, };
+
+export type Library = { phenomena: Array<LibraryPhenomenon>, 
+/**
+ * Subject key → its name in this language.
+ */
+subjects: { [key in string]: string }, check_ins: Array<CheckInFormat>, roles: Array<RoleCard>, agreement_starters: Array<Starter>, feedback_starters: Array<Starter>, };
+
+export type LibraryPhenomenon = { id: string, 
+/**
+ * "6-9", "10-12" or "13-15".
+ */
+ages: string, title: string, 
+/**
+ * For the teacher: what it is and how to begin.
+ */
+summary: string, 
+/**
+ * Subject keys (the app's list: `finnish`, `maths`, `environment`, …).
+ */
+subjects: Array<string>, goals: Array<string>, questions: Array<string>, content: Array<string>, };
+
+export type CheckInFormat = { id: string, title: string, how: string, };
+
+export type RoleCard = { id: string, title: string, does: string, };
+
+export type Starter = { id: string, text: string, };
+
 export type SharingView = { presentation: string, learned: string, went_well: string, do_differently: string, stars: number, peer_feedback: Array<PeerFeedbackView>, };
 
 export type PeerFeedbackView = { id: string, about: string, text: string, stars: number, };
@@ -99,7 +173,7 @@ export type TextField = { "field": "title" } | { "field": "phenomenon-title" } |
 
 export type List = "rules" | "check-ins" | "subjects" | "goals" | "questions" | "tools" | "pages" | "peer-feedback" | "sources";
 
-export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "no-such-language" | "no-speech" | "too-long-to-read" | "not-a-sound" | "bad-pin" | "bad-media" | "disk-full" | "not-saved" | "busy" | "storage" | "cancelled" | "export-running" | "class-needs-name" | "already-in-class" | "not-in-class" | "term-not-ended" | "group-needed" | "unknown-invitation" | "used-invitation" | "expired-invitation" | "mistyped-code" | "wrong-code" | "too-many-codes" | "no-teacher-found" | "bad-invitation" | "network" | "internal";
+export type ErrorCode = "not-found" | "wrong-pin" | "locked" | "not-teacher" | "no-such-language" | "no-speech" | "too-long-to-read" | "not-a-sound" | "bad-pin" | "bad-media" | "bad-template" | "disk-full" | "not-saved" | "busy" | "storage" | "cancelled" | "export-running" | "class-needs-name" | "already-in-class" | "not-in-class" | "term-not-ended" | "group-needed" | "unknown-invitation" | "used-invitation" | "expired-invitation" | "mistyped-code" | "wrong-code" | "too-many-codes" | "no-teacher-found" | "bad-invitation" | "network" | "internal";
 
 export type DocumentKind = "project" | "class" | "review" | "identities";
 
@@ -198,6 +272,14 @@ export type GroupOverview = { group: GroupCard, projects: Array<ProjectOverview>
 unreadable: Array<string>, };
 
 export type ProjectOverview = { id: string, title: string, 
+/**
+ * The group's phenomenon (step 2), as it stands.
+ */
+phenomenon: string, 
+/**
+ * The name of the template the teacher gave it, if any.
+ */
+template: string | null, 
 /**
  * The eight steps' states, in order.
  */

@@ -25,6 +25,8 @@ import type {
   FeedbackView,
   ReviewEdit,
   ClassEdit,
+  Library,
+  Template,
 } from './bindings';
 
 /** A failed call, as the shell reports it. */
@@ -74,6 +76,19 @@ export const api = {
     call<void>('review_project', { project, edit }),
   addGoalToAll: (klass: string, text: string) =>
     call<number>('add_goal_to_all', { class: klass, text }),
+  /** Teacher's device: the starter library in `language`. */
+  starterLibrary: (language: string) => call<Library>('starter_library', { language }),
+  libraryTemplate: (id: string, language: string) =>
+    call<Template>('library_template', { id, language }),
+  /** To one group's project (`group`), or every group's (null); how many got it. */
+  applyTemplate: (klass: string, template: Template, group: string | null) =>
+    call<number>('apply_template', { class: klass, template, group }),
+  templateOfProject: (project: string, name: string) =>
+    call<Template>('template_of_project', { project, name }),
+  /** Resolves with the written file's path. */
+  saveTemplate: (template: Template) => call<string>('save_template', { template }),
+  /** A template file's text, checked by the app. */
+  readTemplate: (text: string) => call<Template>('read_template', { text }),
   revokeDevice: (klass: string, device: string) =>
     call<void>('revoke_device', { class: klass, device }),
   editClass: (klass: string, edit: ClassEdit) => call<void>('edit_class', { class: klass, edit }),
