@@ -36,3 +36,5 @@ pub use api::{DocumentEvent, ErrorCode};
 pub use app::App;
 pub use documents::OpenDocuments;
 pub use error::{Error, Result};
+/// The starter library and templates, as the shell hands them to and from the UI.
+pub use hugme_model::{library::Library, Template};

@@ -109,8 +109,7 @@ impl App {
                 names.extend(found.value.names.iter().map(|n| n.name.as_str().to_owned()));
             }
         }
-        let template =
-            Template::from_project(&p, name, &class.settings.language, &names);
+        let template = Template::from_project(&p, name, &class.settings.language, &names);
         template.check()?;
         Ok(template)
     }
@@ -127,7 +126,13 @@ impl App {
         let stem: String = template
             .name
             .chars()
-            .map(|c| if c.is_alphanumeric() || c == ' ' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_alphanumeric() || c == ' ' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .take(60)
             .collect();
         let stem = stem.trim();
@@ -206,7 +211,12 @@ fn apply(p: &mut Project, template: &Template) {
         }
     }
     for title in &template.pages {
-        if !p.content.pages.iter().any(|page| same(page.title.as_str(), title)) {
+        if !p
+            .content
+            .pages
+            .iter()
+            .any(|page| same(page.title.as_str(), title))
+        {
             p.content.pages.push(Page::new(title));
         }
     }

@@ -12,14 +12,24 @@ fn teacher() -> (tempfile::TempDir, App, Class) {
 fn a_starter_phenomenon_applied_to_every_group_reaches_each_project_once() {
     let (_dir, app, class) = teacher();
     let ketut = &class.groups[0];
-    let existing = app.create_project(&class.id, &ketut.id, "Meidän projekti").unwrap();
+    let existing = app
+        .create_project(&class.id, &ketut.id, "Meidän projekti")
+        .unwrap();
     let template = app.library_template("snow-and-ice", "fi").unwrap();
     assert_eq!(template.language, "fi");
     assert_eq!(template.phenomenon, "Lumi ja jää");
     // Karhut has no project yet: it gets one, ready when the group starts.
-    assert_eq!(app.apply_template(class.id.as_str(), &template, None).unwrap(), 2);
+    assert_eq!(
+        app.apply_template(class.id.as_str(), &template, None)
+            .unwrap(),
+        2
+    );
     // Applying again adds nothing twice.
-    assert_eq!(app.apply_template(class.id.as_str(), &template, None).unwrap(), 2);
+    assert_eq!(
+        app.apply_template(class.id.as_str(), &template, None)
+            .unwrap(),
+        2
+    );
     let projects = app.projects().unwrap();
     assert_eq!(projects.len(), 2);
     for p in &projects {
@@ -35,7 +45,11 @@ fn a_starter_phenomenon_applied_to_every_group_reaches_each_project_once() {
         assert_eq!(applied.library_id.as_deref(), Some("snow-and-ice"));
     }
     let kept = projects.iter().find(|p| p.value.id == existing).unwrap();
-    assert_eq!(kept.value.title.as_str(), "Meidän projekti", "its own title stays");
+    assert_eq!(
+        kept.value.title.as_str(),
+        "Meidän projekti",
+        "its own title stays"
+    );
     // What the group's tablet shows, and the overview.
     let view = app.project_view(existing.as_str()).unwrap();
     assert_eq!(view.template.unwrap().prompts, template.prompts);
@@ -51,7 +65,11 @@ fn a_template_for_one_group_leaves_the_others_alone() {
     let (_dir, app, class) = teacher();
     let template = app.library_template("screen-time", "en").unwrap();
     let karhut = class.groups[1].id.as_str();
-    assert_eq!(app.apply_template(class.id.as_str(), &template, Some(karhut)).unwrap(), 1);
+    assert_eq!(
+        app.apply_template(class.id.as_str(), &template, Some(karhut))
+            .unwrap(),
+        1
+    );
     let projects = app.projects().unwrap();
     assert_eq!(projects.len(), 1);
     assert_eq!(projects[0].value.group_id.as_str(), karhut);
@@ -100,12 +118,15 @@ fn a_template_made_of_a_project_carries_no_pupils_work_or_names() {
         p.content.pages.push(Page::new(&format!("{pupil}n sivu")));
         p.content.pages.push(Page::new("Salainen kirjoitti"));
         let mut page = Page::new("Havainnot");
-        page.blocks.push(hugme_model::Block::text("Oppilaan teksti sivulla"));
+        page.blocks
+            .push(hugme_model::Block::text("Oppilaan teksti sivulla"));
         p.content.pages.push(page);
         Ok(())
     })
     .unwrap();
-    let made = app.template_of_project(id.as_str(), "Metsä ja me, 8B").unwrap();
+    let made = app
+        .template_of_project(id.as_str(), "Metsä ja me, 8B")
+        .unwrap();
     let file = String::from_utf8(made.to_file().unwrap()).unwrap();
     for pupils in [
         "Aino",
@@ -117,7 +138,10 @@ fn a_template_made_of_a_project_carries_no_pupils_work_or_names() {
         "Löydökset",
         "Oppilaan teksti",
     ] {
-        assert!(!file.contains(pupils), "the template carries {pupils:?}: {file}");
+        assert!(
+            !file.contains(pupils),
+            "the template carries {pupils:?}: {file}"
+        );
     }
     assert_eq!(made.goals, template.goals, "the teacher's goals");
     assert_eq!(made.prompts, template.prompts);
@@ -139,10 +163,17 @@ fn an_oversized_or_malformed_template_file_changes_nothing() {
     let huge = folder.path().join("huge.hugme-template");
     std::fs::write(&huge, vec![b' '; 50 << 20]).unwrap();
     let err = App::read_template_file(&huge).unwrap_err();
-    assert!(matches!(err, Error::Template(hugme_model::TemplateError::TooBig { .. })));
+    assert!(matches!(
+        err,
+        Error::Template(hugme_model::TemplateError::TooBig { .. })
+    ));
     assert_eq!(err.code(), crate::ErrorCode::BadTemplate);
     let future = folder.path().join("future.hugme-template");
-    std::fs::write(&future, br#"{"format":"hugme-template","version":7,"template":{}}"#).unwrap();
+    std::fs::write(
+        &future,
+        br#"{"format":"hugme-template","version":7,"template":{}}"#,
+    )
+    .unwrap();
     let err = App::read_template_file(&future).unwrap_err();
     assert!(err.to_string().contains("newer"), "{err}");
     let mut bad = app.library_template("snow-and-ice", "en").unwrap();

@@ -34,8 +34,8 @@ pub mod content;
 pub mod document;
 pub mod identities;
 pub mod ids;
-pub mod project;
 pub mod library;
+pub mod project;
 pub mod review;
 pub mod template;
 

@@ -112,7 +112,12 @@ impl Library {
             subjects: p
                 .subjects
                 .iter()
-                .map(|key| self.subjects.get(key).cloned().unwrap_or_else(|| key.clone()))
+                .map(|key| {
+                    self.subjects
+                        .get(key)
+                        .cloned()
+                        .unwrap_or_else(|| key.clone())
+                })
                 .collect(),
             goals: p.goals.clone(),
             prompts: p.questions.clone(),

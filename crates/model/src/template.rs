@@ -296,7 +296,10 @@ mod tests {
         assert_eq!(Template::from_file(&bytes).unwrap(), t);
         let mut without = t.clone();
         without.library_id = None;
-        assert_eq!(Template::from_file(&without.to_file().unwrap()).unwrap(), without);
+        assert_eq!(
+            Template::from_file(&without.to_file().unwrap()).unwrap(),
+            without
+        );
     }
 
     #[test]
@@ -306,7 +309,8 @@ mod tests {
             (b"not json".to_vec(), "not a Hug me! template"),
             (b"{}".to_vec(), "not a Hug me! template"),
             (
-                good.replace("\"version\": 1", "\"version\": 2").into_bytes(),
+                good.replace("\"version\": 1", "\"version\": 2")
+                    .into_bytes(),
                 "newer Hug me! Studio (version 2)",
             ),
             (
@@ -337,12 +341,12 @@ mod tests {
             let err = Template::from_file(&bytes).unwrap_err().to_string();
             assert!(err.contains(says), "{says}: {err}");
         }
-        let many = format!(
-            "[{}]",
-            vec!["\"a\""; MAX_ITEMS + 1].join(",")
-        );
-        let err = Template::from_file(good.replace("[\n      \"Havainnot\"\n    ]", &many).as_bytes())
-            .unwrap_err();
+        let many = format!("[{}]", vec!["\"a\""; MAX_ITEMS + 1].join(","));
+        let err = Template::from_file(
+            good.replace("[\n      \"Havainnot\"\n    ]", &many)
+                .as_bytes(),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("over 20 entries"), "{err}");
     }
 }

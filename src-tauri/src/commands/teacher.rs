@@ -102,10 +102,7 @@ pub async fn create_class<R: tauri::Runtime>(
 
 /// The starter library in `language`.
 #[tauri::command]
-pub fn starter_library(
-    device: State<'_, Device>,
-    language: String,
-) -> hugme_model::library::Library {
+pub fn starter_library(device: State<'_, Device>, language: String) -> hugme_app::Library {
     device.app().starter_library(&language)
 }
 
@@ -115,7 +112,7 @@ pub async fn library_template(
     device: State<'_, Device>,
     id: String,
     language: String,
-) -> CommandResult<hugme_model::Template> {
+) -> CommandResult<hugme_app::Template> {
     let app = device.app();
     blocking(&app, move |app| app.library_template(&id, &language)).await
 }
@@ -126,7 +123,7 @@ pub async fn library_template(
 pub async fn apply_template(
     device: State<'_, Device>,
     class: String,
-    template: hugme_model::Template,
+    template: hugme_app::Template,
     group: Option<String>,
 ) -> CommandResult<usize> {
     let app = device.app();
@@ -142,7 +139,7 @@ pub async fn template_of_project(
     device: State<'_, Device>,
     project: String,
     name: String,
-) -> CommandResult<hugme_model::Template> {
+) -> CommandResult<hugme_app::Template> {
     let app = device.app();
     blocking(&app, move |app| app.template_of_project(&project, &name)).await
 }
@@ -153,7 +150,7 @@ pub async fn save_template<R: tauri::Runtime>(
     handle: tauri::AppHandle<R>,
     device: State<'_, Device>,
     options: State<'_, crate::options::Options>,
-    template: hugme_model::Template,
+    template: hugme_app::Template,
 ) -> CommandResult<String> {
     let folder = super::export::folder(&handle, &options);
     let app = device.app();
@@ -167,6 +164,6 @@ pub async fn save_template<R: tauri::Runtime>(
 /// Reads a template file the teacher picked (its text; at most
 /// `hugme_model::template::MAX_FILE_BYTES`, which the page checks before reading the file).
 #[tauri::command]
-pub fn read_template(text: String) -> CommandResult<hugme_model::Template> {
-    Ok(hugme_model::Template::from_file(text.as_bytes()).map_err(hugme_app::Error::from)?)
+pub fn read_template(text: String) -> CommandResult<hugme_app::Template> {
+    Ok(hugme_app::Template::from_file(text.as_bytes()).map_err(hugme_app::Error::from)?)
 }

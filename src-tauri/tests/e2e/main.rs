@@ -14,5 +14,6 @@ mod media;
 mod student;
 mod sync;
 mod teacher;
+mod templates;
 mod term;
 mod voice;
