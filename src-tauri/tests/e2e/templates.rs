@@ -133,6 +133,7 @@ async fn a_starter_phenomenon_reaches_every_group_and_its_template_another_teach
     assert_eq!(goals, library.goals);
     assert_eq!(project.phenomenon.title.as_str(), "Lumi ja jää");
     drop(tablet_side);
+    drop(pupils);
 
     // The teacher saves Ketut's project as a template file.
     app.click(
@@ -156,6 +157,28 @@ async fn a_starter_phenomenon_reaches_every_group_and_its_template_another_teach
         !text.contains("Ketut"),
         "no group's name in a template: {text}"
     );
+
+    // On Ketut's tablet the pupils see the teacher's questions in step 5 and take one.
+    let app = driver.launch(&tablet).await;
+    app.click("[data-testid=group-card][data-group=Ketut]").await;
+    app.click("[data-testid=project-card]").await;
+    app.click("[data-testid=step-research-questions]").await;
+    let prompts = app.text_of("[data-testid=template-prompts]").await;
+    for question in &library.prompts {
+        assert!(prompts.contains(question.as_str()), "{question} in {prompts}");
+    }
+    app.click("[data-testid=template-prompts] li:first-child button").await;
+    app.until(
+        "the teacher's first question taken as the group's",
+        &format!(
+            "return [...document.querySelectorAll('[data-testid=question-text]')] \
+               .some(e => e.value === {:?});",
+            library.prompts[0]
+        ),
+    )
+    .await;
+    app.shot("74-teachers-questions-on-the-tablet").await;
+    app.quit().await;
 
     // Another teacher, another class and data folder, opens the file and applies it.
     let other = root.path().join("other-teacher");
