@@ -86,6 +86,10 @@ pub(crate) struct WavLayout {
     /// (start, body length) of every chunk but `fmt `, `fact` and `data`: tags, blanked by
     /// [`crate::tags`].
     pub other_chunks: Vec<(u64, u64)>,
+    /// (start, length) of what follows the sound when it looks like chunks but does not fill
+    /// the rest of the file exactly (a tag written one byte short, or past 64 chunks): all of
+    /// it is blanked, as one `JUNK` chunk where it is 8 bytes or more.
+    pub tail: Option<(u64, u64)>,
 }
 
 /// The RIFF and `data` size fields of a WAV as they should read for a file of `len` bytes,
@@ -112,6 +116,7 @@ pub(crate) fn wav_layout<S: Read + Seek>(
     let mut layout = WavLayout {
         fixes: Vec::new(),
         other_chunks: Vec::new(),
+        tail: None,
     };
     if u32::from_le_bytes([header[4], header[5], header[6], header[7]]) != whole {
         layout.fixes.push((4, whole.to_le_bytes()));
@@ -124,8 +129,10 @@ pub(crate) fn wav_layout<S: Read + Seek>(
         let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
         let body = at + 8;
         match &chunk[..4] {
-            b"fmt " => {
-                if size < 16 || body + size > len {
+            // One format chunk of its documented sizes (16, 18, 40 with its extension; up to
+            // 64 for rarer codecs); a second one is blanked like a tag.
+            b"fmt " if !format => {
+                if !(16..=64).contains(&size) || body + size > len {
                     return Err("its format chunk is damaged".into());
                 }
                 format = true;
@@ -137,8 +144,12 @@ pub(crate) fn wav_layout<S: Read + Seek>(
                 let trailing = (body + size <= len)
                     .then(|| trailing_chunks(source, body + size, size & 1 == 1, len))
                     .flatten();
+                let after = body + size;
                 match trailing {
                     Some(chunks) => layout.other_chunks.extend(chunks),
+                    None if after < len && looks_like_a_chunk(source, after, len) => {
+                        layout.tail = Some((after, len - after));
+                    }
                     _ => {
                         let there = len - body;
                         if size != there {
@@ -148,7 +159,8 @@ pub(crate) fn wav_layout<S: Read + Seek>(
                 }
                 return Ok(layout);
             }
-            b"fact" => {}
+            // The sample count: 4 bytes (a longer one is blanked like a tag).
+            b"fact" if size == 4 => {}
             _ => {
                 if body + size > len {
                     return Err("a chunk runs past the end of the file".into());
@@ -196,6 +208,17 @@ fn trailing_chunks<S: Read + Seek>(
         (at, pad) = (at + 8 + size, size & 1 == 1);
     }
     None
+}
+
+/// Whether the bytes at `at` start like a chunk (an id of printable ASCII and a size within
+/// the file): after the sound, a tag rather than more sound.
+fn looks_like_a_chunk<S: Read + Seek>(source: &mut S, at: u64, len: u64) -> bool {
+    let mut chunk = [0u8; 8];
+    if len - at < 8 || read_at(source, at, &mut chunk).is_err() {
+        return false;
+    }
+    let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
+    chunk[..4].iter().all(|b| (0x20..0x7F).contains(b)) && size <= len - at
 }
 
 /// The size fixes of a WAV's stored copy ([`wav_layout`]).

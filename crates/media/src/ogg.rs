@@ -14,10 +14,13 @@
 use std::collections::HashMap;
 use std::io::{Read, Seek};
 
-use crate::tags::{read_at, Edit};
+use crate::tags::{read_at, Edit, Fill};
 
 /// Pages walked at most (an hour of Opus at its usual 1 s per page is some thousands).
 const MAX_PAGES: usize = 4_000_000;
+/// The largest comment header emptied (bytes): a music file's cover art fits; a bigger one is
+/// refused rather than rewritten page by page.
+const MAX_COMMENT: u64 = 16 << 20;
 
 /// CRC-32 of Ogg pages: polynomial 0x04C11DB7, initial 0, not reflected, no final XOR (RFC 3533
 /// §6 "CRC checksum"; libogg `framing.c`).
@@ -59,13 +62,21 @@ pub(crate) fn comment_edits<S: Read + Seek>(source: &mut S, len: u64) -> Result<
     let mut streams: HashMap<u32, Stream> = HashMap::new();
     let mut edits = Vec::new();
     let mut at = 0u64;
+    // A stream whose comment header never ended: its tags could not be emptied.
+    let finished = |streams: &HashMap<u32, Stream>, edits: Vec<Edit>| {
+        if streams.values().any(|s| s.packets < 2) {
+            return Err("its tags are cut off".to_string());
+        }
+        Ok(edits)
+    };
     for _ in 0..MAX_PAGES {
         if at >= len {
-            return Ok(edits);
+            return finished(&streams, edits);
         }
         let mut header = [0u8; 27];
         if read_at(source, at, &mut header).is_err() {
-            return Ok(edits); // cut off in a page header: it plays up to the cut
+            // Cut off in a page header: it plays up to the cut.
+            return finished(&streams, edits);
         }
         if &header[..4] != b"OggS" || header[4] != 0 {
             return Err(format!("its pages are broken at byte {at}"));
@@ -74,7 +85,7 @@ pub(crate) fn comment_edits<S: Read + Seek>(source: &mut S, len: u64) -> Result<
         let serial = u32::from_le_bytes(header[14..18].try_into().expect("4 bytes"));
         let mut lacing = vec![0u8; usize::from(header[26])];
         if read_at(source, at + 27, &mut lacing).is_err() {
-            return Ok(edits);
+            return finished(&streams, edits);
         }
         let body = at + 27 + lacing.len() as u64;
         let page_len = body - at + lacing.iter().map(|&l| u64::from(l)).sum::<u64>();
@@ -86,6 +97,9 @@ pub(crate) fn comment_edits<S: Read + Seek>(source: &mut S, len: u64) -> Result<
                 b"OpusHead" => Codec::Opus,
                 _ => return Err("it holds a stream that is neither Vorbis nor Opus sound".into()),
             };
+            if streams.contains_key(&serial) {
+                return Err(format!("two streams are numbered {serial}"));
+            }
             streams.insert(
                 serial,
                 Stream {
@@ -103,9 +117,16 @@ pub(crate) fn comment_edits<S: Read + Seek>(source: &mut S, len: u64) -> Result<
             let mut offset = body;
             for &lace in &lacing {
                 if stream.packets == 1 {
-                    stream.comment.push((offset, u64::from(lace)));
+                    // Laces of one page lie side by side: one range per page.
+                    match stream.comment.last_mut() {
+                        Some((start, n)) if *start + *n == offset => *n += u64::from(lace),
+                        _ => stream.comment.push((offset, u64::from(lace))),
+                    }
                     if stream.pages.last() != Some(&(at, page_len)) {
                         stream.pages.push((at, page_len));
+                    }
+                    if stream.comment.iter().map(|(_, n)| n).sum::<u64>() > MAX_COMMENT {
+                        return Err("its tags are over 16 MiB".into());
                     }
                 }
                 offset += u64::from(lace);
@@ -123,7 +144,9 @@ pub(crate) fn comment_edits<S: Read + Seek>(source: &mut S, len: u64) -> Result<
     Err(format!("it has more than {MAX_PAGES} pages"))
 }
 
-/// The edits that empty one stream's complete comment packet and fix its pages' CRCs.
+/// The edits that empty one stream's complete comment packet and fix its pages' CRCs: the
+/// packet keeps its magic and the vendor string's length; the vendor string, the comments and
+/// anything after them become zeros, but for the framing bit a Vorbis header ends with.
 fn empty_comment<S: Read + Seek>(source: &mut S, stream: &Stream) -> Result<Vec<Edit>, String> {
     let total: u64 = stream.comment.iter().map(|(_, n)| n).sum();
     let (magic, framing): (&[u8], bool) = match stream.codec {
@@ -132,65 +155,74 @@ fn empty_comment<S: Read + Seek>(source: &mut S, stream: &Stream) -> Result<Vec<
     };
     let malformed = || "its comment header is malformed".to_string();
     // The packet's start: magic and vendor length, then the vendor string.
-    let start_len = magic.len() as u64 + 4;
-    if total < start_len + 4 + u64::from(framing) {
+    let kept = magic.len() as u64 + 4;
+    if total < kept + 4 + u64::from(framing) {
         return Err(malformed());
     }
-    let start = read_packet(source, &stream.comment, 0, start_len as usize)?;
+    let start = read_packet(source, &stream.comment, 0, kept as usize)?;
     if &start[..magic.len()] != magic {
         return Err(malformed());
     }
     let vendor = u64::from(u32::from_le_bytes(
         start[magic.len()..].try_into().expect("4 bytes"),
     ));
-    let kept = start_len + vendor;
-    if total < kept + 4 + u64::from(framing) {
+    // No comments (a zero count), then Vorbis's framing bit.
+    let framing_at = kept + vendor + 4;
+    if total < framing_at + u64::from(framing) {
         return Err(malformed());
     }
-    // After the vendor: no comments, the framing bit (Vorbis), zeros.
-    let mut packet_tail = vec![0u8; 4];
-    if framing {
-        packet_tail.push(1);
-    }
     let mut edits = Vec::new();
-    let mut packet_at = 0u64; // position within the packet
-    for &(offset, n) in &stream.comment {
-        let (from, to) = (packet_at, packet_at + n);
-        if to > kept {
-            let skip = kept.saturating_sub(from);
-            let bytes: Vec<u8> = (from + skip..to)
-                .map(|p| {
-                    let i = (p - kept) as usize;
-                    packet_tail.get(i).copied().unwrap_or(0)
-                })
-                .collect();
-            edits.push(Edit {
-                at: offset + skip,
-                fill: crate::tags::Fill::Bytes(bytes),
-                what: "an Ogg comment header",
-            });
-        }
-        packet_at = to;
-    }
+    let mut packet_at = 0u64; // position within the packet of each range's start
+    let mut ranges = stream.comment.iter().peekable();
     for &(page, page_len) in &stream.pages {
+        let first = edits.len();
+        while let Some(&&(offset, n)) = ranges.peek() {
+            if offset >= page + page_len {
+                break;
+            }
+            ranges.next();
+            let (from, to) = (packet_at, packet_at + n);
+            packet_at = to;
+            let blank_from = from.max(kept);
+            if blank_from >= to {
+                continue;
+            }
+            // Zeros, but for the framing bit where it falls (edits never overlap).
+            let file_at = |p: u64| offset + (p - from);
+            let what = "an Ogg comment header";
+            if framing && (blank_from..to).contains(&framing_at) {
+                edits.push(Edit::zeros(
+                    file_at(blank_from),
+                    framing_at - blank_from,
+                    what,
+                ));
+                edits.push(Edit::bytes(file_at(framing_at), [1u8], what));
+                edits.push(Edit::zeros(
+                    file_at(framing_at + 1),
+                    to - framing_at - 1,
+                    what,
+                ));
+            } else {
+                edits.push(Edit::zeros(file_at(blank_from), to - blank_from, what));
+            }
+        }
+        // The page as it will read, for its CRC (RFC 3533 §6: over the page, CRC zeroed).
         let mut bytes = vec![0u8; page_len as usize];
         read_at(source, page, &mut bytes).map_err(|e| e.to_string())?;
-        for edit in edits
-            .iter()
-            .filter(|e| e.at >= page && e.at < page + page_len)
-        {
-            if let crate::tags::Fill::Bytes(b) = &edit.fill {
-                let i = (edit.at - page) as usize;
-                bytes[i..i + b.len()].copy_from_slice(b);
+        for edit in &edits[first..] {
+            let i = (edit.at - page) as usize;
+            match &edit.fill {
+                Fill::Zeros(n) => bytes[i..i + *n as usize].fill(0),
+                Fill::Bytes(b) => bytes[i..i + b.len()].copy_from_slice(b),
             }
         }
         bytes[22..26].fill(0);
         let crc = OGG_CRC.checksum(&bytes);
-        edits.push(Edit {
-            at: page + 22,
-            fill: crate::tags::Fill::Bytes(crc.to_le_bytes().to_vec()),
-            what: "an Ogg comment header",
-        });
+        edits.push(Edit::bytes(
+            page + 22,
+            crc.to_le_bytes(),
+            "an Ogg comment header",
+        ));
     }
     Ok(edits)
 }
@@ -271,6 +303,98 @@ mod tests {
         let count_at = tags_at + 12 + vendor as usize;
         assert_eq!(&out[count_at..count_at + 4], &[0, 0, 0, 0], "no comments");
         assert!(!out.windows(8).any(|w| w == b"Virtanen"));
+    }
+
+    /// An Ogg page of `serial` holding `body` laced as the segment table `laces` says.
+    fn page(serial: u32, sequence: u32, flags: u8, laces: &[u8], body: &[u8]) -> Vec<u8> {
+        let mut p = b"OggS\0".to_vec();
+        p.push(flags);
+        p.extend(0u64.to_le_bytes());
+        p.extend(serial.to_le_bytes());
+        p.extend(sequence.to_le_bytes());
+        p.extend([0u8; 4]);
+        p.push(laces.len() as u8);
+        p.extend(laces);
+        p.extend(body);
+        let crc = OGG_CRC.checksum(&p);
+        p[22..26].copy_from_slice(&crc.to_le_bytes());
+        p
+    }
+
+    fn opus_head(serial: u32) -> Vec<u8> {
+        let head = b"OpusHead\x01\x01\x38\x01\x80\xbb\0\0\0\0\0";
+        page(serial, 0, 2, &[head.len() as u8], head)
+    }
+
+    /// An OpusTags packet naming a child with `filler` bytes more, as pages of `laces` full
+    /// laces each (a last partial lace ends the packet).
+    fn long_tags(serial: u32, filler: usize, laces: usize) -> Vec<Vec<u8>> {
+        let mut packet = b"OpusTags\x06\0\0\0Vendor\x01\0\0\0".to_vec();
+        let comment = format!("ARTIST=Aino Virtanen{}", "!".repeat(filler));
+        packet.extend((comment.len() as u32).to_le_bytes());
+        packet.extend(comment.as_bytes());
+        let mut pages = Vec::new();
+        for (i, chunk) in packet.chunks(255 * laces).enumerate() {
+            let mut table: Vec<u8> = chunk.chunks(255).map(|c| c.len() as u8).collect();
+            if chunk.len() % 255 == 0 && chunk.len() < 255 * laces {
+                table.push(0);
+            }
+            let flags = if i == 0 { 0 } else { 1 };
+            pages.push(page(serial, 1 + i as u32, flags, &table, chunk));
+        }
+        pages
+    }
+
+    fn stored(file: &[u8]) -> Result<Vec<u8>, String> {
+        let mut cursor = std::io::Cursor::new(file);
+        let edits = comment_edits(&mut cursor, file.len() as u64)?;
+        cursor.set_position(0);
+        let mut out = Vec::new();
+        crate::tags::Edited::new(cursor, edits)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        Ok(out)
+    }
+
+    #[test]
+    fn tags_over_many_pages_and_interleaved_streams_are_emptied() {
+        let mut file = opus_head(7);
+        file.extend(opus_head(9));
+        // Stream 9's tags over 300 pages, stream 7's in between.
+        let nine = long_tags(9, 300 * 255, 1);
+        let (a, b) = nine.split_at(nine.len() / 2);
+        file.extend(a.concat());
+        file.extend(long_tags(7, 600, 1).concat());
+        file.extend(b.concat());
+        let out = stored(&file).unwrap();
+        assert_eq!(out.len(), file.len());
+        assert_eq!(pages_check(&out), pages_check(&file));
+        assert!(!out.windows(4).any(|w| w == b"Aino"));
+        assert!(
+            !out.windows(6).any(|w| w == b"Vendor"),
+            "the vendor string goes too"
+        );
+        // What was stored needs nothing more.
+        let mut cursor = std::io::Cursor::new(&out[..]);
+        let again = comment_edits(&mut cursor, out.len() as u64).unwrap();
+        assert_eq!(
+            crate::tags::changes_anything(&mut cursor, &again).unwrap(),
+            None
+        );
+    }
+
+    #[test]
+    fn unfinished_duplicate_or_huge_tags_are_refused() {
+        let mut cut = opus_head(7);
+        cut.extend(long_tags(7, 3 * 255, 1)[..2].concat());
+        assert!(stored(&cut).unwrap_err().contains("cut off"));
+        let mut twice = opus_head(7);
+        twice.extend(opus_head(7));
+        assert!(stored(&twice).unwrap_err().contains("two streams"));
+        let mut huge = opus_head(7);
+        huge.extend(long_tags(7, MAX_COMMENT as usize + 10, 255).concat());
+        assert!(stored(&huge).unwrap_err().contains("over 16 MiB"));
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub enum Fill {
 }
 
 impl Edit {
-    fn zeros(at: u64, len: u64, what: &'static str) -> Self {
+    pub(crate) fn zeros(at: u64, len: u64, what: &'static str) -> Self {
         Self {
             at,
             fill: Fill::Zeros(len),
@@ -51,7 +51,7 @@ impl Edit {
         }
     }
 
-    fn bytes(at: u64, bytes: impl Into<Vec<u8>>, what: &'static str) -> Self {
+    pub(crate) fn bytes(at: u64, bytes: impl Into<Vec<u8>>, what: &'static str) -> Self {
         Self {
             at,
             fill: Fill::Bytes(bytes.into()),
@@ -182,16 +182,29 @@ pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -
 /// A WAV's chunks other than its format, sample count and sound, as `JUNK` of zeros.
 fn wav<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
     let layout = crate::container::wav_layout(source, len)?;
-    Ok(layout
+    let what = "a WAV tag chunk";
+    let mut edits: Vec<Edit> = layout
         .other_chunks
         .iter()
         .flat_map(|&(start, body)| {
             [
-                Edit::bytes(start, *b"JUNK", "a WAV tag chunk"),
-                Edit::zeros(start + 8, body, "a WAV tag chunk"),
+                Edit::bytes(start, *b"JUNK", what),
+                Edit::zeros(start + 8, body, what),
             ]
         })
-        .collect())
+        .collect();
+    match layout.tail {
+        Some((start, n)) if n >= 8 => {
+            let size = u32::try_from(n - 8).map_err(|_| "a WAV cannot be over 4 GiB")?;
+            let mut header = b"JUNK".to_vec();
+            header.extend(size.to_le_bytes());
+            edits.push(Edit::bytes(start, header, what));
+            edits.push(Edit::zeros(start + 8, n - 8, what));
+        }
+        Some((start, n)) => edits.push(Edit::zeros(start, n, what)),
+        None => {}
+    }
+    Ok(edits)
 }
 
 /// Most ID3v2 tags in a row at the start of one file (a program that adds its own tag in
@@ -402,6 +415,23 @@ mod tests {
             .unwrap()
             .fixes;
         assert!(fixes.is_empty(), "the sound's size is kept: {fixes:?}");
+    }
+
+    #[test]
+    fn a_wav_tag_that_does_not_fill_the_end_exactly_is_blanked_whole() {
+        let mut file = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+        file.extend(16u32.to_le_bytes());
+        file.extend([1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0]);
+        file.extend(b"data");
+        file.extend(100u32.to_le_bytes());
+        file.extend([7u8; 100]);
+        file.extend(b"LIST\x10\0\0\0INFOIART\x04\0\0\0Aino");
+        file.push(0x55); // one byte more than the chunks fill
+        let whole = (file.len() - 8) as u32;
+        file[4..8].copy_from_slice(&whole.to_le_bytes());
+        let out = stored(MediaType::Wav, &file);
+        assert!(!contains(&out, b"Aino") && !contains(&out, b"LIST"));
+        assert_eq!(&out[44..144], &[7u8; 100][..], "the sound is kept");
     }
 
     #[test]

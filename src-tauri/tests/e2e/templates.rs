@@ -160,14 +160,19 @@ async fn a_starter_phenomenon_reaches_every_group_and_its_template_another_teach
 
     // On Ketut's tablet the pupils see the teacher's questions in step 5 and take one.
     let app = driver.launch(&tablet).await;
-    app.click("[data-testid=group-card][data-group=Ketut]").await;
+    app.click("[data-testid=group-card][data-group=Ketut]")
+        .await;
     app.click("[data-testid=project-card]").await;
     app.click("[data-testid=step-research-questions]").await;
     let prompts = app.text_of("[data-testid=template-prompts]").await;
     for question in &library.prompts {
-        assert!(prompts.contains(question.as_str()), "{question} in {prompts}");
+        assert!(
+            prompts.contains(question.as_str()),
+            "{question} in {prompts}"
+        );
     }
-    app.click("[data-testid=template-prompts] li:first-child button").await;
+    app.click("[data-testid=template-prompts] li:first-child button")
+        .await;
     app.until(
         "the teacher's first question taken as the group's",
         &format!(
