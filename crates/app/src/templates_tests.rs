@@ -107,7 +107,7 @@ fn a_template_made_of_a_project_carries_no_pupils_work_or_names() {
         });
         p.goals.items.push(Goal {
             id: "named".into(),
-            text: Text::with_value(&format!("{pupil} kuvaa kaikki puut")),
+            text: Text::with_value(format!("{pupil} kuvaa kaikki puut")),
             set_by_teacher: true,
             reached: false,
         });

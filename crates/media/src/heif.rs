@@ -33,11 +33,13 @@ pub(crate) fn decode(name: &str, bytes: &[u8], settings: &Settings) -> Result<Dy
     let mut context = HeifContext::new().map_err(damaged)?;
     let mut limits = context.security_limits();
     limits.set_max_image_size_pixels(settings.max_pixels);
+    // The decoded planes (YCbCr, at most 3 bytes a pixel) and the RGB(A) picture (4): enough
+    // for a picture within the limit, and a bound on what a crafted file makes it allocate.
     limits.set_max_total_memory(
         settings
             .max_pixels
-            .saturating_mul(8)
-            .saturating_add(64 << 20),
+            .saturating_mul(7)
+            .saturating_add(32 << 20),
     );
     context.set_security_limits(&limits).map_err(damaged)?;
     context.read_bytes(bytes).map_err(damaged)?;

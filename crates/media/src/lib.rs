@@ -17,17 +17,22 @@
 //! - [`sniff`]: type recognition. `picture`: the image pipeline; `jpeg`: libjpeg-turbo (scaled
 //!   decoding, encoding, EXIF orientation). `container`: sound and video checks from headers;
 //!   [`iso`]: MP4/MOV tracks and metadata boxes; [`webm`]: a live recording's missing duration;
+//!   [`matroska`]: WebM's sound or video by its tracks, and everything but them made void;
+//!   [`tags`] ([`edit`]: rewrites read through): sound files' tags emptied in place (WAV, MP3, Ogg in `ogg`, WebM); `heif`: HEIC
+//!   and AVIF photos through libheif;
 //!   [`fragments`]: a fragmented MP4 recording's length.
 //!   [`progress`]: progress and cancelling. [`error`]: what went wrong, in words a pupil can
 //!   act on. [`received`]: whether a file another device sent is in the form this app stores
 //!   (a picture with metadata is refused, never kept).
 
 mod container;
+pub mod edit;
 pub mod error;
 pub mod fragments;
 mod heif;
 pub mod iso;
 mod jpeg;
+pub mod matroska;
 mod ogg;
 mod picture;
 pub mod progress;
@@ -213,7 +218,7 @@ fn identify<S: Read + Seek>(
     let mut media = sniff::sniff(&head[..head.len().min(SNIFF_BYTES)])
         .ok_or_else(|| Error::Unknown { name: name.into() })?;
     if matches!(media, MediaType::WebmAudio | MediaType::WebmVideo) {
-        media = match webm::kind_by_tracks(source, len) {
+        media = match matroska::kind_by_tracks(source, len) {
             Some(MediaKind::Video) => MediaType::WebmVideo,
             Some(_) => MediaType::WebmAudio,
             None => media,

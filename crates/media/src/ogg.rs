@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::io::{Read, Seek};
 
-use crate::tags::{read_at, Edit, Fill};
+use crate::edit::{read_at, Edit, Fill};
 
 /// Pages walked at most (an hour of Opus at its usual 1 s per page is some thousands).
 const MAX_PAGES: usize = 4_000_000;
@@ -293,7 +293,7 @@ mod tests {
         let edits = comment_edits(&mut cursor, file.len() as u64).unwrap();
         cursor.set_position(0);
         let mut out = Vec::new();
-        crate::tags::Edited::new(cursor, edits)
+        crate::edit::Edited::new(cursor, edits)
             .unwrap()
             .read_to_end(&mut out)
             .unwrap();
@@ -350,7 +350,7 @@ mod tests {
         let edits = comment_edits(&mut cursor, file.len() as u64)?;
         cursor.set_position(0);
         let mut out = Vec::new();
-        crate::tags::Edited::new(cursor, edits)
+        crate::edit::Edited::new(cursor, edits)
             .unwrap()
             .read_to_end(&mut out)
             .unwrap();
@@ -379,7 +379,7 @@ mod tests {
         let mut cursor = std::io::Cursor::new(&out[..]);
         let again = comment_edits(&mut cursor, out.len() as u64).unwrap();
         assert_eq!(
-            crate::tags::changes_anything(&mut cursor, &again).unwrap(),
+            crate::edit::changes_anything(&mut cursor, &again).unwrap(),
             None
         );
     }

@@ -111,7 +111,7 @@ fn decode(name: &str, bytes: &[u8], settings: &Settings, at_least: u32) -> Resul
         why,
     };
     if matches!(
-        crate::sniff::sniff(&bytes[..bytes.len().min(4096)]),
+        crate::sniff::sniff(&bytes[..bytes.len().min(64 * 1024)]),
         Some(MediaType::Heic | MediaType::Avif)
     ) {
         return crate::heif::decode(name, bytes, settings);

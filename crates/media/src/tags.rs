@@ -14,74 +14,17 @@
 //!   comments (Vorbis I specification §5; RFC 7845 §5.2), its pages' CRCs made true (RFC 3533
 //!   §6); other codecs in Ogg are refused, since their tags could not be emptied;
 //! - WebM/Matroska: `Tags`, `Attachments` (cover art), `Chapters` and the segment's `Title`
-//!   become `Void` elements of the same length ([`crate::webm::metadata`]).
+//!   become `Void` elements of the same length ([`crate::matroska::metadata`]).
 //!
 //! [`edits`] finds what to rewrite; [`Edited`] reads the file with the edits applied. Blanking
 //! is idempotent: a stored copy needs no edit that changes a byte, which is how a copy received
 //! from another device is checked ([`changes_anything`]).
 
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{Read, Seek};
 
+use crate::edit::read_at;
+pub use crate::edit::{changes_anything, Edit, Edited, Fill};
 use crate::sniff::MediaType;
-
-/// A rewrite of `[at, at + len)` in the stored copy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Edit {
-    pub at: u64,
-    pub fill: Fill,
-    /// What is blanked, for a refusal's message ("an ID3 tag").
-    pub what: &'static str,
-}
-
-/// What an [`Edit`] writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fill {
-    /// This many zero bytes.
-    Zeros(u64),
-    /// These bytes.
-    Bytes(Vec<u8>),
-}
-
-impl Edit {
-    pub(crate) fn zeros(at: u64, len: u64, what: &'static str) -> Self {
-        Self {
-            at,
-            fill: Fill::Zeros(len),
-            what,
-        }
-    }
-
-    pub(crate) fn bytes(at: u64, bytes: impl Into<Vec<u8>>, what: &'static str) -> Self {
-        Self {
-            at,
-            fill: Fill::Bytes(bytes.into()),
-            what,
-        }
-    }
-
-    pub fn len(&self) -> u64 {
-        match &self.fill {
-            Fill::Zeros(n) => *n,
-            Fill::Bytes(b) => b.len() as u64,
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    fn end(&self) -> u64 {
-        self.at + self.len()
-    }
-
-    /// The byte this edit writes at `pos` (within it).
-    fn byte(&self, pos: u64) -> u8 {
-        match &self.fill {
-            Fill::Zeros(_) => 0,
-            Fill::Bytes(b) => b[(pos - self.at) as usize],
-        }
-    }
-}
 
 /// The edits that empty the tags of a `media` file of `len` bytes, in file order. Sound and
 /// video formats without tags of their own here (MP4, handled by [`crate::iso`]) get none.
@@ -98,85 +41,12 @@ pub fn edits<S: Read + Seek>(
         MediaType::Wav => wav(source, len)?,
         MediaType::Mp3 => mp3(source, len)?,
         MediaType::Ogg => crate::ogg::comment_edits(source, len)?,
-        MediaType::WebmAudio | MediaType::WebmVideo => crate::webm::metadata(source, len)?,
+        MediaType::WebmAudio | MediaType::WebmVideo => crate::matroska::metadata(source, len)?,
         _ => Vec::new(),
     };
     edits.retain(|e| !e.is_empty());
     edits.sort_by_key(|e| e.at);
     Ok(edits)
-}
-
-/// The first edit that would change a byte of `source` (a stored copy needs none), if any.
-///
-/// # Errors
-/// A read error.
-pub fn changes_anything<'e, S: Read + Seek>(
-    source: &mut S,
-    edits: &'e [Edit],
-) -> io::Result<Option<&'e Edit>> {
-    let mut piece = vec![0u8; 64 << 10];
-    for edit in edits {
-        let mut at = edit.at;
-        while at < edit.end() {
-            let n = (edit.end() - at).min(piece.len() as u64) as usize;
-            source.seek(SeekFrom::Start(at))?;
-            source.read_exact(&mut piece[..n])?;
-            if piece[..n]
-                .iter()
-                .enumerate()
-                .any(|(i, b)| *b != edit.byte(at + i as u64))
-            {
-                return Ok(Some(edit));
-            }
-            at += n as u64;
-        }
-    }
-    Ok(None)
-}
-
-/// `source` read with `edits` applied, wherever it is read from (it seeks).
-#[derive(Debug)]
-pub struct Edited<S> {
-    source: S,
-    edits: Vec<Edit>,
-    at: u64,
-}
-
-impl<S: Seek> Edited<S> {
-    /// `edits` not overlapping (as [`edits`] gives them); read from where `source` is.
-    pub fn new(mut source: S, mut edits: Vec<Edit>) -> io::Result<Self> {
-        edits.sort_by_key(|e| e.at);
-        let at = source.stream_position()?;
-        Ok(Self { source, edits, at })
-    }
-}
-
-impl<S: Read> Read for Edited<S> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.source.read(buf)?;
-        let (from, to) = (self.at, self.at + n as u64);
-        // The first edit that may reach this piece: edits are sorted and do not overlap.
-        let first = self.edits.partition_point(|e| e.end() <= from);
-        for edit in self.edits[first..].iter().take_while(|e| e.at < to) {
-            for pos in from.max(edit.at)..to.min(edit.end()) {
-                buf[(pos - from) as usize] = edit.byte(pos);
-            }
-        }
-        self.at = to;
-        Ok(n)
-    }
-}
-
-impl<S: Seek> Seek for Edited<S> {
-    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
-        self.at = self.source.seek(pos)?;
-        Ok(self.at)
-    }
-}
-
-pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
-    source.seek(SeekFrom::Start(at))?;
-    source.read_exact(buf)
 }
 
 /// A WAV's chunks other than its format, sample count and sound, as `JUNK` of zeros.
@@ -208,17 +78,20 @@ fn wav<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
 }
 
 /// Most ID3v2 tags in a row at the start of one file (a program that adds its own tag in
-/// front of another's).
-const MAX_ID3V2_TAGS: usize = 8;
+/// front of another's); a file with more is refused.
+const MAX_ID3V2_TAGS: usize = 64;
 
 /// An MP3's ID3v2 tags (start), APEv2 tag and ID3v1 tag (end), emptied.
 fn mp3<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
     let mut edits = Vec::new();
     let mut at = 0u64;
-    for _ in 0..MAX_ID3V2_TAGS {
+    for n in 0..=MAX_ID3V2_TAGS {
         let mut header = [0u8; 10];
         if read_at(source, at, &mut header).is_err() || &header[..3] != b"ID3" {
             break;
+        }
+        if n == MAX_ID3V2_TAGS {
+            return Err(format!("it has more than {MAX_ID3V2_TAGS} ID3 tags"));
         }
         // ID3v2 §3.1: a 28-bit "synchsafe" size, excluding the header and any footer.
         if header[6..10].iter().any(|b| b & 0x80 != 0) {
@@ -262,18 +135,62 @@ fn mp3<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
             }
         }
     }
+    // Lyrics3 v2 (before ID3v1): "LYRICSBEGIN", fields, a 6-digit size, "LYRICS200".
+    if end >= at + 15 {
+        let mut tail = [0u8; 15];
+        read_at(source, end - 15, &mut tail).map_err(|e| e.to_string())?;
+        if &tail[6..] == b"LYRICS200" {
+            let size = std::str::from_utf8(&tail[..6])
+                .ok()
+                .and_then(|d| d.parse::<u64>().ok())
+                .filter(|size| end - at >= 15 + size)
+                .ok_or("its Lyrics3 tag is malformed")?;
+            let start = end - 15 - size;
+            edits.push(Edit::zeros(start, end - start, "a Lyrics3 tag"));
+            end = start;
+        }
+    }
     if end >= at + 32 {
-        edits.extend(ape(source, at, end)?);
+        if let Some((ape, start)) = ape(source, at, end)? {
+            edits.extend(ape);
+            end = start;
+        }
+    }
+    // An ID3v2.4 tag appended at the end, found by its footer ("3DI"; ID3v2.4 §3.4).
+    if end >= at + 20 {
+        let mut footer = [0u8; 10];
+        read_at(source, end - 10, &mut footer).map_err(|e| e.to_string())?;
+        if &footer[..3] == b"3DI" {
+            if footer[6..10].iter().any(|b| b & 0x80 != 0) {
+                return Err("its appended ID3 tag has a malformed size".into());
+            }
+            let size = footer[6..10]
+                .iter()
+                .fold(0u64, |v, b| (v << 7) | u64::from(*b));
+            if end - at < 20 + size {
+                return Err("its appended ID3 tag runs past the start of the file".into());
+            }
+            let start = end - 20 - size;
+            // Header and footer say "a footer follows" and nothing else; the frames are zeros.
+            edits.push(Edit::bytes(start + 5, [0x10u8], "an ID3 tag"));
+            edits.push(Edit::zeros(start + 10, size, "an ID3 tag"));
+            edits.push(Edit::bytes(end - 5, [0x10u8], "an ID3 tag"));
+        }
     }
     Ok(edits)
 }
 
-/// An APEv2 tag whose footer ends at `end` (after any audio from `from`): no items.
-fn ape<S: Read + Seek>(source: &mut S, from: u64, end: u64) -> Result<Vec<Edit>, String> {
+/// An APEv2 tag whose footer ends at `end` (after any audio from `from`): the edits that
+/// leave it no items, and where it starts.
+fn ape<S: Read + Seek>(
+    source: &mut S,
+    from: u64,
+    end: u64,
+) -> Result<Option<(Vec<Edit>, u64)>, String> {
     let mut footer = [0u8; 32];
     read_at(source, end - 32, &mut footer).map_err(|e| e.to_string())?;
     if &footer[..8] != b"APETAGEX" {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     let field = |i: usize| u64::from(u32::from_le_bytes(footer[i..i + 4].try_into().unwrap()));
     // The size counts the items and the footer, not the header.
@@ -290,7 +207,7 @@ fn ape<S: Read + Seek>(source: &mut S, from: u64, end: u64) -> Result<Vec<Edit>,
     if has_header {
         edits.push(Edit::bytes(items - 32 + 16, [0u8; 4], "an APE tag"));
     }
-    Ok(edits)
+    Ok(Some((edits, items - header)))
 }
 
 #[cfg(test)]
@@ -380,6 +297,24 @@ mod tests {
         }
         assert_eq!(&out[sound_at..sound_at + sound.len()], &sound[..]);
         assert_eq!(&out[..3], b"ID3");
+    }
+
+    #[test]
+    fn lyrics_and_an_appended_id3_tag_at_the_end_are_emptied() {
+        let sound = frames(3);
+        let mut file = sound.clone();
+        // An ID3v2.4 tag appended with its footer.
+        let mut tag = id3v2("Aino Virtanen");
+        tag[5] = 0x10;
+        let footer = [b"3DI".to_vec(), tag[3..10].to_vec()].concat();
+        file.extend(&tag);
+        file.extend(footer);
+        let lyrics = b"LYRICSBEGININD0000210LYR00009Kallio 60";
+        file.extend(lyrics);
+        file.extend(format!("{:06}LYRICS200", lyrics.len()).as_bytes());
+        let out = stored(MediaType::Mp3, &file);
+        assert!(!contains(&out, b"Virtanen") && !contains(&out, b"Kallio"));
+        assert_eq!(&out[..sound.len()], &sound[..]);
     }
 
     #[test]

@@ -15,22 +15,19 @@
 
 use std::io::{self, Read, Seek, SeekFrom};
 
-use crate::sniff::MediaKind;
-use crate::tags::{Edit, Fill};
-
-const EBML: u32 = 0x1A45_DFA3;
-const SEGMENT: u32 = 0x1853_8067;
-const SEEK_HEAD: u32 = 0x114D_9B74;
-const INFO: u32 = 0x1549_A966;
-const DURATION: u32 = 0x4489;
-const CUES: u32 = 0x1C53_BB6B;
-const CLUSTER: u32 = 0x1F43_B675;
-const TIMESTAMP: u32 = 0xE7;
-const SIMPLE_BLOCK: u32 = 0xA3;
-const BLOCK_GROUP: u32 = 0xA0;
+pub(crate) const EBML: u32 = 0x1A45_DFA3;
+pub(crate) const SEGMENT: u32 = 0x1853_8067;
+pub(crate) const SEEK_HEAD: u32 = 0x114D_9B74;
+pub(crate) const INFO: u32 = 0x1549_A966;
+pub(crate) const DURATION: u32 = 0x4489;
+pub(crate) const CUES: u32 = 0x1C53_BB6B;
+pub(crate) const CLUSTER: u32 = 0x1F43_B675;
+pub(crate) const TIMESTAMP: u32 = 0xE7;
+pub(crate) const SIMPLE_BLOCK: u32 = 0xA3;
+pub(crate) const BLOCK_GROUP: u32 = 0xA0;
 const BLOCK: u32 = 0xA1;
 /// Elements that end a cluster of unknown size (the segment's children).
-const SEGMENT_LEVEL: [u32; 8] = [
+pub(crate) const SEGMENT_LEVEL: [u32; 8] = [
     CLUSTER,
     CUES,
     SEEK_HEAD,
@@ -42,21 +39,21 @@ const SEGMENT_LEVEL: [u32; 8] = [
 ];
 /// Elements read at most, all levels together (a real recording of an hour has some tens of
 /// thousands of blocks).
-const MAX_ELEMENTS: usize = 2_000_000;
+pub(crate) const MAX_ELEMENTS: usize = 2_000_000;
 /// The most of the file before the end of `Info` that is rewritten in memory (a recorder
 /// writes `Info` in its first few hundred bytes).
 const MAX_HEAD: u64 = 1 << 20;
 
 /// An element's header: id, where its data starts, its size (`None`: unknown).
 #[derive(Debug, Clone, Copy)]
-struct Header {
-    id: u32,
-    start: u64,
-    data: u64,
-    size: Option<u64>,
+pub(crate) struct Header {
+    pub id: u32,
+    pub start: u64,
+    pub data: u64,
+    pub size: Option<u64>,
 }
 
-fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
+pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
     source.seek(SeekFrom::Start(at))?;
     source.read_exact(buf)
 }
@@ -81,7 +78,7 @@ fn vint<S: Read + Seek>(source: &mut S, at: u64) -> Option<(u64, u64, usize)> {
 
 /// The element header at `at`, whose data must end by `limit` (its parent's end, or the
 /// file's): `None` for one that claims to run past it.
-fn header<S: Read + Seek>(source: &mut S, at: u64, limit: u64) -> Option<Header> {
+pub(crate) fn header<S: Read + Seek>(source: &mut S, at: u64, limit: u64) -> Option<Header> {
     let (id, _, id_width) = vint(source, at)?;
     let (_, size, size_width) = vint(source, at + id_width as u64)?;
     let unknown = size == u64::MAX >> (64 - 7 * size_width);
@@ -97,7 +94,7 @@ fn header<S: Read + Seek>(source: &mut S, at: u64, limit: u64) -> Option<Header>
     })
 }
 
-fn uint<S: Read + Seek>(source: &mut S, h: &Header) -> Option<u64> {
+pub(crate) fn uint<S: Read + Seek>(source: &mut S, h: &Header) -> Option<u64> {
     let size = usize::try_from(h.size?).ok().filter(|s| *s <= 8)?;
     let mut bytes = [0u8; 8];
     read_at(source, h.data, &mut bytes[..size]).ok()?;
@@ -119,7 +116,7 @@ pub(crate) struct DurationFix {
     /// The segment's size field (position, width, value) when known, else `None`.
     segment_size: Option<(u64, usize, u64)>,
     /// In the segment's timestamp units.
-    duration: f64,
+    pub(crate) duration: f64,
 }
 
 /// Whether a WebM of `len` bytes lacks its duration, and the fix if it does (`None`: it has
@@ -264,7 +261,7 @@ fn block_time<S: Read + Seek>(source: &mut S, data: u64) -> Option<i64> {
 }
 
 /// An EBML size of `width` bytes.
-fn size_bytes(value: u64, width: usize) -> Option<Vec<u8>> {
+pub(crate) fn size_bytes(value: u64, width: usize) -> Option<Vec<u8>> {
     if width == 0 || width > 8 || value >= (1u64 << (7 * width)) - 1 {
         return None;
     }
@@ -345,185 +342,25 @@ pub fn duration_of<S: Read + Seek>(source: &mut S) -> Option<f64> {
     None
 }
 
-const VOID: u32 = 0xEC;
-const TRACKS: u32 = 0x1654_AE6B;
-const TRACK_ENTRY: u32 = 0xAE;
-const TRACK_TYPE: u32 = 0x83;
-/// Segment children that are only metadata: `Tags`, `Attachments` (cover art, fonts),
-/// `Chapters`.
-const METADATA: [u32; 3] = [0x1254_C367, 0x1941_A469, 0x1043_A770];
-/// `Info`'s `Title` and `DateUTC`, a `TrackEntry`'s `Name`: words and times a person set.
-const NAMED: [u32; 3] = [0x7BA9, 0x4461, 0x536E];
-
-/// The segment of a Matroska/WebM file of `len` bytes: its data's start and end.
-fn segment<S: Read + Seek>(source: &mut S, len: u64) -> Result<(u64, u64), String> {
-    let no_segment = || "it has no Matroska segment".to_string();
-    let ebml = header(source, 0, len)
-        .filter(|h| h.id == EBML)
-        .ok_or_else(no_segment)?;
-    let segment = header(source, ebml.data + ebml.size.ok_or_else(no_segment)?, len)
-        .filter(|h| h.id == SEGMENT)
-        .ok_or_else(no_segment)?;
-    Ok((
-        segment.data,
-        segment.size.map_or(len, |s| (segment.data + s).min(len)),
-    ))
-}
-
-/// An element turned into a `Void` of the same length (RFC 8794 §17.2): id `0xEC`, a size
-/// as wide as makes the lengths agree, zeros.
-fn voided(h: &Header, what: &'static str) -> Option<[Edit; 2]> {
-    let total = h.data - h.start + h.size?;
-    let width = (total - 1).min(8);
-    let body = total - 1 - width;
-    let mut head = vec![VOID as u8];
-    head.extend(size_bytes(body, width as usize)?);
-    Some([
-        Edit {
-            at: h.start,
-            fill: Fill::Bytes(head),
-            what,
-        },
-        Edit {
-            at: h.start + 1 + width,
-            fill: Fill::Zeros(body),
-            what,
-        },
-    ])
-}
-
-/// The edits that make a WebM's metadata `Void` ([`crate::tags`]): the segment's `Tags`,
-/// `Attachments` and `Chapters`, `Info`'s title and date, track names, and whatever a `Void`
-/// at those levels held.
-///
-/// # Errors
-/// No segment, an element that runs past its parent, a size that cannot be made `Void` in
-/// place, too many elements.
-pub(crate) fn metadata<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
-    let (mut at, end) = segment(source, len)?;
-    let broken = |at: u64| format!("an element at byte {at} runs past its parent");
-    let mut edits = Vec::new();
-    let (mut elements, mut in_clusters) = (0usize, 0usize);
-    let mut counted = || {
-        elements += 1;
-        (elements <= MAX_ELEMENTS)
-            .then_some(())
-            .ok_or_else(|| format!("it has more than {MAX_ELEMENTS} elements"))
-    };
-    let void = |edits: &mut Vec<Edit>, h: &Header, what| -> Result<(), String> {
-        edits.extend(voided(h, what).ok_or_else(|| broken(h.start))?);
-        Ok(())
-    };
-    while at < end {
-        counted()?;
-        let Some(h) = header(source, at, end) else {
-            break; // cut off: it plays up to the cut
-        };
-        match (h.id, h.size) {
-            (VOID, Some(size)) => edits.push(Edit {
-                at: h.data,
-                fill: Fill::Zeros(size),
-                what: "WebM tags",
-            }),
-            (id, Some(_)) if METADATA.contains(&id) => void(&mut edits, &h, "WebM tags")?,
-            (INFO | TRACKS, Some(size)) => {
-                for c in children(source, &h, size, &mut counted)? {
-                    if NAMED.contains(&c.id) {
-                        void(&mut edits, &c, "a WebM title")?;
-                    } else if c.id == TRACK_ENTRY {
-                        for t in children(source, &c, c.size.unwrap_or(0), &mut counted)? {
-                            if NAMED.contains(&t.id) {
-                                void(&mut edits, &t, "a WebM track name")?;
-                            }
-                        }
-                    }
-                }
-            }
-            (CLUSTER, None) => {
-                at = cluster(source, &h, end, &mut in_clusters, &mut Times::default())
-                    .ok_or_else(|| broken(h.start))?;
-                continue;
-            }
-            (_, None) => return Err(format!("an element at byte {at} has no size")),
-            _ => {}
-        }
-        at = h.data + h.size.expect("sized");
-    }
-    Ok(edits)
-}
-
-/// The elements directly inside `parent` (of `size` bytes of data).
-fn children<S: Read + Seek>(
-    source: &mut S,
-    parent: &Header,
-    size: u64,
-    counted: &mut impl FnMut() -> Result<(), String>,
-) -> Result<Vec<Header>, String> {
-    let (mut at, end) = (parent.data, parent.data + size);
-    let mut out = Vec::new();
-    while at < end {
-        counted()?;
-        let c = header(source, at, end)
-            .filter(|c| c.size.is_some())
-            .ok_or_else(|| format!("an element at byte {at} runs past its parent"))?;
-        at = c.data + c.size.expect("sized");
-        out.push(c);
-    }
-    Ok(out)
-}
-
-/// Whether a Matroska/WebM file holds a video track, else a sound track, by its tracks'
-/// `TrackType` (1 video, 2 audio; RFC 9559 §5.1.4.1.3); `None` when it names neither.
-pub fn kind_by_tracks<S: Read + Seek>(source: &mut S, len: u64) -> Option<MediaKind> {
-    let (mut at, end) = segment(source, len).ok()?;
-    let mut elements = 0usize;
-    let mut counted = || {
-        elements += 1;
-        (elements <= 100_000).then_some(()).ok_or_else(String::new)
-    };
-    while at < end {
-        counted().ok()?;
-        let h = header(source, at, end)?;
-        if h.id == TRACKS {
-            let mut kind = None;
-            for entry in children(source, &h, h.size?, &mut counted).ok()? {
-                if entry.id != TRACK_ENTRY {
-                    continue;
-                }
-                for t in children(source, &entry, entry.size?, &mut counted).ok()? {
-                    match (t.id, uint(source, &t)) {
-                        (TRACK_TYPE, Some(1)) => return Some(MediaKind::Video),
-                        (TRACK_TYPE, Some(2)) => kind = Some(MediaKind::Audio),
-                        _ => {}
-                    }
-                }
-            }
-            return kind;
-        }
-        at = h.data + h.size?;
-    }
-    None
-}
-
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use std::io::{Cursor, Read};
+    use std::io::Cursor;
 
-    fn element(id: &[u8], body: &[u8]) -> Vec<u8> {
+    pub(crate) fn element(id: &[u8], body: &[u8]) -> Vec<u8> {
         let mut e = id.to_vec();
         e.extend(size_bytes(body.len() as u64, 8).unwrap());
         e.extend_from_slice(body);
         e
     }
 
-    fn cluster_with_a_block() -> Vec<u8> {
+    pub(crate) fn cluster_with_a_block() -> Vec<u8> {
         let mut body = element(&[0xE7], &[0]); // Timestamp 0
         body.extend(element(&[0xA3], &[0x81, 0, 20, 0x80, 1, 2, 3]));
         element(&CLUSTER.to_be_bytes(), &body)
     }
 
-    fn file(parts: &[Vec<u8>]) -> Vec<u8> {
+    pub(crate) fn file(parts: &[Vec<u8>]) -> Vec<u8> {
         let mut f = element(&EBML.to_be_bytes(), &element(&[0x42, 0x82], b"webm"));
         f.extend(SEGMENT.to_be_bytes());
         f.extend([0x01, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF]); // unknown size
@@ -564,60 +401,5 @@ mod tests {
         let info = element(&INFO.to_be_bytes(), &element(&[0x4D, 0x80], b"x"));
         let f = file(&[info, element(&CLUSTER.to_be_bytes(), &body)]);
         assert_eq!(missing_duration(&mut Cursor::new(&f), f.len() as u64), None);
-    }
-
-    #[test]
-    fn sound_or_video_is_told_by_the_tracks_types() {
-        let track = |kind: u8, codec: &[u8]| {
-            let mut entry = element(&[0x83], &[kind]);
-            entry.extend(element(&[0x86], codec));
-            element(&[0xAE], &entry)
-        };
-        let tracks = |entries: &[Vec<u8>]| element(&TRACKS.to_be_bytes(), &entries.concat());
-        // A sound whose title names a video codec is still a sound.
-        let title = element(&INFO.to_be_bytes(), &element(&[0x7B, 0xA9], b"V_VP8 demo"));
-        let f = file(&[title, tracks(&[track(2, b"A_OPUS")])]);
-        assert_eq!(
-            kind_by_tracks(&mut Cursor::new(&f), f.len() as u64),
-            Some(MediaKind::Audio)
-        );
-        let f = file(&[tracks(&[track(2, b"A_OPUS"), track(1, b"V_VP9")])]);
-        assert_eq!(
-            kind_by_tracks(&mut Cursor::new(&f), f.len() as u64),
-            Some(MediaKind::Video)
-        );
-        let f = file(&[cluster_with_a_block()]);
-        assert_eq!(kind_by_tracks(&mut Cursor::new(&f), f.len() as u64), None);
-    }
-
-    #[test]
-    fn titles_tags_and_attachments_become_void_of_the_same_length() {
-        let info = element(
-            &INFO.to_be_bytes(),
-            &element(&[0x7B, 0xA9], b"Aino Virtanen"),
-        );
-        let tags = element(&0x1254_C367u32.to_be_bytes(), b"Kallio 60.1699 24.9384");
-        let cover = element(&0x1941_A469u32.to_be_bytes(), &[7u8; 300]);
-        let f = file(&[info, tags, cover, cluster_with_a_block()]);
-        let edits = metadata(&mut Cursor::new(&f), f.len() as u64).unwrap();
-        let mut out = Vec::new();
-        crate::tags::Edited::new(Cursor::new(&f), edits)
-            .unwrap()
-            .read_to_end(&mut out)
-            .unwrap();
-        assert_eq!(out.len(), f.len());
-        for secret in [&b"Virtanen"[..], b"60.1699", &[7u8; 300]] {
-            assert!(!out.windows(secret.len()).any(|w| w == secret));
-        }
-        // What is left reads as a WebM with its sound, and needs no more blanking.
-        assert_eq!(
-            missing_duration(&mut Cursor::new(&out), out.len() as u64).map(|d| d.duration),
-            Some(20.0)
-        );
-        let again = metadata(&mut Cursor::new(&out), out.len() as u64).unwrap();
-        assert_eq!(
-            crate::tags::changes_anything(&mut Cursor::new(&out), &again).unwrap(),
-            None
-        );
     }
 }

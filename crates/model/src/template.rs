@@ -200,30 +200,65 @@ impl Template {
         language: &str,
         names: &[String],
     ) -> Template {
+        let words = |text: &str| -> Vec<String> {
+            text.to_lowercase()
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let names: Vec<Vec<String>> = names
+            .iter()
+            .map(|n| words(n))
+            .filter(|n| !n.is_empty())
+            .collect();
+        // A name is found where its words follow each other in the text, the last one as the
+        // start of a word: Finnish and Estonian inflect names ("Veetin sivu", "Anna-Liisan
+        // kuva"); leaving out too much is the safe side.
         let names_no_one = |text: &str| {
-            let lower = text.to_lowercase();
-            !names.iter().any(|n| {
-                let n = n.trim().to_lowercase();
-                !n.is_empty()
-                    && lower
-                        .split(|c: char| !c.is_alphanumeric())
-                        // Finnish and Estonian inflect names ("Veetin sivu"): a word that
-                        // begins with the name counts (leaving out too much is the safe side).
-                        .any(|word| word.starts_with(&n))
+            let text = words(text);
+            !names.iter().any(|name| {
+                let (last, before) = name.split_last().expect("not empty");
+                text.windows(name.len()).any(|w| {
+                    w[..before.len()] == *before && w[before.len()].starts_with(last.as_str())
+                })
             })
+        };
+        // Typed text may hold line breaks and other control characters, which a template's
+        // texts may not: they become spaces.
+        let clean_one = |t: &str| -> String {
+            t.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .take(MAX_TEXT)
+                .collect::<String>()
+                .trim()
+                .to_owned()
         };
         let clean = |items: Vec<String>| -> Vec<String> {
             items
                 .into_iter()
-                .map(|t| t.trim().chars().take(MAX_TEXT).collect::<String>())
+                .map(|t| clean_one(&t))
                 .filter(|t| !t.is_empty() && names_no_one(t))
                 .take(MAX_ITEMS)
                 .collect()
         };
         let applied = project.template.clone().unwrap_or_default();
         let phenomenon = project.phenomenon.title.as_str().trim().to_owned();
+        // The name too (a phenomenon's title typed by pupils is the usual one): one naming a
+        // pupil gives way to the template the project was given, else a plain word.
+        let name = clean(vec![name.to_owned(), applied.name.clone()])
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| "Hug me!".to_owned());
+        // Only an id of the starter library (a tablet writes the project document too).
+        let library_id = applied.library_id.filter(|id| {
+            crate::library::library("en")
+                .phenomena
+                .iter()
+                .any(|p| &p.id == id)
+        });
         Template {
-            name: name.trim().chars().take(MAX_TEXT).collect(),
+            name,
             language: language.to_owned(),
             phenomenon: clean(vec![phenomenon]).pop().unwrap_or_default(),
             summary: clean(vec![applied.summary]).pop().unwrap_or_default(),
@@ -254,7 +289,7 @@ impl Template {
                     .map(|p| p.title.as_str().to_owned())
                     .collect(),
             ),
-            library_id: applied.library_id,
+            library_id,
         }
     }
 }
@@ -287,6 +322,40 @@ mod tests {
             pages: vec!["Havainnot".into()],
             library_id: Some("snow-and-ice".into()),
         }
+    }
+
+    #[test]
+    fn a_project_s_template_leaves_out_every_text_naming_a_pupil() {
+        use crate::ids::{ClassId, GroupId};
+        let mut p = crate::Project::new(ClassId::from("c"), GroupId::from("g"), "x", 0);
+        p.phenomenon.title.update("Veetin metsäretki");
+        for title in [
+            "Anna-Liisan kuvat",
+            "Mari Liisin leht",
+            "Havainnot\nja mittaukset",
+            "Annan sivu",
+        ] {
+            p.content.pages.push(crate::Page::new(title));
+        }
+        p.template = Some(AppliedTemplate {
+            name: "Metsä ja me".into(),
+            library_id: Some("not-in-the-library".into()),
+            ..AppliedTemplate::default()
+        });
+        let names = ["Veeti", "Anna-Liisa", "Mari Liis", "Anna"].map(String::from);
+        let t = Template::from_project(&p, "Veetin metsäretki", "fi", &names);
+        assert_eq!(
+            t.name, "Metsä ja me",
+            "the name gives way to the template's"
+        );
+        assert_eq!(t.phenomenon, "");
+        assert_eq!(t.pages, ["Havainnot ja mittaukset"]);
+        assert_eq!(t.library_id, None);
+        t.check().unwrap();
+        // With nothing else to go by, a plain word.
+        p.template = None;
+        let t = Template::from_project(&p, "Veeti", "fi", &names);
+        assert_eq!(t.name, "Hug me!");
     }
 
     #[test]

@@ -420,6 +420,7 @@ export const en = {
   'template.save': 'Save as a template',
   'template.saved': 'Saved: {path}',
   'template.tooBig': 'This file is too big to be a template.',
+  'template.pages': 'Starter pages',
   'teacher.phenomenon': 'Phenomenon: {name}',
   'teacher.template': 'Template: {name}',
   'error.bad-template': 'This template cannot be opened: {detail}',

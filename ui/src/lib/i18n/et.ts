@@ -420,6 +420,7 @@ export const et: Messages = {
   'template.save': 'Salvesta mallina',
   'template.saved': 'Salvestatud: {path}',
   'template.tooBig': 'See fail on malli jaoks liiga suur.',
+  'template.pages': 'Valmis lehed',
   'teacher.phenomenon': 'Nähtus: {name}',
   'teacher.template': 'Mall: {name}',
   'error.bad-template': 'Seda malli ei saa avada: {detail}',

@@ -420,6 +420,7 @@ export const fi: Messages = {
   'template.save': 'Tallenna pohjaksi',
   'template.saved': 'Tallennettu: {path}',
   'template.tooBig': 'Tiedosto on liian suuri ollakseen pohja.',
+  'template.pages': 'Valmiit sivut',
   'teacher.phenomenon': 'Ilmiö: {name}',
   'teacher.template': 'Pohja: {name}',
   'error.bad-template': 'Pohjaa ei voi avata: {detail}',

@@ -420,6 +420,7 @@ export const nb: Messages = {
   'template.save': 'Lagre som mal',
   'template.saved': 'Lagret: {path}',
   'template.tooBig': 'Denne filen er for stor til å være en mal.',
+  'template.pages': 'Ferdige sider',
   'teacher.phenomenon': 'Fenomen: {name}',
   'teacher.template': 'Mal: {name}',
   'error.bad-template': 'Denne malen kan ikke åpnes: {detail}',

@@ -420,6 +420,7 @@ export const sv: Messages = {
   'template.save': 'Spara som mall',
   'template.saved': 'Sparad: {path}',
   'template.tooBig': 'Filen är för stor för att vara en mall.',
+  'template.pages': 'Färdiga sidor',
   'teacher.phenomenon': 'Fenomen: {name}',
   'teacher.template': 'Mall: {name}',
   'error.bad-template': 'Mallen kan inte öppnas: {detail}',

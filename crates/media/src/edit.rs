@@ -1,0 +1,136 @@
+//! Rewrites of byte ranges of a file in place, read through: how the stored copy of a sound
+//! or WebM differs from what was imported ([`crate::tags`] finds them) without moving a byte.
+
+use std::io::{self, Read, Seek, SeekFrom};
+
+/// A rewrite of `[at, at + len)` in the stored copy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edit {
+    pub at: u64,
+    pub fill: Fill,
+    /// What is blanked, for a refusal's message ("an ID3 tag").
+    pub what: &'static str,
+}
+
+/// What an [`Edit`] writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fill {
+    /// This many zero bytes.
+    Zeros(u64),
+    /// These bytes.
+    Bytes(Vec<u8>),
+}
+
+impl Edit {
+    pub(crate) fn zeros(at: u64, len: u64, what: &'static str) -> Self {
+        Self {
+            at,
+            fill: Fill::Zeros(len),
+            what,
+        }
+    }
+
+    pub(crate) fn bytes(at: u64, bytes: impl Into<Vec<u8>>, what: &'static str) -> Self {
+        Self {
+            at,
+            fill: Fill::Bytes(bytes.into()),
+            what,
+        }
+    }
+
+    pub fn len(&self) -> u64 {
+        match &self.fill {
+            Fill::Zeros(n) => *n,
+            Fill::Bytes(b) => b.len() as u64,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn end(&self) -> u64 {
+        self.at + self.len()
+    }
+
+    /// The byte this edit writes at `pos` (within it).
+    fn byte(&self, pos: u64) -> u8 {
+        match &self.fill {
+            Fill::Zeros(_) => 0,
+            Fill::Bytes(b) => b[(pos - self.at) as usize],
+        }
+    }
+}
+
+/// The first edit that would change a byte of `source` (a stored copy needs none), if any.
+///
+/// # Errors
+/// A read error.
+pub fn changes_anything<'e, S: Read + Seek>(
+    source: &mut S,
+    edits: &'e [Edit],
+) -> io::Result<Option<&'e Edit>> {
+    let mut piece = vec![0u8; 64 << 10];
+    for edit in edits {
+        let mut at = edit.at;
+        while at < edit.end() {
+            let n = (edit.end() - at).min(piece.len() as u64) as usize;
+            source.seek(SeekFrom::Start(at))?;
+            source.read_exact(&mut piece[..n])?;
+            if piece[..n]
+                .iter()
+                .enumerate()
+                .any(|(i, b)| *b != edit.byte(at + i as u64))
+            {
+                return Ok(Some(edit));
+            }
+            at += n as u64;
+        }
+    }
+    Ok(None)
+}
+
+/// `source` read with `edits` applied, wherever it is read from (it seeks).
+#[derive(Debug)]
+pub struct Edited<S> {
+    source: S,
+    edits: Vec<Edit>,
+    at: u64,
+}
+
+impl<S: Seek> Edited<S> {
+    /// `edits` not overlapping (as [`edits`] gives them); read from where `source` is.
+    pub fn new(mut source: S, mut edits: Vec<Edit>) -> io::Result<Self> {
+        edits.sort_by_key(|e| e.at);
+        let at = source.stream_position()?;
+        Ok(Self { source, edits, at })
+    }
+}
+
+impl<S: Read> Read for Edited<S> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.source.read(buf)?;
+        let (from, to) = (self.at, self.at + n as u64);
+        // The first edit that may reach this piece: edits are sorted and do not overlap.
+        let first = self.edits.partition_point(|e| e.end() <= from);
+        for edit in self.edits[first..].iter().take_while(|e| e.at < to) {
+            for pos in from.max(edit.at)..to.min(edit.end()) {
+                buf[(pos - from) as usize] = edit.byte(pos);
+            }
+        }
+        self.at = to;
+        Ok(n)
+    }
+}
+
+impl<S: Seek> Seek for Edited<S> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.at = self.source.seek(pos)?;
+        Ok(self.at)
+    }
+}
+
+pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
+    source.seek(SeekFrom::Start(at))?;
+    source.read_exact(buf)
+}
