@@ -41,6 +41,8 @@ const COMMANDS: &[&str] = &[
     "template_of_project",
     "save_template",
     "read_template",
+    "share_template",
+    "receive_template",
 ];
 
 fn main() {

@@ -120,6 +120,8 @@ pub fn run() {
             commands::teacher::template_of_project,
             commands::teacher::save_template,
             commands::teacher::read_template,
+            commands::teacher::share_template,
+            commands::teacher::receive_template,
             commands::teacher::revoke_device,
             commands::teacher::edit_class,
             commands::teacher::create_class,

@@ -17,6 +17,7 @@
 //! - [`shelf`]: the classes on one device (a tablet of several classes), each in a data
 //!   folder of its own.
 //! - [`media_collection`]: deleting the media files no document refers to any more.
+//! - [`templates`]: a template handed to another teacher's device by a short code.
 //! - [`term`]: the end of the term, when every device deletes the class.
 //! - [`sync_status`]: what the UI shows of sync; [`doctor`]: what is wrong, in plain words.
 //! - [`error`]: the network side's error; each has an `ErrorCode` for the UI.
@@ -33,6 +34,7 @@ pub mod replica;
 pub mod shelf;
 pub mod side;
 pub mod sync_status;
+pub mod templates;
 pub mod term;
 
 pub use error::{Error, Result};

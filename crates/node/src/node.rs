@@ -491,7 +491,11 @@ impl Host for Node {
             self.log(&format!("{from} tried the open codes too often"));
             return Err(hugme_sync::Error::Enrolment(Refusal::CodeTriedTooOften));
         }
-        crate::enrolment::attempt_code(self.store(), slot)
-            .map_err(|e| hugme_sync::Error::Enrolment(e.refusal()))
+        // A template shared with another teacher's device, else a tablet's invitation.
+        let refused = |e: crate::Error| hugme_sync::Error::Enrolment(e.refusal());
+        match crate::templates::attempt(self.store(), slot).map_err(refused)? {
+            Some(shared) => Ok(shared),
+            None => crate::enrolment::attempt_code(self.store(), slot).map_err(refused),
+        }
     }
 }

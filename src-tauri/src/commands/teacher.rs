@@ -167,3 +167,45 @@ pub async fn save_template<R: tauri::Runtime>(
 pub fn read_template(text: String) -> CommandResult<hugme_app::Template> {
     Ok(hugme_app::Template::from_file(text.as_bytes()).map_err(hugme_app::Error::from)?)
 }
+
+/// A template shared with another teacher's device: the code its screen shows, and until
+/// when (ms since the epoch).
+#[derive(Debug, serde::Serialize)]
+pub struct SharedTemplate {
+    pub code: String,
+    pub expires_at: i64,
+}
+
+/// Opens a short code under which another teacher's device on the network can take
+/// `template` (`hugme_node::templates`).
+#[tauri::command]
+pub async fn share_template(
+    device: State<'_, Device>,
+    template: hugme_app::Template,
+) -> CommandResult<SharedTemplate> {
+    let app = device.app();
+    let (code, expires_at) = tauri::async_runtime::spawn_blocking(move || {
+        hugme_node::templates::share(&app, &template)
+    })
+    .await
+    .map_err(|e| crate::error::CommandError::internal(e.to_string()))??;
+    Ok(SharedTemplate { code, expires_at })
+}
+
+/// The template another teacher's device shares under `code`, asked of `address` if typed
+/// and of the teachers' devices heard on the network; checked, for the teacher to accept.
+#[tauri::command]
+pub async fn receive_template(
+    device: State<'_, Device>,
+    code: String,
+    address: Option<String>,
+) -> CommandResult<hugme_app::Template> {
+    let discovery = device.discovery();
+    let typed: Vec<String> = address.into_iter().collect();
+    Ok(tauri::async_runtime::spawn_blocking(move || {
+        let addresses = hugme_node::enrolment::teacher_addresses(&typed, discovery)?;
+        hugme_node::templates::receive(&code, &addresses)
+    })
+    .await
+    .map_err(|e| crate::error::CommandError::internal(e.to_string()))??)
+}

@@ -27,13 +27,16 @@ fn used(store: &Store, token: &str) -> Result<bool> {
 /// code and until when it is valid.
 pub fn open(store: &Store, payload: &Payload) -> Result<(ShortCode, i64)> {
     let now = now_ms();
-    let taken = |slot: &str| match code(store, slot) {
-        Ok(Some(r)) => {
-            r.expires_at > now
-                && r.attempts < MAX_ATTEMPTS
-                && !used(store, &r.token).unwrap_or(true)
-        }
-        _ => false,
+    let taken = |slot: &str| {
+        crate::templates::shared(store, slot)
+            || match code(store, slot) {
+                Ok(Some(r)) => {
+                    r.expires_at > now
+                        && r.attempts < MAX_ATTEMPTS
+                        && !used(store, &r.token).unwrap_or(true)
+                }
+                _ => false,
+            }
     };
     let code = ShortCode::random(taken).ok_or(Error::TooManyCodes)?;
     let expires_at = (now + CODE_LIFETIME_MS).min(payload.expires_at);

@@ -87,6 +87,12 @@ export const api = {
     call<Template>('template_of_project', { project, name }),
   /** Resolves with the written file's path. */
   saveTemplate: (template: Template) => call<string>('save_template', { template }),
+  /** A code another teacher's device takes `template` with; until when it is open (ms). */
+  shareTemplate: (template: Template) =>
+    call<{ code: string; expires_at: number }>('share_template', { template }),
+  /** The template another teacher's device shares under `code`, checked, to accept. */
+  receiveTemplate: (code: string, address: string | null) =>
+    call<Template>('receive_template', { code, address }),
   /** A template file's text, checked by the app. */
   readTemplate: (text: string) => call<Template>('read_template', { text }),
   revokeDevice: (klass: string, device: string) =>
