@@ -10,8 +10,7 @@ use hugme_node::{enrolment, membership, templates, Network};
 
 fn teacher(root: &std::path::Path, name: &str) -> Arc<App> {
     let dir = root.join(name);
-    enrolment::create_class_as_teacher(&membership::open(&dir).unwrap(), name, &["Ketut"])
-        .unwrap();
+    enrolment::create_class_as_teacher(&membership::open(&dir).unwrap(), name, &["Ketut"]).unwrap();
     Arc::new(App::open(&dir).unwrap())
 }
 
@@ -48,11 +47,7 @@ fn a_template_shared_by_code_reaches_another_classs_teacher_and_nothing_else_doe
     // A wrong code gets nothing; guessing uses the code up, then even the right one fails.
     let digits: String = code.chars().filter(char::is_ascii_digit).collect();
     let last = digits.chars().last().unwrap();
-    let wrong = format!(
-        "{}{}",
-        &digits[..7],
-        if last == '0' { '1' } else { '0' }
-    );
+    let wrong = format!("{}{}", &digits[..7], if last == '0' { '1' } else { '0' });
     let err = templates::receive(&wrong, &at).unwrap_err();
     assert_eq!(err.code(), hugme_app::ErrorCode::WrongCode, "{err}");
     for _ in 0..enrolment::MAX_ATTEMPTS {

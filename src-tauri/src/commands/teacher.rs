@@ -184,11 +184,10 @@ pub async fn share_template(
     template: hugme_app::Template,
 ) -> CommandResult<SharedTemplate> {
     let app = device.app();
-    let (code, expires_at) = tauri::async_runtime::spawn_blocking(move || {
-        hugme_node::templates::share(&app, &template)
-    })
-    .await
-    .map_err(|e| crate::error::CommandError::internal(e.to_string()))??;
+    let (code, expires_at) =
+        tauri::async_runtime::spawn_blocking(move || hugme_node::templates::share(&app, &template))
+            .await
+            .map_err(|e| crate::error::CommandError::internal(e.to_string()))??;
     Ok(SharedTemplate { code, expires_at })
 }
 

@@ -143,7 +143,20 @@ async fn a_starter_phenomenon_reaches_every_group_and_its_template_another_teach
     app.click("[data-testid=save-template]").await;
     app.find("[data-testid=template-saved]").await;
     let saved = app.text_of("[data-testid=template-saved]").await;
-    app.shot("72-project-saved-as-a-template").await;
+    // And shares it with another teacher's device by a code.
+    app.click("[data-testid=share-template]").await;
+    app.find("[data-testid=share-code]").await;
+    let shown = app.text_of("[data-testid=share-code]").await;
+    let code: String = shown
+        .split(':')
+        .nth(1)
+        .unwrap_or_default()
+        .chars()
+        .take_while(|c| *c != '.')
+        .filter(char::is_ascii_digit)
+        .collect();
+    assert_eq!(code.len(), 8, "{shown}");
+    app.shot("72-project-saved-and-shared-as-a-template").await;
     app.quit().await;
     let file = std::fs::read_dir(exports.path())
         .unwrap()
@@ -216,6 +229,64 @@ async fn a_starter_phenomenon_reaches_every_group_and_its_template_another_teach
     .await;
     app.shot("73-template-file-on-another-teachers-device")
         .await;
+
+    // The shared one arrives by its code from the first teacher's device, serving again.
+    let sharing = Arc::new(open_when_closed(&teacher).await);
+    let reach = hugme_node::neighbours::Reach {
+        discovery: false,
+        fallbacks: false,
+        typed: Vec::new(),
+    };
+    let serving =
+        std::thread::spawn(move || hugme_node::Network::start(sharing, reach, Some("127.0.0.1:0")))
+            .join()
+            .unwrap()
+            .unwrap()
+            .expect("the first teacher's device serves");
+    app.type_into("[data-testid=receive-code]", &code).await;
+    app.click("[data-testid=receive-template-form] summary")
+        .await;
+    app.type_into("[data-testid=receive-address]", &serving.addr().to_string())
+        .await;
+    app.click("[data-testid=receive-template]").await;
+    app.until(
+        "the template from the other teacher, shown to accept",
+        &format!(
+            "const t = document.querySelector('{opened}'); \
+             return !!t && t.textContent.includes({:?});",
+            library.goals[0]
+        ),
+    )
+    .await;
+    app.client
+        .execute(
+            &format!(
+                "const s = document.querySelector('{opened} [data-testid=apply-to]'); \
+                 s.value = [...s.options].find(o => o.text.trim() === 'Pöllöt').value; \
+                 s.dispatchEvent(new Event('change', {{ bubbles: true }}));"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    app.click(&format!("{opened} [data-testid=apply-template]"))
+        .await;
+    let status = format!("{opened} [role=status]");
+    if !app
+        .within(
+            std::time::Duration::from_secs(10),
+            &format!(
+                "const s = document.querySelector('{status}'); \
+                 return !!s && s.textContent.includes('1');"
+            ),
+        )
+        .await
+    {
+        let body = app.body_text().await;
+        panic!("not applied to Pöllöt: {body}");
+    }
+    app.shot("75-template-from-another-teachers-device").await;
+    drop(serving);
     app.quit().await;
     let theirs = open_when_closed(&other).await;
     let projects = theirs.projects().unwrap();
