@@ -196,6 +196,22 @@ async fn a_starter_phenomenon_reaches_every_group_and_its_template_another_teach
     )
     .await;
     app.shot("74-teachers-questions-on-the-tablet").await;
+    // The agreement offers the library's role cards and rule starters; one begins a rule.
+    app.click("[data-testid=back-home]").await;
+    app.click("[data-testid=step-agreement]").await;
+    app.find("[data-testid=role-cards]").await;
+    let starter = hugme_model::library::library("fi").agreement_starters[0]
+        .text
+        .clone();
+    app.click("[data-testid=rule-starters] button").await;
+    app.until(
+        "a rule begun with the first starter",
+        &format!(
+            "return [...document.querySelectorAll('[data-testid=rule]')] \
+               .some(e => e.value.startsWith({starter:?}));"
+        ),
+    )
+    .await;
     app.quit().await;
 
     // Another teacher, another class and data folder, opens the file and applies it.
