@@ -18,6 +18,7 @@
 //!   decoding, encoding, EXIF orientation). `container`: sound and video checks from headers;
 //!   [`iso`]: MP4/MOV tracks and metadata boxes; [`webm`]: a live recording's missing duration;
 //!   [`matroska`]: WebM's sound or video by its tracks, and everything but them made void;
+//!   [`opus_webm`]: an Ogg Opus voice note stored as WebM (same packets, a length);
 //!   [`tags`] ([`edit`]: rewrites read through): sound files' tags emptied in place (WAV, MP3, Ogg in `ogg`, WebM); `heif`: HEIC
 //!   and AVIF photos through libheif;
 //!   [`fragments`]: a fragmented MP4 recording's length.
@@ -34,6 +35,7 @@ pub mod iso;
 mod jpeg;
 pub mod matroska;
 mod ogg;
+pub mod opus_webm;
 mod picture;
 pub mod progress;
 pub mod received;
@@ -297,6 +299,30 @@ fn store_stream<S: Read + Seek>(
         });
     }
     container::check(name, media, source, len)?;
+    // A voice note in Ogg Opus: the same packets as WebM, which every player can measure.
+    if media == MediaType::Ogg && len <= opus_webm::MAX_REMUX_BYTES as u64 {
+        let mut ogg = Vec::with_capacity(len as usize);
+        source
+            .seek(std::io::SeekFrom::Start(0))
+            .and_then(|_| source.take(len).read_to_end(&mut ogg))
+            .map_err(|e| Error::Read {
+                name: name.into(),
+                source: e,
+            })?;
+        if let Some(webm) = opus_webm::remux(&ogg) {
+            progress::report(control, Stage::Storing, 0.5);
+            let blob = store.put_blob(&webm).map_err(|e| store_error(name, e))?;
+            progress::report(control, Stage::Done, 1.0);
+            return Ok(Imported {
+                kind: MediaKind::Audio,
+                mime: MediaType::WebmAudio.mime(),
+                blob,
+                width: None,
+                height: None,
+                thumbnails: Vec::new(),
+            });
+        }
+    }
     // Tags of sound files and WebM (titles, names, places): emptied in place in everything
     // read from here on, the duration's measuring and the stored copy alike.
     let damaged = |why| Error::Damaged {

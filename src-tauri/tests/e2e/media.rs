@@ -152,10 +152,9 @@ async fn open_the_page(app: &App) {
 
 /// Every sound and video from `assets/field/` that a person expects to work, with the length it
 /// was recorded for (s): the phone videos (H.264 + AAC, their place blanked), the voice memos,
-/// the recorders' files of every WebView the app ships on, sound whose tags named a child.
-/// (An Ogg voice note is left out: WebKitGTK plays it but GStreamer finds an Ogg's length only
-/// when it reads a file, never over HTTP, where it says 0; the media tests check its tags.)
-const FIELD_MEDIA: [(&str, f64); 12] = [
+/// the recorders' files of every WebView the app ships on, sound whose tags named a child (an
+/// Ogg Opus voice note among them, stored as WebM: GStreamer finds no Ogg's length over HTTP).
+const FIELD_MEDIA: [(&str, f64); 13] = [
     ("01-video-gps/android-gps.mp4", 2.0),
     ("01-video-gps/ipad-gps.mov", 2.0),
     ("01-video-gps/memo-gps.m4a", 2.0),
@@ -165,6 +164,7 @@ const FIELD_MEDIA: [(&str, f64); 12] = [
     ("02-recorded-sound-refused/control-m4a-brand.m4a", 3.0),
     ("04-unplayable-recordings/recorder-no-duration.weba", 4.0),
     ("09-webkit-recorder-fragments/recording.m4a", 3.1),
+    ("10-tagged-sound/voice-note.opus", 3.2),
     ("10-tagged-sound/tagged.mp3", 3.47),
     ("10-tagged-sound/tagged.wav", 3.48),
     ("10-tagged-sound/tagged.webm", 3.2),

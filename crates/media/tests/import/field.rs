@@ -292,7 +292,6 @@ fn imported_bytes_of(bytes: &[u8]) -> Vec<u8> {
 #[test]
 fn sound_tags_naming_a_child_and_a_place_are_emptied_and_the_sound_kept() {
     for (file, mime) in [
-        ("10-tagged-sound/voice-note.opus", "audio/ogg"),
         ("10-tagged-sound/tagged.mp3", "audio/mpeg"),
         ("10-tagged-sound/tagged.wav", "audio/wav"),
         ("10-tagged-sound/tagged.webm", "audio/webm"),
@@ -329,6 +328,20 @@ fn sound_tags_naming_a_child_and_a_place_are_emptied_and_the_sound_kept() {
             "{file}: a peer keeps the tagged original"
         );
     }
+}
+
+#[test]
+fn a_voice_note_in_ogg_opus_is_stored_as_webm_with_its_length_and_no_tags() {
+    let file = "10-tagged-sound/voice-note.opus";
+    let (done, bytes) = imported(file);
+    assert_eq!((done.kind, done.mime), (MediaKind::Audio, "audio/webm"));
+    let has = |b: &[u8], s: &str| b.windows(s.len()).any(|w| w == s.as_bytes());
+    for secret in ["Virtanen", "Aino", "Kallio", "60.1699", "24.9384"] {
+        assert!(!has(&bytes, secret), "{secret} is still in the stored copy");
+    }
+    let ms = hugme_media::webm::duration_of(&mut std::io::Cursor::new(&bytes)).unwrap();
+    assert!((ms - 3200.0).abs() < 30.0, "{ms} ms");
+    received_check(&bytes).unwrap_or_else(|e| panic!("a peer would refuse it: {e}"));
 }
 
 #[test]
