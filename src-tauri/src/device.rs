@@ -94,12 +94,12 @@ impl Device {
         }))
     }
 
-    /// The shown class's open data folder.
     /// Whether this device listens for others on the network (mDNS), as started.
     pub fn discovery(&self) -> bool {
         self.0.discovery
     }
 
+    /// The shown class's open data folder.
     pub fn app(&self) -> Arc<App> {
         let shown = *lock(&self.0.shown);
         Arc::clone(&lock(&self.0.classes)[shown].app)

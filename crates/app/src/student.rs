@@ -237,6 +237,7 @@ impl App {
             ExportFormat::Cc11 => (hugme_export::Format::Cc11, "imscc"),
             ExportFormat::Cc13 => (hugme_export::Format::Cc13, "cc13.imscc"),
             ExportFormat::Html => (hugme_export::Format::Html, "zip"),
+            ExportFormat::MoodleBackup => (hugme_export::Format::MoodleBackup, "mbz"),
         };
         let options = hugme_export::Options {
             format,

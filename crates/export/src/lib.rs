@@ -13,7 +13,8 @@
 //! - [`html`]: a project's page and the first page; every typed text escaped ([`lms`]).
 //! - [`lms`]: typed text that stays text in an LMS that decodes pages once more, and
 //!   titles every LMS takes.
-//! - [`cartridge`]: the `imsmanifest.xml` of CC 1.1 and 1.3.
+//! - [`cartridge`]: the `imsmanifest.xml` of CC 1.1 and 1.3; [`moodle`]: a Moodle course
+//!   backup (`.mbz`), whose sections are named by the groups.
 //! - [`labels`]: the page's words in Finnish and English.
 //! - [`progress`]: [`Progress`], bytes done of total ([`Bytes`]), and cancel.
 //! - [`error`]: the crate's error type.
@@ -27,6 +28,7 @@ pub mod error;
 pub mod html;
 pub mod labels;
 pub mod lms;
+pub mod moodle;
 pub mod package;
 pub mod progress;
 

@@ -33,6 +33,8 @@ pub enum Format {
     Cc13,
     /// A zip of HTML pages that opens offline in any browser.
     Html,
+    /// A Moodle course backup (`.mbz`): sections named by the groups ([`crate::moodle`]).
+    MoodleBackup,
 }
 
 /// How to export.
@@ -125,14 +127,27 @@ pub fn export(
             })
             .collect()
     };
+    let mut mbz: Option<(Vec<(String, String)>, Vec<ZipMedia>)> = None;
     // The files before the projects': the manifest first (importers read it before anything
     // else), and a cartridge's first page (what the export holds: section 0 of a Moodle
     // course, so that the groups start at section 1).
-    let heads: Vec<(String, String)> = match options.format {
+    let mut heads: Vec<(String, String)> = match options.format {
         Format::Html => vec![(
             "index.html".into(),
             html::index_page(&portfolio.class, labels, &entries(true), &unreadable, None),
         )],
+        Format::MoodleBackup => {
+            let about =
+                html::index_page(&portfolio.class, labels, &entries(false), &unreadable, None);
+            mbz = Some(moodle_backup(
+                store,
+                &planned,
+                (&title, labels.about_export),
+                about,
+                out,
+            )?);
+            Vec::new()
+        }
         Format::Cc11 | Format::Cc13 => {
             let version = if options.format == Format::Cc11 {
                 Version::Cc11
@@ -160,11 +175,33 @@ pub fn export(
             ]
         }
     };
+    // What goes into the zip after the heads: each project's page, then the media files.
+    let (pages, media): (Vec<(String, &str)>, Vec<ZipMedia>) = match mbz {
+        // A backup's pages are in its heads, and its files are named by their SHA-1.
+        Some((files, media)) => {
+            heads = files;
+            (Vec::new(), media)
+        }
+        None => (
+            planned
+                .iter()
+                .map(|p| (p.page_path.clone(), p.page.as_str()))
+                .collect(),
+            planned
+                .iter()
+                .flat_map(|p| {
+                    p.media.iter().map(|m| ZipMedia {
+                        path: format!("{}/{}", p.media_dir, m.name),
+                        hash: m.hash.clone(),
+                        size: m.size,
+                    })
+                })
+                .collect(),
+        ),
+    };
     let total = heads.iter().map(|h| h.1.len() as u64).sum::<u64>()
-        + planned
-            .iter()
-            .map(|p| p.page.len() as u64 + p.media.iter().map(|m| m.size).sum::<u64>())
-            .sum::<u64>();
+        + pages.iter().map(|p| p.1.len() as u64).sum::<u64>()
+        + media.iter().map(|m| m.size).sum::<u64>();
     progress::set_total(progress, total);
 
     // A name of its own per export: an export started while a cancelled one is still
@@ -176,7 +213,7 @@ pub fn export(
         out.display(),
         std::process::id()
     ));
-    let written = write_zip(store, &partial, &heads, &planned, progress);
+    let written = write_zip(store, &partial, &heads, &pages, &media, progress);
     match written {
         Ok(files) => {
             std::fs::rename(&partial, out).map_err(|source| {
@@ -229,6 +266,8 @@ fn layout(format: Format, slug: &str) -> (String, String, String) {
             format!("web_resources/{slug}"),
             format!("$IMS-CC-FILEBASE$/{slug}/"),
         ),
+        // A page's files are attached to it (`files.xml`), at `/media/` in its file area.
+        Format::MoodleBackup => (String::new(), String::new(), "@@PLUGINFILE@@/".into()),
     }
 }
 
@@ -313,7 +352,8 @@ fn write_zip(
     store: &Store,
     path: &Path,
     heads: &[(String, String)],
-    planned: &[Planned],
+    pages: &[(String, &str)],
+    media: &[ZipMedia],
     progress: &Progress,
 ) -> Result<usize> {
     let zip_err = |source| Error::Zip {
@@ -344,18 +384,17 @@ fn write_zip(
     for (name, body) in heads {
         text(&mut zip, name, body)?;
     }
-    for p in planned {
-        text(&mut zip, &p.page_path, &p.page)?;
+    for (path, page) in pages {
+        text(&mut zip, path, page)?;
     }
     let mut buf = vec![0u8; 1 << 20];
-    for p in planned {
-        for m in &p.media {
+    {
+        for m in media {
             if progress.is_cancelled() {
                 return Err(Error::Cancelled);
             }
             let options = stored.large_file(m.size >= u64::from(u32::MAX));
-            zip.start_file(format!("{}/{}", p.media_dir, m.name), options)
-                .map_err(zip_err)?;
+            zip.start_file(m.path.as_str(), options).map_err(zip_err)?;
             let blob = store.blob_path(&m.hash)?;
             let mut source = File::open(&blob).map_err(|source| Error::Write {
                 path: blob.clone(),
@@ -384,6 +423,114 @@ fn write_zip(
     file.sync_all().map_err(io_err)?;
     let _ = (&file).stream_position();
     Ok(files)
+}
+
+/// A media file of the zip: where, which blob, how big.
+#[derive(Debug)]
+struct ZipMedia {
+    path: String,
+    hash: String,
+    size: u64,
+}
+
+/// A Moodle backup's XML files and its media files (each blob once, under `files/` by its
+/// SHA-1, which is read from the blob first: the backup names files by it).
+/// `titles`: the course's, and its first page's.
+fn moodle_backup(
+    store: &Store,
+    planned: &[Planned],
+    (title, about_title): (&str, &str),
+    about: String,
+    out: &Path,
+) -> Result<(Vec<(String, String)>, Vec<ZipMedia>)> {
+    use sha1::{Digest, Sha1};
+    let mut sections: Vec<String> = Vec::new();
+    let mut pages = vec![crate::moodle::Page {
+        section: 0,
+        title: crate::lms::title(about_title),
+        html: &about,
+        media: Vec::new(),
+    }];
+    let mut media: Vec<ZipMedia> = Vec::new();
+    let mut sha1s: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut buf = vec![0u8; 1 << 20];
+    for p in planned {
+        if !sections.contains(&p.group_name) {
+            sections.push(p.group_name.clone());
+        }
+        let section = 1 + sections
+            .iter()
+            .position(|s| s == &p.group_name)
+            .expect("pushed");
+        let mut attached = Vec::new();
+        for m in &p.media {
+            let sha1 = match sha1s.get(&m.hash) {
+                Some(known) => known.clone(),
+                None => {
+                    let blob = store.blob_path(&m.hash)?;
+                    let read = |source| Error::Write {
+                        path: blob.clone(),
+                        source,
+                    };
+                    let mut file = File::open(&blob).map_err(read)?;
+                    let mut hasher = Sha1::new();
+                    loop {
+                        let n = file.read(&mut buf).map_err(read)?;
+                        if n == 0 {
+                            break;
+                        }
+                        hasher.update(&buf[..n]);
+                    }
+                    let hex: String = hasher
+                        .finalize()
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
+                    sha1s.insert(m.hash.clone(), hex.clone());
+                    media.push(ZipMedia {
+                        path: format!("files/{}/{hex}", &hex[..2]),
+                        hash: m.hash.clone(),
+                        size: m.size,
+                    });
+                    hex
+                }
+            };
+            let name = m.name.trim_start_matches("media/").to_owned();
+            attached.push((name, sha1, m.size, mime_of(&m.name).to_owned()));
+        }
+        pages.push(crate::moodle::Page {
+            section,
+            title: crate::lms::title(&format!("{}: {}", p.group_name, p.title)),
+            html: &p.page,
+            media: attached,
+        });
+    }
+    let name = out.file_name().map_or_else(
+        || "hugme.mbz".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let time = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let files = crate::moodle::files(title, &name, &sections, &pages, time);
+    Ok((files, media))
+}
+
+/// The MIME type of a media file of the export, by the extension [`media_name`] gave it.
+fn mime_of(name: &str) -> &'static str {
+    match name.rsplit('.').next().unwrap_or("") {
+        "jpg" => "image/jpeg",
+        "png" => "image/png",
+        "webp" => "image/webp",
+        "gif" => "image/gif",
+        "webm" => "video/webm",
+        "ogg" => "audio/ogg",
+        "m4a" => "audio/mp4",
+        "mp3" => "audio/mpeg",
+        "wav" => "audio/wav",
+        "mp4" => "video/mp4",
+        _ => "application/octet-stream",
+    }
 }
 
 /// `media/<first 16 hex of the hash>.<ext>`: short, ASCII, the same for the same bytes.

@@ -70,13 +70,14 @@ struct ExportArgs {
     /// Export every project of this class.
     #[arg(long)]
     class: Option<String>,
-    /// cc11 (Moodle imports only 1.0 and 1.1), cc13, or html.
-    #[arg(long, default_value = "cc11", value_parser = ["cc11", "cc13", "html"])]
+    /// cc11 (Moodle imports only 1.0 and 1.1), cc13, html, or mbz (a Moodle course backup,
+    /// its sections named by the groups).
+    #[arg(long, default_value = "cc11", value_parser = ["cc11", "cc13", "html", "mbz"])]
     format: String,
     /// Include the teacher's feedback (approval and comments).
     #[arg(long)]
     feedback: bool,
-    /// The zip to write (.imscc for a cartridge).
+    /// The zip to write (.imscc for a cartridge, .mbz for a Moodle backup).
     #[arg(short, long)]
     output: PathBuf,
 }
@@ -398,6 +399,7 @@ fn export(args: &ExportArgs, out: &mut dyn Write) -> std::result::Result<(), Cli
     let format = match args.format.as_str() {
         "cc13" => Format::Cc13,
         "html" => Format::Html,
+        "mbz" => Format::MoodleBackup,
         _ => Format::Cc11,
     };
     let options = Options {

@@ -90,6 +90,9 @@ pub(crate) struct WavLayout {
     /// the rest of the file exactly (a tag written one byte short, or past 64 chunks): all of
     /// it is blanked, as one `JUNK` chunk where it is 8 bytes or more.
     pub tail: Option<(u64, u64)>,
+    /// An ID3v1 tag (`TAG`, 128 bytes) at the very end of a WAV whose sound runs to the end
+    /// (its size a placeholder): zeroed where it lies.
+    pub id3v1: Option<u64>,
 }
 
 /// The RIFF and `data` size fields of a WAV as they should read for a file of `len` bytes,
@@ -117,6 +120,7 @@ pub(crate) fn wav_layout<S: Read + Seek>(
         fixes: Vec::new(),
         other_chunks: Vec::new(),
         tail: None,
+        id3v1: None,
     };
     if u32::from_le_bytes([header[4], header[5], header[6], header[7]]) != whole {
         layout.fixes.push((4, whole.to_le_bytes()));
@@ -147,10 +151,16 @@ pub(crate) fn wav_layout<S: Read + Seek>(
                 let after = body + size;
                 match trailing {
                     Some(chunks) => layout.other_chunks.extend(chunks),
-                    None if after < len && looks_like_a_chunk(source, after, len) => {
+                    None if after < len
+                        && (looks_like_a_chunk(source, after, len)
+                            || starts_with_a_tag(source, after, len)) =>
+                    {
                         layout.tail = Some((after, len - after));
                     }
                     _ => {
+                        if len >= body + 128 && starts_with_a_tag(source, len - 128, len) {
+                            layout.id3v1 = Some(len - 128);
+                        }
                         let there = len - body;
                         if size != there {
                             layout.fixes.push((at + 4, (there as u32).to_le_bytes()));
@@ -219,6 +229,15 @@ fn looks_like_a_chunk<S: Read + Seek>(source: &mut S, at: u64, len: u64) -> bool
     }
     let size = u64::from(u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]));
     chunk[..4].iter().all(|b| (0x20..0x7F).contains(b)) && size <= len - at
+}
+
+/// Whether an ID3 tag (`ID3`, v2) or an ID3v1 tag (`TAG`) starts at `at`: editors append them
+/// to WAV files as they do to MP3.
+fn starts_with_a_tag<S: Read + Seek>(source: &mut S, at: u64, len: u64) -> bool {
+    let mut magic = [0u8; 3];
+    len - at >= 3
+        && read_at(source, at, &mut magic).is_ok()
+        && (&magic == b"ID3" || &magic == b"TAG")
 }
 
 /// The size fixes of a WAV's stored copy ([`wav_layout`]).

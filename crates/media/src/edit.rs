@@ -134,3 +134,16 @@ pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -
     source.seek(SeekFrom::Start(at))?;
     source.read_exact(buf)
 }
+
+/// Whether every byte from `at` to `len` is zero (read a piece at a time).
+pub(crate) fn zeros_to_the_end<S: Read + Seek>(source: &mut S, mut at: u64, len: u64) -> bool {
+    let mut piece = [0u8; 8192];
+    while at < len {
+        let n = (len - at).min(piece.len() as u64) as usize;
+        if read_at(source, at, &mut piece[..n]).is_err() || piece[..n].iter().any(|&b| b != 0) {
+            return false;
+        }
+        at += n as u64;
+    }
+    true
+}

@@ -42,8 +42,35 @@ const CLUSTER_KEPT: [u32; 8] = [
 ];
 const SEEK_HEAD_KEPT: [u32; 2] = [0x4DBB, CRC32];
 const CUES_KEPT: [u32; 2] = [0xBB, CRC32];
-/// A track keeps everything that says how to play it, not its `Name` or `CodecName`.
-const TRACK_NAMED: [u32; 2] = [0x536E, 0x25_8688];
+/// A `Seek`'s id and position; a `CuePoint`'s time and positions; a `BlockGroup`'s block, its
+/// duration, references and padding.
+const SEEK_KEPT: [u32; 3] = [0x53AB, 0x53AC, CRC32];
+const CUE_POINT_KEPT: [u32; 3] = [0xB3, 0xB7, CRC32];
+const BLOCK_GROUP_KEPT: [u32; 5] = [0xA1, 0x9B, 0xFB, 0x75A2, CRC32];
+/// What says how to play a track (RFC 9559 §5.1.4.1): number, UID, type, flags, lacing,
+/// default duration, timestamp scale, codec id and private data, codec delay, seek pre-roll,
+/// language, the audio and video settings, content encodings. Not its `Name` or `CodecName`.
+const TRACK_KEPT: [u32; 22] = [
+    0xD7, 0x73C5, TRACK_TYPE, 0xB9, 0x88, 0x55AA, 0x55AB, 0x55AC, 0x9C, 0x6DE7, 0x23E383, 0x23314F,
+    0x55EE, 0x86, 0x63A2, 0x56AA, 0x56BB, 0x22B59C, 0x22B59D, 0xE1, 0xE0, 0x6D80,
+];
+const CODEC_ID: u32 = 0x86;
+const CODEC_PRIVATE: u32 = 0x63A2;
+/// Elements kept whose size the format fixes or bounds: a larger one carries more than its
+/// value, and is made `Void`. (CRC-32 4; SegmentUUID 16; DocType and CodecID short names; the
+/// unsigned integers and floats at most 8.)
+const SIZES: [(u32, u64); 10] = [
+    (CRC32, 4),
+    (0x73A4, 16),
+    (0x4282, 16),
+    (CODEC_ID, 32),
+    (0x2AD7B1, 8),
+    (DURATION, 8),
+    (0xD7, 8),
+    (0x73C5, 8),
+    (TRACK_TYPE, 8),
+    (TIMESTAMP, 8),
+];
 
 /// The segment of a Matroska/WebM file of `len` bytes: its data's start and end.
 fn segment<S: Read + Seek>(source: &mut S, len: u64) -> Result<(u64, u64), String> {
@@ -117,8 +144,8 @@ pub(crate) fn metadata<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<E
             }
             (INFO, Some(_)) => walk.level(source, &h, &INFO_KEPT, &INFO_ZEROED)?,
             (TRACKS, Some(_)) => walk.tracks(source, &h)?,
-            (SEEK_HEAD, Some(_)) => walk.level(source, &h, &SEEK_HEAD_KEPT, &[])?,
-            (CUES, Some(_)) => walk.level(source, &h, &CUES_KEPT, &[])?,
+            (SEEK_HEAD, Some(_)) => walk.nested(source, &h, &SEEK_HEAD_KEPT, &SEEK_KEPT)?,
+            (CUES, Some(_)) => walk.nested(source, &h, &CUES_KEPT, &CUE_POINT_KEPT)?,
             (_, Some(_)) => walk.keep_or_void(&h, &SEGMENT_KEPT)?,
             (_, None) => return Err(format!("an element at byte {at} has no size")),
         }
@@ -146,9 +173,10 @@ impl Walk {
         let size = h
             .size
             .ok_or_else(|| format!("an element at byte {} has no size", h.start))?;
+        let oversized = SIZES.iter().any(|&(id, max)| id == h.id && size > max);
         if h.id == VOID {
             self.edits.push(Edit::zeros(h.data, size, "WebM tags"));
-        } else if !kept.contains(&h.id) {
+        } else if !kept.contains(&h.id) || oversized {
             let void = voided(h, "WebM tags")
                 .ok_or_else(|| format!("an element at byte {} cannot be made void", h.start))?;
             self.edits.extend(void);
@@ -178,7 +206,28 @@ impl Walk {
         Ok(())
     }
 
-    /// `Tracks`: each `TrackEntry` without its names; anything else there made `Void`.
+    /// A parent whose children are kept by `kept` and theirs by `inner` (a `SeekHead`'s
+    /// `Seek`s, `Cues`' `CuePoint`s).
+    fn nested<S: Read + Seek>(
+        &mut self,
+        source: &mut S,
+        parent: &Header,
+        kept: &[u32],
+        inner: &[u32],
+    ) -> Result<(), String> {
+        for c in children(source, parent, parent.size.unwrap_or(0), &mut || {
+            self.count()
+        })? {
+            self.keep_or_void(&c, kept)?;
+            if kept.contains(&c.id) && c.id != CRC32 {
+                self.level(source, &c, inner, &[])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `Tracks`: each `TrackEntry` with only what plays it (`TRACK_KEPT`), a Vorbis track's
+    /// comment header emptied inside its `CodecPrivate`; anything else there made `Void`.
     fn tracks<S: Read + Seek>(&mut self, source: &mut S, tracks: &Header) -> Result<(), String> {
         for entry in children(source, tracks, tracks.size.unwrap_or(0), &mut || {
             self.count()
@@ -187,17 +236,78 @@ impl Walk {
                 self.keep_or_void(&entry, &[CRC32])?;
                 continue;
             }
-            for t in children(source, &entry, entry.size.unwrap_or(0), &mut || {
+            let inside = children(source, &entry, entry.size.unwrap_or(0), &mut || {
                 self.count()
-            })? {
-                if TRACK_NAMED.contains(&t.id) {
-                    self.edits
-                        .extend(voided(&t, "a WebM track name").ok_or("a track name")?);
-                } else if t.id == VOID {
-                    self.keep_or_void(&t, &[])?;
+            })?;
+            let mut vorbis = false;
+            for t in &inside {
+                if t.id == CODEC_ID && t.size == Some(8) {
+                    let mut id = [0u8; 8];
+                    read_at(source, t.data, &mut id).map_err(|e| e.to_string())?;
+                    vorbis = &id == b"A_VORBIS";
+                }
+            }
+            for t in &inside {
+                self.keep_or_void(t, &TRACK_KEPT)?;
+                if vorbis && t.id == CODEC_PRIVATE {
+                    self.vorbis_comment(source, t)?;
                 }
             }
         }
+        Ok(())
+    }
+
+    /// A Vorbis track's `CodecPrivate`: its three headers, Xiph-laced (the Matroska codec
+    /// mapping of `A_VORBIS`); the comment header keeps its magic and vendor length, the
+    /// vendor, the comments and the rest become zeros but for the framing bit (Vorbis I §5).
+    fn vorbis_comment<S: Read + Seek>(&mut self, source: &mut S, h: &Header) -> Result<(), String> {
+        let size = h.size.unwrap_or(0);
+        let malformed = || "its Vorbis headers are malformed".to_string();
+        let mut at = h.data;
+        let end = h.data + size;
+        let mut byte = |at: &mut u64| -> Result<u8, String> {
+            let mut b = [0u8; 1];
+            if *at >= end {
+                return Err(malformed());
+            }
+            read_at(source, *at, &mut b).map_err(|_| malformed())?;
+            *at += 1;
+            Ok(b[0])
+        };
+        if byte(&mut at)? != 2 {
+            return Err(malformed());
+        }
+        let mut sizes = [0u64; 2];
+        for size in &mut sizes {
+            loop {
+                let b = byte(&mut at)?;
+                *size += u64::from(b);
+                if b < 255 {
+                    break;
+                }
+            }
+        }
+        let comment = at + sizes[0];
+        let comment_end = comment + sizes[1];
+        let mut head = [0u8; 11];
+        if comment_end > end || sizes[1] < 16 {
+            return Err(malformed());
+        }
+        read_at(source, comment, &mut head).map_err(|_| malformed())?;
+        if &head[..7] != b"\x03vorbis" {
+            return Err(malformed());
+        }
+        let vendor = u64::from(u32::from_le_bytes(head[7..11].try_into().expect("4 bytes")));
+        let framing = comment + 11 + vendor + 4;
+        if framing >= comment_end {
+            return Err(malformed());
+        }
+        let what = "a Vorbis comment header";
+        self.edits
+            .push(Edit::zeros(comment + 11, framing - comment - 11, what));
+        self.edits.push(Edit::bytes(framing, [1u8], what));
+        self.edits
+            .push(Edit::zeros(framing + 1, comment_end - framing - 1, what));
         Ok(())
     }
 
@@ -222,6 +332,9 @@ impl Walk {
                 return Ok(at);
             }
             self.keep_or_void(&c, &CLUSTER_KEPT)?;
+            if c.id == BLOCK_GROUP {
+                self.level(source, &c, &BLOCK_GROUP_KEPT, &[])?;
+            }
             at = c.data + c.size.expect("sized: checked by keep_or_void");
         }
         Ok(stop)
@@ -242,7 +355,7 @@ impl Walk {
             && match parsed {
                 Some(h) => h.size.is_none_or(|s| h.data.saturating_add(s) > len),
                 // A few bytes of a header, or a cut-off element this app zeroed before.
-                None => len - at < 12 || zeros_to_the_end(source, at, len),
+                None => len - at < 12 || crate::edit::zeros_to_the_end(source, at, len),
             };
         if !cut {
             return Err(format!("an element at byte {at} is broken"));
@@ -250,19 +363,6 @@ impl Walk {
         self.edits.push(Edit::zeros(at, len - at, "WebM tags"));
         Ok(())
     }
-}
-
-/// Whether every byte from `at` to `len` is zero (read a piece at a time).
-fn zeros_to_the_end<S: Read + Seek>(source: &mut S, mut at: u64, len: u64) -> bool {
-    let mut piece = [0u8; 8192];
-    while at < len {
-        let n = (len - at).min(piece.len() as u64) as usize;
-        if read_at(source, at, &mut piece[..n]).is_err() || piece[..n].iter().any(|&b| b != 0) {
-            return false;
-        }
-        at += n as u64;
-    }
-    true
 }
 
 /// The elements directly inside `parent` (of `size` bytes of data).
@@ -450,5 +550,45 @@ mod tests {
             vec![0; 100],
         ]);
         assert!(metadata(&mut Cursor::new(&f), f.len() as u64).is_err());
+    }
+
+    #[test]
+    fn a_vorbis_tracks_comments_and_a_tools_own_elements_go() {
+        // CodecPrivate: 2, laced sizes of the identification and comment headers, then the
+        // three headers (RFC 9559's A_VORBIS mapping).
+        let ident = b"\x01vorbis0123456789012345678901".to_vec();
+        let mut comment = b"\x03vorbis".to_vec();
+        comment.extend(4u32.to_le_bytes());
+        comment.extend(b"Xiph");
+        comment.extend(1u32.to_le_bytes());
+        comment.extend(19u32.to_le_bytes());
+        comment.extend(b"ARTIST=Aino Virtane");
+        comment.push(1);
+        let setup = b"\x05vorbis-setup".to_vec();
+        let mut private = vec![2, ident.len() as u8, comment.len() as u8];
+        private.extend(&ident);
+        private.extend(&comment);
+        private.extend(&setup);
+        let mut entry = element(&[0xD7], &[1]);
+        entry.extend(element(&[0x83], &[2]));
+        entry.extend(element(&[0x86], b"A_VORBIS"));
+        entry.extend(element(&[0x63, 0xA2], &private));
+        entry.extend(element(&[0x7F, 0x7F], b"Kallio")); // a tool's own element
+        let tracks = element(&TRACKS.to_be_bytes(), &element(&[0xAE], &entry));
+        // A CRC-32 element carrying far more than a CRC, and a block group's stray child.
+        let crc = element(&[0xBF], b"Aino Virtanen lives here");
+        let mut group = element(&[0xA1], &[0x81, 0, 0, 0x80, 1]);
+        group.extend(element(&[0x7E, 0x7E], b"60.1699"));
+        let mut body = element(&[0xE7], &[0]);
+        body.extend(element(&[0xA0], &group));
+        let f = file(&[tracks, crc, element(&CLUSTER.to_be_bytes(), &body)]);
+        let out = blanked(&f);
+        for secret in [&b"Aino"[..], b"Kallio", b"60.1699", b"Xiph"] {
+            assert!(!has(&out, secret), "{:?}", String::from_utf8_lossy(secret));
+        }
+        assert!(
+            has(&out, b"vorbis0123") && has(&out, b"vorbis-setup"),
+            "the codec stays"
+        );
     }
 }

@@ -69,26 +69,39 @@ pub(crate) fn comment_edits<S: Read + Seek>(source: &mut S, len: u64) -> Result<
         }
         Ok(edits)
     };
+    // A last page the file's end cuts off (a recording stopped mid-write) plays up to the cut;
+    // its bytes, read by no player, are zeroed, and so are known when seen again.
+    let cut_off = |edits: &mut Vec<Edit>, at: u64| {
+        edits.push(Edit::zeros(at, len - at, "an Ogg page cut off"));
+    };
     for _ in 0..MAX_PAGES {
         if at >= len {
             return finished(&streams, edits);
         }
         let mut header = [0u8; 27];
         if read_at(source, at, &mut header).is_err() {
-            // Cut off in a page header: it plays up to the cut.
+            cut_off(&mut edits, at);
             return finished(&streams, edits);
         }
         if &header[..4] != b"OggS" || header[4] != 0 {
+            if crate::edit::zeros_to_the_end(source, at, len) {
+                return finished(&streams, edits);
+            }
             return Err(format!("its pages are broken at byte {at}"));
         }
         let first_page = header[5] & 0x02 != 0;
         let serial = u32::from_le_bytes(header[14..18].try_into().expect("4 bytes"));
         let mut lacing = vec![0u8; usize::from(header[26])];
         if read_at(source, at + 27, &mut lacing).is_err() {
+            cut_off(&mut edits, at);
             return finished(&streams, edits);
         }
         let body = at + 27 + lacing.len() as u64;
         let page_len = body - at + lacing.iter().map(|&l| u64::from(l)).sum::<u64>();
+        if at + page_len > len {
+            cut_off(&mut edits, at);
+            return finished(&streams, edits);
+        }
         if first_page {
             let mut magic = [0u8; 8];
             read_at(source, body, &mut magic).map_err(|_| "its first page is cut off")?;
@@ -395,6 +408,25 @@ mod tests {
         let mut huge = opus_head(7);
         huge.extend(long_tags(7, MAX_COMMENT as usize + 10, 255).concat());
         assert!(stored(&huge).unwrap_err().contains("over 16 MiB"));
+    }
+
+    #[test]
+    fn a_last_page_cut_off_is_zeroed_and_known_again() {
+        let mut file = opus_head(7);
+        file.extend(long_tags(7, 10, 1).concat());
+        let audio = page(7, 9, 0, &[200], &[b'A'; 200]);
+        file.extend(&audio[..audio.len() - 50]);
+        let out = stored(&file).unwrap();
+        assert!(
+            !out.windows(8).any(|w| w == b"AAAAAAAA"),
+            "the cut page is zeroed"
+        );
+        let mut cursor = std::io::Cursor::new(&out[..]);
+        let again = comment_edits(&mut cursor, out.len() as u64).unwrap();
+        assert_eq!(
+            crate::edit::changes_anything(&mut cursor, &again).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -74,6 +74,9 @@ fn wav<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
         Some((start, n)) => edits.push(Edit::zeros(start, n, what)),
         None => {}
     }
+    if let Some(at) = layout.id3v1 {
+        edits.push(Edit::zeros(at, 128, "an ID3v1 tag"));
+    }
     Ok(edits)
 }
 
@@ -115,27 +118,51 @@ fn mp3<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
         edits.push(Edit::zeros(at + 10, size + footer, "an ID3 tag"));
         at = end;
     }
+    // The tags at the end, in whatever order programs appended them (ID3v1 last by its own
+    // rule; APE, Lyrics3 v2 and an appended ID3v2.4 before it): looked for again and again
+    // until none is left, a few rounds at most.
     let mut end = len;
-    if len >= at + 128 {
+    for _ in 0..8 {
+        let before = end;
+        end = end_tag(source, at, end, &mut edits)?;
+        if end == before {
+            break;
+        }
+    }
+    Ok(edits)
+}
+
+/// One tag ending at `end` (an MP3's audio starting at `at`): its edits pushed; where it
+/// starts (`end` when there is none).
+fn end_tag<S: Read + Seek>(
+    source: &mut S,
+    at: u64,
+    end: u64,
+    edits: &mut Vec<Edit>,
+) -> Result<u64, String> {
+    if end >= at + 128 {
         let mut tag = [0u8; 3];
-        read_at(source, len - 128, &mut tag).map_err(|e| e.to_string())?;
+        read_at(source, end - 128, &mut tag).map_err(|e| e.to_string())?;
         if &tag == b"TAG" {
             let mut empty = vec![0u8; 128];
             empty[..3].copy_from_slice(b"TAG");
             empty[127] = 0xFF; // no genre
-            edits.push(Edit::bytes(len - 128, empty, "an ID3v1 tag"));
-            end = len - 128;
-            if end >= at + 227 {
+            let edit = Edit::bytes(end - 128, empty, "an ID3v1 tag");
+            // An emptied one is what the import leaves: the tags before it are looked for.
+            edits.push(edit);
+            let mut start = end - 128;
+            if start >= at + 227 {
                 let mut plus = [0u8; 4];
-                read_at(source, end - 227, &mut plus).map_err(|e| e.to_string())?;
+                read_at(source, start - 227, &mut plus).map_err(|e| e.to_string())?;
                 if &plus == b"TAG+" {
-                    edits.push(Edit::zeros(end - 227 + 4, 223, "an ID3v1 tag"));
-                    end -= 227;
+                    edits.push(Edit::zeros(start - 227 + 4, 223, "an ID3v1 tag"));
+                    start -= 227;
                 }
             }
+            return Ok(start);
         }
     }
-    // Lyrics3 v2 (before ID3v1): "LYRICSBEGIN", fields, a 6-digit size, "LYRICS200".
+    // Lyrics3 v2: "LYRICSBEGIN", fields, a 6-digit size, "LYRICS200".
     if end >= at + 15 {
         let mut tail = [0u8; 15];
         read_at(source, end - 15, &mut tail).map_err(|e| e.to_string())?;
@@ -146,14 +173,15 @@ fn mp3<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
                 .filter(|size| end - at >= 15 + size)
                 .ok_or("its Lyrics3 tag is malformed")?;
             let start = end - 15 - size;
+            // Zeroed whole; an emptied one (no "LYRICS200" left) is not found again.
             edits.push(Edit::zeros(start, end - start, "a Lyrics3 tag"));
-            end = start;
+            return Ok(start);
         }
     }
     if end >= at + 32 {
         if let Some((ape, start)) = ape(source, at, end)? {
             edits.extend(ape);
-            end = start;
+            return Ok(start);
         }
     }
     // An ID3v2.4 tag appended at the end, found by its footer ("3DI"; ID3v2.4 §3.4).
@@ -175,9 +203,10 @@ fn mp3<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
             edits.push(Edit::bytes(start + 5, [0x10u8], "an ID3 tag"));
             edits.push(Edit::zeros(start + 10, size, "an ID3 tag"));
             edits.push(Edit::bytes(end - 5, [0x10u8], "an ID3 tag"));
+            return Ok(start);
         }
     }
-    Ok(edits)
+    Ok(end)
 }
 
 /// An APEv2 tag whose footer ends at `end` (after any audio from `from`): the edits that
@@ -367,6 +396,76 @@ mod tests {
         let out = stored(MediaType::Wav, &file);
         assert!(!contains(&out, b"Aino") && !contains(&out, b"LIST"));
         assert_eq!(&out[44..144], &[7u8; 100][..], "the sound is kept");
+    }
+
+    #[test]
+    fn end_tags_in_any_order_are_all_emptied() {
+        let sound = frames(2);
+        let lyrics = |text: &[u8]| {
+            let mut l = b"LYRICSBEGININD0000210".to_vec();
+            l.extend(text);
+            let n = l.len();
+            l.extend(format!("{n:06}LYRICS200").as_bytes());
+            l
+        };
+        let ape = |item: &[u8]| {
+            let size = (item.len() + 32) as u32;
+            let mut a = item.to_vec();
+            a.extend(b"APETAGEX");
+            a.extend(2000u32.to_le_bytes());
+            a.extend(size.to_le_bytes());
+            a.extend(1u32.to_le_bytes());
+            a.extend(0u32.to_le_bytes());
+            a.extend([0u8; 8]);
+            a
+        };
+        let mut v1 = b"TAGOtsikko".to_vec();
+        v1.resize(128, 0);
+        // Lyrics3, then APE, then ID3v1.
+        let mut file = sound.clone();
+        file.extend(lyrics(b"Aino Virtanen"));
+        file.extend(ape(b"\x06\0\0\0\0\0\0\0Artist\0Kallio"));
+        file.extend(&v1);
+        let out = stored(MediaType::Mp3, &file);
+        assert!(!contains(&out, b"Virtanen") && !contains(&out, b"Kallio"));
+        assert!(!contains(&out, b"Otsikko"));
+        // APE, then an appended ID3v2.4 tag.
+        let mut file = sound.clone();
+        file.extend(ape(b"\x06\0\0\0\0\0\0\0Artist\0Kallio"));
+        let mut tag = id3v2("Aino Virtanen");
+        tag[5] = 0x10;
+        file.extend(&tag);
+        file.extend([b"3DI".to_vec(), tag[3..10].to_vec()].concat());
+        let out = stored(MediaType::Mp3, &file);
+        assert!(!contains(&out, b"Virtanen") && !contains(&out, b"Kallio"));
+        assert_eq!(&out[..sound.len()], &sound[..]);
+    }
+
+    #[test]
+    fn id3_tags_appended_to_a_wav_are_emptied() {
+        let head = |data: u32| {
+            let mut w = b"RIFF\0\0\0\0WAVEfmt ".to_vec();
+            w.extend(16u32.to_le_bytes());
+            w.extend([1, 0, 1, 0, 0x40, 0x1F, 0, 0, 0x80, 0x3E, 0, 0, 2, 0, 16, 0]);
+            w.extend(b"data");
+            w.extend(data.to_le_bytes());
+            w
+        };
+        // A true size, then an ID3v2 tag after the sound.
+        let mut file = head(200);
+        file.extend([9u8; 200]);
+        file.extend(id3v2("Aino Virtanen"));
+        let out = stored(MediaType::Wav, &file);
+        assert!(!contains(&out, b"Virtanen"));
+        assert_eq!(&out[44..244], &[9u8; 200][..]);
+        // A placeholder size, then an ID3v1 tag at the very end.
+        let mut file = head(0);
+        file.extend([9u8; 300]);
+        let mut v1 = b"TAGAino Virtanen".to_vec();
+        v1.resize(128, 0);
+        file.extend(v1);
+        let out = stored(MediaType::Wav, &file);
+        assert!(!contains(&out, b"Virtanen"));
     }
 
     #[test]

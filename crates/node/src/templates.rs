@@ -14,7 +14,6 @@ use hugme_app::App;
 use hugme_model::Template;
 use hugme_store::{now_ms, Store};
 use hugme_sync::code::{OpenCode, ShortCode};
-use hugme_sync::error::Refusal;
 use serde::{Deserialize, Serialize};
 
 use crate::enrolment::MAX_ATTEMPTS;
@@ -90,15 +89,13 @@ pub fn share(app: &App, template: &Template) -> Result<(String, i64)> {
 pub(crate) fn attempt(store: &Store, slot: &str) -> Result<Option<OpenCode>> {
     static COUNTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = hugme_task::lock(&COUNTING);
-    let Some(mut r) = record(store, slot)? else {
+    // A share expired or tried too often is no share: a tablet's code may have taken its slot
+    // since (its record stays until then; it must not shadow the tablet's).
+    let Some(mut r) =
+        record(store, slot)?.filter(|r| r.expires_at >= now_ms() && r.attempts < MAX_ATTEMPTS)
+    else {
         return Ok(None);
     };
-    if r.expires_at < now_ms() {
-        return Err(Refusal::NoOpenCode.into());
-    }
-    if r.attempts >= MAX_ATTEMPTS {
-        return Err(Refusal::CodeTriedTooOften.into());
-    }
     r.attempts += 1;
     store.set_meta(&key(slot), &serde_json::to_string(&r)?)?;
     Ok(Some(OpenCode {

@@ -68,6 +68,26 @@ fn a_template_shared_by_code_reaches_another_classs_teacher_and_nothing_else_doe
     let err = templates::receive(&tablet_code, &at).unwrap_err();
     assert_eq!(err.code(), hugme_app::ErrorCode::BadTemplate, "{err}");
 
+    // A share long expired never shadows a tablet's code that later took its slot.
+    let fresh = enrolment::enrol(&sharing, Some("Ketut"), false, &at, None)
+        .unwrap()
+        .view()
+        .unwrap()
+        .code;
+    let slot = hugme_sync::code::ShortCode::parse(&fresh).unwrap().slot;
+    sharing
+        .store()
+        .set_meta(
+            &format!("template_share:{slot}"),
+            r#"{"secret":"000000","template":"{}","expires_at":0,"attempts":0}"#,
+        )
+        .unwrap();
+    let invitation = enrolment::invitation_by_code(&fresh, &at).unwrap();
+    assert_eq!(
+        invitation.class,
+        sharing.store().meta("class_id").unwrap().unwrap()
+    );
+
     // Only a teacher's device shares.
     let tablet = Arc::new(App::open(&root.path().join("tablet")).unwrap());
     hugme_app::sample::create(&tablet).unwrap();

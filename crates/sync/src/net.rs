@@ -437,6 +437,10 @@ pub async fn invitation_by_code(addr: &str, typed: &ShortCode) -> Result<Vec<u8>
         })?
 }
 
+/// The largest frame a device handing over what a code stands for may send (bytes): a shared
+/// template is at most 64 KiB, an invitation a few hundred bytes.
+const HANDED_OVER_BYTES: usize = 128 * 1024;
+
 /// How long asking one address for a code's invitation may take.
 const CODE_WITHIN: std::time::Duration = std::time::Duration::from_secs(8);
 
@@ -456,14 +460,16 @@ async fn ask_by_code(addr: &str, typed: &ShortCode) -> Result<Vec<u8>> {
         pake,
     };
     tls.write_all(&with_prefix(&start.encode())).await?;
-    let proof = match read_frame(&mut tls).await? {
+    // What the other device sends before it proved the code is small; what it hands over (an
+    // invitation, or a shared template of at most 64 KiB) little more.
+    let proof = match read_frame_within(&mut tls, PRE_AUTH_FRAME_BYTES).await? {
         Some(Message::CodeReply { pake, proof }) => tablet.finish(&pake, &proof, &binding)?,
         Some(Message::Bye { reason }) => return Err(refused(&reason)),
         _ => return Err(Error::Enrolment(Refusal::NotEnrolling)),
     };
     tls.write_all(&with_prefix(&Message::CodeProof { proof }.encode()))
         .await?;
-    match read_frame(&mut tls).await? {
+    match read_frame_within(&mut tls, HANDED_OVER_BYTES).await? {
         Some(Message::Invite { invitation }) => Ok(invitation),
         Some(Message::Bye { reason }) => Err(refused(&reason)),
         _ => Err(Error::Enrolment(Refusal::Nonsense)),

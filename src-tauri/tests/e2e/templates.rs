@@ -140,6 +140,9 @@ async fn a_starter_phenomenon_reaches_every_group_and_its_template_another_teach
         "[data-testid=group-overview][data-group=Ketut] [data-testid=project-overview] button.open",
     )
     .await;
+    app.click("[data-testid=make-template]").await;
+    let preview = app.text_of("[data-testid=template-preview]").await;
+    assert!(preview.contains(library.goals[0].as_str()), "{preview}");
     app.click("[data-testid=save-template]").await;
     app.find("[data-testid=template-saved]").await;
     let saved = app.text_of("[data-testid=template-saved]").await;

@@ -575,6 +575,8 @@ pub enum ExportFormat {
     Cc13,
     /// A zip of web pages that opens in any browser.
     Html,
+    /// A Moodle course backup (`.mbz`): a section per group, named by it.
+    MoodleBackup,
 }
 
 /// A finished export: where its file is, and what it could not hold.
