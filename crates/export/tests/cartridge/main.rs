@@ -5,6 +5,7 @@
 
 mod checks;
 mod lms;
+mod moodle;
 mod portfolio;
 mod voice;
 

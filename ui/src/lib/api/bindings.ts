@@ -193,7 +193,7 @@ open_project: string | null,
  */
 teacher: boolean, };
 
-export type ExportFormat = "cc11" | "cc13" | "html";
+export type ExportFormat = "cc11" | "cc13" | "html" | "moodle-backup";
 
 export type ExportProgress = { done: number, total: number, };
 
