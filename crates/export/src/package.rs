@@ -127,7 +127,7 @@ pub fn export(
             })
             .collect()
     };
-    let mut mbz: Option<(Vec<(String, String)>, Vec<ZipMedia>)> = None;
+    let mut mbz: Option<Backup> = None;
     // The files before the projects': the manifest first (importers read it before anything
     // else), and a cartridge's first page (what the export holds: section 0 of a Moodle
     // course, so that the groups start at section 1).
@@ -178,9 +178,9 @@ pub fn export(
     // What goes into the zip after the heads: each project's page, then the media files.
     let (pages, media): (Vec<(String, &str)>, Vec<ZipMedia>) = match mbz {
         // A backup's pages are in its heads, and its files are named by their SHA-1.
-        Some((files, media)) => {
-            heads = files;
-            (Vec::new(), media)
+        Some(backup) => {
+            heads = backup.files;
+            (Vec::new(), backup.media)
         }
         None => (
             planned
@@ -433,6 +433,12 @@ struct ZipMedia {
     size: u64,
 }
 
+/// A Moodle backup: its XML files (path, text) and its media files.
+struct Backup {
+    files: Vec<(String, String)>,
+    media: Vec<ZipMedia>,
+}
+
 /// A Moodle backup's XML files and its media files (each blob once, under `files/` by its
 /// SHA-1, which is read from the blob first: the backup names files by it).
 /// `titles`: the course's, and its first page's.
@@ -442,7 +448,7 @@ fn moodle_backup(
     (title, about_title): (&str, &str),
     about: String,
     out: &Path,
-) -> Result<(Vec<(String, String)>, Vec<ZipMedia>)> {
+) -> Result<Backup> {
     use sha1::{Digest, Sha1};
     let mut sections: Vec<String> = Vec::new();
     let mut pages = vec![crate::moodle::Page {
@@ -513,7 +519,7 @@ fn moodle_backup(
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let files = crate::moodle::files(title, &name, &sections, &pages, time);
-    Ok((files, media))
+    Ok(Backup { files, media })
 }
 
 /// The MIME type of a media file of the export, by the extension [`media_name`] gave it.

@@ -25,9 +25,15 @@ async fn a_starter_phenomenon_reaches_every_group_and_its_template_another_teach
     let addr = free_address();
     let payload = {
         let teachers = hugme_node::membership::open(&teacher).unwrap();
-        hugme_node::enrolment::enrol(&teachers, Some("Ketut"), false, &[addr.clone()], None)
-            .unwrap()
-            .payload
+        hugme_node::enrolment::enrol(
+            &teachers,
+            Some("Ketut"),
+            false,
+            std::slice::from_ref(&addr),
+            None,
+        )
+        .unwrap()
+        .payload
     };
     let library = hugme_model::library::library("fi")
         .template("snow-and-ice", "fi")
