@@ -64,6 +64,9 @@ pub(crate) fn comment_edits<S: Read + Seek>(source: &mut S, len: u64) -> Result<
     let mut at = 0u64;
     // A stream whose comment header never ended: its tags could not be emptied.
     let finished = |streams: &HashMap<u32, Stream>, edits: Vec<Edit>| {
+        if streams.is_empty() {
+            return Err("it holds no sound".to_string());
+        }
         if streams.values().any(|s| s.packets < 2) {
             return Err("its tags are cut off".to_string());
         }
@@ -405,6 +408,11 @@ mod tests {
         let mut twice = opus_head(7);
         twice.extend(opus_head(7));
         assert!(stored(&twice).unwrap_err().contains("two streams"));
+        // A first page claiming more than the file holds (found by the fuzzer: it was zeroed
+        // whole and stored as nothing).
+        let mut claims = opus_head(7);
+        claims[26] = 117;
+        assert!(stored(&claims).unwrap_err().contains("no sound"));
         let mut huge = opus_head(7);
         huge.extend(long_tags(7, MAX_COMMENT as usize + 10, 255).concat());
         assert!(stored(&huge).unwrap_err().contains("over 16 MiB"));

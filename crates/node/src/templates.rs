@@ -113,28 +113,6 @@ pub(crate) fn attempt(store: &Store, slot: &str) -> Result<Option<OpenCode>> {
 /// (a wrong, expired or used-up code) before [`Error::Unreachable`]; an answer that is no
 /// valid template (an enrolment code's invitation, say).
 pub fn receive(typed: &str, addresses: &[String]) -> Result<Template> {
-    let code = ShortCode::parse(typed)?;
-    if addresses.is_empty() {
-        return Err(Error::NoTeacherFound);
-    }
-    let runtime = crate::enrolment::runtime()?;
-    let (mut refusal, mut unreachable) = (None, None);
-    for addr in addresses {
-        match runtime.block_on(hugme_sync::net::invitation_by_code(addr, &code)) {
-            Ok(file) => {
-                return Template::from_file(&file)
-                    .map_err(|e| Error::App(hugme_app::Error::from(e)));
-            }
-            Err(e @ hugme_sync::Error::Enrolment(_)) => {
-                refusal.get_or_insert(Error::Sync(e));
-            }
-            Err(source) => {
-                unreachable.get_or_insert(Error::Unreachable {
-                    addr: addr.clone(),
-                    source: Box::new(source),
-                });
-            }
-        }
-    }
-    Err(refusal.or(unreachable).unwrap_or(Error::NoTeacherFound))
+    let (_, file) = crate::enrolment::handed_over(typed, addresses)?;
+    Template::from_file(&file).map_err(|e| Error::App(hugme_app::Error::from(e)))
 }

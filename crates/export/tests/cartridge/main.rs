@@ -119,9 +119,8 @@ pub fn sample(dir: &Path) -> (String, String) {
 /// The teacher's overall comment: in an export only when asked for.
 pub const SECRET_FEEDBACK: &str = "Kirjoittakaa vielä lähteet näkyviin.";
 
-/// The name of the pupil marked "protected identity" in [`sample`].
-pub fn protected_name(dir: &Path) -> String {
-    let store = Store::open(dir).unwrap();
+/// The class document of `store`.
+pub fn class_of(store: &Store) -> Class {
     let id = store
         .documents()
         .unwrap()
@@ -130,7 +129,13 @@ pub fn protected_name(dir: &Path) -> String {
         .unwrap()
         .id;
     let doc = store.open_document(&id).unwrap();
-    let class: Class = read(doc.doc()).unwrap().value;
+    read(doc.doc()).unwrap().value
+}
+
+/// The name of the pupil marked "protected identity" in [`sample`].
+pub fn protected_name(dir: &Path) -> String {
+    let store = Store::open(dir).unwrap();
+    let class = class_of(&store);
     class
         .groups
         .iter()

@@ -92,23 +92,11 @@ fn a_class_restores_as_a_course_with_a_section_per_group() {
         assert!(!field("sequence").is_empty(), "section {n} holds a page");
     }
     assert_eq!(named[0], "$@NULL@$", "section 0 keeps Moodle's own name");
-    let groups: Vec<String> = {
-        let id = store
-            .documents()
-            .unwrap()
-            .into_iter()
-            .find(|d| d.kind == "class")
-            .unwrap()
-            .id;
-        let class: hugme_model::Class = hugme_model::read(store.open_document(&id).unwrap().doc())
-            .unwrap()
-            .value;
-        class
-            .groups
-            .iter()
-            .map(|g| g.name.as_str().to_owned())
-            .collect()
-    };
+    let groups: Vec<String> = crate::class_of(&store)
+        .groups
+        .iter()
+        .map(|g| g.name.as_str().to_owned())
+        .collect();
     assert_eq!(named[1..], groups[..]);
     // Every file a page refers to is attached to it, under the SHA-1 of its bytes.
     let listed = roxmltree::Document::parse(&text("files.xml"))

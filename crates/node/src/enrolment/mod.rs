@@ -229,6 +229,23 @@ pub fn join_by_code(app: &App, typed: &str, addresses: &[String]) -> Result<(Str
 /// A mistyped code; [`Error::NoTeacherFound`] with no address; the teacher's device's refusal
 /// (a wrong or void code) before [`Error::Unreachable`].
 pub fn invitation_by_code(typed: &str, addresses: &[String]) -> Result<Payload> {
+    let (addr, invitation) = handed_over(typed, addresses)?;
+    let mut payload: Payload = serde_json::from_slice(&invitation)
+        .map_err(|_| Error::BadInvitation(BadInvitation::Unreadable(addr.clone())))?;
+    // The address that answered works from here; try it first.
+    payload.hubs.retain(|h| h != &addr);
+    payload.hubs.insert(0, addr);
+    Ok(payload)
+}
+
+/// What a short code stands for (an invitation, or a shared template), from the first of
+/// `addresses` that takes the code, and that address. The code is proved both ways
+/// ([`hugme_sync::net::invitation_by_code`]).
+///
+/// # Errors
+/// A mistyped code; [`Error::NoTeacherFound`] with no address; a device's refusal (a wrong or
+/// void code) before [`Error::Unreachable`].
+pub fn handed_over(typed: &str, addresses: &[String]) -> Result<(String, Vec<u8>)> {
     let code = ShortCode::parse(typed)?;
     if addresses.is_empty() {
         return Err(Error::NoTeacherFound);
@@ -239,14 +256,7 @@ pub fn invitation_by_code(typed: &str, addresses: &[String]) -> Result<Payload> 
     let mut unreachable = None;
     for addr in addresses {
         match runtime.block_on(hugme_sync::net::invitation_by_code(addr, &code)) {
-            Ok(invitation) => {
-                let mut payload: Payload = serde_json::from_slice(&invitation)
-                    .map_err(|_| Error::BadInvitation(BadInvitation::Unreadable(addr.clone())))?;
-                // The address that answered works from here; try it first.
-                payload.hubs.retain(|h| h != addr);
-                payload.hubs.insert(0, addr.clone());
-                return Ok(payload);
-            }
+            Ok(handed) => return Ok((addr.clone(), handed)),
             Err(e @ hugme_sync::Error::Enrolment(_)) => {
                 refusal.get_or_insert(Error::Sync(e));
             }
