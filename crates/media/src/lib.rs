@@ -30,6 +30,7 @@ mod container;
 pub mod edit;
 pub mod error;
 pub mod fragments;
+#[cfg(feature = "heif")]
 mod heif;
 pub mod iso;
 mod jpeg;

@@ -114,7 +114,14 @@ fn decode(name: &str, bytes: &[u8], settings: &Settings, at_least: u32) -> Resul
         crate::sniff::sniff(&bytes[..bytes.len().min(64 * 1024)]),
         Some(MediaType::Heic | MediaType::Avif)
     ) {
+        #[cfg(feature = "heif")]
         return crate::heif::decode(name, bytes, settings);
+        #[cfg(not(feature = "heif"))]
+        return Err(Error::Damaged {
+            name: name.into(),
+            kind: "a picture",
+            why: "HEIC and AVIF photos are read by the app, not by this program".into(),
+        });
     }
     if bytes.starts_with(b"\xFF\xD8") {
         let cleaned = jpeg::without_stray_bytes(bytes);
