@@ -248,39 +248,12 @@ pub(crate) fn wav_sizes<S: Read + Seek>(
     wav_layout(source, len).map(|l| l.fixes)
 }
 
-/// A reader of the file with a few 4-byte fields rewritten (a WAV's sizes).
-#[derive(Debug)]
-pub(crate) struct Patched<R> {
-    source: R,
-    patches: Vec<(u64, [u8; 4])>,
-    at: u64,
-}
-
-impl<R: Read> Patched<R> {
-    pub(crate) fn new(source: R, patches: Vec<(u64, [u8; 4])>) -> Self {
-        Self {
-            source,
-            patches,
-            at: 0,
-        }
-    }
-}
-
-impl<R: Read> Read for Patched<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.source.read(buf)?;
-        let (from, to) = (self.at, self.at + n as u64);
-        for (offset, bytes) in &self.patches {
-            for (i, byte) in bytes.iter().enumerate() {
-                let pos = offset + i as u64;
-                if (from..to).contains(&pos) {
-                    buf[(pos - from) as usize] = *byte;
-                }
-            }
-        }
-        self.at = to;
-        Ok(n)
-    }
+/// The edits that write 4-byte fields (a WAV's sizes, a recording's lengths) in the stored copy.
+pub(crate) fn patching(patches: &[(u64, [u8; 4])]) -> Vec<crate::edit::Edit> {
+    patches
+        .iter()
+        .map(|(at, bytes)| crate::edit::Edit::bytes(*at, *bytes, "a size field"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -304,7 +277,10 @@ mod tests {
     fn stored(file: &[u8]) -> Vec<u8> {
         let fixes = wav_sizes(&mut Cursor::new(file), file.len() as u64).unwrap();
         let mut out = Vec::new();
-        Patched::new(file, fixes).read_to_end(&mut out).unwrap();
+        crate::edit::Edited::new(Cursor::new(file), patching(&fixes))
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
         out
     }
 

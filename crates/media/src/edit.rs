@@ -99,9 +99,20 @@ pub struct Edited<S> {
 }
 
 impl<S: Seek> Edited<S> {
-    /// `edits` not overlapping (as [`edits`] gives them); read from where `source` is.
+    /// `edits` in any order; one that starts inside an earlier one is dropped. Read from where
+    /// `source` is.
     pub fn new(mut source: S, mut edits: Vec<Edit>) -> io::Result<Self> {
         edits.sort_by_key(|e| e.at);
+        // An edit inside an earlier one (a box nested in a blanked box, a field inside it)
+        // goes with it: what is kept never overlaps, which `read` relies on.
+        let mut end = 0;
+        edits.retain(|e| {
+            let keep = e.at >= end;
+            if keep {
+                end = e.end();
+            }
+            keep
+        });
         let at = source.stream_position()?;
         Ok(Self { source, edits, at })
     }

@@ -302,12 +302,12 @@ mod tests {
 
     fn patched(file: &[u8], repair: &Repair) -> Vec<u8> {
         let mut out = Vec::new();
-        crate::container::Patched::new(
-            crate::iso::Blanked::new(Cursor::new(file), repair.stray.clone()),
-            repair.patches.clone(),
-        )
-        .read_to_end(&mut out)
-        .unwrap();
+        let mut edits = crate::iso::blanking(&repair.stray);
+        edits.extend(crate::container::patching(&repair.patches));
+        crate::edit::Edited::new(Cursor::new(file), edits)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
         out
     }
 

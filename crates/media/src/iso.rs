@@ -254,47 +254,23 @@ pub fn is_blank<S: Read + Seek>(source: &mut S, b: &BoxAt) -> io::Result<bool> {
     Ok(true)
 }
 
-/// A reader of the file with the given boxes blanked: each renamed `free`, its contents zero.
-#[derive(Debug)]
-pub struct Blanked<R> {
-    source: R,
-    boxes: Vec<BoxAt>,
-    at: u64,
-}
-
-impl<R: Read> Blanked<R> {
-    /// `source` read from its start; `boxes` as [`metadata_boxes`] gives them.
-    pub fn new(source: R, boxes: Vec<BoxAt>) -> Self {
-        Self {
-            source,
-            boxes,
-            at: 0,
-        }
-    }
-}
-
-impl<R: Read> Read for Blanked<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.source.read(buf)?;
-        let (from, to) = (self.at, self.at + n as u64);
-        for b in &self.boxes {
-            if b.end <= from || b.start >= to {
-                continue;
-            }
-            for pos in from.max(b.start + 4)..to.min(b.end) {
-                let i = (pos - from) as usize;
-                buf[i] = if pos < b.start + 8 {
-                    b"free"[(pos - b.start - 4) as usize]
-                } else if pos < b.start + b.header {
-                    buf[i] // a large size stays
-                } else {
-                    0
-                };
-            }
-        }
-        self.at = to;
-        Ok(n)
-    }
+/// The edits that blank `boxes` in the stored copy: each renamed `free` (a large size stays),
+/// its contents zero. A box inside another blanked one is blanked with it.
+pub fn blanking(boxes: &[BoxAt]) -> Vec<crate::edit::Edit> {
+    use crate::edit::Edit;
+    boxes
+        .iter()
+        .flat_map(|b| {
+            [
+                Edit::bytes(b.start + 4, *b"free", "an MP4 metadata box"),
+                Edit::zeros(
+                    b.start + b.header,
+                    b.end - b.start - b.header,
+                    "an MP4 metadata box",
+                ),
+            ]
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -347,7 +323,7 @@ pub(crate) mod tests {
         assert_eq!(boxes.len(), 1);
         let mut out = Vec::new();
         // Read in small pieces: a box may straddle reads.
-        let mut reader = Blanked::new(Cursor::new(&file), boxes);
+        let mut reader = crate::edit::Edited::new(Cursor::new(&file), blanking(&boxes)).unwrap();
         let mut piece = [0u8; 7];
         loop {
             let n = reader.read(&mut piece).unwrap();
@@ -388,7 +364,8 @@ pub(crate) mod tests {
         assert!(!is_blank(&mut Cursor::new(&file), &padding[0]).unwrap());
         let mut out = Vec::new();
         let all = [metadata, padding].concat();
-        Blanked::new(Cursor::new(&file), all.clone())
+        crate::edit::Edited::new(Cursor::new(&file), blanking(&all))
+            .unwrap()
             .read_to_end(&mut out)
             .unwrap();
         assert!(!out.windows(8).any(|w| w == b"+60.1699"));

@@ -301,7 +301,15 @@ fn store_stream<S: Read + Seek>(
     }
     container::check(name, media, source, len)?;
     // A voice note in Ogg Opus: the same packets as WebM, which every player can measure.
-    if media == MediaType::Ogg && len <= opus_webm::MAX_REMUX_BYTES as u64 {
+    let opus = media == MediaType::Ogg && len <= opus_webm::MAX_REMUX_BYTES as u64 && {
+        let mut first_page = [0u8; 27 + 255 + 8];
+        let n = source
+            .seek(std::io::SeekFrom::Start(0))
+            .and_then(|_| source.read(&mut first_page))
+            .unwrap_or(0);
+        opus_webm::opens_opus(&first_page[..n])
+    };
+    if opus {
         let mut ogg = Vec::with_capacity(len as usize);
         source
             .seek(std::io::SeekFrom::Start(0))
@@ -324,14 +332,35 @@ fn store_stream<S: Read + Seek>(
             });
         }
     }
-    // Tags of sound files and WebM (titles, names, places): emptied in place in everything
-    // read from here on, the duration's measuring and the stored copy alike.
+    // Everything the stored copy rewrites in place, nothing moving: sound files' and WebM's
+    // tags (titles, names, places) and a WAV's sizes; an MP4's metadata and padding boxes
+    // blanked and a live MP4 recording's length measured from its fragments. Read through
+    // from here on: the duration's measuring and the stored copy alike.
     let damaged = |why| Error::Damaged {
         name: name.into(),
         kind: media.kind().noun(),
         why,
     };
-    let tags = tags::edits(media, source, len).map_err(damaged)?;
+    let mut edits = tags::edits(media, source, len).map_err(damaged)?;
+    if media == MediaType::Wav {
+        // Checked by `container::check` above.
+        let sizes = container::wav_sizes(source, len).unwrap_or_default();
+        edits.extend(container::patching(&sizes));
+    }
+    if matches!(media, MediaType::Mp4 | MediaType::M4a) {
+        if media == MediaType::Mp4 {
+            let codecs = iso::video_codecs(source, len).unwrap_or_default();
+            if codecs.iter().any(|c| c == b"hvc1" || c == b"hev1") {
+                return Err(Error::Hevc { name: name.into() });
+            }
+        }
+        let mut boxes = iso::metadata_boxes(source, len).map_err(damaged)?;
+        boxes.extend(iso::padding_boxes(source, len).map_err(damaged)?);
+        let repair = fragments::repair(source, len).unwrap_or_default();
+        boxes.extend(repair.stray);
+        edits.extend(iso::blanking(&boxes));
+        edits.extend(container::patching(&repair.patches));
+    }
     let read_error = |e| Error::Read {
         name: name.into(),
         source: e,
@@ -339,43 +368,7 @@ fn store_stream<S: Read + Seek>(
     source
         .seek(std::io::SeekFrom::Start(0))
         .map_err(read_error)?;
-    let source = &mut tags::Edited::new(source, tags).map_err(read_error)?;
-    if media == MediaType::Mp4 {
-        let codecs = iso::video_codecs(source, len).unwrap_or_default();
-        if codecs.iter().any(|c| c == b"hvc1" || c == b"hev1") {
-            return Err(Error::Hevc { name: name.into() });
-        }
-    }
-    // The recording place and the like: blanked in the stored copy (nothing else moves).
-    let metadata = match media {
-        MediaType::Mp4 | MediaType::M4a => {
-            let damaged = |why| Error::Damaged {
-                name: name.into(),
-                kind: media.kind().noun(),
-                why,
-            };
-            let mut boxes = iso::metadata_boxes(source, len).map_err(damaged)?;
-            boxes.extend(iso::padding_boxes(source, len).map_err(damaged)?);
-            boxes
-        }
-        _ => Vec::new(),
-    };
-    // Fields rewritten in place: a WAV's sizes made true (a streaming recorder's placeholders;
-    // checked above), a live MP4 recording's length measured from its fragments.
-    let (metadata, sizes) = match media {
-        MediaType::Wav => (
-            metadata,
-            container::wav_sizes(source, len).unwrap_or_default(),
-        ),
-        MediaType::Mp4 | MediaType::M4a => {
-            let repair = fragments::repair(source, len).unwrap_or_default();
-            let mut boxes = metadata;
-            boxes.extend(repair.stray);
-            boxes.sort_by_key(|b| b.start);
-            (boxes, repair.patches)
-        }
-        _ => (metadata, Vec::new()),
-    };
+    let source = &mut edit::Edited::new(source, edits).map_err(read_error)?;
     // A live recording's WebM: its duration written in (its head rewritten, the rest as is).
     let with_duration = match media {
         MediaType::WebmAudio | MediaType::WebmVideo => webm::missing_duration(source, len)
@@ -398,10 +391,7 @@ fn store_stream<S: Read + Seek>(
     };
     let mut stored: Box<dyn Read + '_> = match with_duration {
         Some((head, _)) => Box::new(Cursor::new(head).chain(watched)),
-        None => Box::new(container::Patched::new(
-            iso::Blanked::new(watched, metadata),
-            sizes,
-        )),
+        None => Box::new(watched),
     };
     let blob = store.put_blob_from(&mut stored).map_err(|e| {
         if control.is_cancelled() {

@@ -85,6 +85,13 @@ fn uint(id: u32, value: u64) -> Vec<u8> {
     element(id, &value.to_be_bytes())
 }
 
+/// Whether an Ogg file's first page (`head`, its first bytes) opens an Opus stream: only then
+/// is the file read whole for [`remux`].
+pub(crate) fn opens_opus(head: &[u8]) -> bool {
+    let body = 27 + usize::from(head.get(26).copied().unwrap_or(0));
+    head.get(body..body + 8) == Some(b"OpusHead")
+}
+
 /// The WebM of an Ogg file of one Opus stream, or `None` when it is not one (then the Ogg is
 /// kept as it is, tags emptied).
 pub(crate) fn remux(ogg: &[u8]) -> Option<Vec<u8>> {
