@@ -274,7 +274,31 @@ impl Session {
 
     /// Media is still on its way.
     pub fn is_fetching_media(&self) -> bool {
-        !self.incoming.is_empty() || !self.wanted.is_empty()
+        self.fetch_media && (!self.incoming.is_empty() || !self.wanted.is_empty())
+    }
+
+    /// Whether this session fetches the peer's media now.
+    pub fn fetches_media(&self) -> bool {
+        self.fetch_media
+    }
+
+    /// Media may be fetched again (a pause ended, room was freed): a live session that began
+    /// without media asks for what the peer offered meanwhile, without a new session.
+    pub fn resume_media(&mut self, replica: &mut dyn Replica) -> Vec<Effect> {
+        let mut out = Vec::new();
+        if self.fetch_media || self.closed || !self.greeted {
+            return out;
+        }
+        self.fetch_media = true;
+        let asked = self
+            .want_referenced(None, replica)
+            .and_then(|_| self.fetch_more(replica, &mut out));
+        if let Err(e) = asked {
+            out.extend(self.fail(e));
+            return out;
+        }
+        self.maybe_say_done(replica, &mut out);
+        out
     }
 
     /// Bytes free on the peer's disk, once its Hello said.
@@ -495,11 +519,12 @@ impl Session {
             } => self.sync(document, &message, signatures, replica, out),
             Message::Certificate { der } => self.take_certificate(&der, replica, out),
             Message::Have { blobs } => {
-                if !self.fetch_media {
-                    return Ok(());
-                }
+                // Kept while media is off too: fetched once it is on again (`resume_media`).
                 self.offered_blobs(blobs, replica)?;
-                self.fetch_more(replica, out)
+                if self.fetch_media {
+                    self.fetch_more(replica, out)?;
+                }
+                Ok(())
             }
             Message::Want { hash, offset, len } => {
                 let Some(total) = replica.blob_size(&hash)? else {
@@ -710,11 +735,12 @@ impl Session {
         self.said_done = caught_up;
     }
 
-    /// Greeted, and nothing on its way in.
+    /// Greeted, and nothing on its way in (media waiting while media is off does not count:
+    /// a one-off sync without media ends once the documents are in step).
     fn quiet(&self) -> bool {
         self.greeted
             && self.incoming.is_empty()
-            && self.wanted.is_empty()
+            && (self.wanted.is_empty() || !self.fetch_media)
             && self.pending.is_empty()
     }
 

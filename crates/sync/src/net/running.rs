@@ -213,11 +213,20 @@ where
                         }
                         // Silent for a moment: a stuck exchange starts again (`Session::idle`,
                         // which looks at the revocation list too); busy: only the list.
-                        let effects = if silent_for(&heard_at, base) >= NUDGE_AFTER {
+                        let mut effects = if silent_for(&heard_at, base) >= NUDGE_AFTER {
                             session.idle(&mut host.replica())
                         } else {
                             session.check_revoked(&mut host.replica())
                         };
+                        // A live session that began without media (paused, the disk nearly
+                        // full) takes it up again here once it may, not in a new session.
+                        if mode != Mode::Once
+                            && session.is_greeted()
+                            && !session.fetches_media()
+                            && host.keep_fetching_media()
+                        {
+                            effects.extend(session.resume_media(&mut host.replica()));
+                        }
                         if dispatch(effects, &tx, host, &mut reason) {
                             break None;
                         }
@@ -276,7 +285,7 @@ where
             }
         }
         let progress = session.media_progress();
-        if progress.1 > 0 && progress != last_progress {
+        if progress.1 > 0 && progress != last_progress && session.fetches_media() {
             host.media_progress(session.peer(), progress.0, progress.1);
             last_progress = progress;
         }

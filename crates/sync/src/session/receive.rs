@@ -243,7 +243,7 @@ impl Session {
             self.stats.documents_changed += 1;
             out.push(Effect::DocumentChanged(document.to_owned()));
             // Blobs the peer offered may be referred to now.
-            if self.want_referenced(Some(document), replica)? {
+            if self.want_referenced(Some(document), replica)? && self.fetch_media {
                 self.fetch_more(replica, out)?;
             }
         }

@@ -167,3 +167,42 @@ fn a_one_off_peer_is_told_only_of_what_was_there_when_it_began() {
     let said = sh.local_changes(&["p-kettu".into()], false, &mut s.hub.replica);
     assert_eq!(sends(&said), 0, "{said:?}");
 }
+
+#[test]
+fn a_live_session_begun_without_media_fetches_it_once_media_is_on_again() {
+    let mut s = school();
+    new_project(&mut s.kettu, "p-kettu", &s.kettu_group.clone(), "Jää");
+    let photo = s.kettu.replica.add_blob(vec![9u8; 300_000]);
+    // The hub's media is paused (or its disk nearly full) when the session begins.
+    let sk = Session::new(&s.kettu.id, CLASS, &s.hub.id).with_live(true);
+    let sh = Session::new(&s.hub.id, CLASS, &s.kettu.id)
+        .with_live(true)
+        .with_media(false);
+    let (outcome, mut sk, mut sh) = connect_sessions(&mut s.kettu, &mut s.hub, sk, sh, None);
+    assert!(
+        outcome.finished,
+        "text in step without media: {:?}",
+        outcome.effects
+    );
+    assert!(s.hub.replica.document("p-kettu").unwrap().is_some());
+    assert_eq!(s.hub.replica.blob_size(&photo).unwrap(), None, "no media");
+    assert!(!sh.is_fetching_media(), "nothing counts as on its way");
+
+    // Media on again: the same session asks for what was offered while it was off.
+    let asked = sh.resume_media(&mut s.hub.replica);
+    assert!(sends(&asked) >= 1, "{asked:?}");
+    let mut out = Outcome::default();
+    pump(
+        &mut s.kettu,
+        &mut s.hub,
+        (&mut sk, &mut sh),
+        (Vec::new(), asked),
+        None,
+        &mut out,
+    );
+    assert!(!sk.is_closed() && !sh.is_closed(), "{:?}", out.effects);
+    assert_eq!(s.hub.replica.blob_size(&photo).unwrap(), Some(300_000));
+    assert!(sh.is_finished() && sk.is_finished(), "in step again");
+    // Said twice, it asks for nothing more.
+    assert_eq!(sends(&sh.resume_media(&mut s.hub.replica)), 0);
+}
