@@ -14,6 +14,7 @@ use crate::headless::free_address;
 
 const MORNING: &str = "Jäätyvä järvi aamulla";
 const AFTERNOON: &str = "Metsän äänet iltapäivällä";
+const MORNING_WORDS: &str = "Järvi jäätyy ensin rannoilta";
 
 /// A class `name` with one group on a teacher's device serving at loopback, and the tablet at
 /// `tablet` joined to it with a project of that group (and a photo stored with it): the
@@ -134,8 +135,34 @@ async fn a_cart_tablet_shows_each_class_its_own_work_and_nothing_of_the_other() 
         "6B's picture served to 5A"
     );
     app.click("[data-testid=project-card]").await;
-    app.find("[data-testid=step-phenomenon]").await;
+    // Ketut work: why they chose the phenomenon, saved and synced live to 5A's teacher only.
+    app.click("[data-testid=step-phenomenon]").await;
+    app.type_into("[data-testid=phenomenon-why]", MORNING_WORDS)
+        .await;
+    app.saved().await;
     app.shot("50-cart-5a-project").await;
+    let holds_words = |network: &Network| {
+        network
+            .node()
+            .app()
+            .projects()
+            .unwrap()
+            .iter()
+            .any(|p| p.value.phenomenon.why.as_str() == MORNING_WORDS)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !holds_words(&teacher_5a) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Ketut's words never reached 5A's teacher"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        !holds_words(&teacher_6b),
+        "Ketut's words reached 6B's teacher"
+    );
+    app.click("[data-testid=back-home]").await;
 
     // The afternoon: Ketut switches, and 6B's Karhut opens its own project.
     app.click("[data-testid=switch-group]").await;
@@ -148,7 +175,9 @@ async fn a_cart_tablet_shows_each_class_its_own_work_and_nothing_of_the_other() 
     let afternoon = app.body_text().await;
     assert!(afternoon.contains(AFTERNOON), "{afternoon}");
     assert!(
-        !afternoon.contains(MORNING) && !afternoon.contains("Ketut"),
+        !afternoon.contains(MORNING)
+            && !afternoon.contains(MORNING_WORDS)
+            && !afternoon.contains("Ketut"),
         "{afternoon}"
     );
     assert!(shows_picture(&app, &photo_6b).await, "6B's own picture");

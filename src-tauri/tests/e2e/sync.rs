@@ -5,10 +5,12 @@
 
 use std::sync::Arc;
 
+use hugme_app::api::edit::{Edit, TextField};
 use hugme_app::App;
 use hugme_node::Node;
 
 use crate::driver::Driver;
+use crate::headless::{open_when_closed, Tablet};
 
 const QUESTION: &str = "Mistä jää on tehty?";
 
@@ -61,7 +63,7 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 
 /// A class of one group ("Ketut") whose teacher's device serves on loopback, and a tablet
 /// enrolled in it holding a new project: (the teacher's app, its hub, the tablet's folder,
-/// the project).
+/// the project, the hub's address).
 async fn class_with_a_tablet(
     root: &std::path::Path,
 ) -> (
@@ -69,6 +71,7 @@ async fn class_with_a_tablet(
     TeacherHub,
     std::path::PathBuf,
     hugme_model::ProjectId,
+    String,
 ) {
     let (teacher, tablet) = (root.join("teacher"), root.join("tablet"));
     let class = hugme_node::enrolment::create_class_as_teacher(
@@ -83,7 +86,7 @@ async fn class_with_a_tablet(
         &hugme_node::membership::open(&teacher).unwrap(),
         Some("Ketut"),
         false,
-        &[addr],
+        std::slice::from_ref(&addr),
         Some("Ketut 1"),
     )
     .unwrap()
@@ -102,14 +105,14 @@ async fn class_with_a_tablet(
         app.create_project(&class.id, &class.groups[0].id, "Jäätyvä järvi")
             .unwrap()
     };
-    (teacher_app, hub, tablet, project)
+    (teacher_app, hub, tablet, project, addr)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tablet_syncs_with_the_teacher_and_says_when_it_is_offline() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let root = tempfile::tempdir().unwrap();
-    let (teacher_app, mut hub, tablet, project) = class_with_a_tablet(root.path()).await;
+    let (teacher_app, mut hub, tablet, project, _) = class_with_a_tablet(root.path()).await;
 
     let driver = Driver::start();
     let app = driver
@@ -182,34 +185,72 @@ async fn a_tablet_syncs_with_the_teacher_and_says_when_it_is_offline() {
     app.quit().await;
 }
 
-/// A pupil types into an answer while another device's words for the same answer arrive: the
-/// field keeps what the pupil is typing, and once saved and synced every device holds both.
+/// Two pupils of one group write the same answer at the same time, one in the app, one on
+/// another tablet of the group (headless, syncing through the teacher's device as the app
+/// does): the focused field takes the other tablet's words in with the caret where the pupil
+/// was typing (moved on by what was inserted before it, an emoji included), and once both
+/// stop every device holds every word typed on either.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn words_typed_at_once_on_two_devices_into_one_answer_are_all_kept() {
     let _alone = ONE_AT_A_TIME.lock().await;
     let root = tempfile::tempdir().unwrap();
-    let (other, _hub, tablet, project) = class_with_a_tablet(root.path()).await;
+    let (teacher, _hub, tablet, project, addr) = class_with_a_tablet(root.path()).await;
+
+    // Ketut's second tablet.
+    let payload = hugme_node::enrolment::enrol(
+        &teacher,
+        Some("Ketut"),
+        false,
+        std::slice::from_ref(&addr),
+        Some("Ketut 2"),
+    )
+    .unwrap()
+    .payload;
+    let second = root.path().join("tablet-2");
+    let dir = second.clone();
+    tokio::task::spawn_blocking(move || {
+        hugme_node::enrolment::join(&hugme_node::membership::open(&dir).unwrap(), &payload)
+    })
+    .await
+    .unwrap()
+    .expect("the second tablet joins");
+    let peer = Arc::new(App::open(&second).unwrap());
+    let _peer_side = Tablet::start(Arc::new(Node::of(peer.clone()).unwrap()));
+
     let why_on = |app: &App| {
         app.project(&project)
             .map(|p| p.value.phenomenon.why.as_str().to_owned())
             .unwrap_or_default()
     };
-    let arrived = |what: &str| {
-        let (other, what) = (other.clone(), what.to_owned());
+    let held = |app: &Arc<App>, what: &str| {
+        let (app, what) = (app.clone(), what.to_owned());
         async move {
             let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
             loop {
-                let now = why_on(&other);
-                if what.split('|').all(|w| now.contains(w)) {
-                    return now;
+                let now = why_on(&app);
+                if now == what {
+                    return;
                 }
                 assert!(
                     std::time::Instant::now() < deadline,
-                    "never arrived: {what} (has {now:?})"
+                    "never held {what:?} (holds {now:?})"
                 );
-                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
         }
+    };
+    // What the second tablet's pupil types: each keystroke the field's whole value, typed
+    // on what the field showed (its own last value while focused), as the app sends it.
+    let peer_types = |shown: &str, text: &str| {
+        peer.edit_project(
+            project.as_str(),
+            &Edit::SetText {
+                field: TextField::PhenomenonWhy,
+                text: text.into(),
+                base: Some(shown.into()),
+            },
+        )
+        .unwrap();
     };
 
     let driver = Driver::start();
@@ -220,30 +261,60 @@ async fn words_typed_at_once_on_two_devices_into_one_answer_are_all_kept() {
     app.type_into("[data-testid=phenomenon-why]", "Vesi jäätyy")
         .await;
     app.saved().await;
-    arrived("Vesi jäätyy").await;
-    // The other device adds a sentence to the same answer while the pupil's field is focused.
-    other
-        .update_project(&project, |p| {
-            p.phenomenon.why.update("Vesi jäätyy. Miksi?");
-            Ok(())
-        })
-        .unwrap();
-    // The focused field shows the peer's sentence once the pupil pauses, the caret still
-    // where they were typing (after "jäätyy", 11 UTF-16 units in).
+    held(&peer, "Vesi jäätyy").await;
+
+    // The other tablet puts a snowflake before the words while the pupil's field is focused:
+    // the field shows it once the pupil pauses, the caret still after "jäätyy" (11 UTF-16
+    // units in, and the 3 inserted before it: U+2744 U+FE0F and a space).
+    peer_types("Vesi jäätyy", "❄\u{fe0f} Vesi jäätyy");
     app.until(
-        "the peer's sentence in the focused field, the caret where it was",
+        "the peer's snowflake in the focused field, the caret moved on with the text",
         "const f = document.querySelector('[data-testid=phenomenon-why]'); \
-         return document.activeElement === f && f.value === 'Vesi jäätyy. Miksi?' \
-           && f.selectionStart === 11 && f.selectionEnd === 11;",
+         return document.activeElement === f && f.value === '❄\u{fe0f} Vesi jäätyy' \
+           && f.selectionStart === 14 && f.selectionEnd === 14;",
     )
     .await;
     app.shot("24-peer-words-in-a-focused-field").await;
-    // The pupil goes on typing where they were.
+
+    // Now both type at once, a key at a time: the pupil in the app " talvella" where the
+    // caret is, the other pupil "Miksi? " after the snowflake.
     let field = app.find("[data-testid=phenomenon-why]").await;
-    field.send_keys(" talvella").await.unwrap();
+    let in_the_app = async {
+        for key in " talvella".chars() {
+            field.send_keys(&key.to_string()).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(90)).await;
+        }
+    };
+    let on_the_other = async {
+        let mut shown = "❄\u{fe0f} Vesi jäätyy".to_owned();
+        for key in "Miksi? ".chars() {
+            let at = "❄\u{fe0f} ".len() + shown.len() - "❄\u{fe0f} Vesi jäätyy".len();
+            let mut typed = shown.clone();
+            typed.insert(at, key);
+            peer_types(&shown, &typed);
+            shown = typed;
+            tokio::time::sleep(std::time::Duration::from_millis(110)).await;
+        }
+    };
+    tokio::join!(in_the_app, on_the_other);
     app.saved().await;
-    let both = arrived("talvella|Miksi?").await;
-    assert_eq!(both, "Vesi jäätyy talvella. Miksi?");
+
+    let both = "❄\u{fe0f} Miksi? Vesi jäätyy talvella";
+    held(&peer, both).await;
+    held(&teacher, both).await;
+    // The field, still focused, shows every word with the caret after the pupil's last one.
+    let caret = both.encode_utf16().count();
+    app.until(
+        "every word in the focused field, the caret after the pupil's last key",
+        &format!(
+            "const f = document.querySelector('[data-testid=phenomenon-why]'); \
+             return document.activeElement === f && f.value === {both:?} \
+               && f.selectionStart === {caret} && f.selectionEnd === {caret};"
+        ),
+    )
+    .await;
     app.shot("23-two-devices-one-answer").await;
     app.quit().await;
+    let here = open_when_closed(&tablet).await;
+    assert_eq!(why_on(&here), both, "the app's own tablet");
 }

@@ -226,6 +226,14 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
         "return !!document.querySelector('[data-testid=group-overview][data-group=Ketut] [data-testid=hand-raised]');",
     )
     .await;
+    // Its tablet's session is open: the group's card says it is live (from the session, not
+    // from when it last synced); a group with no tablet says nothing.
+    app.until(
+        "Ketut's card live, Karhut's not",
+        "return !!document.querySelector('[data-testid=group-overview][data-group=Ketut] [data-testid=group-live]') \
+         && !document.querySelector('[data-testid=group-overview][data-group=Karhut] [data-testid=group-live]');",
+    )
+    .await;
     app.shot("32-teacher-hand-raised").await;
 
     // The teacher removes the tablet: what it writes next never arrives.
@@ -272,6 +280,12 @@ async fn the_teacher_follows_a_tablet_live_and_can_remove_it() {
     // The teacher adds a pupil to Ketut with her identity protected from the start (the
     // name then goes only to the group's identities document).
     app.click("[data-testid=back-dashboard]").await;
+    app.until(
+        "Ketut's card no longer live once its tablet is removed",
+        "return !!document.querySelector('[data-testid=group-overview][data-group=Ketut]') \
+         && !document.querySelector('[data-testid=group-live]');",
+    )
+    .await;
     app.click("[data-testid=show-class]").await;
     app.type_into(
         "[data-testid=class-group][data-group=Ketut] [data-testid=new-member]",
