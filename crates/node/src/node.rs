@@ -38,6 +38,8 @@ pub const MEDIA_QUOTA: u64 = 16 << 30;
 /// How long live sessions are given, once the class is deleted here, to say their last words
 /// and close (ms-scale on a LAN; bounded for a peer that went quiet).
 pub const LAST_WORDS: Duration = Duration::from_secs(2);
+/// Room over the floor that a live session without media waits for before taking it up.
+const RESUME_MARGIN: u64 = 256 << 20;
 /// Free room below which no media is fetched (text keeps syncing): the disk's "nearly full"
 /// mark. `HUGME_MEDIA_FLOOR` (bytes) sets another.
 pub const MEDIA_FLOOR: u64 = hugme_store::space::NEARLY_FULL_BYTES;
@@ -413,6 +415,15 @@ impl Host for Node {
 
     fn media_budget(&self) -> Option<Arc<MediaBudget>> {
         Some(self.media_budget.clone())
+    }
+
+    fn may_resume_media(&self) -> bool {
+        // The quota too, and room to spare over the floor: a session that took media up at
+        // the floor's edge would end at the first blob that crossed it.
+        let free = hugme_store::space::space(self.store().dir()).map_or(u64::MAX, |s| s.free);
+        !self.media_paused()
+            && free >= self.media_floor.saturating_add(RESUME_MARGIN)
+            && self.media_budget.left() > 0
     }
 
     fn keep_fetching_media(&self) -> bool {

@@ -68,6 +68,13 @@ pub trait Host: Send + Sync + 'static {
     fn keep_fetching_media(&self) -> bool {
         true
     }
+    /// Whether a live session that runs without media (it began paused, or with the disk
+    /// nearly full) may take it up now: asked every second, so it must be cheap and quiet.
+    /// A device should want some room to spare over what [`Host::keep_fetching_media`] asks,
+    /// or a session would take media up only to end a moment later.
+    fn may_resume_media(&self) -> bool {
+        self.keep_fetching_media()
+    }
     /// Whether sessions may go on (false: this device left its class; every session ends
     /// within a second).
     fn keep_sessions(&self) -> bool {

@@ -140,6 +140,11 @@ pub struct Session {
     /// peer: the only held documents a session speaks of (`session/reading.rs`).
     listed: HashSet<String>,
     wanted: VecDeque<(String, u64)>,
+    /// The hashes in `wanted`: each blob is wanted once.
+    wanted_hashes: HashSet<String>,
+    /// The blobs this replica's documents refer to, read once for the peer's offers and
+    /// forgotten when a document changes (`session/media.rs`).
+    referenced: Option<HashSet<String>>,
     /// Blobs the peer holds that no document here refers to (yet): fetched once one does.
     offered: BTreeMap<String, u64>,
     incoming: HashMap<String, Incoming>,
@@ -209,6 +214,8 @@ impl Session {
             withheld: HashSet::new(),
             listed: HashSet::new(),
             wanted: VecDeque::new(),
+            wanted_hashes: HashSet::new(),
+            referenced: None,
             offered: BTreeMap::new(),
             incoming: HashMap::new(),
             peer_done: false,
@@ -267,8 +274,12 @@ impl Session {
         self
     }
 
-    /// Media asked for in this session: (bytes arrived, bytes in all).
+    /// Media asked for in this session: (bytes arrived, bytes in all); nothing while media is
+    /// off (what is waiting is not on its way).
     pub fn media_progress(&self) -> (u64, u64) {
+        if !self.fetch_media {
+            return (0, 0);
+        }
         (self.media_done, self.media_total)
     }
 

@@ -53,16 +53,24 @@ fn a_tablet_off_the_wifi_for_a_minute_and_a_restarted_teachers_device_are_live_a
     // Tablet 1's Wi-Fi goes for a minute, then comes back.
     let (ns, dev) = (lan.ns(1), lan.dev(1));
     ip(&["-n", &ns, "link", "set", &dev, "down"]);
-    std::thread::sleep(Duration::from_secs(60));
-    // Both sides noticed within the keepalive bound that the other was gone.
-    for log in &logs[..2] {
-        assert!(
-            count(log, "said nothing for 15 s") >= 1,
-            "{} did not notice: {}",
-            log.display(),
-            std::fs::read_to_string(log).unwrap_or_default()
-        );
-    }
+    let down = Instant::now();
+    // Both sides notice within the keepalive bound (15 s; a little more for this test's own
+    // look every 50 ms, the log's write and a loaded machine's late tick) that the other is
+    // gone.
+    let noticed = within(
+        "both sides noticing the other gone",
+        Duration::from_millis(16_500),
+        || {
+            logs[..2]
+                .iter()
+                .all(|log| count(log, "said nothing for 14 s") >= 1)
+        },
+    );
+    eprintln!(
+        "both sides noticed tablet 1 was gone {} ms after its Wi-Fi went",
+        noticed.as_millis()
+    );
+    std::thread::sleep(Duration::from_secs(60).saturating_sub(down.elapsed()));
     let before = sessions(&logs[0]) + sessions(&logs[1]);
     ip(&["-n", &ns, "link", "set", &dev, "up"]);
     ip(&["-n", &ns, "route", "add", "224.0.0.0/4", "dev", &dev]);

@@ -29,8 +29,9 @@ use crate::session::{Effect, Session};
 /// per pair every 10 s; at 5 s a class of 30 tablets put 3.2 kB/s on the Wi-Fi).
 pub const KEEPALIVE: Duration = Duration::from_secs(10);
 /// A session from whose peer no byte has come for this long ends: a keepalive missed, with
-/// 5 s to spare for a slow link.
-pub const IDLE: Duration = Duration::from_secs(15);
+/// 4 s to spare for a slow link. Looked at every second ([`NUDGE_AFTER`]), so a dead peer
+/// (Wi-Fi gone, a tablet asleep) is noticed within 15 s.
+pub const IDLE: Duration = Duration::from_secs(14);
 /// After this long without a frame, a session looks whether its exchange is stuck.
 const NUDGE_AFTER: Duration = Duration::from_secs(1);
 /// How often a session fetching media looks whether it should go on.
@@ -223,7 +224,7 @@ where
                         if mode != Mode::Once
                             && session.is_greeted()
                             && !session.fetches_media()
-                            && host.keep_fetching_media()
+                            && host.may_resume_media()
                         {
                             effects.extend(session.resume_media(&mut host.replica()));
                         }
@@ -285,7 +286,7 @@ where
             }
         }
         let progress = session.media_progress();
-        if progress.1 > 0 && progress != last_progress && session.fetches_media() {
+        if progress.1 > 0 && progress != last_progress {
             host.media_progress(session.peer(), progress.0, progress.1);
             last_progress = progress;
         }

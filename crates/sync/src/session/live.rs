@@ -34,6 +34,8 @@ impl Session {
         if !self.greeted || self.closed || !self.peer_live {
             return out;
         }
+        // Documents changed here: what they refer to is read again when the peer offers more.
+        self.referenced = None;
         if everything || ids.iter().any(|id| id == REVOCATIONS_CHANGED) {
             if let Some(closed) = self.close_if_revoked(replica) {
                 return closed;

@@ -16,6 +16,9 @@ pub(super) const MAX_OFFERED: usize = 20_000;
 impl Session {
     /// Takes the blobs a peer holds (its Have): those this side lacks are wanted at once, or,
     /// where the replica takes only blobs its documents refer to, once a document does.
+    /// Offers are taken while media is off too (fetched once it is on again). A hash offered
+    /// again, already wanted or on its way is passed by: each blob is wanted once, so the
+    /// media budget is taken for it once.
     pub(super) fn offered_blobs(
         &mut self,
         blobs: Vec<(String, u64)>,
@@ -23,54 +26,81 @@ impl Session {
     ) -> Result<()> {
         let held: HashSet<String> = replica.blobs()?.into_iter().map(|(h, _)| h).collect();
         let only_referenced = replica.only_referenced_blobs();
+        let mut newly_offered = false;
         for (hash, size) in blobs {
             let plausible =
                 hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && size <= MAX_BLOB;
-            if !plausible || held.contains(&hash) || self.incoming.contains_key(&hash) {
-                continue;
-            }
-            if !only_referenced && replica.refused_blob(&hash)? {
+            if !plausible
+                || held.contains(&hash)
+                || self.incoming.contains_key(&hash)
+                || self.wanted_hashes.contains(&hash)
+            {
                 continue;
             }
             if !only_referenced {
-                self.media_total += size;
-                self.wanted.push_back((hash, size));
-            } else if self.offered.len() < MAX_OFFERED {
+                if !replica.refused_blob(&hash)? {
+                    self.want(hash, size);
+                }
+            } else if self.offered.len() < MAX_OFFERED && !self.offered.contains_key(&hash) {
                 self.offered.insert(hash, size);
+                newly_offered = true;
             }
         }
-        self.want_referenced(None, replica)?;
+        // Only news is looked up: a peer repeating its offers costs no walk of the documents.
+        if newly_offered {
+            self.want_referenced(None, replica)?;
+        }
         Ok(())
     }
 
+    /// Adds a blob to those to fetch, once (at most [`MAX_OFFERED`] waiting).
+    fn want(&mut self, hash: String, size: u64) {
+        if self.wanted_hashes.len() >= MAX_OFFERED || !self.wanted_hashes.insert(hash.clone()) {
+            return;
+        }
+        self.media_total += size;
+        self.wanted.push_back((hash, size));
+    }
+
     /// Moves the offered blobs that `document` (or, with none, any document held) refers to
-    /// into the wanted ones; whether any moved.
+    /// into the wanted ones; whether any moved. What all documents refer to is read once and
+    /// kept until a document changes (`referenced`).
     pub(super) fn want_referenced(
         &mut self,
         document: Option<&str>,
         replica: &mut dyn Replica,
     ) -> Result<bool> {
+        if document.is_some() {
+            // That document changed: what all of them refer to is read again when asked.
+            self.referenced = None;
+        }
         if self.offered.is_empty() {
             return Ok(false);
         }
-        let ids: Vec<String> = match document {
-            Some(id) => vec![id.to_owned()],
-            None => replica.documents()?.into_iter().map(|d| d.id).collect(),
-        };
-        let mut referenced = HashSet::new();
-        for id in ids {
-            if let Some(doc) = replica.document(&id)? {
-                referenced.extend(references(doc));
+        let referenced = match (document, &self.referenced) {
+            (Some(id), _) => match replica.document(id)? {
+                Some(doc) => references(doc).into_iter().collect(),
+                None => HashSet::new(),
+            },
+            (None, Some(all)) => all.clone(),
+            (None, None) => {
+                let mut all = HashSet::new();
+                for info in replica.documents()? {
+                    if let Some(doc) = replica.document(&info.id)? {
+                        all.extend(references(doc));
+                    }
+                }
+                self.referenced = Some(all.clone());
+                all
             }
-        }
+        };
         let mut moved = false;
         for hash in referenced {
             if let Some(size) = self.offered.remove(&hash) {
                 if replica.refused_blob(&hash)? {
                     continue;
                 }
-                self.media_total += size;
-                self.wanted.push_back((hash, size));
+                self.want(hash, size);
                 moved = true;
             }
         }
@@ -86,6 +116,12 @@ impl Session {
             let Some((hash, total)) = self.wanted.pop_front() else {
                 break;
             };
+            self.wanted_hashes.remove(&hash);
+            // Already here (another session brought it meanwhile) or on its way: not twice.
+            if self.incoming.contains_key(&hash) || replica.blob_size(&hash)?.is_some() {
+                self.media_total = self.media_total.saturating_sub(total);
+                continue;
+            }
             // Resume: what an earlier, cut-off session received is kept.
             let mut offset = replica.partial_blob_len(&hash)?;
             if offset > total {
@@ -170,12 +206,17 @@ impl Session {
         replica: &mut dyn Replica,
         out: &mut Vec<Effect>,
     ) -> Result<()> {
+        // Another session of this device may have finished the same blob meanwhile (both
+        // fetched it at once): then this one's reservation was never needed.
+        let held_before = replica.blob_size(hash)?.is_some();
         let result = replica.finish_partial_blob(hash)?;
         let reserved = self.reserved.remove(hash);
-        if let (false, Some(budget), Some(bytes)) =
-            (result == Received::Stored, &self.budget, reserved)
-        {
-            // Deleted, not kept: its bytes go back to the budget.
+        if let (true, Some(budget), Some(bytes)) = (
+            result != Received::Stored || held_before,
+            &self.budget,
+            reserved,
+        ) {
+            // Deleted, not kept, or kept once already: its bytes go back to the budget.
             budget.give_back(bytes);
         }
         let why = match result {

@@ -206,3 +206,52 @@ fn a_live_session_begun_without_media_fetches_it_once_media_is_on_again() {
     // Said twice, it asks for nothing more.
     assert_eq!(sends(&sh.resume_media(&mut s.hub.replica)), 0);
 }
+
+#[test]
+fn a_blob_offered_again_while_media_is_off_is_wanted_and_paid_for_once() {
+    let mut s = school();
+    let photo = s.kettu.replica.add_blob(vec![3u8; 400_000]);
+    let budget = std::sync::Arc::new(hugme_sync::MediaBudget::new(10_000_000));
+    let sk = Session::new(&s.kettu.id, CLASS, &s.hub.id).with_live(true);
+    let sh = Session::new(&s.hub.id, CLASS, &s.kettu.id)
+        .with_live(true)
+        .with_media(false)
+        .with_media_budget(budget.clone());
+    let (outcome, mut sk, mut sh) = connect_sessions(&mut s.kettu, &mut s.hub, sk, sh, None);
+    assert!(outcome.finished, "{:?}", outcome.effects);
+    // A pupil's tools offer the same blob over and over while the hub's media is off.
+    for _ in 0..3 {
+        let have = hugme_sync::Message::Have {
+            blobs: vec![(photo.clone(), 400_000)],
+        };
+        let said = sh.receive(&have.encode(), &mut s.hub.replica);
+        assert_eq!(
+            sends(&said),
+            0,
+            "nothing asked while media is off: {said:?}"
+        );
+    }
+    let asked = sh.resume_media(&mut s.hub.replica);
+    assert_eq!(
+        budget.left(),
+        10_000_000 - 400_000,
+        "the blob's bytes taken from the budget once"
+    );
+    let mut out = Outcome::default();
+    pump(
+        &mut s.kettu,
+        &mut s.hub,
+        (&mut sk, &mut sh),
+        (Vec::new(), asked),
+        None,
+        &mut out,
+    );
+    assert_eq!(s.hub.replica.blob_size(&photo).unwrap(), Some(400_000));
+    assert!(!sh.is_fetching_media(), "nothing more on its way");
+    drop(sh);
+    assert_eq!(
+        budget.left(),
+        10_000_000 - 400_000,
+        "kept, and nothing given back twice"
+    );
+}
