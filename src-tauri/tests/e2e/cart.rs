@@ -102,6 +102,38 @@ async fn shows_picture(app: &Window, hash: &str) -> bool {
     loaded.as_bool().unwrap_or(false)
 }
 
+/// Whether the loopback media server (sound and video for the WebView) answers for `hash`:
+/// the page asks the app for its base (with the token), this test sends the GET itself (the
+/// page's CSP lets it play media from there, not fetch).
+async fn serves_over_loopback(app: &Window, hash: &str) -> bool {
+    let base = app
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             window.__TAURI_INTERNALS__.invoke('media_base').then(done, () => done(null));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let base = base.as_str().expect("the media server runs").to_owned();
+    let rest = base.strip_prefix("http://").expect("http");
+    let (host, path) = rest.split_once('/').expect("a path");
+    let request =
+        format!("GET /{path}{hash} HTTP/1.1\r\nHost: {host}\r\nRange: bytes=0-15\r\n\r\n");
+    let host = host.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(&host).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        let head = String::from_utf8_lossy(&answer[..answer.len().min(16)]).into_owned();
+        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.1 206")
+    })
+    .await
+    .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cart_tablet_shows_each_class_its_own_work_and_nothing_of_the_other() {
     let root = tempfile::tempdir().unwrap();
@@ -133,6 +165,14 @@ async fn a_cart_tablet_shows_each_class_its_own_work_and_nothing_of_the_other() 
     assert!(
         !shows_picture(&app, &photo_6b).await,
         "6B's picture served to 5A"
+    );
+    assert!(
+        serves_over_loopback(&app, &photo_5a).await,
+        "5A's own media"
+    );
+    assert!(
+        !serves_over_loopback(&app, &photo_6b).await,
+        "6B's media served over loopback to 5A"
     );
     app.click("[data-testid=project-card]").await;
     // Ketut work: why they chose the phenomenon, saved and synced live to 5A's teacher only.
@@ -185,7 +225,19 @@ async fn a_cart_tablet_shows_each_class_its_own_work_and_nothing_of_the_other() 
         !shows_picture(&app, &photo_5a).await,
         "5A's picture served to 6B"
     );
+    assert!(
+        serves_over_loopback(&app, &photo_6b).await,
+        "6B's own media"
+    );
+    assert!(
+        !serves_over_loopback(&app, &photo_5a).await,
+        "5A's media served over loopback to 6B"
+    );
     app.shot("51-cart-6b-project").await;
+    assert!(
+        !holds_words(&teacher_6b),
+        "Ketut's words reached 6B's teacher later"
+    );
     app.quit().await;
     drop((teacher_5a, teacher_6b));
 }
