@@ -311,7 +311,7 @@ mod live_tests {
             greeted: true,
             live: true,
             peer_left: false,
-            reason: "the peer said nothing for 14 s".into(),
+            reason: "the peer said nothing for 13 s".into(),
             bytes_sent: 0,
             bytes_received: 0,
             peer_clock_offset: None,

@@ -29,9 +29,9 @@ use crate::session::{Effect, Session};
 /// per pair every 10 s; at 5 s a class of 30 tablets put 3.2 kB/s on the Wi-Fi).
 pub const KEEPALIVE: Duration = Duration::from_secs(10);
 /// A session from whose peer no byte has come for this long ends: a keepalive missed, with
-/// 4 s to spare for a slow link. Looked at every second ([`NUDGE_AFTER`]), so a dead peer
-/// (Wi-Fi gone, a tablet asleep) is noticed within 15 s.
-pub const IDLE: Duration = Duration::from_secs(14);
+/// 3 s to spare for a slow link. Looked at every second ([`NUDGE_AFTER`]), so a dead peer
+/// (Wi-Fi gone, a tablet asleep) is noticed within 14 s, well inside the 15 s we promise.
+pub const IDLE: Duration = Duration::from_secs(13);
 /// After this long without a frame, a session looks whether its exchange is stuck.
 const NUDGE_AFTER: Duration = Duration::from_secs(1);
 /// How often a session fetching media looks whether it should go on.
