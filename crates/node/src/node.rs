@@ -118,12 +118,14 @@ impl Node {
         // What may still be fetched, by every session together: the quota less what is held
         // and what cut-off transfers left.
         let media_quota = limit("HUGME_MEDIA_QUOTA", MEDIA_QUOTA);
-        // The device's quota: the other classes on it (a cart tablet's) count too.
-        let held: u64 = app.store().blobs()?.iter().map(|b| b.size).sum::<u64>()
-            + crate::shelf::other_classes_media(app.store().dir());
-        let media_budget = Arc::new(MediaBudget::new(
-            media_quota.saturating_sub(held + app.store().partial_bytes()),
-        ));
+        // The device's quota: the other classes on it (a cart tablet's) count too, and every
+        // class this program opens fetches within the one budget.
+        let held: u64 = app.store().blobs()?.iter().map(|b| b.size).sum::<u64>();
+        let partial = app.store().partial_bytes();
+        let dir = app.store().dir();
+        let media_budget = crate::shelf::device_budget(dir, media_quota, || {
+            held + partial + crate::shelf::other_classes_media(dir)
+        });
         let neighbourhood: Arc<Mutex<Neighbourhood>> = Arc::default();
         // Every change here (an edit, or one a peer brought) is pending for the others, and
         // goes to every live session at once.

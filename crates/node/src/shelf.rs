@@ -9,14 +9,17 @@
 //! class's certificate. The end of a term deletes one folder's class ([`crate::term`]); a
 //! teacher's revocation is one folder's revocation list. What the classes do share is the
 //! disk: "nearly full" is the disk's, and the media quota is the device's, every class's media
-//! counted ([`other_classes_media`]).
+//! counted ([`other_classes_media`]), and every class this program opens fetching within one
+//! budget ([`device_budget`]).
 //!
 //! A further folder left without a class (its term ended, or a join that failed) is removed
 //! the next time the classes are opened ([`open_all`]).
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use hugme_app::App;
+use hugme_sync::MediaBudget;
 
 use crate::error::{Error, FileAction, Result};
 use crate::membership;
@@ -212,9 +215,52 @@ pub fn other_classes_media(dir: &Path) -> u64 {
         .sum()
 }
 
+/// The media budgets of the devices this program serves, by the device's data folder: every
+/// class of a cart tablet that this program opens fetches within one budget.
+static BUDGETS: std::sync::Mutex<
+    std::collections::BTreeMap<PathBuf, std::sync::Weak<MediaBudget>>,
+> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The media budget of the device whose class folder is `dir`, shared by every class of the
+/// device this program has open (the quota is the whole device's: two classes fetching at
+/// once take from one budget). Made when the first class opens: `quota` (bytes) less what
+/// `counted` says the device holds (every class's media and transfers under way).
+pub fn device_budget(dir: &Path, quota: u64, counted: impl FnOnce() -> u64) -> Arc<MediaBudget> {
+    let root = device_root(dir);
+    let root = root.canonicalize().unwrap_or(root);
+    let mut budgets = hugme_task::lock(&BUDGETS);
+    if let Some(budget) = budgets.get(&root).and_then(std::sync::Weak::upgrade) {
+        return budget;
+    }
+    // Devices whose every class closed are forgotten.
+    budgets.retain(|_, budget| budget.strong_count() > 0);
+    let budget = Arc::new(MediaBudget::new(quota.saturating_sub(counted())));
+    budgets.insert(root, Arc::downgrade(&budget));
+    budget
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_classes_of_one_device_fetch_within_one_budget() {
+        let device = tempfile::tempdir().unwrap();
+        let further = device.path().join(CLASSES).join("a1");
+        std::fs::create_dir_all(&further).unwrap();
+        let first = device_budget(device.path(), 1_000, || 100);
+        assert_eq!(first.left(), 900);
+        let second = device_budget(&further, 1_000, || panic!("counted once, by the first"));
+        assert!(Arc::ptr_eq(&first, &second), "one budget for the device");
+        assert!(second.take(850));
+        assert!(!first.take(100), "what one class took, the other cannot");
+        // Another device has its own.
+        let other = tempfile::tempdir().unwrap();
+        assert_eq!(device_budget(other.path(), 1_000, || 0).left(), 1_000);
+        // Once every class closed, a new opening counts afresh.
+        drop((first, second));
+        assert_eq!(device_budget(device.path(), 1_000, || 300).left(), 700);
+    }
 
     #[test]
     fn each_class_counts_the_media_of_the_others_on_the_device() {

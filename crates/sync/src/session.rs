@@ -274,44 +274,6 @@ impl Session {
         self
     }
 
-    /// Media asked for in this session: (bytes arrived, bytes in all); nothing while media is
-    /// off (what is waiting is not on its way).
-    pub fn media_progress(&self) -> (u64, u64) {
-        if !self.fetch_media {
-            return (0, 0);
-        }
-        (self.media_done, self.media_total)
-    }
-
-    /// Media is still on its way.
-    pub fn is_fetching_media(&self) -> bool {
-        self.fetch_media && (!self.incoming.is_empty() || !self.wanted.is_empty())
-    }
-
-    /// Whether this session fetches the peer's media now.
-    pub fn fetches_media(&self) -> bool {
-        self.fetch_media
-    }
-
-    /// Media may be fetched again (a pause ended, room was freed): a live session that began
-    /// without media asks for what the peer offered meanwhile, without a new session.
-    pub fn resume_media(&mut self, replica: &mut dyn Replica) -> Vec<Effect> {
-        let mut out = Vec::new();
-        if self.fetch_media || self.closed || !self.greeted {
-            return out;
-        }
-        self.fetch_media = true;
-        let asked = self
-            .want_referenced(None, replica)
-            .and_then(|_| self.fetch_more(replica, &mut out));
-        if let Err(e) = asked {
-            out.extend(self.fail(e));
-            return out;
-        }
-        self.maybe_say_done(replica, &mut out);
-        out
-    }
-
     /// Bytes free on the peer's disk, once its Hello said.
     pub fn peer_free_space(&self) -> Option<u64> {
         self.peer_free_space

@@ -1,6 +1,7 @@
-//! Media in a session: asking the peer for the blobs this side lacks, a window at a time,
-//! taking the chunks as they come (in order, no more than asked for), and handing each whole
-//! blob to the replica to check against its hash.
+//! Media in a session: asking the peer for the blobs this side lacks (each once), a window
+//! at a time, taking the chunks as they come (in order, no more than asked for), and handing
+//! each whole blob to the replica to check against its hash. A session may begin without
+//! media and take it up later (`resume_media`).
 
 use std::collections::HashSet;
 
@@ -14,6 +15,44 @@ use crate::replica::{references, Received, Replica};
 pub(super) const MAX_OFFERED: usize = 20_000;
 
 impl Session {
+    /// Media asked for in this session: (bytes arrived, bytes in all); nothing while media is
+    /// off (what is waiting is not on its way).
+    pub fn media_progress(&self) -> (u64, u64) {
+        if !self.fetch_media {
+            return (0, 0);
+        }
+        (self.media_done, self.media_total)
+    }
+
+    /// Media is still on its way.
+    pub fn is_fetching_media(&self) -> bool {
+        self.fetch_media && (!self.incoming.is_empty() || !self.wanted.is_empty())
+    }
+
+    /// Whether this session fetches the peer's media now.
+    pub fn fetches_media(&self) -> bool {
+        self.fetch_media
+    }
+
+    /// Media may be fetched again (a pause ended, room was freed): a live session that began
+    /// without media asks for what the peer offered meanwhile, without a new session.
+    pub fn resume_media(&mut self, replica: &mut dyn Replica) -> Vec<Effect> {
+        let mut out = Vec::new();
+        if self.fetch_media || self.closed || !self.greeted {
+            return out;
+        }
+        self.fetch_media = true;
+        let asked = self
+            .want_referenced(None, replica)
+            .and_then(|_| self.fetch_more(replica, &mut out));
+        if let Err(e) = asked {
+            out.extend(self.fail(e));
+            return out;
+        }
+        self.maybe_say_done(replica, &mut out);
+        out
+    }
+
     /// Takes the blobs a peer holds (its Have): those this side lacks are wanted at once, or,
     /// where the replica takes only blobs its documents refer to, once a document does.
     /// Offers are taken while media is off too (fetched once it is on again). A hash offered
