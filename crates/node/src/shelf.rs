@@ -226,8 +226,7 @@ static BUDGETS: std::sync::Mutex<
 /// once take from one budget). Made when the first class opens: `quota` (bytes) less what
 /// `counted` says the device holds (every class's media and transfers under way).
 pub fn device_budget(dir: &Path, quota: u64, counted: impl FnOnce() -> u64) -> Arc<MediaBudget> {
-    let root = device_root(dir);
-    let root = root.canonicalize().unwrap_or(root);
+    let root = budget_key(dir);
     let mut budgets = hugme_task::lock(&BUDGETS);
     if let Some(budget) = budgets.get(&root).and_then(std::sync::Weak::upgrade) {
         return budget;
@@ -237,6 +236,24 @@ pub fn device_budget(dir: &Path, quota: u64, counted: impl FnOnce() -> u64) -> A
     let budget = Arc::new(MediaBudget::new(quota.saturating_sub(counted())));
     budgets.insert(root, Arc::downgrade(&budget));
     budget
+}
+
+/// `bytes` of media left the device's class folder `dir` (a class deleted at the end of its
+/// term, media nothing refers to any more): the device's budget, if a class of it is open
+/// in this program, may fetch that much more.
+pub fn media_deleted(dir: &Path, bytes: u64) {
+    let root = budget_key(dir);
+    let budget = hugme_task::lock(&BUDGETS)
+        .get(&root)
+        .and_then(std::sync::Weak::upgrade);
+    if let Some(budget) = budget {
+        budget.give_back(bytes);
+    }
+}
+
+/// The device's data folder of a class folder, as the budgets are kept by.
+fn budget_key(dir: &Path) -> PathBuf {
+    device_root(&dir.canonicalize().unwrap_or_else(|_| dir.to_owned()))
 }
 
 #[cfg(test)]
@@ -257,8 +274,13 @@ mod tests {
         // Another device has its own.
         let other = tempfile::tempdir().unwrap();
         assert_eq!(device_budget(other.path(), 1_000, || 0).left(), 1_000);
-        // Once every class closed, a new opening counts afresh.
+        // Media deleted from one class (its term ended) may be fetched by the other.
+        media_deleted(&further, 400);
+        assert_eq!(first.left(), 450);
+        // Once every class closed, a new opening counts afresh, and a deletion gives back
+        // to nobody.
         drop((first, second));
+        media_deleted(device.path(), 400);
         assert_eq!(device_budget(device.path(), 1_000, || 300).left(), 700);
     }
 

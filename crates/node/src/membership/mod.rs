@@ -247,7 +247,9 @@ pub fn open(dir: &Path) -> Result<App> {
     // Housekeeping, before anything syncs or writes a blob here: what cannot be done now is
     // done at a later open (the folder opens all the same).
     let _ = app.move_protected_names_out();
-    let _ = crate::media_collection::collect_daily(&app);
+    if let Ok((_, bytes)) = crate::media_collection::collect_daily(&app) {
+        crate::shelf::media_deleted(dir, bytes);
+    }
     Ok(app)
 }
 
@@ -300,8 +302,17 @@ fn finish_leaving(app: &App) -> Result<()> {
 
 fn finish_leaving_with(app: &App, stop: impl FnOnce()) -> Result<()> {
     let dir = app.store().dir().to_owned();
+    let media = app
+        .store()
+        .blobs()
+        .map_or(0, |blobs| blobs.iter().map(|b| b.size).sum::<u64>())
+        + app.store().partial_bytes();
     // Each step is tried even when one before failed: as little as possible stays.
     let wiped = app.wipe(stop);
+    if wiped.is_ok() {
+        // The device's other classes may fetch what this one held.
+        crate::shelf::media_deleted(&dir, media);
+    }
     let identity = identity_dir(&dir);
     let removed = if identity.exists() {
         std::fs::remove_dir_all(&identity)
@@ -337,6 +348,21 @@ mod tests {
         assert!(!identity_dir(dir.path()).exists());
         assert!(!dir.path().join(LEAVING).exists());
         app.add_media(b"uusi luokka").unwrap();
+    }
+
+    #[test]
+    fn a_deleted_class_gives_its_media_back_to_the_devices_other_classes() {
+        // A cart tablet: 6B's folder inside the device's, 5A's class open with the budget.
+        let device = tempfile::tempdir().unwrap();
+        let further = device.path().join(crate::shelf::CLASSES).join("b6");
+        let app = open(&further).unwrap();
+        let photo = app.add_media(&[7u8; 5_000]).unwrap();
+        set_class_id(app.store(), "class-6b").unwrap();
+        let budget = crate::shelf::device_budget(device.path(), 100_000, || 60_000);
+        assert_eq!(budget.left(), 40_000);
+        leave(&app, || {}).unwrap();
+        assert!(app.store().blob_size(&photo.hash).unwrap().is_none());
+        assert_eq!(budget.left(), 45_000, "6B's photo no longer counts");
     }
 
     #[test]
