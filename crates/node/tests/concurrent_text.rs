@@ -7,8 +7,9 @@
 //! - the peer's words reach this tablet before its pupil's keystroke, which was typed on the
 //!   older text (the field showed it): the facade applies the pupil's own changes
 //!   (base → typed) to what is stored (`hugme_app::merge`);
-//! - both keystrokes are stored before either tablet hears of the other: Automerge merges the
-//!   two changes when the sessions carry them.
+//! - both keystrokes are stored before either tablet hears of the other (the teacher's device
+//!   they sync through held still meanwhile): Automerge merges the two changes when the
+//!   sessions carry them.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,28 +18,13 @@ use std::time::{Duration, Instant};
 use hugme_app::api::edit::{Edit, TextField};
 use hugme_app::App;
 use hugme_model::Project;
-use hugme_node::enrolment;
-use hugme_node::neighbours::Reach;
-use hugme_node::{membership, Network};
+use hugme_node::{enrolment, Network};
 
-fn start(app: Arc<App>, reach: Reach) -> Network {
-    // `Network::start` runs its own runtime: from a plain thread, as the app does.
-    std::thread::spawn(move || Network::start(app, reach, Some("127.0.0.1:0")))
-        .join()
-        .unwrap()
-        .unwrap()
-        .expect("the device is in a class and serves")
-}
-
-fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !done() {
-        assert!(Instant::now() < deadline, "waited in vain for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+mod common;
+use common::{enrolment_reach, no_reach, start, teacher, until};
 
 struct Lesson {
+    teacher: Arc<App>,
     tablets: [Arc<App>; 2],
     project: String,
     // Kept running for the test's length.
@@ -47,20 +33,8 @@ struct Lesson {
 
 /// The teacher's device and two tablets of group Ketut, live, with Ketut's project on both.
 fn lesson(root: &Path) -> Lesson {
-    let teacher_dir = root.join("teacher");
-    enrolment::create_class_as_teacher(
-        &membership::open(&teacher_dir).unwrap(),
-        "5B",
-        &["Ketut", "Karhut"],
-    )
-    .unwrap();
-    let teacher = Arc::new(App::open(&teacher_dir).unwrap());
-    let no_reach = Reach {
-        discovery: false,
-        fallbacks: false,
-        typed: Vec::new(),
-    };
-    let serving = start(teacher.clone(), no_reach.clone());
+    let teacher = teacher(root, "teacher", "5B", &["Ketut", "Karhut"]);
+    let serving = start(teacher.clone(), no_reach());
     let hub = serving.addr().to_string();
     let mut networks = vec![];
     let mut tablets = Vec::new();
@@ -77,11 +51,7 @@ fn lesson(root: &Path) -> Lesson {
         .payload;
         let app = Arc::new(App::open(&root.join(format!("tablet-{n}"))).unwrap());
         devices.push(enrolment::join(&app, &invitation).unwrap());
-        let reach = Reach {
-            fallbacks: true,
-            ..no_reach.clone()
-        };
-        networks.push(start(app.clone(), reach));
+        networks.push(start(app.clone(), enrolment_reach()));
         tablets.push(app);
     }
     for device in &devices {
@@ -111,6 +81,7 @@ fn lesson(root: &Path) -> Lesson {
         || tablets[1].read::<Project>(&project).is_ok(),
     );
     Lesson {
+        teacher,
         tablets,
         project,
         _networks: networks,
@@ -222,12 +193,25 @@ fn keystrokes_stored_on_both_tablets_before_either_hears_of_the_other_are_merged
         until("the starting text on both", Duration::from_secs(10), || {
             why(b, &l.project) == *base
         });
-        // Both at the same moment, each on `base`: neither has heard of the other yet (the
-        // two calls run side by side; the sessions carry them within milliseconds).
-        std::thread::scope(|s| {
-            s.spawn(|| typed(a, &l.project, base, ours));
-            s.spawn(|| typed(b, &l.project, base, theirs));
-        });
+        {
+            // The teacher's device, through which the tablets hear of each other, holds still
+            // (its documents locked: its sessions wait) while both keystrokes are stored, so
+            // neither tablet hears of the other's before its own is stored.
+            let _still = hugme_task::lock(l.teacher.documents());
+            typed(a, &l.project, base, ours);
+            typed(b, &l.project, base, theirs);
+            std::thread::sleep(Duration::from_millis(100));
+            assert_eq!(
+                why(a, &l.project),
+                *ours,
+                "tablet 0 heard of tablet 1's words"
+            );
+            assert_eq!(
+                why(b, &l.project),
+                *theirs,
+                "tablet 1 heard of tablet 0's words"
+            );
+        }
         last = converged(a, b, &l.project, both);
     }
 }

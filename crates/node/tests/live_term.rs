@@ -8,52 +8,26 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hugme_app::App;
 use hugme_model::Class;
 use hugme_node::enrolment;
-use hugme_node::neighbours::Reach;
-use hugme_node::{membership, Network};
+
+mod common;
+use common::{enrolment_reach, no_reach, start, teacher, until};
 
 /// Classes the term is ended in, one after another (the fault was a race).
 const ROUNDS: usize = 6;
 const TABLETS: usize = 2;
 
-fn start(app: Arc<App>, reach: Reach) -> Network {
-    // `Network::start` runs its own runtime: from a plain thread, as the app does.
-    std::thread::spawn(move || Network::start(app, reach, Some("127.0.0.1:0")))
-        .join()
-        .unwrap()
-        .unwrap()
-        .expect("the device is in a class and serves")
-}
-
-fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + within;
-    while !done() {
-        assert!(Instant::now() < deadline, "waited in vain for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-fn no_reach() -> Reach {
-    Reach {
-        discovery: false,
-        fallbacks: false,
-        typed: Vec::new(),
-    }
-}
-
 fn one_class(root: &Path, round: usize) {
-    let teacher_dir = root.join(format!("teacher-{round}"));
-    enrolment::create_class_as_teacher(
-        &membership::open(&teacher_dir).unwrap(),
+    let teacher = teacher(
+        root,
+        &format!("teacher-{round}"),
         "5B",
         &["Ketut", "Karhut"],
-    )
-    .unwrap();
-    let teacher = Arc::new(App::open(&teacher_dir).unwrap());
+    );
     let class = teacher.store().meta("class_id").unwrap().unwrap();
     let serving = start(teacher.clone(), no_reach());
     let hub = serving.addr().to_string();
@@ -72,11 +46,7 @@ fn one_class(root: &Path, round: usize) {
         let app = App::open(&root.join(format!("tablet-{round}-{n}"))).unwrap();
         let device = enrolment::join(&app, &invitation).unwrap();
         // Found where the invitation said (the enrolment address), as the app finds it.
-        let reach = Reach {
-            fallbacks: true,
-            ..no_reach()
-        };
-        tablets.push((device, start(Arc::new(app), reach)));
+        tablets.push((device, start(Arc::new(app), enrolment_reach())));
     }
     for (device, _) in &tablets {
         until("each tablet live", Duration::from_secs(20), || {

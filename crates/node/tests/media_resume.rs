@@ -4,45 +4,20 @@
 //! Real devices over loopback TCP and TLS, each network side on its own thread as in the app.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hugme_app::App;
 use hugme_model::{Page, Project};
 use hugme_node::enrolment;
-use hugme_node::neighbours::Reach;
-use hugme_node::{membership, Network};
 
-fn start(app: Arc<App>, reach: Reach) -> Network {
-    // `Network::start` runs its own runtime: from a plain thread, as the app does.
-    std::thread::spawn(move || Network::start(app, reach, Some("127.0.0.1:0")))
-        .join()
-        .unwrap()
-        .unwrap()
-        .expect("the device is in a class and serves")
-}
-
-fn until(what: &str, within: Duration, mut done: impl FnMut() -> bool) -> Duration {
-    let started = Instant::now();
-    while !done() {
-        assert!(started.elapsed() < within, "waited in vain for {what}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    started.elapsed()
-}
+mod common;
+use common::{enrolment_reach, no_reach, start, teacher, until};
 
 #[test]
 fn media_resumed_comes_through_the_live_session_that_began_without_it() {
     let root = tempfile::tempdir().unwrap();
-    let teacher_dir = root.path().join("teacher");
-    enrolment::create_class_as_teacher(&membership::open(&teacher_dir).unwrap(), "5B", &["Ketut"])
-        .unwrap();
-    let teacher = Arc::new(App::open(&teacher_dir).unwrap());
-    let no_reach = Reach {
-        discovery: false,
-        fallbacks: false,
-        typed: Vec::new(),
-    };
-    let serving = start(teacher.clone(), no_reach.clone());
+    let teacher = teacher(root.path(), "teacher", "5B", &["Ketut"]);
+    let serving = start(teacher.clone(), no_reach());
     serving.pause_media();
     let hub = serving.addr().to_string();
 
@@ -83,11 +58,7 @@ fn media_resumed_comes_through_the_live_session_that_began_without_it() {
         "the photo (and its thumbnails) on the tablet"
     );
 
-    let reach = Reach {
-        fallbacks: true,
-        ..no_reach
-    };
-    let _tablet_side = start(tablet.clone(), reach);
+    let _tablet_side = start(tablet.clone(), enrolment_reach());
     until("the tablet live", Duration::from_secs(20), || {
         serving.node().is_live(&device)
     });

@@ -5,33 +5,19 @@
 use std::sync::Arc;
 
 use hugme_app::App;
-use hugme_node::neighbours::Reach;
-use hugme_node::{enrolment, membership, templates, Network};
+use hugme_node::{enrolment, templates};
 
-fn teacher(root: &std::path::Path, name: &str) -> Arc<App> {
-    let dir = root.join(name);
-    enrolment::create_class_as_teacher(&membership::open(&dir).unwrap(), name, &["Ketut"]).unwrap();
-    Arc::new(App::open(&dir).unwrap())
-}
-
-fn serve(app: Arc<App>) -> Network {
-    let reach = Reach {
-        discovery: false,
-        fallbacks: false,
-        typed: Vec::new(),
-    };
-    std::thread::spawn(move || Network::start(app, reach, Some("127.0.0.1:0")))
-        .join()
-        .unwrap()
-        .unwrap()
-        .expect("the teacher's device serves")
-}
+mod common;
+use common::{no_reach, start, teacher};
 
 #[test]
 fn a_template_shared_by_code_reaches_another_classs_teacher_and_nothing_else_does() {
     let root = tempfile::tempdir().unwrap();
-    let (sharing, taking) = (teacher(root.path(), "2A"), teacher(root.path(), "3B"));
-    let network = serve(sharing.clone());
+    let (sharing, taking) = (
+        teacher(root.path(), "2A", "2A", &["Ketut"]),
+        teacher(root.path(), "3B", "3B", &["Ketut"]),
+    );
+    let network = start(sharing.clone(), no_reach());
     let at = vec![network.addr().to_string()];
     let template = sharing.library_template("journey-of-water", "sv").unwrap();
     let (code, expires_at) = templates::share(&sharing, &template).unwrap();

@@ -30,6 +30,18 @@ fn push(
     out
 }
 
+/// What `b` has just said (`said`), carried to `a` and answered until quiet.
+fn carry(
+    a: &mut Peer,
+    b: &mut Peer,
+    sessions: (&mut Session, &mut Session),
+    said: Vec<Effect>,
+) -> Outcome {
+    let mut out = Outcome::default();
+    pump(a, b, sessions, (Vec::new(), said), None, &mut out);
+    out
+}
+
 fn sends(effects: &[Effect]) -> usize {
     effects
         .iter()
@@ -191,15 +203,7 @@ fn a_live_session_begun_without_media_fetches_it_once_media_is_on_again() {
     // Media on again: the same session asks for what was offered while it was off.
     let asked = sh.resume_media(&mut s.hub.replica);
     assert!(sends(&asked) >= 1, "{asked:?}");
-    let mut out = Outcome::default();
-    pump(
-        &mut s.kettu,
-        &mut s.hub,
-        (&mut sk, &mut sh),
-        (Vec::new(), asked),
-        None,
-        &mut out,
-    );
+    let out = carry(&mut s.kettu, &mut s.hub, (&mut sk, &mut sh), asked);
     assert!(!sk.is_closed() && !sh.is_closed(), "{:?}", out.effects);
     assert_eq!(s.hub.replica.blob_size(&photo).unwrap(), Some(300_000));
     assert!(sh.is_finished() && sk.is_finished(), "in step again");
@@ -237,15 +241,7 @@ fn a_blob_offered_again_while_media_is_off_is_wanted_and_paid_for_once() {
         10_000_000 - 400_000,
         "the blob's bytes taken from the budget once"
     );
-    let mut out = Outcome::default();
-    pump(
-        &mut s.kettu,
-        &mut s.hub,
-        (&mut sk, &mut sh),
-        (Vec::new(), asked),
-        None,
-        &mut out,
-    );
+    carry(&mut s.kettu, &mut s.hub, (&mut sk, &mut sh), asked);
     assert_eq!(s.hub.replica.blob_size(&photo).unwrap(), Some(400_000));
     assert!(!sh.is_fetching_media(), "nothing more on its way");
     drop(sh);
