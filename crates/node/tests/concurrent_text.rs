@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 use hugme_app::api::edit::{Edit, TextField};
 use hugme_app::App;
 use hugme_model::Project;
-use hugme_node::{enrolment, Network};
+use hugme_node::Network;
 
 mod common;
-use common::{enrolment_reach, no_reach, start, teacher, until};
+use common::{no_reach, start, tablet, teacher, until};
 
 struct Lesson {
     teacher: Arc<App>,
@@ -40,18 +40,9 @@ fn lesson(root: &Path) -> Lesson {
     let mut tablets = Vec::new();
     let mut devices = Vec::new();
     for n in 0..2 {
-        let invitation = enrolment::enrol(
-            &teacher,
-            Some("Ketut"),
-            false,
-            std::slice::from_ref(&hub),
-            None,
-        )
-        .unwrap()
-        .payload;
-        let app = Arc::new(App::open(&root.join(format!("tablet-{n}"))).unwrap());
-        devices.push(enrolment::join(&app, &invitation).unwrap());
-        networks.push(start(app.clone(), enrolment_reach()));
+        let (device, app, network) = tablet(&teacher, &hub, root, &format!("tablet-{n}"), "Ketut");
+        devices.push(device);
+        networks.push(network);
         tablets.push(app);
     }
     for device in &devices {
@@ -101,6 +92,15 @@ fn typed(app: &App, project: &str, base: &str, text: &str) {
         base: Some(base.into()),
     };
     app.edit_project(project, &edit).unwrap();
+}
+
+/// Tablet 0's pupil makes the answer `base` (the field showed `last`); both tablets hold it.
+fn start_from(l: &Lesson, last: &str, base: &str) {
+    let [a, b] = &l.tablets;
+    typed(a, &l.project, last, base);
+    until("the starting text on both", Duration::from_secs(10), || {
+        why(b, &l.project) == base
+    });
 }
 
 /// Waits until both tablets hold the same text, one of `both`; returns it.
@@ -165,10 +165,7 @@ fn a_peers_words_that_arrive_before_a_keystroke_typed_on_the_older_text_are_kept
     let [a, b] = &l.tablets;
     let mut last = why(a, &l.project);
     for (base, ours, theirs, both) in CASES {
-        typed(a, &l.project, &last, base);
-        until("the starting text on both", Duration::from_secs(10), || {
-            why(b, &l.project) == *base
-        });
+        start_from(&l, &last, base);
         // Tablet 1's words arrive on tablet 0 while its field still shows `base`...
         typed(b, &l.project, base, theirs);
         until(
@@ -189,10 +186,7 @@ fn keystrokes_stored_on_both_tablets_before_either_hears_of_the_other_are_merged
     let [a, b] = &l.tablets;
     let mut last = why(a, &l.project);
     for (base, ours, theirs, both) in CASES {
-        typed(a, &l.project, &last, base);
-        until("the starting text on both", Duration::from_secs(10), || {
-            why(b, &l.project) == *base
-        });
+        start_from(&l, &last, base);
         {
             // The teacher's device, through which the tablets hear of each other, holds still
             // (its documents locked: its sessions wait) while both keystrokes are stored, so

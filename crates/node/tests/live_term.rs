@@ -7,15 +7,12 @@
 //! still reach the teacher's device, or the tablet stays in the class list for good.
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use hugme_app::App;
 use hugme_model::Class;
-use hugme_node::enrolment;
 
 mod common;
-use common::{enrolment_reach, no_reach, start, teacher, until};
+use common::{no_reach, start, tablet, teacher, until};
 
 /// Classes the term is ended in, one after another (the fault was a race).
 const ROUNDS: usize = 6;
@@ -34,19 +31,9 @@ fn one_class(root: &Path, round: usize) {
 
     let mut tablets = Vec::new();
     for n in 0..TABLETS {
-        let invitation = enrolment::enrol(
-            &teacher,
-            Some("Ketut"),
-            false,
-            std::slice::from_ref(&hub),
-            None,
-        )
-        .unwrap()
-        .payload;
-        let app = App::open(&root.join(format!("tablet-{round}-{n}"))).unwrap();
-        let device = enrolment::join(&app, &invitation).unwrap();
-        // Found where the invitation said (the enrolment address), as the app finds it.
-        tablets.push((device, start(Arc::new(app), enrolment_reach())));
+        let folder = format!("tablet-{round}-{n}");
+        let (device, _, network) = tablet(&teacher, &hub, root, &folder, "Ketut");
+        tablets.push((device, network));
     }
     for (device, _) in &tablets {
         until("each tablet live", Duration::from_secs(20), || {

@@ -54,3 +54,22 @@ pub fn teacher(root: &std::path::Path, folder: &str, name: &str, groups: &[&str]
     enrolment::create_class_as_teacher(&membership::open(&dir).unwrap(), name, groups).unwrap();
     Arc::new(App::open(&dir).unwrap())
 }
+
+/// A tablet of group `group` enrolled with the teacher's device serving at `hub`, in
+/// `root/<folder>`, its network side started (finding the teacher's device where the
+/// enrolment said): (its device id, its app, its network side).
+pub fn tablet(
+    teacher: &App,
+    hub: &str,
+    root: &std::path::Path,
+    folder: &str,
+    group: &str,
+) -> (String, Arc<App>, Network) {
+    let invitation = enrolment::enrol(teacher, Some(group), false, &[hub.to_owned()], None)
+        .unwrap()
+        .payload;
+    let app = Arc::new(App::open(&root.join(folder)).unwrap());
+    let device = enrolment::join(&app, &invitation).unwrap();
+    let network = start(app.clone(), enrolment_reach());
+    (device, app, network)
+}
