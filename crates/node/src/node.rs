@@ -120,12 +120,13 @@ impl Node {
         let media_quota = limit("HUGME_MEDIA_QUOTA", MEDIA_QUOTA);
         // The device's quota: the other classes on it (a cart tablet's) count too, and every
         // class this program opens fetches within the one budget.
-        let held: u64 = app.store().blobs()?.iter().map(|b| b.size).sum::<u64>();
-        let partial = app.store().partial_bytes();
-        let dir = app.store().dir();
-        let media_budget = crate::shelf::device_budget(dir, media_quota, || {
-            held + partial + crate::shelf::other_classes_media(dir)
-        });
+        let store = app.store();
+        let media_budget = crate::shelf::device_budget(store.dir(), media_quota, || {
+            let held: u64 = store.blobs()?.iter().map(|b| b.size).sum();
+            Ok::<_, Error>(
+                held + store.partial_bytes() + crate::shelf::other_classes_media(store.dir()),
+            )
+        })?;
         let neighbourhood: Arc<Mutex<Neighbourhood>> = Arc::default();
         // Every change here (an edit, or one a peer brought) is pending for the others, and
         // goes to every live session at once.
@@ -258,14 +259,14 @@ impl Node {
         *lock(&self.media_paused_until) = None;
     }
 
-    /// Why media is not to be fetched now, if it is not: a pause, a nearly full disk, or
-    /// (with `quota`) the class's media quota reached.
-    fn no_media(&self, quota: bool) -> Option<NoMedia> {
+    /// Why media is not to be fetched now, if it is not: a pause, a disk with less than
+    /// `spare` bytes over the nearly-full floor, or (with `quota`) the media quota reached.
+    fn no_media(&self, quota: bool, spare: u64) -> Option<NoMedia> {
         if self.media_paused() {
             return Some(NoMedia::Paused);
         }
         let free = hugme_store::space::space(self.store().dir()).map_or(u64::MAX, |s| s.free);
-        if free < self.media_floor {
+        if free < self.media_floor.saturating_add(spare) {
             return Some(NoMedia::DiskNearlyFull);
         }
         // The budget is the quota less what is held: nothing left, nothing to ask for.
@@ -405,7 +406,7 @@ impl Host for Node {
     }
 
     fn fetch_media(&self) -> bool {
-        match self.no_media(true) {
+        match self.no_media(true, 0) {
             None => true,
             Some(NoMedia::Paused) => false,
             Some(why) => {
@@ -422,16 +423,13 @@ impl Host for Node {
     fn may_resume_media(&self) -> bool {
         // The quota too, and room to spare over the floor: a session that took media up at
         // the floor's edge would end at the first blob that crossed it.
-        let free = hugme_store::space::space(self.store().dir()).map_or(u64::MAX, |s| s.free);
-        !self.media_paused()
-            && free >= self.media_floor.saturating_add(RESUME_MARGIN)
-            && self.media_budget.left() > 0
+        self.no_media(true, RESUME_MARGIN).is_none()
     }
 
     fn keep_fetching_media(&self) -> bool {
         // The quota when a session starts (a running session's own reservations may have
         // taken the budget to nothing); the pause and the disk at every frame.
-        self.no_media(false).is_none()
+        self.no_media(false, 0).is_none()
     }
 
     fn media_progress(&self, peer: &str, done: u64, total: u64) {

@@ -224,18 +224,26 @@ static BUDGETS: std::sync::Mutex<
 /// The media budget of the device whose class folder is `dir`, shared by every class of the
 /// device this program has open (the quota is the whole device's: two classes fetching at
 /// once take from one budget). Made when the first class opens: `quota` (bytes) less what
-/// `counted` says the device holds (every class's media and transfers under way).
-pub fn device_budget(dir: &Path, quota: u64, counted: impl FnOnce() -> u64) -> Arc<MediaBudget> {
+/// `counted` says the device holds (every class's media and transfers under way; asked only
+/// then).
+///
+/// # Errors
+/// What `counted` returns.
+pub fn device_budget<E>(
+    dir: &Path,
+    quota: u64,
+    counted: impl FnOnce() -> std::result::Result<u64, E>,
+) -> std::result::Result<Arc<MediaBudget>, E> {
     let root = budget_key(dir);
     let mut budgets = hugme_task::lock(&BUDGETS);
     if let Some(budget) = budgets.get(&root).and_then(std::sync::Weak::upgrade) {
-        return budget;
+        return Ok(budget);
     }
     // Devices whose every class closed are forgotten.
     budgets.retain(|_, budget| budget.strong_count() > 0);
-    let budget = Arc::new(MediaBudget::new(quota.saturating_sub(counted())));
+    let budget = Arc::new(MediaBudget::new(quota.saturating_sub(counted()?)));
     budgets.insert(root, Arc::downgrade(&budget));
-    budget
+    Ok(budget)
 }
 
 /// `bytes` of media left the device's class folder `dir` (a class deleted at the end of its
@@ -260,20 +268,28 @@ fn budget_key(dir: &Path) -> PathBuf {
 mod tests {
     use super::*;
 
+    /// The budget of the device of `dir`, 1,000 bytes less `held` if it is made now.
+    fn budget(dir: &Path, held: u64) -> Arc<MediaBudget> {
+        device_budget(dir, 1_000, || Ok::<_, Error>(held)).unwrap()
+    }
+
     #[test]
     fn the_classes_of_one_device_fetch_within_one_budget() {
         let device = tempfile::tempdir().unwrap();
         let further = device.path().join(CLASSES).join("a1");
         std::fs::create_dir_all(&further).unwrap();
-        let first = device_budget(device.path(), 1_000, || 100);
+        let first = budget(device.path(), 100);
         assert_eq!(first.left(), 900);
-        let second = device_budget(&further, 1_000, || panic!("counted once, by the first"));
+        let second = device_budget(&further, 1_000, || -> Result<u64> {
+            panic!("counted once, by the first")
+        })
+        .unwrap();
         assert!(Arc::ptr_eq(&first, &second), "one budget for the device");
         assert!(second.take(850));
         assert!(!first.take(100), "what one class took, the other cannot");
         // Another device has its own.
         let other = tempfile::tempdir().unwrap();
-        assert_eq!(device_budget(other.path(), 1_000, || 0).left(), 1_000);
+        assert_eq!(budget(other.path(), 0).left(), 1_000);
         // Media deleted from one class (its term ended) may be fetched by the other.
         media_deleted(&further, 400);
         assert_eq!(first.left(), 450);
@@ -281,7 +297,7 @@ mod tests {
         // to nobody.
         drop((first, second));
         media_deleted(device.path(), 400);
-        assert_eq!(device_budget(device.path(), 1_000, || 300).left(), 700);
+        assert_eq!(budget(device.path(), 300).left(), 700);
     }
 
     #[test]

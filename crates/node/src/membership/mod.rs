@@ -358,7 +358,8 @@ mod tests {
         let app = open(&further).unwrap();
         let photo = app.add_media(&[7u8; 5_000]).unwrap();
         set_class_id(app.store(), "class-6b").unwrap();
-        let budget = crate::shelf::device_budget(device.path(), 100_000, || 60_000);
+        let budget =
+            crate::shelf::device_budget(device.path(), 100_000, || Ok::<_, Error>(60_000)).unwrap();
         assert_eq!(budget.left(), 40_000);
         leave(&app, || {}).unwrap();
         assert!(app.store().blob_size(&photo.hash).unwrap().is_none());

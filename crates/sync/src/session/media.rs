@@ -116,25 +116,40 @@ impl Session {
         if self.offered.is_empty() {
             return Ok(false);
         }
-        let referenced = match (document, &self.referenced) {
-            (Some(id), _) => match replica.document(id)? {
-                Some(doc) => references(doc).into_iter().collect(),
-                None => HashSet::new(),
+        // The offered blobs referred to: by the changed document, or by any (read once).
+        let hits: Vec<String> = match document {
+            Some(id) => match replica.document(id)? {
+                Some(doc) => references(doc)
+                    .into_iter()
+                    .filter(|hash| self.offered.contains_key(hash))
+                    .collect(),
+                None => Vec::new(),
             },
-            (None, Some(all)) => all.clone(),
-            (None, None) => {
-                let mut all = HashSet::new();
-                for info in replica.documents()? {
-                    if let Some(doc) = replica.document(&info.id)? {
-                        all.extend(references(doc));
+            None => {
+                let all = match self.referenced.take() {
+                    Some(all) => all,
+                    None => {
+                        let mut all = HashSet::new();
+                        for info in replica.documents()? {
+                            if let Some(doc) = replica.document(&info.id)? {
+                                all.extend(references(doc));
+                            }
+                        }
+                        all
                     }
-                }
-                self.referenced = Some(all.clone());
-                all
+                };
+                let hits = self
+                    .offered
+                    .keys()
+                    .filter(|hash| all.contains(*hash))
+                    .cloned()
+                    .collect();
+                self.referenced = Some(all);
+                hits
             }
         };
         let mut moved = false;
-        for hash in referenced {
+        for hash in hits {
             if let Some(size) = self.offered.remove(&hash) {
                 if replica.refused_blob(&hash)? {
                     continue;
