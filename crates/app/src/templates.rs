@@ -103,10 +103,11 @@ impl App {
             .iter()
             .flat_map(|g| g.members.iter().map(|m| m.name.as_str().to_owned()))
             .collect();
+        // Protected names too; a group's names that cannot be read stop the template (it
+        // could not be filtered of them).
         for group in &class.groups {
-            let id = hugme_model::Identities::document_id(&group.id);
-            if let Ok(found) = self.read::<hugme_model::Identities>(&id) {
-                names.extend(found.value.names.iter().map(|n| n.name.as_str().to_owned()));
+            if let Some(found) = self.protected_names(&group.id)? {
+                names.extend(found.names.iter().map(|n| n.name.as_str().to_owned()));
             }
         }
         let template = Template::from_project(&p, name, &class.settings.language, &names);

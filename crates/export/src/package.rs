@@ -95,6 +95,8 @@ pub struct MediaFile {
     /// Relative to the project's folder: `media/<hash>.<ext>`.
     pub name: String,
     pub size: u64,
+    /// As the project names it (`audio/webm`, `image/jpeg`).
+    pub mime: String,
 }
 
 /// Exports `scope` to the zip file `out`.
@@ -127,62 +129,12 @@ pub fn export(
             })
             .collect()
     };
-    let mut mbz: Option<Backup> = None;
-    // The files before the projects': the manifest first (importers read it before anything
-    // else), and a cartridge's first page (what the export holds: section 0 of a Moodle
-    // course, so that the groups start at section 1).
-    let mut heads: Vec<(String, String)> = match options.format {
-        Format::Html => vec![(
-            "index.html".into(),
-            html::index_page(&portfolio.class, labels, &entries(true), &unreadable, None),
-        )],
-        Format::MoodleBackup => {
-            let about =
-                html::index_page(&portfolio.class, labels, &entries(false), &unreadable, None);
-            mbz = Some(moodle_backup(
-                store,
-                &planned,
-                (&title, labels.about_export),
-                about,
-                out,
-            )?);
-            Vec::new()
-        }
-        Format::Cc11 | Format::Cc13 => {
-            let version = if options.format == Format::Cc11 {
-                Version::Cc11
-            } else {
-                Version::Cc13
-            };
-            let about = cartridge::about_path(version);
-            let day = zip_time();
-            let day = format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day());
-            vec![
-                (
-                    "imsmanifest.xml".into(),
-                    cartridge::manifest(version, &portfolio, &planned, &title, labels),
-                ),
-                (
-                    about.into(),
-                    html::index_page(
-                        &portfolio.class,
-                        labels,
-                        &entries(false),
-                        &unreadable,
-                        Some(&day),
-                    ),
-                ),
-            ]
-        }
-    };
-    // What goes into the zip after the heads: each project's page, then the media files.
-    let (pages, media): (Vec<(String, &str)>, Vec<ZipMedia>) = match mbz {
-        // A backup's pages are in its heads, and its files are named by their SHA-1.
-        Some(backup) => {
-            heads = backup.files;
-            (Vec::new(), backup.media)
-        }
-        None => (
+    // What goes into the zip: the files before the projects' (the manifest first: importers
+    // read it before anything else; and a cartridge's first page, what the export holds:
+    // section 0 of a Moodle course, so that the groups start at section 1), each project's
+    // page, then the media files.
+    let pages_and_media = || -> (Vec<(String, &str)>, Vec<ZipMedia>) {
+        (
             planned
                 .iter()
                 .map(|p| (p.page_path.clone(), p.page.as_str()))
@@ -197,7 +149,50 @@ pub fn export(
                     })
                 })
                 .collect(),
-        ),
+        )
+    };
+    let (heads, pages, media): (Vec<(String, String)>, _, _) = match options.format {
+        Format::Html => {
+            let index =
+                html::index_page(&portfolio.class, labels, &entries(true), &unreadable, None);
+            let (pages, media) = pages_and_media();
+            (vec![("index.html".into(), index)], pages, media)
+        }
+        // A backup's pages are among its files, and its media named by their SHA-1.
+        Format::MoodleBackup => {
+            let about =
+                html::index_page(&portfolio.class, labels, &entries(false), &unreadable, None);
+            let backup = moodle_backup(store, &planned, (&title, labels.about_export), about, out)?;
+            (backup.files, Vec::new(), backup.media)
+        }
+        Format::Cc11 | Format::Cc13 => {
+            let version = if options.format == Format::Cc11 {
+                Version::Cc11
+            } else {
+                Version::Cc13
+            };
+            let about = cartridge::about_path(version);
+            let day = zip_time();
+            let day = format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day());
+            let heads = vec![
+                (
+                    "imsmanifest.xml".into(),
+                    cartridge::manifest(version, &portfolio, &planned, &title, labels),
+                ),
+                (
+                    about.into(),
+                    html::index_page(
+                        &portfolio.class,
+                        labels,
+                        &entries(false),
+                        &unreadable,
+                        Some(&day),
+                    ),
+                ),
+            ];
+            let (pages, media) = pages_and_media();
+            (heads, pages, media)
+        }
     };
     let total = heads.iter().map(|h| h.1.len() as u64).sum::<u64>()
         + pages.iter().map(|p| p.1.len() as u64).sum::<u64>()
@@ -314,6 +309,7 @@ fn plan(
                         hash: m.hash.clone(),
                         name: media_name(m),
                         size,
+                        mime: m.mime.clone(),
                     });
                 }
                 _ => missing.push(Missing {
@@ -388,34 +384,32 @@ fn write_zip(
         text(&mut zip, path, page)?;
     }
     let mut buf = vec![0u8; 1 << 20];
-    {
-        for m in media {
-            if progress.is_cancelled() {
-                return Err(Error::Cancelled);
-            }
-            let options = stored.large_file(m.size >= u64::from(u32::MAX));
-            zip.start_file(m.path.as_str(), options).map_err(zip_err)?;
-            let blob = store.blob_path(&m.hash)?;
-            let mut source = File::open(&blob).map_err(|source| Error::Write {
+    for m in media {
+        if progress.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
+        let options = stored.large_file(m.size >= u64::from(u32::MAX));
+        zip.start_file(m.path.as_str(), options).map_err(zip_err)?;
+        let blob = store.blob_path(&m.hash)?;
+        let mut source = File::open(&blob).map_err(|source| Error::Write {
+            path: blob.clone(),
+            source,
+        })?;
+        loop {
+            let n = source.read(&mut buf).map_err(|source| Error::Write {
                 path: blob.clone(),
                 source,
             })?;
-            loop {
-                let n = source.read(&mut buf).map_err(|source| Error::Write {
-                    path: blob.clone(),
-                    source,
-                })?;
-                if n == 0 {
-                    break;
-                }
-                zip.write_all(&buf[..n]).map_err(io_err)?;
-                progress::advance(progress, n as u64);
-                if progress.is_cancelled() {
-                    return Err(Error::Cancelled);
-                }
+            if n == 0 {
+                break;
             }
-            files += 1;
+            zip.write_all(&buf[..n]).map_err(io_err)?;
+            progress::advance(progress, n as u64);
+            if progress.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
         }
+        files += 1;
     }
     let mut writer = zip.finish().map_err(zip_err)?;
     writer.flush().map_err(io_err)?;
@@ -502,7 +496,7 @@ fn moodle_backup(
                 }
             };
             let name = m.name.trim_start_matches("media/").to_owned();
-            attached.push((name, sha1, m.size, mime_of(&m.name).to_owned()));
+            attached.push((name, sha1, m.size, m.mime.clone()));
         }
         pages.push(crate::moodle::Page {
             section,
@@ -520,23 +514,6 @@ fn moodle_backup(
         .map_or(0, |d| d.as_secs() as i64);
     let files = crate::moodle::files(title, &name, &sections, &pages, time);
     Ok(Backup { files, media })
-}
-
-/// The MIME type of a media file of the export, by the extension [`media_name`] gave it.
-fn mime_of(name: &str) -> &'static str {
-    match name.rsplit('.').next().unwrap_or("") {
-        "jpg" => "image/jpeg",
-        "png" => "image/png",
-        "webp" => "image/webp",
-        "gif" => "image/gif",
-        "webm" => "video/webm",
-        "ogg" => "audio/ogg",
-        "m4a" => "audio/mp4",
-        "mp3" => "audio/mpeg",
-        "wav" => "audio/wav",
-        "mp4" => "video/mp4",
-        _ => "application/octet-stream",
-    }
 }
 
 /// `media/<first 16 hex of the hash>.<ext>`: short, ASCII, the same for the same bytes.

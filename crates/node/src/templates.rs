@@ -42,23 +42,19 @@ fn record(store: &Store, slot: &str) -> Result<Option<ShareRecord>> {
         .and_then(|json| serde_json::from_str(&json).ok()))
 }
 
+impl ShareRecord {
+    /// Still open at `now` (ms): neither expired nor tried too often.
+    fn is_open(&self, now: i64) -> bool {
+        self.expires_at > now && self.attempts < MAX_ATTEMPTS
+    }
+}
+
 /// Whether `slot` holds a template's code still open (an enrolment code must not take it).
 pub(crate) fn shared(store: &Store, slot: &str) -> bool {
     record(store, slot)
         .ok()
         .flatten()
-        .is_some_and(|r| r.expires_at > now_ms() && r.attempts < MAX_ATTEMPTS)
-}
-
-/// Whether `slot` holds a code still open, of a template or of an enrolment.
-fn taken(store: &Store, slot: &str) -> bool {
-    let now = now_ms();
-    let share = shared(store, slot);
-    let enrolment = crate::membership::invitations::code(store, slot)
-        .ok()
-        .flatten()
-        .is_some_and(|r| r.expires_at > now && r.attempts < MAX_ATTEMPTS);
-    share || enrolment
+        .is_some_and(|r| r.is_open(now_ms()))
 }
 
 /// Opens a code for `template` on this teacher's device; the code as the screen shows it
@@ -72,7 +68,8 @@ pub fn share(app: &App, template: &Template) -> Result<(String, i64)> {
     }
     let file = template.to_file().map_err(hugme_app::Error::from)?;
     let store = app.store();
-    let code = ShortCode::random(|slot| taken(store, slot)).ok_or(Error::TooManyCodes)?;
+    let code = ShortCode::random(|slot| crate::enrolment::codes::slot_taken(store, slot))
+        .ok_or(Error::TooManyCodes)?;
     let expires_at = now_ms() + SHARE_LIFETIME_MS;
     let shared = ShareRecord {
         secret: code.secret.clone(),
@@ -91,9 +88,7 @@ pub(crate) fn attempt(store: &Store, slot: &str) -> Result<Option<OpenCode>> {
     let _one = hugme_task::lock(&COUNTING);
     // A share expired or tried too often is no share: a tablet's code may have taken its slot
     // since (its record stays until then; it must not shadow the tablet's).
-    let Some(mut r) =
-        record(store, slot)?.filter(|r| r.expires_at >= now_ms() && r.attempts < MAX_ATTEMPTS)
-    else {
+    let Some(mut r) = record(store, slot)?.filter(|r| r.is_open(now_ms())) else {
         return Ok(None);
     };
     r.attempts += 1;

@@ -41,8 +41,16 @@ pub(crate) async fn on_network<T: Send + 'static>(
     f: impl FnOnce(&NetworkSide) -> hugme_node::Result<T> + Send + 'static,
 ) -> CommandResult<T> {
     let side = Arc::clone(side);
+    on_thread(move || f(&side)).await
+}
+
+/// Runs a call of the node (one that may talk to another device, with a runtime of its
+/// own) on a plain thread of its own, waited for off the async threads.
+pub(crate) async fn on_thread<T: Send + 'static>(
+    f: impl FnOnce() -> hugme_node::Result<T> + Send + 'static,
+) -> CommandResult<T> {
     tauri::async_runtime::spawn_blocking(move || {
-        std::thread::spawn(move || f(&side))
+        std::thread::spawn(f)
             .join()
             .map_err(|_| CommandError::internal("the network side failed unexpectedly"))
     })

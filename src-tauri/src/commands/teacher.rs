@@ -185,9 +185,7 @@ pub async fn share_template(
 ) -> CommandResult<SharedTemplate> {
     let app = device.app();
     let (code, expires_at) =
-        tauri::async_runtime::spawn_blocking(move || hugme_node::templates::share(&app, &template))
-            .await
-            .map_err(|e| crate::error::CommandError::internal(e.to_string()))??;
+        super::on_thread(move || hugme_node::templates::share(&app, &template)).await?;
     Ok(SharedTemplate { code, expires_at })
 }
 
@@ -201,10 +199,9 @@ pub async fn receive_template(
 ) -> CommandResult<hugme_app::Template> {
     let discovery = device.discovery();
     let typed: Vec<String> = address.into_iter().collect();
-    Ok(tauri::async_runtime::spawn_blocking(move || {
+    super::on_thread(move || {
         let addresses = hugme_node::enrolment::teacher_addresses(&typed, discovery)?;
         hugme_node::templates::receive(&code, &addresses)
     })
     .await
-    .map_err(|e| crate::error::CommandError::internal(e.to_string()))??)
 }

@@ -18,6 +18,20 @@ pub const CODE_LIFETIME_MS: i64 = 2 * 60 * 60 * 1000;
 /// Attempts before a short code is void.
 pub const MAX_ATTEMPTS: u32 = 5;
 
+/// Whether `slot` holds a code still open: a shared template's, or an enrolment's not yet
+/// used up (a new code of either kind must take another slot).
+pub(crate) fn slot_taken(store: &Store, slot: &str) -> bool {
+    crate::templates::shared(store, slot)
+        || match code(store, slot) {
+            Ok(Some(r)) => {
+                r.expires_at > now_ms()
+                    && r.attempts < MAX_ATTEMPTS
+                    && !used(store, &r.token).unwrap_or(true)
+            }
+            _ => false,
+        }
+}
+
 /// Whether the invitation behind `token` has been used (the tablet is in).
 fn used(store: &Store, token: &str) -> Result<bool> {
     Ok(invitation(store, token)?.is_none_or(|i| i.used))
@@ -27,18 +41,7 @@ fn used(store: &Store, token: &str) -> Result<bool> {
 /// code and until when it is valid.
 pub fn open(store: &Store, payload: &Payload) -> Result<(ShortCode, i64)> {
     let now = now_ms();
-    let taken = |slot: &str| {
-        crate::templates::shared(store, slot)
-            || match code(store, slot) {
-                Ok(Some(r)) => {
-                    r.expires_at > now
-                        && r.attempts < MAX_ATTEMPTS
-                        && !used(store, &r.token).unwrap_or(true)
-                }
-                _ => false,
-            }
-    };
-    let code = ShortCode::random(taken).ok_or(Error::TooManyCodes)?;
+    let code = ShortCode::random(|slot| slot_taken(store, slot)).ok_or(Error::TooManyCodes)?;
     let expires_at = (now + CODE_LIFETIME_MS).min(payload.expires_at);
     put_code(
         store,

@@ -5,7 +5,7 @@
 //! [`codes`]: the QR code and the short code on the teacher's screen; [`tries`]: what one
 //! address may try of the open codes.
 
-mod codes;
+pub(crate) mod codes;
 pub mod tries;
 
 pub(crate) use codes::attempt as attempt_code;
