@@ -4,6 +4,8 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
+use crate::edit::read_at;
+
 use crate::error::{Error, Result};
 use crate::sniff::MediaType;
 
@@ -33,11 +35,6 @@ pub(crate) fn check<S: Read + Seek>(
         .seek(SeekFrom::Start(0))
         .map_err(|e| damaged(e.to_string()))?;
     Ok(())
-}
-
-fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> std::io::Result<()> {
-    source.seek(SeekFrom::Start(at))?;
-    source.read_exact(buf)
 }
 
 /// Walks the top-level boxes of an MP4: each must fit in the file, and a `moov` must be there.

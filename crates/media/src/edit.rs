@@ -141,20 +141,25 @@ impl<S: Seek> Seek for Edited<S> {
     }
 }
 
+/// Fills `buf` from `source` at byte `at` (the crate's one positioned read).
 pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
     source.seek(SeekFrom::Start(at))?;
     source.read_exact(buf)
 }
 
-/// Whether every byte from `at` to `len` is zero (read a piece at a time).
-pub(crate) fn zeros_to_the_end<S: Read + Seek>(source: &mut S, mut at: u64, len: u64) -> bool {
+/// Whether every byte from `at` up to `end` is zero (read a piece at a time).
+///
+/// # Errors
+/// A read error (a range past the end of the file included).
+pub(crate) fn all_zero<S: Read + Seek>(source: &mut S, mut at: u64, end: u64) -> io::Result<bool> {
     let mut piece = [0u8; 8192];
-    while at < len {
-        let n = (len - at).min(piece.len() as u64) as usize;
-        if read_at(source, at, &mut piece[..n]).is_err() || piece[..n].iter().any(|&b| b != 0) {
-            return false;
+    while at < end {
+        let n = (end - at).min(piece.len() as u64) as usize;
+        read_at(source, at, &mut piece[..n])?;
+        if piece[..n].iter().any(|&b| b != 0) {
+            return Ok(false);
         }
         at += n as u64;
     }
-    true
+    Ok(true)
 }

@@ -14,7 +14,8 @@
 use std::collections::HashMap;
 use std::io::{Read, Seek};
 
-use crate::iso::{children, inside, read_at, BoxAt};
+use crate::edit::read_at;
+use crate::iso::{children, inside, BoxAt};
 
 /// What to change in the stored copy.
 #[derive(Debug, Default, PartialEq, Eq)]

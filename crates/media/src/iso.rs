@@ -15,7 +15,9 @@
 //!
 //! Only box headers are read (a 500 MB video is never read whole), at most [`MAX_BOXES`].
 
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{self, Read, Seek};
+
+use crate::edit::read_at;
 
 use crate::sniff::MediaKind;
 
@@ -78,11 +80,6 @@ pub(crate) fn children<S: Read + Seek>(
         at += size;
     }
     Ok(out)
-}
-
-pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
-    source.seek(SeekFrom::Start(at))?;
-    source.read_exact(buf)
 }
 
 pub(crate) fn inside<S: Read + Seek>(
@@ -240,18 +237,7 @@ pub fn padding_boxes<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Box
 /// # Errors
 /// A read error.
 pub fn is_blank<S: Read + Seek>(source: &mut S, b: &BoxAt) -> io::Result<bool> {
-    source.seek(SeekFrom::Start(b.start + b.header))?;
-    let mut left = b.end - b.start - b.header;
-    let mut piece = [0u8; 8192];
-    while left > 0 {
-        let n = left.min(piece.len() as u64) as usize;
-        source.read_exact(&mut piece[..n])?;
-        if piece[..n].iter().any(|&x| x != 0) {
-            return Ok(false);
-        }
-        left -= n as u64;
-    }
-    Ok(true)
+    crate::edit::all_zero(source, b.start + b.header, b.end)
 }
 
 /// The edits that blank `boxes` in the stored copy: each renamed `free` (a large size stays),

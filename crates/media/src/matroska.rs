@@ -5,10 +5,10 @@
 
 use std::io::{Read, Seek};
 
-use crate::edit::{Edit, Fill};
+use crate::edit::{read_at, Edit, Fill};
 use crate::sniff::MediaKind;
 use crate::webm::{
-    header, read_at, size_bytes, uint, Header, BLOCK_GROUP, CLUSTER, CUES, DURATION, EBML, INFO,
+    header, size_bytes, uint, Header, BLOCK_GROUP, CLUSTER, CUES, DURATION, EBML, INFO,
     MAX_ELEMENTS, SEEK_HEAD, SEGMENT, SEGMENT_LEVEL, SIMPLE_BLOCK, TIMESTAMP,
 };
 
@@ -355,7 +355,7 @@ impl Walk {
             && match parsed {
                 Some(h) => h.size.is_none_or(|s| h.data.saturating_add(s) > len),
                 // A few bytes of a header, or a cut-off element this app zeroed before.
-                None => len - at < 12 || crate::edit::zeros_to_the_end(source, at, len),
+                None => len - at < 12 || crate::edit::all_zero(source, at, len).unwrap_or(false),
             };
         if !cut {
             return Err(format!("an element at byte {at} is broken"));

@@ -87,7 +87,7 @@ pub(crate) fn comment_edits<S: Read + Seek>(source: &mut S, len: u64) -> Result<
             return finished(&streams, edits);
         }
         if &header[..4] != b"OggS" || header[4] != 0 {
-            if crate::edit::zeros_to_the_end(source, at, len) {
+            if crate::edit::all_zero(source, at, len).unwrap_or(false) {
                 return finished(&streams, edits);
             }
             return Err(format!("its pages are broken at byte {at}"));

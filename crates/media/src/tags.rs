@@ -96,13 +96,8 @@ fn mp3<S: Read + Seek>(source: &mut S, len: u64) -> Result<Vec<Edit>, String> {
         if n == MAX_ID3V2_TAGS {
             return Err(format!("it has more than {MAX_ID3V2_TAGS} ID3 tags"));
         }
-        // ID3v2 §3.1: a 28-bit "synchsafe" size, excluding the header and any footer.
-        if header[6..10].iter().any(|b| b & 0x80 != 0) {
-            return Err("its ID3 tag has a malformed size".into());
-        }
-        let size = header[6..10]
-            .iter()
-            .fold(0u64, |v, b| (v << 7) | u64::from(*b));
+        // Excluding the header and any footer.
+        let size = synchsafe(&header[6..10]).ok_or("its ID3 tag has a malformed size")?;
         let footer = if header[3] == 4 && header[5] & 0x10 != 0 {
             10
         } else {
@@ -189,12 +184,8 @@ fn end_tag<S: Read + Seek>(
         let mut footer = [0u8; 10];
         read_at(source, end - 10, &mut footer).map_err(|e| e.to_string())?;
         if &footer[..3] == b"3DI" {
-            if footer[6..10].iter().any(|b| b & 0x80 != 0) {
-                return Err("its appended ID3 tag has a malformed size".into());
-            }
-            let size = footer[6..10]
-                .iter()
-                .fold(0u64, |v, b| (v << 7) | u64::from(*b));
+            let size =
+                synchsafe(&footer[6..10]).ok_or("its appended ID3 tag has a malformed size")?;
             if end - at < 20 + size {
                 return Err("its appended ID3 tag runs past the start of the file".into());
             }
@@ -237,6 +228,15 @@ fn ape<S: Read + Seek>(
         edits.push(Edit::bytes(items - 32 + 16, [0u8; 4], "an APE tag"));
     }
     Ok(Some((edits, items - header)))
+}
+
+/// An ID3v2 size: 28 bits in four bytes of seven (ID3v2 §3.1, "synchsafe"); `None` when a
+/// byte's high bit is set (a malformed tag).
+fn synchsafe(bytes: &[u8]) -> Option<u64> {
+    if bytes.iter().any(|b| b & 0x80 != 0) {
+        return None;
+    }
+    Some(bytes.iter().fold(0u64, |v, b| (v << 7) | u64::from(*b)))
 }
 
 #[cfg(test)]

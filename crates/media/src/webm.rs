@@ -13,7 +13,9 @@
 //!
 //! Only headers are read: a block's payload is skipped, never read.
 
-use std::io::{self, Read, Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
+
+use crate::edit::read_at;
 
 pub(crate) const EBML: u32 = 0x1A45_DFA3;
 pub(crate) const SEGMENT: u32 = 0x1853_8067;
@@ -51,11 +53,6 @@ pub(crate) struct Header {
     pub start: u64,
     pub data: u64,
     pub size: Option<u64>,
-}
-
-pub(crate) fn read_at<S: Read + Seek>(source: &mut S, at: u64, buf: &mut [u8]) -> io::Result<()> {
-    source.seek(SeekFrom::Start(at))?;
-    source.read_exact(buf)
 }
 
 /// An EBML variable-length integer at `at`: (value with its marker bit, value without it,
