@@ -17,26 +17,26 @@
 //! - [`sniff`]: type recognition. `picture`: the image pipeline; `jpeg`: libjpeg-turbo (scaled
 //!   decoding, encoding, EXIF orientation). `container`: sound and video checks from headers;
 //!   [`iso`]: MP4/MOV tracks and metadata boxes; [`webm`]: a live recording's missing duration;
-//!   [`matroska`]: WebM's sound or video by its tracks, and everything but them made void;
-//!   [`opus_webm`]: an Ogg Opus voice note stored as WebM (same packets, a length);
-//!   [`tags`] ([`edit`]: rewrites read through): sound files' tags emptied in place (WAV, MP3, Ogg in `ogg`, WebM); `heif`: HEIC
-//!   and AVIF photos through libheif;
+//!   `matroska`: WebM's sound or video by its tracks, and everything but them made void;
+//!   `opus_webm`: an Ogg Opus voice note stored as WebM (same packets, a length);
+//!   [`tags`] (`edit`: rewrites read through): sound files' tags emptied in place (WAV, MP3,
+//!   Ogg in `ogg`, WebM); `heif`: HEIC and AVIF photos through libheif;
 //!   [`fragments`]: a fragmented MP4 recording's length.
 //!   [`progress`]: progress and cancelling. [`error`]: what went wrong, in words a pupil can
 //!   act on. [`received`]: whether a file another device sent is in the form this app stores
 //!   (a picture with metadata is refused, never kept).
 
 mod container;
-pub mod edit;
+mod edit;
 pub mod error;
 pub mod fragments;
 #[cfg(feature = "heif")]
 mod heif;
 pub mod iso;
 mod jpeg;
-pub mod matroska;
+mod matroska;
 mod ogg;
-pub mod opus_webm;
+mod opus_webm;
 mod picture;
 pub mod progress;
 pub mod received;

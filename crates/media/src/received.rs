@@ -95,7 +95,7 @@ pub fn check<S: Read + Seek>(file: S, len: u64) -> Result<(), Unkept> {
             let mut file = reader.into_inner();
             let edits = crate::tags::edits(sound, &mut file, len)
                 .map_err(|why| malformed(sound.mime(), why))?;
-            match crate::tags::changes_anything(&mut file, &edits)? {
+            match crate::edit::changes_anything(&mut file, &edits)? {
                 Some(edit) => Err(Unkept::Metadata(edit.what.into())),
                 None => Ok(()),
             }

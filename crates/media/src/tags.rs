@@ -14,16 +14,16 @@
 //!   comments (Vorbis I specification §5; RFC 7845 §5.2), its pages' CRCs made true (RFC 3533
 //!   §6); other codecs in Ogg are refused, since their tags could not be emptied;
 //! - WebM/Matroska: `Tags`, `Attachments` (cover art), `Chapters` and the segment's `Title`
-//!   become `Void` elements of the same length ([`crate::matroska::metadata`]).
+//!   become `Void` elements of the same length (`matroska::metadata`).
 //!
-//! [`edits`] finds what to rewrite; [`Edited`] reads the file with the edits applied. Blanking
+//! [`edits`] finds what to rewrite; `edit::Edited` reads the file with the edits applied. Blanking
 //! is idempotent: a stored copy needs no edit that changes a byte, which is how a copy received
-//! from another device is checked ([`changes_anything`]).
+//! from another device is checked (`edit::changes_anything`).
 
 use std::io::{Read, Seek};
 
 use crate::edit::read_at;
-pub use crate::edit::{changes_anything, Edit, Edited, Fill};
+use crate::edit::Edit;
 use crate::sniff::MediaType;
 
 /// The edits that empty the tags of a `media` file of `len` bytes, in file order. Sound and
@@ -242,6 +242,7 @@ fn synchsafe(bytes: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::edit::{changes_anything, Edited};
     use std::io::Cursor;
 
     fn stored(media: MediaType, file: &[u8]) -> Vec<u8> {
