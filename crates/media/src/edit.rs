@@ -30,6 +30,22 @@ impl Edit {
         }
     }
 
+    /// Zeros over `len` bytes from `at`, but for one byte `1` at `framing` (within them): an
+    /// emptied Vorbis comment header keeps its framing bit (Vorbis I §5.2.1), in an Ogg page
+    /// or a WebM track's CodecPrivate alike.
+    pub(crate) fn zeros_but_framing(
+        at: u64,
+        len: u64,
+        framing: u64,
+        what: &'static str,
+    ) -> [Self; 3] {
+        [
+            Self::zeros(at, framing - at, what),
+            Self::bytes(framing, [1u8], what),
+            Self::zeros(framing + 1, at + len - framing - 1, what),
+        ]
+    }
+
     pub(crate) fn bytes(at: u64, bytes: impl Into<Vec<u8>>, what: &'static str) -> Self {
         Self {
             at,

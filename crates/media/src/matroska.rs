@@ -303,11 +303,12 @@ impl Walk {
             return Err(malformed());
         }
         let what = "a Vorbis comment header";
-        self.edits
-            .push(Edit::zeros(comment + 11, framing - comment - 11, what));
-        self.edits.push(Edit::bytes(framing, [1u8], what));
-        self.edits
-            .push(Edit::zeros(framing + 1, comment_end - framing - 1, what));
+        self.edits.extend(Edit::zeros_but_framing(
+            comment + 11,
+            comment_end - comment - 11,
+            framing,
+            what,
+        ));
         Ok(())
     }
 

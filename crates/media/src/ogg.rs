@@ -207,15 +207,10 @@ fn empty_comment<S: Read + Seek>(source: &mut S, stream: &Stream) -> Result<Vec<
             let file_at = |p: u64| offset + (p - from);
             let what = "an Ogg comment header";
             if framing && (blank_from..to).contains(&framing_at) {
-                edits.push(Edit::zeros(
+                edits.extend(Edit::zeros_but_framing(
                     file_at(blank_from),
-                    framing_at - blank_from,
-                    what,
-                ));
-                edits.push(Edit::bytes(file_at(framing_at), [1u8], what));
-                edits.push(Edit::zeros(
-                    file_at(framing_at + 1),
-                    to - framing_at - 1,
+                    to - blank_from,
+                    file_at(framing_at),
                     what,
                 ));
             } else {
